@@ -1,0 +1,280 @@
+//! Command line: arguments in, a validated [`RunSettings`], the pipeline run, an exit code out.
+//!
+//! Progress goes to stderr (a bar only when stderr is a terminal); nothing is printed on
+//! stdout by `run`, so the command can sit in scripts and pipelines.
+
+use crate::codebook::{self, Codebook};
+use crate::coding::{self, CodedDocument, Matcher};
+use crate::corpus::{self, FileRecord, FileStatus};
+use crate::output::{self, Manifest};
+use crate::segment::{self, UnitLevel};
+use crate::tables;
+use anyhow::{bail, Context, Result};
+use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+/// Exit codes: the contract with scripts and schedulers.
+pub mod exit {
+    /// Finished, every file coded (empty files included).
+    pub const OK: u8 = 0;
+    /// Finished, but some files were skipped (see the warnings and the manifest).
+    pub const SKIPPED_FILES: u8 = 1;
+    /// Nothing written: bad codebook, unreadable corpus folder, unwritable output, bad arguments.
+    pub const FATAL: u8 = 2;
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "qualcode",
+    version,
+    about = "Rule-based qualitative coding of a folder of documents, with tables for notebooks",
+    long_about = "qualcode splits every document of a corpus folder into paragraphs (or sentences), \
+applies the rules of a TOML codebook to each of them, and writes the coded units, every rule \
+match, and code frequency, code-by-document and co-occurrence tables as Parquet files that \
+Python (polars, pandas), R (arrow) and DuckDB read directly.\n\n\
+Exit codes: 0 all files coded; 1 finished but some files were skipped (listed on stderr and in \
+manifest.json); 2 nothing written (bad codebook, missing corpus folder, unwritable output)."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Code every document of the corpus folder and write the tables.
+    Run(RunArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Folder of documents (.txt, .md; searched recursively; hidden files ignored).
+    #[arg(long, value_name = "DIR", default_value = "corpus")]
+    pub corpus: PathBuf,
+    /// Codebook: codes, their definitions and their rules.
+    #[arg(long, value_name = "FILE", default_value = "codebook.toml")]
+    pub codebook: PathBuf,
+    /// Folder for the Parquet tables and manifest.json (created if missing; earlier tables replaced).
+    #[arg(long, value_name = "DIR", default_value = "output")]
+    pub out: PathBuf,
+    /// What a coded unit is: a paragraph, or a sentence of a paragraph (finer co-occurrence).
+    #[arg(long, value_enum, default_value_t = Unit::Paragraph)]
+    pub unit: Unit,
+    /// Worker threads [default: all cores].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Unit {
+    Paragraph,
+    Sentence,
+}
+
+/// Settings checked and resolved, ready to run.
+#[derive(Debug, Clone)]
+pub struct RunSettings {
+    pub corpus: PathBuf,
+    pub codebook: PathBuf,
+    pub out: PathBuf,
+    pub unit: UnitLevel,
+    pub threads: usize,
+}
+
+impl RunSettings {
+    pub fn from_args(args: RunArgs) -> Result<Self> {
+        let threads = match args.threads {
+            Some(0) => bail!("--threads must be at least 1"),
+            Some(n) => n,
+            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        };
+        Ok(RunSettings {
+            corpus: args.corpus,
+            codebook: args.codebook,
+            out: args.out,
+            unit: match args.unit {
+                Unit::Paragraph => UnitLevel::Paragraph,
+                Unit::Sentence => UnitLevel::Sentence,
+            },
+            threads,
+        })
+    }
+}
+
+/// Parses arguments, runs the command, and returns the process exit code.
+pub fn main_with_args(cli: Cli) -> Result<u8> {
+    match cli.command {
+        Command::Run(args) => run(&RunSettings::from_args(args)?),
+    }
+}
+
+/// What a run produced, for the caller's summary and tests.
+pub struct RunReport {
+    pub counts: output::Counts,
+    pub seconds: f64,
+}
+
+pub fn run(settings: &RunSettings) -> Result<u8> {
+    let report = execute(settings)?;
+    let c = &report.counts;
+    eprintln!(
+        "qualcode: {} files ({} coded, {} empty, {} skipped), {} segments, {} {} units, {} with codes, {} codings, {} matches in {:.2}s -> {}",
+        c.files,
+        c.coded,
+        c.empty,
+        c.skipped,
+        c.segments,
+        c.units,
+        unit_name(settings.unit),
+        c.units_with_codes,
+        c.codings,
+        c.matches,
+        report.seconds,
+        settings.out.display()
+    );
+    Ok(if c.skipped > 0 { exit::SKIPPED_FILES } else { exit::OK })
+}
+
+fn unit_name(unit: UnitLevel) -> &'static str {
+    match unit {
+        UnitLevel::Paragraph => "paragraph",
+        UnitLevel::Sentence => "sentence",
+    }
+}
+
+/// Runs the whole pipeline and writes the output; errors here are fatal.
+pub fn execute(settings: &RunSettings) -> Result<RunReport> {
+    let started = Instant::now();
+    let started_at = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let codebook = codebook::load(&settings.codebook)?;
+    let matcher = Matcher::new(&codebook)?;
+    let files = corpus::list_files(&settings.corpus).context("cannot read the corpus")?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.threads)
+        .build()
+        .context("cannot start worker threads")?;
+
+    let progress = if std::io::stderr().is_terminal() {
+        let bar = ProgressBar::with_draw_target(Some(files.len() as u64), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} coding [{bar:30}] {pos}/{len} documents {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    // `collect` on an indexed parallel iterator keeps corpus order whatever the thread timing.
+    let results: Vec<(FileRecord, Option<CodedDocument>)> = pool.install(|| {
+        files
+            .par_iter()
+            .map(|(id, path)| {
+                let (record, document) = corpus::read_file(id, path);
+                let coded = document.map(|doc| {
+                    let segmented = segment::segment(&doc, settings.unit);
+                    coding::code_document(&doc, segmented.layout, &segmented.segments, &matcher)
+                });
+                progress.inc(1);
+                (record, coded)
+            })
+            .collect()
+    });
+    progress.finish_and_clear();
+
+    let (records, documents): (Vec<FileRecord>, Vec<Option<CodedDocument>>) = results.into_iter().unzip();
+    let documents: Vec<CodedDocument> = documents.into_iter().flatten().collect();
+    for record in &records {
+        if let FileStatus::Skipped { reason } = &record.status {
+            eprintln!("warning: skipped {}: {reason}", settings.corpus.join(&record.id).display());
+        }
+    }
+    let counts = count(&records, &documents);
+    let mut tables = tables::build(&codebook, &records, &documents).context("cannot build the tables")?;
+    let seconds = started.elapsed().as_secs_f64();
+    let manifest = manifest(settings, &codebook, &records, &tables.tables, counts, started_at, seconds);
+    output::write(&settings.out, &mut tables.tables, &manifest)?;
+    Ok(RunReport {
+        counts: manifest.counts,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+fn count(records: &[FileRecord], documents: &[CodedDocument]) -> output::Counts {
+    let mut counts = output::Counts {
+        files: records.len(),
+        ..Default::default()
+    };
+    for record in records {
+        match record.status {
+            FileStatus::Read => counts.coded += 1,
+            FileStatus::Empty => counts.empty += 1,
+            FileStatus::Skipped { .. } => counts.skipped += 1,
+        }
+    }
+    for doc in documents {
+        counts.segments += doc.segments.len();
+        counts.units += doc.segments.iter().filter(|s| s.coded).count();
+        let mut coded_units: Vec<usize> = doc.codings.iter().map(|c| c.segment).collect();
+        coded_units.dedup();
+        counts.units_with_codes += coded_units.len();
+        counts.codings += doc.codings.len();
+        counts.matches += doc.matches.len();
+        counts.vetoed += doc.vetoed;
+    }
+    counts
+}
+
+fn manifest(
+    settings: &RunSettings,
+    codebook: &Codebook,
+    records: &[FileRecord],
+    tables: &[(&'static str, polars::prelude::DataFrame)],
+    counts: output::Counts,
+    started_at: u64,
+    seconds: f64,
+) -> Manifest {
+    Manifest {
+        tool: "qualcode",
+        version: env!("CARGO_PKG_VERSION"),
+        run: output::RunInfo {
+            started: output::rfc3339(started_at),
+            seconds,
+        },
+        parameters: output::Parameters {
+            corpus: settings.corpus.display().to_string(),
+            codebook: settings.codebook.display().to_string(),
+            out: settings.out.display().to_string(),
+            unit: unit_name(settings.unit).to_string(),
+            threads: settings.threads,
+        },
+        codebook: output::CodebookInfo {
+            path: codebook.path.display().to_string(),
+            sha256: codebook.sha256.clone(),
+            name: codebook.name.clone(),
+            version: codebook.version.clone(),
+            codes: codebook.codes.iter().map(|c| c.id.clone()).collect(),
+        },
+        counts,
+        files: records
+            .iter()
+            .map(|r| output::FileInfo {
+                document: r.id.clone(),
+                bytes: r.bytes,
+                sha256: r.sha256.clone(),
+                status: tables::status_name(&r.status).to_string(),
+                reason: match &r.status {
+                    FileStatus::Skipped { reason } => Some(reason.clone()),
+                    _ => None,
+                },
+            })
+            .collect(),
+        tables: output::table_infos(tables),
+    }
+}

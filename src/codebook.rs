@@ -1,0 +1,537 @@
+//! Codebook: `codebook.toml` in, validated [`Codebook`] with compiled rules out.
+//!
+//! The TOML is first deserialised into `Raw*` types (unknown keys rejected), then validated
+//! into [`Code`]s and [`Rule`]s. Validation collects every problem — duplicate ids, empty
+//! rules, bad regular expressions, malformed wildcards — and reports them all at once, each
+//! with `file:line:column` and the offending line.
+
+use regex::Regex;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use toml::Spanned;
+
+// ---------------------------------------------------------------------------------------------
+// Raw, as written
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCodebook {
+    codebook: Option<RawMeta>,
+    #[serde(default)]
+    codes: Vec<Spanned<RawCode>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMeta {
+    name: Option<String>,
+    version: Option<String>,
+    description: Option<String>,
+    authors: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCode {
+    id: Spanned<String>,
+    label: Option<String>,
+    definition: Option<String>,
+    use_when: Option<String>,
+    do_not_use_when: Option<String>,
+    example: Option<String>,
+    min_hits: Option<Spanned<i64>>,
+    #[serde(default)]
+    rules: Vec<Spanned<RawRule>>,
+    #[serde(default)]
+    exclude: Vec<Spanned<RawRule>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    id: Option<Spanned<String>>,
+    terms: Option<Spanned<Vec<Spanned<String>>>>,
+    regex: Option<Spanned<String>>,
+    #[serde(default)]
+    case_sensitive: bool,
+    note: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validated
+
+#[derive(Debug, Clone)]
+pub struct Codebook {
+    pub path: PathBuf,
+    /// SHA-256 of the codebook file, recorded in the manifest.
+    pub sha256: String,
+    pub name: String,
+    pub version: String,
+    pub description: String,
+    pub authors: Vec<String>,
+    pub codes: Vec<Code>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Code {
+    pub id: String,
+    pub label: String,
+    pub definition: String,
+    pub use_when: String,
+    pub do_not_use_when: String,
+    pub example: String,
+    /// A unit is coded when at least this many (non-overlapping, non-vetoed) matches occur.
+    pub min_hits: usize,
+    pub rules: Vec<Rule>,
+    /// Matches of these veto any match of this code they overlap (`trust fund`).
+    pub exclusions: Vec<Rule>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// As written, or `<code>.<n>` (`<code>.not<n>` for exclusions), counted from 1.
+    pub id: String,
+    pub patterns: Vec<Pattern>,
+    pub note: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    /// The term or regular expression as written in the codebook.
+    pub source: String,
+    pub case_sensitive: bool,
+    pub kind: PatternKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum PatternKind {
+    /// A word or phrase matched on whole words.
+    Literal(String),
+    /// `term*`: whole words starting with the text.
+    Prefix(String),
+    /// `organi*ation`, compiled; matched on whole words.
+    Wildcard(Regex),
+    /// A regular expression, matched as written.
+    Regex(Regex),
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors
+
+/// One problem found in a codebook, located in its file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    /// The source line the problem is on.
+    pub excerpt: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CodebookError {
+    #[error("cannot read codebook {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}", render_problems(.path, .problems))]
+    Invalid {
+        path: PathBuf,
+        problems: Vec<Problem>,
+    },
+}
+
+fn render_problems(path: &Path, problems: &[Problem]) -> String {
+    let mut out = format!(
+        "codebook {} has {} problem{}:",
+        path.display(),
+        problems.len(),
+        if problems.len() == 1 { "" } else { "s" }
+    );
+    for p in problems {
+        out.push_str(&format!(
+            "\n{}:{}:{}: {}\n    | {}",
+            path.display(),
+            p.line,
+            p.column,
+            p.message,
+            p.excerpt.trim_end()
+        ));
+    }
+    out
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.line, self.column, self.message)
+    }
+}
+
+struct Problems<'a> {
+    source: &'a str,
+    list: Vec<Problem>,
+}
+
+impl Problems<'_> {
+    fn at(&mut self, span: Range<usize>, message: impl Into<String>) {
+        let offset = span.start.min(self.source.len());
+        let before = &self.source[..offset];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = self.source[line_start..offset].chars().count() + 1;
+        let excerpt = self.source[line_start..]
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_string();
+        self.list.push(Problem {
+            line,
+            column,
+            message: message.into(),
+            excerpt,
+        });
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loading and validation
+
+pub fn load(path: &Path) -> Result<Codebook, CodebookError> {
+    let bytes = std::fs::read(path).map_err(|source| CodebookError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let invalid = |problems| CodebookError::Invalid {
+        path: path.to_path_buf(),
+        problems,
+    };
+    let text = match std::str::from_utf8(&bytes) {
+        Ok(text) => text,
+        Err(err) => {
+            let mut problems = Problems {
+                source: "",
+                list: Vec::new(),
+            };
+            problems.at(0..0, format!("the codebook is not valid UTF-8: {err}"));
+            return Err(invalid(problems.list));
+        }
+    };
+    let mut codebook = parse(text).map_err(invalid)?;
+    codebook.path = path.to_path_buf();
+    codebook.sha256 = crate::corpus::sha256_hex(&bytes);
+    Ok(codebook)
+}
+
+/// Parses and validates codebook text; all problems are returned together.
+pub fn parse(text: &str) -> Result<Codebook, Vec<Problem>> {
+    let text_without_bom = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut problems = Problems {
+        source: text_without_bom,
+        list: Vec::new(),
+    };
+    let raw: RawCodebook = match toml::from_str(text_without_bom) {
+        Ok(raw) => raw,
+        Err(err) => {
+            let message = err.message().to_string();
+            problems.at(err.span().unwrap_or(0..0), message);
+            return Err(problems.list);
+        }
+    };
+    let codebook = validate(raw, &mut problems);
+    if problems.list.is_empty() {
+        Ok(codebook)
+    } else {
+        Err(problems.list)
+    }
+}
+
+fn validate(raw: RawCodebook, problems: &mut Problems) -> Codebook {
+    if raw.codes.is_empty() {
+        problems.at(
+            0..0,
+            "the codebook defines no codes: add at least one [[codes]] table",
+        );
+    }
+    let mut first_seen: BTreeMap<String, usize> = BTreeMap::new();
+    let mut rule_ids: BTreeMap<String, usize> = BTreeMap::new();
+    let mut codes = Vec::new();
+    for raw_code in raw.codes {
+        let code_span = raw_code.span();
+        let raw_code = raw_code.into_inner();
+        let id_span = raw_code.id.span();
+        let id = raw_code.id.into_inner().trim().to_string();
+        if !is_identifier(&id) {
+            problems.at(
+                id_span.clone(),
+                format!("code id {id:?} must start with a letter and use only letters, digits, `_` or `-`"),
+            );
+        }
+        let line_of = |span: &Range<usize>| problems.source[..span.start].matches('\n').count() + 1;
+        if let Some(&first_line) = first_seen.get(&id) {
+            problems.at(
+                id_span.clone(),
+                format!("duplicate code id {id:?} (first defined on line {first_line})"),
+            );
+        } else {
+            first_seen.insert(id.clone(), line_of(&id_span));
+        }
+        let min_hits = match raw_code.min_hits {
+            None => 1,
+            Some(value) => {
+                let span = value.span();
+                match usize::try_from(*value.get_ref()) {
+                    Ok(n) if n >= 1 => n,
+                    _ => {
+                        problems.at(span, "min_hits must be a whole number of at least 1");
+                        1
+                    }
+                }
+            }
+        };
+        if raw_code.rules.is_empty() {
+            problems.at(
+                code_span,
+                format!("code {id:?} has no rules: add a [[codes.rules]] table with `terms` or `regex`"),
+            );
+        }
+        let mut compile_all = |list: Vec<Spanned<RawRule>>, exclusion: bool| -> Vec<Rule> {
+            list.into_iter()
+                .enumerate()
+                .filter_map(|(n, raw_rule)| {
+                    let default_id = if exclusion {
+                        format!("{id}.not{}", n + 1)
+                    } else {
+                        format!("{id}.{}", n + 1)
+                    };
+                    compile_rule(raw_rule, default_id, &mut rule_ids, problems)
+                })
+                .collect()
+        };
+        let rules = compile_all(raw_code.rules, false);
+        let exclusions = compile_all(raw_code.exclude, true);
+        codes.push(Code {
+            label: raw_code.label.unwrap_or_else(|| id.clone()),
+            id,
+            definition: raw_code.definition.unwrap_or_default(),
+            use_when: raw_code.use_when.unwrap_or_default(),
+            do_not_use_when: raw_code.do_not_use_when.unwrap_or_default(),
+            example: raw_code.example.unwrap_or_default(),
+            min_hits,
+            rules,
+            exclusions,
+        });
+    }
+    let meta = raw.codebook;
+    Codebook {
+        path: PathBuf::new(),
+        sha256: String::new(),
+        name: meta.as_ref().and_then(|m| m.name.clone()).unwrap_or_default(),
+        version: meta.as_ref().and_then(|m| m.version.clone()).unwrap_or_default(),
+        description: meta.as_ref().and_then(|m| m.description.clone()).unwrap_or_default(),
+        authors: meta.and_then(|m| m.authors).unwrap_or_default(),
+        codes,
+    }
+}
+
+fn is_identifier(id: &str) -> bool {
+    id.starts_with(|c: char| c.is_alphabetic())
+        && id.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+}
+
+fn compile_rule(
+    raw: Spanned<RawRule>,
+    default_id: String,
+    rule_ids: &mut BTreeMap<String, usize>,
+    problems: &mut Problems,
+) -> Option<Rule> {
+    let span = raw.span();
+    let raw = raw.into_inner();
+    let id = match raw.id {
+        Some(id) => {
+            let id_span = id.span();
+            let id = id.into_inner();
+            if !is_identifier(&id) {
+                problems.at(id_span.clone(), format!("rule id {id:?} must start with a letter and use only letters, digits, `_` or `-`"));
+            }
+            let line = problems.source[..id_span.start].matches('\n').count() + 1;
+            if let Some(first) = rule_ids.insert(id.clone(), line) {
+                problems.at(id_span, format!("duplicate rule id {id:?} (first used on line {first})"));
+            }
+            id
+        }
+        None => default_id,
+    };
+    let case_sensitive = raw.case_sensitive;
+    let mut patterns = Vec::new();
+    match (raw.terms, raw.regex) {
+        (Some(_), Some(regex)) => {
+            problems.at(regex.span(), "a rule has either `terms` or `regex`, not both: split it into two rules");
+            return None;
+        }
+        (None, None) => {
+            problems.at(span, "a rule needs `terms = [...]` or `regex = \"...\"`");
+            return None;
+        }
+        (Some(terms), None) => {
+            let terms_span = terms.span();
+            let terms = terms.into_inner();
+            if terms.is_empty() {
+                problems.at(terms_span, "`terms` is empty: list at least one word or phrase");
+            }
+            for term in terms {
+                let term_span = term.span();
+                match compile_term(term.get_ref(), case_sensitive) {
+                    Ok(kind) => patterns.push(Pattern {
+                        source: term.into_inner(),
+                        case_sensitive,
+                        kind,
+                    }),
+                    Err(message) => problems.at(term_span, message),
+                }
+            }
+        }
+        (None, Some(regex)) => {
+            let regex_span = regex.span();
+            let source = regex.into_inner();
+            match regex::RegexBuilder::new(&source)
+                .case_insensitive(!case_sensitive)
+                .build()
+            {
+                Ok(compiled) if compiled.is_match("") => problems.at(
+                    regex_span,
+                    format!("regex {source:?} matches empty text, so it would code every unit"),
+                ),
+                Ok(compiled) => patterns.push(Pattern {
+                    source,
+                    case_sensitive,
+                    kind: PatternKind::Regex(compiled),
+                }),
+                Err(err) => problems.at(
+                    regex_span,
+                    format!("invalid regex {source:?}: {}", one_line(&err.to_string())),
+                ),
+            }
+        }
+    }
+    Some(Rule {
+        id,
+        patterns,
+        note: raw.note.unwrap_or_default(),
+    })
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Turns a term into its matcher: whitespace normalised, `*` wildcards resolved.
+fn compile_term(term: &str, case_sensitive: bool) -> Result<PatternKind, String> {
+    let text = term.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.is_empty() {
+        return Err("empty term: remove it or write a word".into());
+    }
+    if text.starts_with('*') {
+        return Err(format!(
+            "term {term:?} starts with `*`: leading wildcards are not supported, use a regex"
+        ));
+    }
+    if !text.contains('*') {
+        return Ok(PatternKind::Literal(text));
+    }
+    if let Some(stem) = text.strip_suffix('*') {
+        if !stem.contains('*') {
+            if !stem.ends_with(char::is_alphanumeric) {
+                return Err(format!("term {term:?}: `*` must follow a letter or digit"));
+            }
+            return Ok(PatternKind::Prefix(stem.to_string()));
+        }
+    }
+    let pattern = text
+        .split('*')
+        .map(regex::escape)
+        .collect::<Vec<_>>()
+        .join(r"\w*");
+    regex::RegexBuilder::new(&pattern)
+        .case_insensitive(!case_sensitive)
+        .build()
+        .map(PatternKind::Wildcard)
+        .map_err(|err| format!("term {term:?}: {}", one_line(&err.to_string())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(text: &str) -> Vec<Problem> {
+        parse(text).expect_err("should fail")
+    }
+
+    #[test]
+    fn typo_in_key_names_line_and_column() {
+        let text = "[[codes]]\nid = \"trust\"\nlabell = \"Trust\"\n[[codes.rules]]\nterms = [\"trust\"]\n";
+        let p = problems(text);
+        assert_eq!(p.len(), 1);
+        assert_eq!((p[0].line, p[0].column), (3, 1));
+        assert!(p[0].message.contains("unknown field `labell`"), "{}", p[0].message);
+        assert_eq!(p[0].excerpt, "labell = \"Trust\"");
+    }
+
+    #[test]
+    fn all_validation_problems_are_collected() {
+        let text = r#"
+[[codes]]
+id = "trust"
+[[codes.rules]]
+terms = ["trust", "*trust"]
+
+[[codes]]
+id = "trust"
+[[codes.rules]]
+regex = "(unclosed"
+
+[[codes]]
+id = "empty"
+"#;
+        let p = problems(text);
+        let lines: Vec<usize> = p.iter().map(|p| p.line).collect();
+        assert_eq!(lines, vec![5, 8, 10, 12], "{p:?}");
+        assert!(p[0].message.contains("leading wildcards"));
+        assert!(p[1].message.contains("duplicate code id \"trust\" (first defined on line 3)"));
+        assert!(p[2].message.contains("invalid regex"));
+        assert!(p[3].message.contains("has no rules"));
+        assert_eq!(p[1].column, 6);
+    }
+
+    #[test]
+    fn terms_compile_to_the_right_kinds() {
+        assert!(matches!(compile_term("trust", false), Ok(PatternKind::Literal(t)) if t == "trust"));
+        assert!(matches!(compile_term("mutual   trust", false), Ok(PatternKind::Literal(t)) if t == "mutual trust"));
+        assert!(matches!(compile_term("recipro*", false), Ok(PatternKind::Prefix(t)) if t == "recipro"));
+        match compile_term("organi*ation", false) {
+            Ok(PatternKind::Wildcard(re)) => assert!(re.is_match("Organisation")),
+            other => panic!("{other:?}"),
+        }
+        assert!(compile_term("  ", false).is_err());
+    }
+
+    #[test]
+    fn regex_that_matches_everything_is_rejected() {
+        let p = problems("[[codes]]\nid = \"x\"\n[[codes.rules]]\nregex = \"a*\"\n");
+        assert!(p[0].message.contains("matches empty text"));
+    }
+
+    #[test]
+    fn default_codebook_is_valid() {
+        let text = include_str!("../codebook.toml");
+        let codebook = parse(text).unwrap_or_else(|p| panic!("{p:?}"));
+        let ids: Vec<&str> = codebook.codes.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, vec!["trust", "reciprocity", "fic_strategy", "localisation"]);
+        for code in &codebook.codes {
+            assert!(!code.definition.is_empty() && !code.example.is_empty(), "{}", code.id);
+        }
+    }
+}

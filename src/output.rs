@@ -1,0 +1,178 @@
+//! Output: tables and run facts in, Parquet files and `manifest.json` out.
+//!
+//! Tables are written under temporary names in a hidden folder inside the output folder and
+//! renamed into place only when all of them are complete; the manifest is removed first and
+//! written last. A run that crashes or is interrupted therefore never leaves a manifest
+//! beside tables it did not finish: the manifest is the mark of a complete run.
+
+use anyhow::{Context, Result};
+use polars::prelude::*;
+use serde::Serialize;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+pub const MANIFEST: &str = "manifest.json";
+
+#[derive(Debug, Serialize)]
+pub struct Manifest {
+    pub tool: &'static str,
+    pub version: &'static str,
+    pub run: RunInfo,
+    pub parameters: Parameters,
+    pub codebook: CodebookInfo,
+    pub counts: Counts,
+    pub files: Vec<FileInfo>,
+    pub tables: Vec<TableInfo>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RunInfo {
+    /// UTC, RFC 3339.
+    pub started: String,
+    pub seconds: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Parameters {
+    pub corpus: String,
+    pub codebook: String,
+    pub out: String,
+    pub unit: String,
+    pub threads: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct CodebookInfo {
+    pub path: String,
+    pub sha256: String,
+    pub name: String,
+    pub version: String,
+    pub codes: Vec<String>,
+}
+
+#[derive(Debug, Serialize, Default)]
+pub struct Counts {
+    pub files: usize,
+    pub coded: usize,
+    pub empty: usize,
+    pub skipped: usize,
+    pub segments: usize,
+    /// Segments that are coding units (paragraphs, or sentences with `--unit sentence`).
+    pub units: usize,
+    /// Units that received at least one code.
+    pub units_with_codes: usize,
+    pub codings: usize,
+    pub matches: usize,
+    /// Matches removed by exclusion rules.
+    pub vetoed: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FileInfo {
+    pub document: String,
+    pub bytes: u64,
+    pub sha256: String,
+    /// `coded`, `empty` or `skipped`.
+    pub status: String,
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TableInfo {
+    pub name: String,
+    pub file: String,
+    pub rows: usize,
+    pub columns: Vec<String>,
+}
+
+/// Describes the tables for the manifest.
+pub fn table_infos(tables: &[(&'static str, DataFrame)]) -> Vec<TableInfo> {
+    tables
+        .iter()
+        .map(|(name, df)| TableInfo {
+            name: name.to_string(),
+            file: format!("{name}.parquet"),
+            rows: df.height(),
+            columns: df.get_column_names().iter().map(|c| c.to_string()).collect(),
+        })
+        .collect()
+}
+
+/// Writes all tables and then the manifest into `out`, replacing a previous run's files.
+pub fn write(out: &Path, tables: &mut [(&'static str, DataFrame)], manifest: &Manifest) -> Result<()> {
+    fs::create_dir_all(out).with_context(|| format!("cannot create output folder {}", out.display()))?;
+    let staging = out.join(format!(".qualcode-partial-{}", std::process::id()));
+    fs::create_dir_all(&staging)
+        .with_context(|| format!("cannot write to output folder {}", out.display()))?;
+    let result = write_staged(out, &staging, tables, manifest);
+    // Best effort: the staging folder is empty after a successful run.
+    let _ = fs::remove_dir_all(&staging);
+    result
+}
+
+fn write_staged(
+    out: &Path,
+    staging: &Path,
+    tables: &mut [(&'static str, DataFrame)],
+    manifest: &Manifest,
+) -> Result<()> {
+    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+    for (name, df) in tables.iter_mut() {
+        let file_name = format!("{name}.parquet");
+        let tmp = staging.join(&file_name);
+        let file = fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+        ParquetWriter::new(file)
+            .finish(df)
+            .map_err(anyhow::Error::from)
+            .with_context(|| format!("cannot write table {name} to {}", tmp.display()))?;
+        staged.push((tmp, out.join(file_name)));
+    }
+    let manifest_path = out.join(MANIFEST);
+    if manifest_path.exists() {
+        fs::remove_file(&manifest_path)
+            .with_context(|| format!("cannot replace {}", manifest_path.display()))?;
+    }
+    for (tmp, target) in &staged {
+        fs::rename(tmp, target).with_context(|| format!("cannot move table into {}", target.display()))?;
+    }
+    let json = serde_json::to_string_pretty(manifest).context("cannot serialise the manifest")?;
+    let tmp = staging.join(MANIFEST);
+    fs::write(&tmp, json + "\n").with_context(|| format!("cannot write {}", tmp.display()))?;
+    fs::rename(&tmp, &manifest_path)
+        .with_context(|| format!("cannot move manifest into {}", manifest_path.display()))?;
+    Ok(())
+}
+
+/// Formats a Unix time as RFC 3339 UTC, without pulling in a date crate.
+pub fn rfc3339(unix_seconds: u64) -> String {
+    let days = unix_seconds / 86_400;
+    let secs = unix_seconds % 86_400;
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_known_dates() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(1_795_365_296), "2026-11-22T16:34:56Z");
+    }
+}

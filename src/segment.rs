@@ -1,0 +1,905 @@
+//! Segmentation: a decoded [`Document`] in, its [`Segment`]s out, each with exact source
+//! positions (bytes, characters, lines) and a normalised text.
+//!
+//! Two layouts are recognised per document:
+//! - **lines**: one paragraph per line, as in web-scraped pages. Navigation crumbs, menu bars,
+//!   address blocks and lines in a foreign script (spam) become `boilerplate`; short
+//!   unpunctuated lines become `heading`s.
+//! - **wrapped**: hard-wrapped text, as extracted from a PDF. Lines are joined into
+//!   paragraphs; a paragraph continues across a blank line, a lone page number or a footnote
+//!   block when the next text starts in lower case or the text before did not end a sentence.
+//!   Footnote blocks (`34 John M. Bryson, …`), page numbers and numbered section headings
+//!   become their own segments.
+//!
+//! Every non-blank source line belongs to exactly one segment; a paragraph interrupted by a
+//! footnote block spans it in the source, and the footnote is a segment of its own.
+
+use crate::corpus::{Document, Format};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SegmentKind {
+    Paragraph,
+    /// A sentence of a paragraph, when units are sentences.
+    Sentence,
+    Heading,
+    Footnote,
+    Boilerplate,
+}
+
+impl SegmentKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SegmentKind::Paragraph => "paragraph",
+            SegmentKind::Sentence => "sentence",
+            SegmentKind::Heading => "heading",
+            SegmentKind::Footnote => "footnote",
+            SegmentKind::Boilerplate => "boilerplate",
+        }
+    }
+
+    /// Only running text is coded; headings, footnotes and page furniture are kept for context.
+    pub fn is_coded(self) -> bool {
+        matches!(self, SegmentKind::Paragraph | SegmentKind::Sentence)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitLevel {
+    Paragraph,
+    Sentence,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    Lines,
+    Wrapped,
+}
+
+impl Layout {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Layout::Lines => "lines",
+            Layout::Wrapped => "wrapped",
+        }
+    }
+}
+
+/// One segment of a document with its normalised text and where it came from.
+#[derive(Debug, Clone)]
+pub struct Segment {
+    /// Position of the segment in its document, from 0, over all kinds.
+    pub index: usize,
+    /// The paragraph-level block the segment belongs to (equal to `index` for paragraph units).
+    pub block: usize,
+    pub kind: SegmentKind,
+    /// Whitespace-normalised text: wrapped lines joined, page furniture removed.
+    pub text: String,
+    /// Maps byte offsets in `text` back to byte offsets in the decoded document.
+    pub map: TextMap,
+    /// Byte span in the decoded document (add the BOM length for file offsets).
+    pub start: usize,
+    pub end: usize,
+    /// First and last source line, 1-based.
+    pub line_start: usize,
+    pub line_end: usize,
+    pub word_count: usize,
+}
+
+/// A document's segments and the layout they were read with.
+#[derive(Debug, Clone)]
+pub struct Segmented {
+    pub layout: Layout,
+    pub segments: Vec<Segment>,
+}
+
+/// Maps normalised text back to the source, as runs of contiguous copies.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TextMap {
+    pieces: Vec<Piece>,
+    len: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Piece {
+    /// Start of the piece in the normalised text.
+    norm: usize,
+    /// Start of the piece in the source, or `None` for inserted text (a joining space).
+    src: Option<usize>,
+}
+
+impl TextMap {
+    fn piece_end(&self, i: usize) -> usize {
+        self.pieces.get(i + 1).map_or(self.len, |p| p.norm)
+    }
+
+    fn piece_at(&self, pos: usize) -> usize {
+        self.pieces.partition_point(|p| p.norm <= pos).saturating_sub(1)
+    }
+
+    /// Source offset where a span starting at normalised offset `pos` starts.
+    pub fn source_start(&self, pos: usize) -> usize {
+        let mut i = self.piece_at(pos);
+        loop {
+            match self.pieces.get(i) {
+                Some(Piece { norm, src: Some(src) }) => return src + pos.saturating_sub(*norm),
+                Some(_) => i += 1,
+                None => return self.source_end(self.len),
+            }
+        }
+    }
+
+    /// Source offset where a span ending (exclusively) at normalised offset `pos` ends.
+    pub fn source_end(&self, pos: usize) -> usize {
+        if self.pieces.is_empty() {
+            return 0;
+        }
+        let mut i = self.piece_at(pos.saturating_sub(1));
+        loop {
+            let piece = self.pieces[i];
+            if let Some(src) = piece.src {
+                return src + pos.min(self.piece_end(i)) - piece.norm;
+            }
+            if i == 0 {
+                return self.source_start(0);
+            }
+            i -= 1;
+        }
+    }
+
+    /// The map of `text[start..end]`, for a sentence cut out of a paragraph.
+    pub fn slice(&self, start: usize, end: usize) -> TextMap {
+        let mut pieces = Vec::new();
+        for (i, piece) in self.pieces.iter().enumerate() {
+            let (p_start, p_end) = (piece.norm, self.piece_end(i));
+            if p_end <= start || p_start >= end {
+                continue;
+            }
+            let from = p_start.max(start);
+            pieces.push(Piece {
+                norm: from - start,
+                src: piece.src.map(|s| s + from - p_start),
+            });
+        }
+        TextMap {
+            pieces,
+            len: end - start,
+        }
+    }
+}
+
+/// Converts byte offsets of a decoded document into character offsets.
+pub struct SourceIndex<'a> {
+    text: &'a str,
+    /// `(byte, char)` offsets every few kilobytes, so a lookup counts only a short stretch.
+    checkpoints: Vec<(usize, usize)>,
+}
+
+impl<'a> SourceIndex<'a> {
+    const STRIDE: usize = 4096;
+
+    pub fn new(text: &'a str) -> Self {
+        let mut checkpoints = vec![(0, 0)];
+        let mut next = Self::STRIDE;
+        for (chars, (byte, _)) in text.char_indices().enumerate() {
+            if byte >= next {
+                checkpoints.push((byte, chars));
+                next = byte + Self::STRIDE;
+            }
+        }
+        SourceIndex { text, checkpoints }
+    }
+
+    /// Characters before byte offset `byte` (which must be on a character boundary).
+    pub fn char_offset(&self, byte: usize) -> usize {
+        let i = self.checkpoints.partition_point(|&(b, _)| b <= byte) - 1;
+        let (b, c) = self.checkpoints[i];
+        c + self.text[b..byte.min(self.text.len())].chars().count()
+    }
+}
+
+/// Builds normalised text while recording where every byte came from.
+#[derive(Default)]
+struct TextBuilder {
+    text: String,
+    map: TextMap,
+}
+
+impl TextBuilder {
+    fn push_source(&mut self, s: &str, src: usize) {
+        if s.is_empty() {
+            return;
+        }
+        let here = self.text.len();
+        let contiguous = self.map.pieces.last().is_some_and(|last| {
+            last.src
+                .is_some_and(|last_src| last_src + (here - last.norm) == src)
+        });
+        if !contiguous {
+            self.map.pieces.push(Piece {
+                norm: here,
+                src: Some(src),
+            });
+        }
+        self.text.push_str(s);
+        self.map.len = self.text.len();
+    }
+
+    fn push_space(&mut self) {
+        if self.text.is_empty() || self.text.ends_with(' ') {
+            return;
+        }
+        self.map.pieces.push(Piece {
+            norm: self.text.len(),
+            src: None,
+        });
+        self.text.push(' ');
+        self.map.len = self.text.len();
+    }
+
+    /// Appends a line with runs of whitespace collapsed to one space.
+    fn push_line(&mut self, line: &Line) {
+        let content = line.text;
+        let mut previous_end: Option<usize> = None;
+        for word in content.split_whitespace() {
+            let offset = word.as_ptr() as usize - content.as_ptr() as usize;
+            if let Some(prev) = previous_end {
+                // A single ordinary space is copied so the source run stays contiguous.
+                if &content[prev..offset] == " " {
+                    self.push_source(" ", line.start + prev);
+                } else {
+                    self.push_space();
+                }
+            }
+            self.push_source(word, line.start + offset);
+            previous_end = Some(offset + word.len());
+        }
+    }
+
+    fn finish(self) -> (String, TextMap) {
+        (self.text, self.map)
+    }
+}
+
+/// A source line: its content without the line ending, and where it starts.
+#[derive(Debug, Clone, Copy)]
+struct Line<'a> {
+    text: &'a str,
+    start: usize,
+}
+
+impl Line<'_> {
+    fn trimmed(&self) -> &str {
+        self.text.trim()
+    }
+    fn is_blank(&self) -> bool {
+        self.trimmed().is_empty()
+    }
+    /// PDF extraction indents the first line of a new text block (a page, a footnote area).
+    fn starts_block(&self) -> bool {
+        self.text.starts_with(|c: char| c.is_whitespace()) && !self.is_blank()
+    }
+}
+
+fn split_lines(text: &str) -> Vec<Line<'_>> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for raw in text.split_inclusive('\n') {
+        let content = raw.strip_suffix('\n').unwrap_or(raw);
+        let content = content.strip_suffix('\r').unwrap_or(content);
+        lines.push(Line {
+            text: content,
+            start,
+        });
+        start += raw.len();
+    }
+    lines
+}
+
+/// Chooses the layout: if at least a tenth of the lines are longer than any hard wrap would
+/// allow, lines are paragraphs; otherwise lines are wrapped text to be joined.
+pub fn detect_layout(text: &str) -> Layout {
+    let lines = split_lines(text);
+    let non_blank = lines.iter().filter(|l| !l.is_blank()).count();
+    let long = lines
+        .iter()
+        .filter(|l| l.trimmed().chars().count() > 120)
+        .count();
+    if non_blank > 0 && long * 10 >= non_blank {
+        Layout::Lines
+    } else {
+        Layout::Wrapped
+    }
+}
+
+/// Segments a document at the requested unit level.
+pub fn segment(document: &Document, level: UnitLevel) -> Segmented {
+    let layout = match document.format {
+        Format::Markdown => Layout::Wrapped,
+        Format::PlainText => detect_layout(&document.text),
+    };
+    let lines = split_lines(&document.text);
+    let blocks = match layout {
+        Layout::Lines => blocks_from_lines(&lines, &document.text),
+        Layout::Wrapped => blocks_from_wrapped(&lines, document.format),
+    };
+    let mut segments = Vec::new();
+    for (block_index, block) in blocks.iter().enumerate() {
+        let (text, map) = block.build(&lines);
+        if level == UnitLevel::Sentence && block.kind == SegmentKind::Paragraph {
+            for (s, e) in sentence_spans(&text) {
+                let sub = map.slice(s, e);
+                push_segment(
+                    &mut segments,
+                    &lines,
+                    block_index,
+                    SegmentKind::Sentence,
+                    text[s..e].to_string(),
+                    sub,
+                );
+            }
+        } else {
+            push_segment(&mut segments, &lines, block_index, block.kind, text, map);
+        }
+    }
+    Segmented { layout, segments }
+}
+
+fn push_segment(
+    segments: &mut Vec<Segment>,
+    lines: &[Line],
+    block: usize,
+    kind: SegmentKind,
+    text: String,
+    map: TextMap,
+) {
+    let start = map.source_start(0);
+    let end = map.source_end(text.len());
+    let line_of = |offset: usize| lines.partition_point(|l| l.start <= offset).max(1);
+    let word_count = text
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .count();
+    segments.push(Segment {
+        index: segments.len(),
+        block,
+        kind,
+        line_start: line_of(start),
+        line_end: line_of(end.saturating_sub(1).max(start)),
+        text,
+        map,
+        start,
+        end,
+        word_count,
+    });
+}
+
+/// A paragraph-level block: its kind and the source lines it is made of.
+#[derive(Debug)]
+struct Block {
+    kind: SegmentKind,
+    lines: Vec<usize>,
+}
+
+impl Block {
+    fn new(kind: SegmentKind, line: usize) -> Self {
+        Block {
+            kind,
+            lines: vec![line],
+        }
+    }
+
+    fn build(&self, lines: &[Line]) -> (String, TextMap) {
+        let mut builder = TextBuilder::default();
+        let mut previous: Option<&str> = None;
+        for &i in &self.lines {
+            let line = &lines[i];
+            let trimmed = line.trimmed();
+            if let Some(prev) = previous {
+                // A word hyphenated across lines: keep the hyphen (in this kind of text it is
+                // nearly always a compound such as cross-sector or co-workers) and drop the break.
+                let hyphen_join = prev.ends_with('-')
+                    && prev[..prev.len() - 1].ends_with(char::is_alphabetic)
+                    && trimmed.starts_with(char::is_lowercase);
+                if !hyphen_join {
+                    builder.push_space();
+                }
+            }
+            builder.push_line(line);
+            previous = Some(trimmed);
+        }
+        builder.finish()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared line tests
+
+const SENTENCE_END: &[char] = &['.', '!', '?', ':', ';'];
+/// Closing quotes and brackets, and the marks OCR leaves for footnote references.
+const TRAILING_MARKS: &[char] = &[
+    '"', '\'', '”', '’', ')', ']', '*', '®', '°', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹', '⁰',
+];
+
+/// Whether a line ends a sentence, looking through quotes and OCR footnote marks.
+fn ends_sentence(line: &str) -> bool {
+    let mut t = line.trim_end();
+    loop {
+        let stripped = t.trim_end_matches(TRAILING_MARKS);
+        // Footnote numbers glued to the punctuation: `society.”12`
+        let stripped = match stripped.trim_end_matches(|c: char| c.is_ascii_digit()) {
+            s if s.ends_with(SENTENCE_END) || s.ends_with(TRAILING_MARKS) => s,
+            _ => stripped,
+        };
+        if stripped.len() == t.len() {
+            break;
+        }
+        t = stripped;
+    }
+    t.ends_with(SENTENCE_END)
+}
+
+fn starts_lowercase(line: &str) -> bool {
+    line.trim_start().starts_with(char::is_lowercase)
+}
+
+fn word_count(line: &str) -> usize {
+    line.split_whitespace().count()
+}
+
+/// A short line that reads like a title: no closing punctuation, not a sentence continuation.
+fn looks_like_title(t: &str, max_words: usize) -> bool {
+    let words = word_count(t);
+    words > 0
+        && words <= max_words
+        && !starts_lowercase(t)
+        && (!ends_sentence(t) || (t.ends_with(':') && words <= 3))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Layout: one paragraph per line (web pages)
+
+/// Site furniture that carries no content, compared case-insensitively with the whole line.
+const CHROME_LINES: &[&str] = &[
+    ">",
+    "home",
+    "table of contents",
+    "in brief",
+    "contact us",
+    "contact",
+    "brief news",
+    "share",
+    "print",
+    "back to top",
+    "read more",
+    "related articles",
+    "subscribe",
+    "menu",
+    "search",
+    "login",
+    "log in",
+    "sign in",
+    "previous",
+    "next",
+    "中文",
+    "english",
+];
+const ADDRESS_PREFIXES: &[&str] = &[
+    "add:", "address:", "tel:", "fax:", "email:", "e-mail:", "phone:", "zip:", "postcode:",
+];
+const BULLETS: &[char] = &['•', '·', '▪', '»', '◦'];
+
+fn blocks_from_lines(lines: &[Line], text: &str) -> Vec<Block> {
+    let document_is_latin = latin_share(text) >= 0.8;
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut in_address = false;
+    let mut i = 0;
+    while i < lines.len() {
+        let line = &lines[i];
+        let t = line.trimmed();
+        if t.is_empty() {
+            in_address = false;
+            i += 1;
+            continue;
+        }
+        // A run of bulleted lines containing a `>` or `Home` item is a breadcrumb trail.
+        if t.starts_with(BULLETS) {
+            let run_end = (i..lines.len())
+                .find(|&j| !lines[j].trimmed().starts_with(BULLETS))
+                .unwrap_or(lines.len());
+            let is_crumbs = (i..run_end).any(|j| {
+                let item = lines[j].trimmed().trim_start_matches(BULLETS).trim();
+                item == ">" || item.eq_ignore_ascii_case("home")
+            });
+            if is_crumbs {
+                for j in i..run_end {
+                    blocks.push(Block::new(SegmentKind::Boilerplate, j));
+                }
+                i = run_end;
+                continue;
+            }
+        }
+        let lower = t.to_lowercase();
+        let is_address_start = ADDRESS_PREFIXES.iter().any(|p| lower.starts_with(p));
+        let continues_address = in_address && word_count(t) <= 8 && !ends_sentence(t);
+        in_address = is_address_start || continues_address;
+        let kind = if in_address
+            || CHROME_LINES.contains(&lower.as_str())
+            || is_breadcrumb(t)
+            || is_menu_bar(t)
+            || (document_is_latin && is_foreign_script_line(t))
+        {
+            SegmentKind::Boilerplate
+        } else if looks_like_title(t, 15) || (blocks.is_empty() && !ends_sentence(t)) {
+            // The first line of a page is its title, however long.
+            SegmentKind::Heading
+        } else {
+            SegmentKind::Paragraph
+        };
+        blocks.push(Block::new(kind, i));
+        i += 1;
+    }
+    blocks
+}
+
+/// `Home > Brief News > 2016`
+fn is_breadcrumb(t: &str) -> bool {
+    let parts: Vec<&str> = t.split(" > ").collect();
+    parts.len() >= 2 && parts.iter().all(|p| word_count(p) <= 4)
+}
+
+/// `Set Homepage | Favorite|中文`: short items separated by bars.
+fn is_menu_bar(t: &str) -> bool {
+    let parts: Vec<&str> = t.split('|').collect();
+    parts.len() >= 2 && parts.iter().all(|p| word_count(p) <= 3)
+}
+
+fn latin_share(text: &str) -> f64 {
+    let (mut latin, mut letters) = (0usize, 0usize);
+    for c in text.chars().filter(|c| c.is_alphabetic()) {
+        letters += 1;
+        if c.is_ascii_alphabetic() || ('\u{00C0}'..='\u{024F}').contains(&c) {
+            latin += 1;
+        }
+    }
+    if letters == 0 {
+        0.0
+    } else {
+        latin as f64 / letters as f64
+    }
+}
+
+/// A line written mostly in another script than the document, e.g. a spam line of Chinese
+/// characters at the end of an English page.
+fn is_foreign_script_line(t: &str) -> bool {
+    t.chars().filter(|c| c.is_alphabetic()).count() >= 8 && latin_share(t) < 0.2
+}
+
+// ---------------------------------------------------------------------------------------------
+// Layout: hard-wrapped text (PDF extraction)
+
+fn is_page_number(t: &str) -> bool {
+    !t.is_empty() && t.len() <= 4 && t.chars().all(|c| c.is_ascii_digit())
+}
+
+/// `34 John M. Bryson, …`, and the OCR variants `%`, `*1`, `>1` of a footnote number.
+fn is_footnote_start(t: &str) -> bool {
+    let Some((marker, rest)) = t.split_once(char::is_whitespace) else {
+        return false;
+    };
+    let numeric = !marker.is_empty() && marker.len() <= 3 && marker.chars().all(|c| c.is_ascii_digit());
+    let ocr_mark = matches!(marker, "%" | "*" | ">")
+        || (marker.len() == 2
+            && marker.starts_with(['%', '*', '>'])
+            && marker[1..].chars().all(|c| c.is_ascii_digit()));
+    (numeric || ocr_mark)
+        && rest
+            .trim_start()
+            .starts_with(|c: char| c.is_alphabetic() || c == '“' || c == '"')
+}
+
+/// `5.2 Steering mechanisms: …`, `1. Introduction`
+fn is_numbered_heading(t: &str) -> bool {
+    let Some((number, rest)) = t.split_once(' ') else {
+        return false;
+    };
+    let number = number.strip_suffix('.').unwrap_or(number);
+    let numeric = !number.is_empty()
+        && number.split('.').all(|p| !p.is_empty() && p.len() <= 2 && p.chars().all(|c| c.is_ascii_digit()));
+    numeric && rest.trim_start().starts_with(char::is_uppercase) && word_count(t) <= 20
+}
+
+fn is_markdown_heading(t: &str) -> bool {
+    let hashes = t.chars().take_while(|&c| c == '#').count();
+    (1..=6).contains(&hashes) && t[hashes..].starts_with(' ')
+}
+
+fn blocks_from_wrapped(lines: &[Line], format: Format) -> Vec<Block> {
+    let mut blocks: Vec<Block> = Vec::new();
+    // Indexes into `blocks` of what a following line may continue.
+    let mut open_paragraph: Option<usize> = None;
+    let mut open_heading: Option<usize> = None;
+    let mut open_footnote: Option<usize> = None;
+    let mut after_blank = true;
+    let next_is_blank = |i: usize| lines.get(i + 1).is_none_or(|l| l.is_blank());
+
+    for (i, line) in lines.iter().enumerate() {
+        let t = line.trimmed();
+        if t.is_empty() {
+            after_blank = true;
+            continue;
+        }
+        let boundary = after_blank || line.starts_block();
+        let was_after_blank = after_blank;
+        after_blank = false;
+
+        if boundary && is_page_number(t) && next_is_blank(i) {
+            blocks.push(Block::new(SegmentKind::Boilerplate, i));
+            after_blank = true;
+            continue;
+        }
+        if boundary && is_footnote_start(t) && format == Format::PlainText {
+            blocks.push(Block::new(SegmentKind::Footnote, i));
+            open_footnote = Some(blocks.len() - 1);
+            continue;
+        }
+        if let Some(f) = open_footnote {
+            // A footnote runs on until the body text resumes on an indented line, or after a
+            // blank line with something that is not a continuation.
+            let resumes = line.starts_block() || (was_after_blank && !starts_lowercase(t));
+            if !resumes {
+                blocks[f].lines.push(i);
+                continue;
+            }
+            open_footnote = None;
+        }
+        let numbered = boundary && is_numbered_heading(t);
+        let markdown = format == Format::Markdown && is_markdown_heading(t);
+        if numbered || markdown {
+            blocks.push(Block::new(SegmentKind::Heading, i));
+            open_heading = Some(blocks.len() - 1);
+            open_paragraph = None;
+            continue;
+        }
+        if let Some(h) = open_heading {
+            let last = lines[*blocks[h].lines.last().unwrap_or(&i)].trimmed();
+            let short_tail = !ends_sentence(last) && word_count(t) <= 8 && next_is_blank(i);
+            if starts_lowercase(t) || short_tail {
+                blocks[h].lines.push(i);
+                continue;
+            }
+            open_heading = None;
+        }
+        let paragraph_ended = open_paragraph.is_none_or(|p| {
+            let last = blocks[p].lines.last().map_or("", |&l| lines[l].trimmed());
+            ends_sentence(last)
+        });
+        if boundary && paragraph_ended && looks_like_title(t, 8) && next_is_blank(i) {
+            blocks.push(Block::new(SegmentKind::Heading, i));
+            open_heading = Some(blocks.len() - 1);
+            open_paragraph = None;
+            continue;
+        }
+        if let Some(p) = open_paragraph {
+            if !boundary || starts_lowercase(t) || !paragraph_ended {
+                blocks[p].lines.push(i);
+                continue;
+            }
+        }
+        blocks.push(Block::new(SegmentKind::Paragraph, i));
+        open_paragraph = Some(blocks.len() - 1);
+    }
+    blocks
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sentences
+
+/// Words after which a full stop does not end a sentence.
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "prof", "st", "no", "vs", "etc", "e.g", "i.e", "cf", "al", "inc",
+    "ltd", "jr", "sr", "co", "fig", "pp", "vol", "ed", "eds",
+];
+
+/// Byte spans of the sentences of a normalised paragraph.
+pub fn sentence_spans(text: &str) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let mut start = 0;
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    for (k, &(i, c)) in chars.iter().enumerate() {
+        if !matches!(c, '.' | '!' | '?') {
+            continue;
+        }
+        // Extend over closing quotes, brackets and footnote marks.
+        let mut end_k = k + 1;
+        while end_k < chars.len() && TRAILING_MARKS.contains(&chars[end_k].1) {
+            end_k += 1;
+        }
+        let Some(&(space_at, space)) = chars.get(end_k) else {
+            continue;
+        };
+        if space != ' ' {
+            continue;
+        }
+        let next = chars.get(end_k + 1).map(|&(_, c)| c);
+        let opens_sentence = next.is_some_and(|n| {
+            n.is_uppercase() || n.is_ascii_digit() || matches!(n, '“' | '"' | '‘' | '(')
+        });
+        if !opens_sentence {
+            continue;
+        }
+        if c == '.' {
+            let word = text[start..i]
+                .rsplit(|ch: char| ch.is_whitespace())
+                .next()
+                .unwrap_or("")
+                .trim_start_matches(['(', '“', '"']);
+            let lower = word.to_lowercase();
+            let initial = word.chars().count() == 1 && word.starts_with(char::is_uppercase);
+            if initial || ABBREVIATIONS.contains(&lower.as_str()) {
+                continue;
+            }
+        }
+        spans.push((start, space_at));
+        start = space_at + 1;
+    }
+    if start < text.len() {
+        spans.push((start, text.len()));
+    }
+    spans
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(text: &str) -> Document {
+        Document {
+            id: "t.txt".into(),
+            format: Format::PlainText,
+            text: text.into(),
+            bom_len: 0,
+        }
+    }
+
+    fn kinds_and_texts(text: &str) -> Vec<(SegmentKind, String)> {
+        segment(&doc(text), UnitLevel::Paragraph)
+            .segments
+            .into_iter()
+            .map(|s| (s.kind, s.text))
+            .collect()
+    }
+
+    #[test]
+    fn text_map_round_trips_every_word() {
+        let text = "  Hello   big\r\nworld-\nwide  web \n";
+        for s in segment(&doc(text), UnitLevel::Paragraph).segments {
+            for (offset, word) in s.text.match_indices(|c: char| c.is_alphabetic()) {
+                let src = s.map.source_start(offset);
+                assert_eq!(&text[src..src + word.len()], word, "at {offset}");
+            }
+            assert_eq!(s.text, "Hello big world-wide web");
+            assert_eq!(&text[s.start..s.end], "Hello   big\r\nworld-\nwide  web");
+            assert_eq!((s.line_start, s.line_end), (1, 3));
+        }
+    }
+
+    #[test]
+    fn crlf_and_lf_give_the_same_text() {
+        let lf = kinds_and_texts("First para line one\nline two.\n\nSecond para.\n");
+        let crlf = kinds_and_texts("First para line one\r\nline two.\r\n\r\nSecond para.\r\n");
+        assert_eq!(lf, crlf);
+        assert_eq!(lf.len(), 2);
+    }
+
+    #[test]
+    fn page_break_in_mid_sentence_is_joined() {
+        let text = "The competing lens of civil society can help shed light on spaces for\n\nsocial activists and their associations.\n\nA new paragraph starts here.\n";
+        let got = kinds_and_texts(text);
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(got[0].1.ends_with("spaces for social activists and their associations."));
+    }
+
+    #[test]
+    fn unfinished_sentence_continues_even_in_upper_case() {
+        let text = "SSCA had a pilot site in Ningbo and worked with the\n\nNingbo government.\n";
+        assert_eq!(kinds_and_texts(text).len(), 1);
+    }
+
+    #[test]
+    fn footnote_block_inside_a_paragraph_is_cut_out() {
+        let text = "They jointly discussed the progress of the\n 34 John M. Bryson, Barbara C. Crosby, “The Design and\nImplementation”, 49.\n project cooperation and found solutions.\n";
+        let got = kinds_and_texts(text);
+        assert_eq!(
+            got,
+            vec![
+                (
+                    SegmentKind::Paragraph,
+                    "They jointly discussed the progress of the project cooperation and found solutions.".to_string()
+                ),
+                (
+                    SegmentKind::Footnote,
+                    "34 John M. Bryson, Barbara C. Crosby, “The Design and Implementation”, 49.".to_string()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn page_number_and_numbered_heading() {
+        let text = "without repeated\n\n10\n\n\n\ncommunication it was impossible.\n\n5.3 Network management: Setting up groups\n\nFindings from the literature suggest this.\n";
+        let got = kinds_and_texts(text);
+        let kinds: Vec<SegmentKind> = got.iter().map(|(k, _)| *k).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                SegmentKind::Paragraph,
+                SegmentKind::Boilerplate,
+                SegmentKind::Heading,
+                SegmentKind::Paragraph
+            ]
+        );
+        assert_eq!(got[0].1, "without repeated communication it was impossible.");
+    }
+
+    #[test]
+    fn heading_split_across_a_page_break_is_one_heading() {
+        let text = " 2. Difficulties of grassroots NGOs collaborating with the government: How to\n\nbuild trust and promote system innovation?\n\nLet us start by defining what we mean.\n";
+        let got = kinds_and_texts(text);
+        assert_eq!(got[0].0, SegmentKind::Heading);
+        assert!(got[0].1.ends_with("How to build trust and promote system innovation?"));
+        assert_eq!(got[1].0, SegmentKind::Paragraph);
+    }
+
+    #[test]
+    fn web_page_furniture_is_boilerplate() {
+        let long = "This is a long paragraph of the page that goes on and on about collaboration between civil society and government in China, well past any wrap width.";
+        let text = format!("Title of the Page\n\n  • Home\n  • >\n  • Analysis\n\nADD:C-601-East Building,\nYonghe Plaza,28# Andingmen \nHome > Brief News > 2016\n{long}\n成年美女黄网站色大全,成av人电影在线观看\n");
+        let got = kinds_and_texts(&text);
+        let kinds: Vec<SegmentKind> = got.iter().map(|(k, _)| *k).collect();
+        use SegmentKind::*;
+        assert_eq!(
+            kinds,
+            vec![Heading, Boilerplate, Boilerplate, Boilerplate, Boilerplate, Boilerplate, Boilerplate, Paragraph, Boilerplate]
+        );
+    }
+
+    #[test]
+    fn hyphen_at_line_end_keeps_compound() {
+        let got = kinds_and_texts("analysis on cross-\nsector collaboration.\n");
+        assert_eq!(got[0].1, "analysis on cross-sector collaboration.");
+    }
+
+    #[test]
+    fn sentence_ends_look_through_marks() {
+        assert!(ends_sentence("goals within them.”®"));
+        assert!(ends_sentence("on common goals.*°"));
+        assert!(ends_sentence("build trust and promote system innovation?"));
+        assert!(!ends_sentence("The working"));
+        assert!(!ends_sentence("in 2005"));
+    }
+
+    #[test]
+    fn sentences_respect_abbreviations_and_initials() {
+        let text = "Dr. Wang met John M. Bryson in 2009. They agreed, e.g. on trust. Then “win-win” followed! (Yes.)";
+        let got: Vec<&str> = sentence_spans(text).into_iter().map(|(s, e)| &text[s..e]).collect();
+        assert_eq!(
+            got,
+            vec![
+                "Dr. Wang met John M. Bryson in 2009.",
+                "They agreed, e.g. on trust.",
+                "Then “win-win” followed!",
+                "(Yes.)"
+            ]
+        );
+    }
+
+    #[test]
+    fn sentence_units_map_back_to_source() {
+        let text = "First sentence here. Second\nsentence there.\n";
+        let segs = segment(&doc(text), UnitLevel::Sentence).segments;
+        assert_eq!(segs.len(), 2);
+        assert_eq!(&text[segs[1].start..segs[1].end], "Second\nsentence there.");
+        assert_eq!(segs[1].block, segs[0].block);
+        assert_eq!(segs[1].kind, SegmentKind::Sentence);
+    }
+}
