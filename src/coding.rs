@@ -24,6 +24,7 @@ struct Origin {
     whole_word: bool,
     /// `term*`: the match extends to the end of the word.
     prefix: bool,
+    case_sensitive: bool,
 }
 
 /// The compiled form of a codebook, built once per run.
@@ -141,6 +142,7 @@ impl Matcher {
                             exclusion,
                             whole_word: true,
                             prefix: false,
+                            case_sensitive: pattern.case_sensitive,
                         };
                         let (text, prefix) = match &pattern.kind {
                             PatternKind::Literal(text) => (text, false),
@@ -188,7 +190,14 @@ impl Matcher {
                 .map(|ac| Some((ac, origins)))
                 .map_err(|e| MatcherError(e.to_string()))
         };
-        let regex_set = RegexSet::new(regexes.iter().map(|(re, _)| re.as_str()))
+        // Case-insensitivity was set on each regex's builder; the set needs it inline.
+        let regex_set = RegexSet::new(regexes.iter().map(|(re, origin)| {
+            if origin.case_sensitive {
+                re.as_str().to_string()
+            } else {
+                format!("(?i:{})", re.as_str())
+            }
+        }))
             .map_err(|e| MatcherError(e.to_string()))?;
         Ok(Matcher {
             sensitive: build(sensitive, false)?,

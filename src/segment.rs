@@ -417,7 +417,7 @@ impl Block {
 const SENTENCE_END: &[char] = &['.', '!', '?', ':', ';'];
 /// Closing quotes and brackets, and the marks OCR leaves for footnote references.
 const TRAILING_MARKS: &[char] = &[
-    '"', '\'', '”', '’', ')', ']', '*', '®', '°', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹', '⁰',
+    '"', '\'', '”', '’', ')', ']', '*', '®', '°', '>', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹', '⁰',
 ];
 
 /// Whether a line ends a sentence, looking through quotes and OCR footnote marks.
@@ -637,7 +637,9 @@ fn blocks_from_wrapped(lines: &[Line], format: Format) -> Vec<Block> {
             after_blank = true;
             continue;
         }
-        if boundary && is_footnote_start(t) && format == Format::PlainText {
+        // Inside a footnote area a new number starts a new footnote even without a blank line.
+        let footnote_start = (boundary || open_footnote.is_some()) && is_footnote_start(t);
+        if footnote_start && format == Format::PlainText {
             blocks.push(Block::new(SegmentKind::Footnote, i));
             open_footnote = Some(blocks.len() - 1);
             continue;
@@ -662,7 +664,8 @@ fn blocks_from_wrapped(lines: &[Line], format: Format) -> Vec<Block> {
         }
         if let Some(h) = open_heading {
             let last = lines[*blocks[h].lines.last().unwrap_or(&i)].trimmed();
-            let short_tail = !ends_sentence(last) && word_count(t) <= 8 && next_is_blank(i);
+            let short_tail =
+                !ends_sentence(last) && !ends_sentence(t) && word_count(t) <= 8 && next_is_blank(i);
             if starts_lowercase(t) || short_tail {
                 blocks[h].lines.push(i);
                 continue;

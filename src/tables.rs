@@ -307,7 +307,7 @@ fn cooccurrence(
         .join(n_of("a"), [col("code_a")], [col("code_a")], JoinArgs::new(JoinType::Left))
         .join(n_of("b"), [col("code_b")], [col("code_b")], JoinArgs::new(JoinType::Left))
         .with_columns([count_or_zero("n12"), count_or_zero("n1"), count_or_zero("n2")])
-        .with_column(lit(units as u32).alias("n"))
+        .with_column(lit(units as u32).cast(DataType::UInt32).alias("n"))
         .with_columns([
             ratio(col("n12"), col("n1") + col("n2") - col("n12")).alias("jaccard"),
             ratio(col("n12") * lit(2u32), col("n1") + col("n2")).alias("dice"),

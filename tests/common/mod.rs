@@ -1,0 +1,101 @@
+//! Helpers shared by the integration tests: run the binary, read its Parquet back.
+#![allow(dead_code)]
+
+use polars::prelude::*;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `qualcode` with `args` from the repository root.
+pub fn qualcode(args: &[&str]) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_qualcode"))
+        .args(args)
+        .current_dir(repo())
+        .output()
+        .expect("run qualcode")
+}
+
+/// Runs `qualcode run` on `corpus` with `codebook` into `out`; returns (exit code, stderr).
+pub fn run(corpus: &Path, codebook: &Path, out: &Path, extra: &[&str]) -> (i32, String) {
+    let mut args = vec![
+        "run",
+        "--corpus",
+        corpus.to_str().expect("utf-8 path"),
+        "--codebook",
+        codebook.to_str().expect("utf-8 path"),
+        "--out",
+        out.to_str().expect("utf-8 path"),
+    ];
+    args.extend_from_slice(extra);
+    let output = qualcode(&args);
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Runs the default job (shipped corpus and codebook) into a fresh folder.
+pub fn default_run(extra: &[&str]) -> tempfile::TempDir {
+    let out = tempfile::tempdir().expect("tempdir");
+    let (code, stderr) = run(&repo().join("corpus"), &repo().join("codebook.toml"), out.path(), extra);
+    assert_eq!(code, 0, "default run failed: {stderr}");
+    out
+}
+
+pub fn table(out: &Path, name: &str) -> DataFrame {
+    let path = out.join(format!("{name}.parquet"));
+    let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
+    ParquetReader::new(file).finish().expect("read parquet")
+}
+
+pub fn strings(df: &DataFrame, name: &str) -> Vec<String> {
+    df.column(name)
+        .expect("column")
+        .str()
+        .expect("string column")
+        .iter()
+        .map(|v| v.unwrap_or_default().to_string())
+        .collect()
+}
+
+pub fn u32s(df: &DataFrame, name: &str) -> Vec<u32> {
+    df.column(name)
+        .expect("column")
+        .u32()
+        .expect("u32 column")
+        .iter()
+        .map(|v| v.expect("no nulls"))
+        .collect()
+}
+
+pub fn u64s(df: &DataFrame, name: &str) -> Vec<u64> {
+    df.column(name)
+        .expect("column")
+        .u64()
+        .expect("u64 column")
+        .iter()
+        .map(|v| v.expect("no nulls"))
+        .collect()
+}
+
+pub fn f64s(df: &DataFrame, name: &str) -> Vec<Option<f64>> {
+    df.column(name).expect("column").f64().expect("f64 column").iter().collect()
+}
+
+pub fn bools(df: &DataFrame, name: &str) -> Vec<bool> {
+    df.column(name)
+        .expect("column")
+        .bool()
+        .expect("bool column")
+        .iter()
+        .map(|v| v.expect("no nulls"))
+        .collect()
+}
+
+pub fn manifest(out: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(out.join("manifest.json")).expect("manifest");
+    serde_json::from_str(&text).expect("manifest is JSON")
+}
