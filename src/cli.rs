@@ -136,7 +136,11 @@ pub fn run(settings: &RunSettings) -> Result<u8> {
         report.seconds,
         settings.out.display()
     );
-    Ok(if c.skipped > 0 { exit::SKIPPED_FILES } else { exit::OK })
+    Ok(if c.skipped > 0 {
+        exit::SKIPPED_FILES
+    } else {
+        exit::OK
+    })
 }
 
 fn unit_name(unit: UnitLevel) -> &'static str {
@@ -161,11 +165,14 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
         .context("cannot start worker threads")?;
 
     let progress = if std::io::stderr().is_terminal() {
-        let bar = ProgressBar::with_draw_target(Some(files.len() as u64), ProgressDrawTarget::stderr());
+        let bar =
+            ProgressBar::with_draw_target(Some(files.len() as u64), ProgressDrawTarget::stderr());
         bar.set_style(
-            ProgressStyle::with_template("{spinner} coding [{bar:30}] {pos}/{len} documents {elapsed}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> "),
+            ProgressStyle::with_template(
+                "{spinner} coding [{bar:30}] {pos}/{len} documents {elapsed}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
         );
         bar
     } else {
@@ -188,17 +195,30 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
     });
     progress.finish_and_clear();
 
-    let (records, documents): (Vec<FileRecord>, Vec<Option<CodedDocument>>) = results.into_iter().unzip();
+    let (records, documents): (Vec<FileRecord>, Vec<Option<CodedDocument>>) =
+        results.into_iter().unzip();
     let documents: Vec<CodedDocument> = documents.into_iter().flatten().collect();
     for record in &records {
         if let FileStatus::Skipped { reason } = &record.status {
-            eprintln!("warning: skipped {}: {reason}", settings.corpus.join(&record.id).display());
+            eprintln!(
+                "warning: skipped {}: {reason}",
+                settings.corpus.join(&record.id).display()
+            );
         }
     }
     let counts = count(&records, &documents);
-    let mut tables = tables::build(&codebook, &records, &documents).context("cannot build the tables")?;
+    let mut tables =
+        tables::build(&codebook, &records, &documents).context("cannot build the tables")?;
     let seconds = started.elapsed().as_secs_f64();
-    let manifest = manifest(settings, &codebook, &records, &tables.tables, counts, started_at, seconds);
+    let manifest = manifest(
+        settings,
+        &codebook,
+        &records,
+        &tables.tables,
+        counts,
+        started_at,
+        seconds,
+    );
     output::write(&settings.out, &mut tables.tables, &manifest)?;
     Ok(RunReport {
         counts: manifest.counts,

@@ -295,7 +295,9 @@ fn validate(raw: RawCodebook, problems: &mut Problems) -> Codebook {
         if raw_code.rules.is_empty() {
             problems.at(
                 code_span,
-                format!("code {id:?} has no rules: add a [[codes.rules]] table with `terms` or `regex`"),
+                format!(
+                    "code {id:?} has no rules: add a [[codes.rules]] table with `terms` or `regex`"
+                ),
             );
         }
         let mut compile_all = |list: Vec<Spanned<RawRule>>, exclusion: bool| -> Vec<Rule> {
@@ -329,9 +331,18 @@ fn validate(raw: RawCodebook, problems: &mut Problems) -> Codebook {
     Codebook {
         path: PathBuf::new(),
         sha256: String::new(),
-        name: meta.as_ref().and_then(|m| m.name.clone()).unwrap_or_default(),
-        version: meta.as_ref().and_then(|m| m.version.clone()).unwrap_or_default(),
-        description: meta.as_ref().and_then(|m| m.description.clone()).unwrap_or_default(),
+        name: meta
+            .as_ref()
+            .and_then(|m| m.name.clone())
+            .unwrap_or_default(),
+        version: meta
+            .as_ref()
+            .and_then(|m| m.version.clone())
+            .unwrap_or_default(),
+        description: meta
+            .as_ref()
+            .and_then(|m| m.description.clone())
+            .unwrap_or_default(),
         authors: meta.and_then(|m| m.authors).unwrap_or_default(),
         codes,
     }
@@ -339,7 +350,9 @@ fn validate(raw: RawCodebook, problems: &mut Problems) -> Codebook {
 
 fn is_identifier(id: &str) -> bool {
     id.starts_with(|c: char| c.is_alphabetic())
-        && id.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        && id
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
 }
 
 fn compile_rule(
@@ -359,7 +372,10 @@ fn compile_rule(
             }
             let line = problems.source[..id_span.start].matches('\n').count() + 1;
             if let Some(first) = rule_ids.insert(id.clone(), line) {
-                problems.at(id_span, format!("duplicate rule id {id:?} (first used on line {first})"));
+                problems.at(
+                    id_span,
+                    format!("duplicate rule id {id:?} (first used on line {first})"),
+                );
             }
             id
         }
@@ -369,7 +385,10 @@ fn compile_rule(
     let mut patterns = Vec::new();
     match (raw.terms, raw.regex) {
         (Some(_), Some(regex)) => {
-            problems.at(regex.span(), "a rule has either `terms` or `regex`, not both: split it into two rules");
+            problems.at(
+                regex.span(),
+                "a rule has either `terms` or `regex`, not both: split it into two rules",
+            );
             return None;
         }
         (None, None) => {
@@ -380,7 +399,10 @@ fn compile_rule(
             let terms_span = terms.span();
             let terms = terms.into_inner();
             if terms.is_empty() {
-                problems.at(terms_span, "`terms` is empty: list at least one word or phrase");
+                problems.at(
+                    terms_span,
+                    "`terms` is empty: list at least one word or phrase",
+                );
             }
             for term in terms {
                 let term_span = term.span();
@@ -472,11 +494,16 @@ mod tests {
 
     #[test]
     fn typo_in_key_names_line_and_column() {
-        let text = "[[codes]]\nid = \"trust\"\nlabell = \"Trust\"\n[[codes.rules]]\nterms = [\"trust\"]\n";
+        let text =
+            "[[codes]]\nid = \"trust\"\nlabell = \"Trust\"\n[[codes.rules]]\nterms = [\"trust\"]\n";
         let p = problems(text);
         assert_eq!(p.len(), 1);
         assert_eq!((p[0].line, p[0].column), (3, 1));
-        assert!(p[0].message.contains("unknown field `labell`"), "{}", p[0].message);
+        assert!(
+            p[0].message.contains("unknown field `labell`"),
+            "{}",
+            p[0].message
+        );
         assert_eq!(p[0].excerpt, "labell = \"Trust\"");
     }
 
@@ -500,7 +527,9 @@ id = "empty"
         let lines: Vec<usize> = p.iter().map(|p| p.line).collect();
         assert_eq!(lines, vec![5, 8, 10, 12], "{p:?}");
         assert!(p[0].message.contains("leading wildcards"));
-        assert!(p[1].message.contains("duplicate code id \"trust\" (first defined on line 3)"));
+        assert!(p[1]
+            .message
+            .contains("duplicate code id \"trust\" (first defined on line 3)"));
         assert!(p[2].message.contains("invalid regex"));
         assert!(p[3].message.contains("has no rules"));
         assert_eq!(p[1].column, 6);
@@ -508,9 +537,15 @@ id = "empty"
 
     #[test]
     fn terms_compile_to_the_right_kinds() {
-        assert!(matches!(compile_term("trust", false), Ok(PatternKind::Literal(t)) if t == "trust"));
-        assert!(matches!(compile_term("mutual   trust", false), Ok(PatternKind::Literal(t)) if t == "mutual trust"));
-        assert!(matches!(compile_term("recipro*", false), Ok(PatternKind::Prefix(t)) if t == "recipro"));
+        assert!(
+            matches!(compile_term("trust", false), Ok(PatternKind::Literal(t)) if t == "trust")
+        );
+        assert!(
+            matches!(compile_term("mutual   trust", false), Ok(PatternKind::Literal(t)) if t == "mutual trust")
+        );
+        assert!(
+            matches!(compile_term("recipro*", false), Ok(PatternKind::Prefix(t)) if t == "recipro")
+        );
         match compile_term("organi*ation", false) {
             Ok(PatternKind::Wildcard(re)) => assert!(re.is_match("Organisation")),
             other => panic!("{other:?}"),
@@ -529,9 +564,16 @@ id = "empty"
         let text = include_str!("../codebook.toml");
         let codebook = parse(text).unwrap_or_else(|p| panic!("{p:?}"));
         let ids: Vec<&str> = codebook.codes.iter().map(|c| c.id.as_str()).collect();
-        assert_eq!(ids, vec!["trust", "reciprocity", "fic_strategy", "localisation"]);
+        assert_eq!(
+            ids,
+            vec!["trust", "reciprocity", "fic_strategy", "localisation"]
+        );
         for code in &codebook.codes {
-            assert!(!code.definition.is_empty() && !code.example.is_empty(), "{}", code.id);
+            assert!(
+                !code.definition.is_empty() && !code.example.is_empty(),
+                "{}",
+                code.id
+            );
         }
     }
 }

@@ -198,7 +198,7 @@ impl Matcher {
                 format!("(?i:{})", re.as_str())
             }
         }))
-            .map_err(|e| MatcherError(e.to_string()))?;
+        .map_err(|e| MatcherError(e.to_string()))?;
         Ok(Matcher {
             sensitive: build(sensitive, false)?,
             insensitive: build(insensitive, true)?,
@@ -233,7 +233,8 @@ impl Matcher {
     }
 
     fn decide(&self, found: Vec<(Origin, usize, usize)>) -> UnitResult {
-        let (exclusions, mut hits): (Vec<_>, Vec<_>) = found.into_iter().partition(|(o, _, _)| o.exclusion);
+        let (exclusions, mut hits): (Vec<_>, Vec<_>) =
+            found.into_iter().partition(|(o, _, _)| o.exclusion);
         let before = hits.len();
         hits.retain(|(o, s, e)| {
             !exclusions
@@ -390,7 +391,11 @@ mod tests {
     }
 
     fn matched<'a>(m: &Matcher, text: &'a str) -> Vec<&'a str> {
-        m.code_unit(text).matches.iter().map(|x| &text[x.start..x.end]).collect()
+        m.code_unit(text)
+            .matches
+            .iter()
+            .map(|x| &text[x.start..x.end])
+            .collect()
     }
 
     const FIC: &str = r#"
@@ -407,8 +412,14 @@ terms = ["first in command", "yibashou", "一把手"]
     fn case_sensitive_acronym_never_inside_words() {
         let m = matcher(FIC);
         assert!(matched(&m, "a specific, scientific and traffic issue; Fic fic").is_empty());
-        assert_eq!(matched(&m, "the FIC and FICs (FIC)."), vec!["FIC", "FICs", "FIC"]);
-        assert_eq!(matched(&m, "the First in Command (yibashou)"), vec!["First in Command", "yibashou"]);
+        assert_eq!(
+            matched(&m, "the FIC and FICs (FIC)."),
+            vec!["FIC", "FICs", "FIC"]
+        );
+        assert_eq!(
+            matched(&m, "the First in Command (yibashou)"),
+            vec!["First in Command", "yibashou"]
+        );
     }
 
     #[test]
@@ -423,7 +434,10 @@ terms = ["first in command", "yibashou", "一把手"]
             "[[codes]]\nid = \"t\"\n[[codes.rules]]\nterms = [\"trust*\", \"win-win\", \"organi*ation\"]\n",
         );
         assert_eq!(
-            matched(&m, "Trustworthy antitrust entrust trust-building win-win Organization"),
+            matched(
+                &m,
+                "Trustworthy antitrust entrust trust-building win-win Organization"
+            ),
             vec!["Trustworthy", "trust", "win-win", "Organization"]
         );
     }
@@ -454,7 +468,10 @@ terms = ["first in command", "yibashou", "一把手"]
     #[test]
     fn regex_rules_match_as_written_case_insensitively_by_default() {
         let m = matcher("[[codes]]\nid = \"r\"\n[[codes.rules]]\nregex = '''win[- ]win'''\n");
-        assert_eq!(matched(&m, "a WIN WIN and win-win"), vec!["WIN WIN", "win-win"]);
+        assert_eq!(
+            matched(&m, "a WIN WIN and win-win"),
+            vec!["WIN WIN", "win-win"]
+        );
     }
 
     #[test]

@@ -129,7 +129,12 @@ pub fn read_file(id: &str, path: &Path) -> (FileRecord, Option<Document>) {
         .unwrap_or_default();
     let data = match std::fs::read(path) {
         Ok(data) => data,
-        Err(err) => return (skipped(0, String::new(), format!("cannot read: {err}")), None),
+        Err(err) => {
+            return (
+                skipped(0, String::new(), format!("cannot read: {err}")),
+                None,
+            )
+        }
     };
     let bytes = data.len() as u64;
     let sha256 = sha256_hex(&data);

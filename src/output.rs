@@ -93,14 +93,23 @@ pub fn table_infos(tables: &[(&'static str, DataFrame)]) -> Vec<TableInfo> {
             name: name.to_string(),
             file: format!("{name}.parquet"),
             rows: df.height(),
-            columns: df.get_column_names().iter().map(|c| c.to_string()).collect(),
+            columns: df
+                .get_column_names()
+                .iter()
+                .map(|c| c.to_string())
+                .collect(),
         })
         .collect()
 }
 
 /// Writes all tables and then the manifest into `out`, replacing a previous run's files.
-pub fn write(out: &Path, tables: &mut [(&'static str, DataFrame)], manifest: &Manifest) -> Result<()> {
-    fs::create_dir_all(out).with_context(|| format!("cannot create output folder {}", out.display()))?;
+pub fn write(
+    out: &Path,
+    tables: &mut [(&'static str, DataFrame)],
+    manifest: &Manifest,
+) -> Result<()> {
+    fs::create_dir_all(out)
+        .with_context(|| format!("cannot create output folder {}", out.display()))?;
     let staging = out.join(format!(".qualcode-partial-{}", std::process::id()));
     fs::create_dir_all(&staging)
         .with_context(|| format!("cannot write to output folder {}", out.display()))?;
@@ -120,7 +129,8 @@ fn write_staged(
     for (name, df) in tables.iter_mut() {
         let file_name = format!("{name}.parquet");
         let tmp = staging.join(&file_name);
-        let file = fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+        let file =
+            fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
         ParquetWriter::new(file)
             .finish(df)
             .map_err(anyhow::Error::from)
@@ -133,7 +143,8 @@ fn write_staged(
             .with_context(|| format!("cannot replace {}", manifest_path.display()))?;
     }
     for (tmp, target) in &staged {
-        fs::rename(tmp, target).with_context(|| format!("cannot move table into {}", target.display()))?;
+        fs::rename(tmp, target)
+            .with_context(|| format!("cannot move table into {}", target.display()))?;
     }
     let json = serde_json::to_string_pretty(manifest).context("cannot serialise the manifest")?;
     let tmp = staging.join(MANIFEST);

@@ -113,7 +113,9 @@ impl TextMap {
     }
 
     fn piece_at(&self, pos: usize) -> usize {
-        self.pieces.partition_point(|p| p.norm <= pos).saturating_sub(1)
+        self.pieces
+            .partition_point(|p| p.norm <= pos)
+            .saturating_sub(1)
     }
 
     /// Source offset where a span starting at normalised offset `pos` starts.
@@ -121,7 +123,10 @@ impl TextMap {
         let mut i = self.piece_at(pos);
         loop {
             match self.pieces.get(i) {
-                Some(Piece { norm, src: Some(src) }) => return src + pos.saturating_sub(*norm),
+                Some(Piece {
+                    norm,
+                    src: Some(src),
+                }) => return src + pos.saturating_sub(*norm),
                 Some(_) => i += 1,
                 None => return self.source_end(self.len),
             }
@@ -417,7 +422,8 @@ impl Block {
 const SENTENCE_END: &[char] = &['.', '!', '?', ':', ';'];
 /// Closing quotes and brackets, and the marks OCR leaves for footnote references.
 const TRAILING_MARKS: &[char] = &[
-    '"', '\'', '”', '’', ')', ']', '*', '®', '°', '>', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹', '⁰',
+    '"', '\'', '”', '’', ')', ']', '*', '®', '°', '>', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹',
+    '⁰',
 ];
 
 /// Whether a line ends a sentence, looking through quotes and OCR footnote marks.
@@ -484,7 +490,15 @@ const CHROME_LINES: &[&str] = &[
     "english",
 ];
 const ADDRESS_PREFIXES: &[&str] = &[
-    "add:", "address:", "tel:", "fax:", "email:", "e-mail:", "phone:", "zip:", "postcode:",
+    "add:",
+    "address:",
+    "tel:",
+    "fax:",
+    "email:",
+    "e-mail:",
+    "phone:",
+    "zip:",
+    "postcode:",
 ];
 const BULLETS: &[char] = &['•', '·', '▪', '»', '◦'];
 
@@ -586,7 +600,8 @@ fn is_footnote_start(t: &str) -> bool {
     let Some((marker, rest)) = t.split_once(char::is_whitespace) else {
         return false;
     };
-    let numeric = !marker.is_empty() && marker.len() <= 3 && marker.chars().all(|c| c.is_ascii_digit());
+    let numeric =
+        !marker.is_empty() && marker.len() <= 3 && marker.chars().all(|c| c.is_ascii_digit());
     let ocr_mark = matches!(marker, "%" | "*" | ">")
         || (marker.len() == 2
             && marker.starts_with(['%', '*', '>'])
@@ -604,7 +619,9 @@ fn is_numbered_heading(t: &str) -> bool {
     };
     let number = number.strip_suffix('.').unwrap_or(number);
     let numeric = !number.is_empty()
-        && number.split('.').all(|p| !p.is_empty() && p.len() <= 2 && p.chars().all(|c| c.is_ascii_digit()));
+        && number
+            .split('.')
+            .all(|p| !p.is_empty() && p.len() <= 2 && p.chars().all(|c| c.is_ascii_digit()));
     numeric && rest.trim_start().starts_with(char::is_uppercase) && word_count(t) <= 20
 }
 
@@ -799,7 +816,9 @@ mod tests {
         let text = "The competing lens of civil society can help shed light on spaces for\n\nsocial activists and their associations.\n\nA new paragraph starts here.\n";
         let got = kinds_and_texts(text);
         assert_eq!(got.len(), 2, "{got:?}");
-        assert!(got[0].1.ends_with("spaces for social activists and their associations."));
+        assert!(got[0]
+            .1
+            .ends_with("spaces for social activists and their associations."));
     }
 
     #[test]
@@ -841,7 +860,10 @@ mod tests {
                 SegmentKind::Paragraph
             ]
         );
-        assert_eq!(got[0].1, "without repeated communication it was impossible.");
+        assert_eq!(
+            got[0].1,
+            "without repeated communication it was impossible."
+        );
     }
 
     #[test]
@@ -849,7 +871,9 @@ mod tests {
         let text = " 2. Difficulties of grassroots NGOs collaborating with the government: How to\n\nbuild trust and promote system innovation?\n\nLet us start by defining what we mean.\n";
         let got = kinds_and_texts(text);
         assert_eq!(got[0].0, SegmentKind::Heading);
-        assert!(got[0].1.ends_with("How to build trust and promote system innovation?"));
+        assert!(got[0]
+            .1
+            .ends_with("How to build trust and promote system innovation?"));
         assert_eq!(got[1].0, SegmentKind::Paragraph);
     }
 
@@ -862,7 +886,17 @@ mod tests {
         use SegmentKind::*;
         assert_eq!(
             kinds,
-            vec![Heading, Boilerplate, Boilerplate, Boilerplate, Boilerplate, Boilerplate, Boilerplate, Paragraph, Boilerplate]
+            vec![
+                Heading,
+                Boilerplate,
+                Boilerplate,
+                Boilerplate,
+                Boilerplate,
+                Boilerplate,
+                Boilerplate,
+                Paragraph,
+                Boilerplate
+            ]
         );
     }
 
@@ -884,7 +918,10 @@ mod tests {
     #[test]
     fn sentences_respect_abbreviations_and_initials() {
         let text = "Dr. Wang met John M. Bryson in 2009. They agreed, e.g. on trust. Then “win-win” followed! (Yes.)";
-        let got: Vec<&str> = sentence_spans(text).into_iter().map(|(s, e)| &text[s..e]).collect();
+        let got: Vec<&str> = sentence_spans(text)
+            .into_iter()
+            .map(|(s, e)| &text[s..e])
+            .collect();
         assert_eq!(
             got,
             vec![

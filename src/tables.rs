@@ -22,7 +22,9 @@ fn frame(columns: Vec<Column>) -> PolarsResult<DataFrame> {
 
 fn u32s(values: impl Iterator<Item = usize>) -> Vec<u32> {
     // Counts and positions of a single document always fit: files are far below 4 GiB.
-    values.map(|v| u32::try_from(v).unwrap_or(u32::MAX)).collect()
+    values
+        .map(|v| u32::try_from(v).unwrap_or(u32::MAX))
+        .collect()
 }
 
 fn u64s(values: impl Iterator<Item = usize>) -> Vec<u64> {
@@ -77,7 +79,13 @@ fn documents_table(records: &[FileRecord], documents: &[CodedDocument]) -> Polar
     }
     frame(vec![
         col_str("document", records.iter().map(|r| r.id.clone()).collect()),
-        col_str("status", records.iter().map(|r| status_name(&r.status).to_string()).collect()),
+        col_str(
+            "status",
+            records
+                .iter()
+                .map(|r| status_name(&r.status).to_string())
+                .collect(),
+        ),
         Column::new(
             "reason".into(),
             records
@@ -88,7 +96,10 @@ fn documents_table(records: &[FileRecord], documents: &[CodedDocument]) -> Polar
                 })
                 .collect::<Vec<_>>(),
         ),
-        Column::new("bytes".into(), records.iter().map(|r| r.bytes).collect::<Vec<u64>>()),
+        Column::new(
+            "bytes".into(),
+            records.iter().map(|r| r.bytes).collect::<Vec<u64>>(),
+        ),
         col_str("sha256", records.iter().map(|r| r.sha256.clone()).collect()),
         Column::new("layout".into(), layout),
         Column::new("segments".into(), segments),
@@ -105,13 +116,20 @@ pub fn status_name(status: &FileStatus) -> &'static str {
 }
 
 fn segments_table(documents: &[CodedDocument]) -> PolarsResult<DataFrame> {
-    let rows = || documents.iter().flat_map(|d| d.segments.iter().map(move |s| (d, s)));
+    let rows = || {
+        documents
+            .iter()
+            .flat_map(|d| d.segments.iter().map(move |s| (d, s)))
+    };
     frame(vec![
         col_str("document", rows().map(|(d, _)| d.id.clone()).collect()),
         Column::new("segment".into(), u32s(rows().map(|(_, s)| s.segment))),
         Column::new("block".into(), u32s(rows().map(|(_, s)| s.block))),
         col_str("kind", rows().map(|(_, s)| s.kind.to_string()).collect()),
-        Column::new("coded".into(), rows().map(|(_, s)| s.coded).collect::<Vec<bool>>()),
+        Column::new(
+            "coded".into(),
+            rows().map(|(_, s)| s.coded).collect::<Vec<bool>>(),
+        ),
         Column::new("byte_start".into(), u64s(rows().map(|(_, s)| s.byte_start))),
         Column::new("byte_end".into(), u64s(rows().map(|(_, s)| s.byte_end))),
         Column::new("char_start".into(), u64s(rows().map(|(_, s)| s.char_start))),
@@ -124,13 +142,22 @@ fn segments_table(documents: &[CodedDocument]) -> PolarsResult<DataFrame> {
 }
 
 fn matches_table(codebook: &Codebook, documents: &[CodedDocument]) -> PolarsResult<DataFrame> {
-    let rows = || documents.iter().flat_map(|d| d.matches.iter().map(move |m| (d, m)));
+    let rows = || {
+        documents
+            .iter()
+            .flat_map(|d| d.matches.iter().map(move |m| (d, m)))
+    };
     let code = |m: &crate::coding::MatchRow| &codebook.codes[m.code];
     frame(vec![
         col_str("document", rows().map(|(d, _)| d.id.clone()).collect()),
         Column::new("segment".into(), u32s(rows().map(|(_, m)| m.segment))),
         col_str("code", rows().map(|(_, m)| code(m).id.clone()).collect()),
-        col_str("rule", rows().map(|(_, m)| code(m).rules[m.rule].id.clone()).collect()),
+        col_str(
+            "rule",
+            rows()
+                .map(|(_, m)| code(m).rules[m.rule].id.clone())
+                .collect(),
+        ),
         col_str(
             "pattern",
             rows()
@@ -142,26 +169,46 @@ fn matches_table(codebook: &Codebook, documents: &[CodedDocument]) -> PolarsResu
         Column::new("byte_end".into(), u64s(rows().map(|(_, m)| m.byte_end))),
         Column::new("char_start".into(), u64s(rows().map(|(_, m)| m.char_start))),
         Column::new("char_end".into(), u64s(rows().map(|(_, m)| m.char_end))),
-        Column::new("applied".into(), rows().map(|(_, m)| m.applied).collect::<Vec<bool>>()),
+        Column::new(
+            "applied".into(),
+            rows().map(|(_, m)| m.applied).collect::<Vec<bool>>(),
+        ),
     ])
 }
 
 fn codings_table(code_ids: &[String], documents: &[CodedDocument]) -> PolarsResult<DataFrame> {
-    let rows = || documents.iter().flat_map(|d| d.codings.iter().map(move |c| (d, c)));
+    let rows = || {
+        documents
+            .iter()
+            .flat_map(|d| d.codings.iter().map(move |c| (d, c)))
+    };
     frame(vec![
         col_str("document", rows().map(|(d, _)| d.id.clone()).collect()),
         Column::new("segment".into(), u32s(rows().map(|(_, c)| c.segment))),
-        col_str("code", rows().map(|(_, c)| code_ids[c.code].clone()).collect()),
+        col_str(
+            "code",
+            rows().map(|(_, c)| code_ids[c.code].clone()).collect(),
+        ),
         Column::new("hits".into(), u32s(rows().map(|(_, c)| c.hits))),
     ])
 }
 
 /// Per code: units coded, their share of all units, documents, hits. Every code gets a row,
 /// in codebook order, including codes that never applied.
-fn code_frequency(codebook: &Codebook, codings: &DataFrame, units: usize) -> PolarsResult<DataFrame> {
+fn code_frequency(
+    codebook: &Codebook,
+    codings: &DataFrame,
+    units: usize,
+) -> PolarsResult<DataFrame> {
     let codes = frame(vec![
-        col_str("code", codebook.codes.iter().map(|c| c.id.clone()).collect()),
-        col_str("label", codebook.codes.iter().map(|c| c.label.clone()).collect()),
+        col_str(
+            "code",
+            codebook.codes.iter().map(|c| c.id.clone()).collect(),
+        ),
+        col_str(
+            "label",
+            codebook.codes.iter().map(|c| c.label.clone()).collect(),
+        ),
         Column::new("order".into(), u32s(0..codebook.codes.len())),
     ])?;
     let per_code = codings.clone().lazy().group_by([col("code")]).agg([
@@ -171,7 +218,12 @@ fn code_frequency(codebook: &Codebook, codings: &DataFrame, units: usize) -> Pol
     ]);
     codes
         .lazy()
-        .join(per_code, [col("code")], [col("code")], JoinArgs::new(JoinType::Left))
+        .join(
+            per_code,
+            [col("code")],
+            [col("code")],
+            JoinArgs::new(JoinType::Left),
+        )
         .with_columns([
             count_or_zero("units"),
             count_or_zero("documents"),
@@ -191,7 +243,10 @@ fn code_frequency(codebook: &Codebook, codings: &DataFrame, units: usize) -> Pol
 }
 
 fn count_or_zero(name: &str) -> Expr {
-    col(name).cast(DataType::UInt32).fill_null(lit(0u32)).alias(name)
+    col(name)
+        .cast(DataType::UInt32)
+        .fill_null(lit(0u32))
+        .alias(name)
 }
 
 /// `numerator / denominator` as a float, null where the denominator is zero.
@@ -278,7 +333,10 @@ fn cooccurrence(
         col_str("code_b", b),
         Column::new("order".into(), u64s(order.into_iter())),
     ])?;
-    let unit_codes = codings.clone().lazy().select([col("document"), col("segment"), col("code")]);
+    let unit_codes = codings
+        .clone()
+        .lazy()
+        .select([col("document"), col("segment"), col("code")]);
     let together = unit_codes
         .clone()
         .join(
@@ -291,10 +349,10 @@ fn cooccurrence(
         .group_by([col("code").alias("code_a"), col("code_b")])
         .agg([len().alias("n12")]);
     let n_of = |name: &str| {
-        frequency
-            .clone()
-            .lazy()
-            .select([col("code").alias(format!("code_{name}")), col("units").alias(format!("n{}", if name == "a" { 1 } else { 2 }))])
+        frequency.clone().lazy().select([
+            col("code").alias(format!("code_{name}")),
+            col("units").alias(format!("n{}", if name == "a" { 1 } else { 2 })),
+        ])
     };
     pairs
         .lazy()
@@ -304,9 +362,23 @@ fn cooccurrence(
             [col("code_a"), col("code_b")],
             JoinArgs::new(JoinType::Left),
         )
-        .join(n_of("a"), [col("code_a")], [col("code_a")], JoinArgs::new(JoinType::Left))
-        .join(n_of("b"), [col("code_b")], [col("code_b")], JoinArgs::new(JoinType::Left))
-        .with_columns([count_or_zero("n12"), count_or_zero("n1"), count_or_zero("n2")])
+        .join(
+            n_of("a"),
+            [col("code_a")],
+            [col("code_a")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .join(
+            n_of("b"),
+            [col("code_b")],
+            [col("code_b")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_columns([
+            count_or_zero("n12"),
+            count_or_zero("n1"),
+            count_or_zero("n2"),
+        ])
         .with_column(lit(units as u32).cast(DataType::UInt32).alias("n"))
         .with_columns([
             ratio(col("n12"), col("n1") + col("n2") - col("n12")).alias("jaccard"),

@@ -21,7 +21,10 @@ const CODES: &[&str] = &["trust", "reciprocity", "fic_strategy", "localisation"]
 fn default_run_writes_every_table_and_a_complete_manifest() {
     let out = default_run(&[]);
     for name in TABLES {
-        assert!(out.path().join(format!("{name}.parquet")).is_file(), "{name}");
+        assert!(
+            out.path().join(format!("{name}.parquet")).is_file(),
+            "{name}"
+        );
     }
     let m = manifest(out.path());
     assert_eq!(m["tool"], "qualcode");
@@ -31,11 +34,17 @@ fn default_run_writes_every_table_and_a_complete_manifest() {
     assert_eq!(m["parameters"]["unit"], "paragraph");
     assert_eq!(m["codebook"]["sha256"].as_str().map(str::len), Some(64));
     let files = m["files"].as_array().expect("files");
-    assert!(files.iter().all(|f| f["status"] == "coded" && f["sha256"].as_str().map(str::len) == Some(64)));
+    assert!(files
+        .iter()
+        .all(|f| f["status"] == "coded" && f["sha256"].as_str().map(str::len) == Some(64)));
     // The manifest's row counts are the tables' row counts.
     for t in m["tables"].as_array().expect("tables") {
         let name = t["name"].as_str().expect("name");
-        assert_eq!(t["rows"].as_u64(), Some(table(out.path(), name).height() as u64), "{name}");
+        assert_eq!(
+            t["rows"].as_u64(),
+            Some(table(out.path(), name).height() as u64),
+            "{name}"
+        );
     }
     // No staging folder is left behind.
     let leftovers: Vec<_> = std::fs::read_dir(out.path())
@@ -52,8 +61,16 @@ fn fic_is_found_in_the_article_and_never_inside_other_words() {
     let matches = table(out.path(), "matches");
     let source = std::fs::read(repo().join("corpus").join(ARTICLE)).expect("article");
     let text = String::from_utf8(source.clone()).expect("utf-8");
-    let (docs, codes, rules) = (strings(&matches, "document"), strings(&matches, "code"), strings(&matches, "rule"));
-    let (found, starts, ends) = (strings(&matches, "text"), u64s(&matches, "byte_start"), u64s(&matches, "byte_end"));
+    let (docs, codes, rules) = (
+        strings(&matches, "document"),
+        strings(&matches, "code"),
+        strings(&matches, "rule"),
+    );
+    let (found, starts, ends) = (
+        strings(&matches, "text"),
+        u64s(&matches, "byte_start"),
+        u64s(&matches, "byte_end"),
+    );
     let fic: Vec<usize> = (0..docs.len())
         .filter(|&i| docs[i] == ARTICLE && rules[i] == "fic_acronym")
         .collect();
@@ -62,7 +79,10 @@ fn fic_is_found_in_the_article_and_never_inside_other_words() {
     for &i in &fic {
         assert_eq!(codes[i], "fic_strategy");
         assert!(found[i] == "FIC" || found[i] == "FICs", "{}", found[i]);
-        assert_eq!(&source[starts[i] as usize..ends[i] as usize], found[i].as_bytes());
+        assert_eq!(
+            &source[starts[i] as usize..ends[i] as usize],
+            found[i].as_bytes()
+        );
     }
     // The words that contain "fic" are there, and no FIC match falls inside them.
     let lower = text.to_lowercase();
@@ -70,10 +90,16 @@ fn fic_is_found_in_the_article_and_never_inside_other_words() {
         .iter()
         .flat_map(|w| lower.match_indices(w).map(|(i, _)| i).collect::<Vec<_>>())
         .collect();
-    assert!(inside_words.len() >= 4, "the article contains specific/Scientific");
+    assert!(
+        inside_words.len() >= 4,
+        "the article contains specific/Scientific"
+    );
     for &i in &fic {
         for &w in &inside_words {
-            assert!(!(w..w + 10).contains(&(starts[i] as usize)), "FIC match inside a word at {w}");
+            assert!(
+                !(w..w + 10).contains(&(starts[i] as usize)),
+                "FIC match inside a word at {w}"
+            );
         }
     }
 }
@@ -82,7 +108,11 @@ fn fic_is_found_in_the_article_and_never_inside_other_words() {
 fn article_paragraphs_are_its_real_paragraphs() {
     let out = default_run(&[]);
     let segments = table(out.path(), "segments");
-    let (docs, kinds, texts) = (strings(&segments, "document"), strings(&segments, "kind"), strings(&segments, "text"));
+    let (docs, kinds, texts) = (
+        strings(&segments, "document"),
+        strings(&segments, "kind"),
+        strings(&segments, "text"),
+    );
     let article: Vec<(String, String)> = (0..docs.len())
         .filter(|&i| docs[i] == ARTICLE)
         .map(|i| (kinds[i].clone(), texts[i].clone()))
@@ -106,7 +136,8 @@ fn article_paragraphs_are_its_real_paragraphs() {
         .contains("existing spaces for social activists and their associations"));
     // A footnote block in the middle of a sentence is cut out, the sentence joined.
     let daxing = paragraph("When cooperating with the Daxing");
-    assert!(daxing.contains("jointly discussed the progress of the project cooperation and found solutions"));
+    assert!(daxing
+        .contains("jointly discussed the progress of the project cooperation and found solutions"));
     assert!(!daxing.contains("Bryson"));
     // A page number between two halves of a sentence disappears.
     assert!(paragraph("A basic NGO strategy")
@@ -114,12 +145,17 @@ fn article_paragraphs_are_its_real_paragraphs() {
     // A heading broken over a page is one heading.
     assert!(article.iter().any(|(k, t)| k == "heading"
         && t == "2. Difficulties of grassroots NGOs collaborating with the government: How to build trust and promote system innovation?"));
-    assert!(article.iter().any(|(k, t)| k == "footnote" && t.starts_with("34 John M. Bryson")));
+    assert!(article
+        .iter()
+        .any(|(k, t)| k == "footnote" && t.starts_with("34 John M. Bryson")));
     // No paragraph starts in the middle of a sentence, and none is a page number.
     for (kind, t) in &article {
         if kind == "paragraph" {
             assert!(!t.starts_with(char::is_lowercase), "{t}");
-            assert!(!t.contains("Implementation”, 49."), "footnote glued into body text: {t}");
+            assert!(
+                !t.contains("Implementation”, 49."),
+                "footnote glued into body text: {t}"
+            );
         }
     }
 }
@@ -128,7 +164,11 @@ fn article_paragraphs_are_its_real_paragraphs() {
 fn web_pages_lose_their_furniture() {
     let out = default_run(&[]);
     let segments = table(out.path(), "segments");
-    let (kinds, texts, coded) = (strings(&segments, "kind"), strings(&segments, "text"), bools(&segments, "coded"));
+    let (kinds, texts, coded) = (
+        strings(&segments, "kind"),
+        strings(&segments, "text"),
+        bools(&segments, "coded"),
+    );
     for (i, t) in texts.iter().enumerate() {
         let furniture = t.starts_with("• ")
             || t.starts_with("Home >")
@@ -153,16 +193,27 @@ fn positions_point_back_into_the_source_files() {
     let mut source = |doc: &str| {
         sources
             .entry(doc.to_string())
-            .or_insert_with(|| std::fs::read_to_string(repo().join("corpus").join(doc)).expect("read"))
+            .or_insert_with(|| {
+                std::fs::read_to_string(repo().join("corpus").join(doc)).expect("read")
+            })
             .clone()
     };
     let (docs, texts) = (strings(&matches, "document"), strings(&matches, "text"));
-    let (bs, be, cs, ce) = (u64s(&matches, "byte_start"), u64s(&matches, "byte_end"), u64s(&matches, "char_start"), u64s(&matches, "char_end"));
+    let (bs, be, cs, ce) = (
+        u64s(&matches, "byte_start"),
+        u64s(&matches, "byte_end"),
+        u64s(&matches, "char_start"),
+        u64s(&matches, "char_end"),
+    );
     assert!(docs.len() > 50);
     for i in 0..docs.len() {
         let src = source(&docs[i]);
         let by_bytes = &src[bs[i] as usize..be[i] as usize];
-        let by_chars: String = src.chars().skip(cs[i] as usize).take((ce[i] - cs[i]) as usize).collect();
+        let by_chars: String = src
+            .chars()
+            .skip(cs[i] as usize)
+            .take((ce[i] - cs[i]) as usize)
+            .collect();
         assert_eq!(by_chars, by_bytes);
         if !by_bytes.contains('\n') {
             assert_eq!(by_bytes, texts[i]);
@@ -173,16 +224,26 @@ fn positions_point_back_into_the_source_files() {
         if norm(by_bytes) != texts[i] {
             let mut at = 0;
             for word in texts[i].split(' ') {
-                at += by_bytes[at..].find(word).unwrap_or_else(|| panic!("{word} not in {by_bytes:?}"));
+                at += by_bytes[at..]
+                    .find(word)
+                    .unwrap_or_else(|| panic!("{word} not in {by_bytes:?}"));
             }
         }
     }
-    let (docs, kinds, texts) = (strings(&segments, "document"), strings(&segments, "kind"), strings(&segments, "text"));
+    let (docs, kinds, texts) = (
+        strings(&segments, "document"),
+        strings(&segments, "kind"),
+        strings(&segments, "text"),
+    );
     let (bs, be) = (u64s(&segments, "byte_start"), u64s(&segments, "byte_end"));
     for i in 0..docs.len() {
         let src = source(&docs[i]);
         let span = &src[bs[i] as usize..be[i] as usize];
-        assert!(span.starts_with(texts[i].split(' ').next().unwrap_or("")), "{}", texts[i]);
+        assert!(
+            span.starts_with(texts[i].split(' ').next().unwrap_or("")),
+            "{}",
+            texts[i]
+        );
         if kinds[i] != "paragraph" || docs[i] != ARTICLE {
             continue;
         }
@@ -190,7 +251,9 @@ fn positions_point_back_into_the_source_files() {
         // hyphenated across lines are joined in the text).
         let mut at = 0;
         for piece in texts[i].split([' ', '-']).filter(|p| !p.is_empty()) {
-            at += span[at..].find(piece).unwrap_or_else(|| panic!("{piece} not in span"));
+            at += span[at..]
+                .find(piece)
+                .unwrap_or_else(|| panic!("{piece} not in span"));
         }
     }
 }
@@ -201,18 +264,37 @@ fn frequency_table_equals_a_naive_recount_of_the_codings() {
     let codings = table(out.path(), "codings");
     let segments = table(out.path(), "segments");
     let frequency = table(out.path(), "code_frequency");
-    let (docs, segs, codes, hits) = (strings(&codings, "document"), u32s(&codings, "segment"), strings(&codings, "code"), u32s(&codings, "hits"));
+    let (docs, segs, codes, hits) = (
+        strings(&codings, "document"),
+        u32s(&codings, "segment"),
+        strings(&codings, "code"),
+        u32s(&codings, "hits"),
+    );
     let units = bools(&segments, "coded").iter().filter(|&&c| c).count();
     assert_eq!(strings(&frequency, "code"), CODES);
-    let (f_units, f_docs, f_hits, f_share) = (u32s(&frequency, "units"), u32s(&frequency, "documents"), u32s(&frequency, "hits"), f64s(&frequency, "share"));
+    let (f_units, f_docs, f_hits, f_share) = (
+        u32s(&frequency, "units"),
+        u32s(&frequency, "documents"),
+        u32s(&frequency, "hits"),
+        f64s(&frequency, "share"),
+    );
     for (k, code) in CODES.iter().enumerate() {
         let rows: Vec<usize> = (0..codes.len()).filter(|&i| codes[i] == *code).collect();
-        let distinct_units: BTreeSet<(&str, u32)> = rows.iter().map(|&i| (docs[i].as_str(), segs[i])).collect();
+        let distinct_units: BTreeSet<(&str, u32)> =
+            rows.iter().map(|&i| (docs[i].as_str(), segs[i])).collect();
         let distinct_docs: BTreeSet<&str> = rows.iter().map(|&i| docs[i].as_str()).collect();
-        assert_eq!(f_units[k] as usize, distinct_units.len(), "{code}: one coding per unit");
+        assert_eq!(
+            f_units[k] as usize,
+            distinct_units.len(),
+            "{code}: one coding per unit"
+        );
         assert_eq!(f_units[k] as usize, rows.len(), "{code}");
         assert_eq!(f_docs[k] as usize, distinct_docs.len(), "{code}");
-        assert_eq!(f_hits[k], rows.iter().map(|&i| hits[i]).sum::<u32>(), "{code}");
+        assert_eq!(
+            f_hits[k],
+            rows.iter().map(|&i| hits[i]).sum::<u32>(),
+            "{code}"
+        );
         let share = f_share[k].expect("share");
         assert!((share - rows.len() as f64 / units as f64).abs() < 1e-12);
         assert!(f_units[k] > 0, "{code} applies somewhere in the corpus");
@@ -226,7 +308,10 @@ fn frequency_table_equals_a_naive_recount_of_the_codings() {
     assert_eq!(by_doc.height(), CODES.len() * 5);
     let (bd_codes, bd_units) = (strings(&by_doc, "code"), u32s(&by_doc, "units"));
     for (k, code) in CODES.iter().enumerate() {
-        let total: u32 = (0..bd_codes.len()).filter(|&i| bd_codes[i] == *code).map(|i| bd_units[i]).sum();
+        let total: u32 = (0..bd_codes.len())
+            .filter(|&i| bd_codes[i] == *code)
+            .map(|i| bd_units[i])
+            .sum();
         assert_eq!(total, f_units[k], "{code}");
     }
 }
@@ -237,20 +322,38 @@ fn cooccurrence_is_symmetric_and_consistent_with_the_units() {
     let codings = table(out.path(), "codings");
     let co = table(out.path(), "cooccurrence");
     let mut unit_codes: BTreeMap<(String, u32), BTreeSet<String>> = BTreeMap::new();
-    for ((d, s), c) in strings(&codings, "document").into_iter().zip(u32s(&codings, "segment")).zip(strings(&codings, "code")) {
+    for ((d, s), c) in strings(&codings, "document")
+        .into_iter()
+        .zip(u32s(&codings, "segment"))
+        .zip(strings(&codings, "code"))
+    {
         unit_codes.entry((d, s)).or_default().insert(c);
     }
     let (a, b) = (strings(&co, "code_a"), strings(&co, "code_b"));
-    let (n12, n1, n2, n) = (u32s(&co, "n12"), u32s(&co, "n1"), u32s(&co, "n2"), u32s(&co, "n"));
+    let (n12, n1, n2, n) = (
+        u32s(&co, "n12"),
+        u32s(&co, "n1"),
+        u32s(&co, "n2"),
+        u32s(&co, "n"),
+    );
     let (jaccard, dice, ochiai) = (f64s(&co, "jaccard"), f64s(&co, "dice"), f64s(&co, "ochiai"));
-    assert_eq!(co.height(), CODES.len() * (CODES.len() - 1), "every ordered pair, no self-pairs");
-    let index: BTreeMap<(String, String), usize> = (0..a.len()).map(|i| ((a[i].clone(), b[i].clone()), i)).collect();
+    assert_eq!(
+        co.height(),
+        CODES.len() * (CODES.len() - 1),
+        "every ordered pair, no self-pairs"
+    );
+    let index: BTreeMap<(String, String), usize> = (0..a.len())
+        .map(|i| ((a[i].clone(), b[i].clone()), i))
+        .collect();
     let mut some_overlap = false;
     for i in 0..a.len() {
         assert_ne!(a[i], b[i]);
         let j = index[&(b[i].clone(), a[i].clone())];
         assert_eq!((n12[i], n1[i], n2[i]), (n12[j], n2[j], n1[j]), "symmetric");
-        let naive = unit_codes.values().filter(|c| c.contains(&a[i]) && c.contains(&b[i])).count();
+        let naive = unit_codes
+            .values()
+            .filter(|c| c.contains(&a[i]) && c.contains(&b[i]))
+            .count();
         assert_eq!(n12[i] as usize, naive);
         let with_a = unit_codes.values().filter(|c| c.contains(&a[i])).count();
         assert_eq!(n1[i] as usize, with_a);
@@ -286,7 +389,12 @@ fn sentence_units_refine_paragraphs() {
     assert_eq!(u32s(&co, "n")[0] as usize, sentences);
     assert_eq!(manifest(out.path())["parameters"]["unit"], "sentence");
     // A sentence never spans two paragraphs: sentences of one block are contiguous.
-    let (docs, blocks, bs, be) = (strings(&segments, "document"), u32s(&segments, "block"), u64s(&segments, "byte_start"), u64s(&segments, "byte_end"));
+    let (docs, blocks, bs, be) = (
+        strings(&segments, "document"),
+        u32s(&segments, "block"),
+        u64s(&segments, "byte_start"),
+        u64s(&segments, "byte_end"),
+    );
     for i in 1..docs.len() {
         if docs[i] == docs[i - 1] && blocks[i] == blocks[i - 1] {
             assert!(bs[i] >= be[i - 1]);

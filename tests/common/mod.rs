@@ -40,14 +40,20 @@ pub fn run(corpus: &Path, codebook: &Path, out: &Path, extra: &[&str]) -> (i32, 
 /// Runs the default job (shipped corpus and codebook) into a fresh folder.
 pub fn default_run(extra: &[&str]) -> tempfile::TempDir {
     let out = tempfile::tempdir().expect("tempdir");
-    let (code, stderr) = run(&repo().join("corpus"), &repo().join("codebook.toml"), out.path(), extra);
+    let (code, stderr) = run(
+        &repo().join("corpus"),
+        &repo().join("codebook.toml"),
+        out.path(),
+        extra,
+    );
     assert_eq!(code, 0, "default run failed: {stderr}");
     out
 }
 
 pub fn table(out: &Path, name: &str) -> DataFrame {
     let path = out.join(format!("{name}.parquet"));
-    let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
+    let file =
+        std::fs::File::open(&path).unwrap_or_else(|e| panic!("open {}: {e}", path.display()));
     ParquetReader::new(file).finish().expect("read parquet")
 }
 
@@ -82,7 +88,12 @@ pub fn u64s(df: &DataFrame, name: &str) -> Vec<u64> {
 }
 
 pub fn f64s(df: &DataFrame, name: &str) -> Vec<Option<f64>> {
-    df.column(name).expect("column").f64().expect("f64 column").iter().collect()
+    df.column(name)
+        .expect("column")
+        .f64()
+        .expect("f64 column")
+        .iter()
+        .collect()
 }
 
 pub fn bools(df: &DataFrame, name: &str) -> Vec<bool> {
