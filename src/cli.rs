@@ -199,11 +199,13 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
         results.into_iter().unzip();
     let documents: Vec<CodedDocument> = documents.into_iter().flatten().collect();
     for record in &records {
-        if let FileStatus::Skipped { reason } = &record.status {
-            eprintln!(
-                "warning: skipped {}: {reason}",
-                settings.corpus.join(&record.id).display()
-            );
+        let path = settings.corpus.join(&record.id);
+        match &record.status {
+            FileStatus::Skipped { reason } => {
+                eprintln!("warning: skipped {}: {reason}", path.display())
+            }
+            FileStatus::Empty => eprintln!("note: {} is empty", path.display()),
+            FileStatus::Read => {}
         }
     }
     let counts = count(&records, &documents);

@@ -446,8 +446,11 @@ fn compile_rule(
     })
 }
 
+/// The regex crate's message ends with the line that says what is wrong; the lines before
+/// repeat the pattern with a caret, which the excerpt already shows.
 fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let last = s.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or(s);
+    last.trim().trim_start_matches("error: ").to_string()
 }
 
 /// Turns a term into its matcher: whitespace normalised, `*` wildcards resolved.

@@ -20,10 +20,15 @@ fn frame(columns: Vec<Column>) -> PolarsResult<DataFrame> {
     DataFrame::new(height, columns)
 }
 
-fn u32s(values: impl Iterator<Item = usize>) -> Vec<u32> {
-    // Counts and positions of a single document always fit: files are far below 4 GiB.
+/// Indexes, line numbers and counts are stored as u32; a value that does not fit is an error,
+/// never a silently wrong number.
+fn u32s(values: impl Iterator<Item = usize>) -> PolarsResult<Vec<u32>> {
     values
-        .map(|v| u32::try_from(v).unwrap_or(u32::MAX))
+        .map(|v| {
+            u32::try_from(v).map_err(|_| {
+                PolarsError::ComputeError(format!("value {v} does not fit a UInt32 column").into())
+            })
+        })
         .collect()
 }
 
@@ -67,7 +72,9 @@ pub fn build(
 }
 
 fn documents_table(records: &[FileRecord], documents: &[CodedDocument]) -> PolarsResult<DataFrame> {
-    let coded = |id: &str| documents.iter().find(|d| d.id == id);
+    let by_id: std::collections::BTreeMap<&str, &CodedDocument> =
+        documents.iter().map(|d| (d.id.as_str(), d)).collect();
+    let coded = |id: &str| by_id.get(id).copied();
     let mut layout = Vec::new();
     let mut segments = Vec::new();
     let mut units = Vec::new();
@@ -123,8 +130,8 @@ fn segments_table(documents: &[CodedDocument]) -> PolarsResult<DataFrame> {
     };
     frame(vec![
         col_str("document", rows().map(|(d, _)| d.id.clone()).collect()),
-        Column::new("segment".into(), u32s(rows().map(|(_, s)| s.segment))),
-        Column::new("block".into(), u32s(rows().map(|(_, s)| s.block))),
+        Column::new("segment".into(), u32s(rows().map(|(_, s)| s.segment))?),
+        Column::new("block".into(), u32s(rows().map(|(_, s)| s.block))?),
         col_str("kind", rows().map(|(_, s)| s.kind.to_string()).collect()),
         Column::new(
             "coded".into(),
@@ -134,9 +141,15 @@ fn segments_table(documents: &[CodedDocument]) -> PolarsResult<DataFrame> {
         Column::new("byte_end".into(), u64s(rows().map(|(_, s)| s.byte_end))),
         Column::new("char_start".into(), u64s(rows().map(|(_, s)| s.char_start))),
         Column::new("char_end".into(), u64s(rows().map(|(_, s)| s.char_end))),
-        Column::new("line_start".into(), u32s(rows().map(|(_, s)| s.line_start))),
-        Column::new("line_end".into(), u32s(rows().map(|(_, s)| s.line_end))),
-        Column::new("word_count".into(), u32s(rows().map(|(_, s)| s.word_count))),
+        Column::new(
+            "line_start".into(),
+            u32s(rows().map(|(_, s)| s.line_start))?,
+        ),
+        Column::new("line_end".into(), u32s(rows().map(|(_, s)| s.line_end))?),
+        Column::new(
+            "word_count".into(),
+            u32s(rows().map(|(_, s)| s.word_count))?,
+        ),
         col_str("text", rows().map(|(_, s)| s.text.clone()).collect()),
     ])
 }
@@ -150,7 +163,7 @@ fn matches_table(codebook: &Codebook, documents: &[CodedDocument]) -> PolarsResu
     let code = |m: &crate::coding::MatchRow| &codebook.codes[m.code];
     frame(vec![
         col_str("document", rows().map(|(d, _)| d.id.clone()).collect()),
-        Column::new("segment".into(), u32s(rows().map(|(_, m)| m.segment))),
+        Column::new("segment".into(), u32s(rows().map(|(_, m)| m.segment))?),
         col_str("code", rows().map(|(_, m)| code(m).id.clone()).collect()),
         col_str(
             "rule",
@@ -184,12 +197,12 @@ fn codings_table(code_ids: &[String], documents: &[CodedDocument]) -> PolarsResu
     };
     frame(vec![
         col_str("document", rows().map(|(d, _)| d.id.clone()).collect()),
-        Column::new("segment".into(), u32s(rows().map(|(_, c)| c.segment))),
+        Column::new("segment".into(), u32s(rows().map(|(_, c)| c.segment))?),
         col_str(
             "code",
             rows().map(|(_, c)| code_ids[c.code].clone()).collect(),
         ),
-        Column::new("hits".into(), u32s(rows().map(|(_, c)| c.hits))),
+        Column::new("hits".into(), u32s(rows().map(|(_, c)| c.hits))?),
     ])
 }
 
@@ -209,7 +222,7 @@ fn code_frequency(
             "label",
             codebook.codes.iter().map(|c| c.label.clone()).collect(),
         ),
-        Column::new("order".into(), u32s(0..codebook.codes.len())),
+        Column::new("order".into(), u32s(0..codebook.codes.len())?),
     ])?;
     let per_code = codings.clone().lazy().group_by([col("code")]).agg([
         len().alias("units"),
@@ -279,7 +292,7 @@ fn code_by_document(
     let grid = frame(vec![
         col_str("code", grid_code),
         col_str("document", grid_doc),
-        Column::new("document_units".into(), u32s(grid_units.into_iter())),
+        Column::new("document_units".into(), u32s(grid_units.into_iter())?),
         Column::new("order".into(), u64s(grid_order.into_iter())),
     ])?;
     let per_cell = codings

@@ -56,8 +56,8 @@ fn unreadable_files_are_skipped_reported_and_the_rest_is_coded() {
         );
     }
     assert!(
-        !stderr.contains("e_empty.txt"),
-        "empty files are not warnings: {stderr}"
+        stderr.contains("note: ") && stderr.contains("e_empty.txt is empty"),
+        "empty files are reported, not warned about: {stderr}"
     );
 
     let m = manifest(out.path());
