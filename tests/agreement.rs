@@ -8,7 +8,7 @@
 mod common;
 
 use common::*;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 const CODES: &[&str] = &["trust", "reciprocity", "fic_strategy", "localisation"];
 
@@ -98,14 +98,7 @@ fn default_codebook_agrees_with_hand_coding() {
         strings(&segments, "text"),
         bools(&segments, "coded"),
     );
-    let mut machine: BTreeMap<(String, u32), BTreeSet<String>> = BTreeMap::new();
-    for ((d, s), c) in strings(&codings, "document")
-        .into_iter()
-        .zip(u32s(&codings, "segment"))
-        .zip(strings(&codings, "code"))
-    {
-        machine.entry((d, s)).or_default().insert(c);
-    }
+    let machine = codes_by_unit(&codings);
     let mut reader =
         csv::Reader::from_path(repo().join("tests/hand_coding/sample.csv")).expect("sample");
     let header: Vec<String> = reader

@@ -321,14 +321,7 @@ fn cooccurrence_is_symmetric_and_consistent_with_the_units() {
     let out = default_run(&[]);
     let codings = table(out.path(), "codings");
     let co = table(out.path(), "cooccurrence");
-    let mut unit_codes: BTreeMap<(String, u32), BTreeSet<String>> = BTreeMap::new();
-    for ((d, s), c) in strings(&codings, "document")
-        .into_iter()
-        .zip(u32s(&codings, "segment"))
-        .zip(strings(&codings, "code"))
-    {
-        unit_codes.entry((d, s)).or_default().insert(c);
-    }
+    let unit_codes = codes_by_unit(&codings);
     let (a, b) = (strings(&co, "code_a"), strings(&co, "code_b"));
     let (n12, n1, n2, n) = (
         u32s(&co, "n12"),

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 use polars::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -109,4 +110,17 @@ pub fn bools(df: &DataFrame, name: &str) -> Vec<bool> {
 pub fn manifest(out: &Path) -> serde_json::Value {
     let text = std::fs::read_to_string(out.join("manifest.json")).expect("manifest");
     serde_json::from_str(&text).expect("manifest is JSON")
+}
+
+/// The codes of each coded unit, from the `codings` table.
+pub fn codes_by_unit(codings: &DataFrame) -> BTreeMap<(String, u32), BTreeSet<String>> {
+    let mut units: BTreeMap<(String, u32), BTreeSet<String>> = BTreeMap::new();
+    let rows = strings(codings, "document")
+        .into_iter()
+        .zip(u32s(codings, "segment"))
+        .zip(strings(codings, "code"));
+    for ((document, segment), code) in rows {
+        units.entry((document, segment)).or_default().insert(code);
+    }
+    units
 }
