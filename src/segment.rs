@@ -118,37 +118,31 @@ impl TextMap {
             .saturating_sub(1)
     }
 
-    /// Source offset where a span starting at normalised offset `pos` starts.
+    /// Source offset where a span starting at normalised offset `pos` starts. Inserted text
+    /// (a joining space) maps to the start of the source text that follows it.
     pub fn source_start(&self, pos: usize) -> usize {
-        let mut i = self.piece_at(pos);
-        loop {
-            match self.pieces.get(i) {
-                Some(Piece {
-                    norm,
-                    src: Some(src),
-                }) => return src + pos.saturating_sub(*norm),
-                Some(_) => i += 1,
-                None => return self.source_end(self.len),
-            }
-        }
+        let from = self.piece_at(pos);
+        let next_real = (from..self.pieces.len()).find_map(|i| {
+            let piece = self.pieces[i];
+            piece.src.map(|src| src + pos.saturating_sub(piece.norm))
+        });
+        next_real.unwrap_or_else(|| self.source_end(self.len))
     }
 
     /// Source offset where a span ending (exclusively) at normalised offset `pos` ends.
+    /// Inserted text maps to the end of the source text before it.
     pub fn source_end(&self, pos: usize) -> usize {
-        if self.pieces.is_empty() {
-            return 0;
-        }
-        let mut i = self.piece_at(pos.saturating_sub(1));
-        loop {
-            let piece = self.pieces[i];
-            if let Some(src) = piece.src {
-                return src + pos.min(self.piece_end(i)) - piece.norm;
-            }
-            if i == 0 {
-                return self.source_start(0);
-            }
-            i -= 1;
-        }
+        let last = self.piece_at(pos.saturating_sub(1));
+        (0..=last)
+            .rev()
+            .filter(|&i| i < self.pieces.len())
+            .find_map(|i| {
+                let piece = self.pieces[i];
+                piece
+                    .src
+                    .map(|src| src + pos.min(self.piece_end(i)).saturating_sub(piece.norm))
+            })
+            .unwrap_or(0)
     }
 
     /// The map of `text[start..end]`, for a sentence cut out of a paragraph.
@@ -801,6 +795,22 @@ mod tests {
             assert_eq!(&text[s.start..s.end], "Hello   big\r\nworld-\nwide  web");
             assert_eq!((s.line_start, s.line_end), (1, 3));
         }
+    }
+
+    #[test]
+    fn inserted_spaces_map_to_the_neighbouring_source() {
+        let text = "ab\r\ncd";
+        let s = &segment(&doc(text), UnitLevel::Paragraph).segments[0];
+        assert_eq!(s.text, "ab cd");
+        assert_eq!(
+            s.map.source_start(2),
+            4,
+            "the joining space starts where `cd` starts"
+        );
+        assert_eq!(s.map.source_end(3), 2, "and ends where `ab` ends");
+        assert_eq!((s.map.source_start(0), s.map.source_end(5)), (0, 6));
+        let empty = TextMap::default();
+        assert_eq!((empty.source_start(0), empty.source_end(0)), (0, 0));
     }
 
     #[test]
