@@ -110,13 +110,35 @@ pub fn write(
 ) -> Result<()> {
     fs::create_dir_all(out)
         .with_context(|| format!("cannot create output folder {}", out.display()))?;
-    let staging = out.join(format!(".qualcode-partial-{}", std::process::id()));
+    remove_stale_staging(out);
+    let staging = out.join(format!("{STAGING_PREFIX}{}", std::process::id()));
     fs::create_dir_all(&staging)
         .with_context(|| format!("cannot write to output folder {}", out.display()))?;
     let result = write_staged(out, &staging, tables, manifest);
-    // Best effort: the staging folder is empty after a successful run.
-    let _ = fs::remove_dir_all(&staging);
+    if let Err(err) = fs::remove_dir_all(&staging) {
+        eprintln!("warning: cannot remove {}: {err}", staging.display());
+    }
     result
+}
+
+const STAGING_PREFIX: &str = ".qualcode-partial-";
+
+/// Removes what an interrupted run left behind; such files never carry a final name.
+fn remove_stale_staging(out: &Path) {
+    let Ok(entries) = fs::read_dir(out) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(STAGING_PREFIX)
+        {
+            if let Err(err) = fs::remove_dir_all(entry.path()) {
+                eprintln!("warning: cannot remove {}: {err}", entry.path().display());
+            }
+        }
+    }
 }
 
 fn write_staged(

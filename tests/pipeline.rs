@@ -361,6 +361,25 @@ fn cooccurrence_is_symmetric_and_consistent_with_the_units() {
 }
 
 #[test]
+fn an_interrupted_run_leaves_no_manifest_and_is_cleaned_up() {
+    let out = default_run(&[]);
+    // What an interrupted run leaves: a staging folder, and no manifest.
+    let stale = out.path().join(".qualcode-partial-999999");
+    std::fs::create_dir(&stale).expect("mkdir");
+    std::fs::write(stale.join("segments.parquet"), b"half").expect("write");
+    std::fs::remove_file(out.path().join("manifest.json")).expect("rm");
+    let (code, stderr) = run(
+        &repo().join("corpus"),
+        &repo().join("codebook.toml"),
+        out.path(),
+        &[],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stale.exists(), "stale staging folder removed");
+    assert!(out.path().join("manifest.json").is_file());
+}
+
+#[test]
 fn running_twice_gives_identical_tables() {
     let first = default_run(&["--threads", "2"]);
     let second = default_run(&["--threads", "1"]);
