@@ -749,7 +749,9 @@ pub fn sentence_spans(text: &str) -> Vec<(usize, usize)> {
                 .trim_start_matches(['(', '“', '"']);
             let lower = word.to_lowercase();
             let initial = word.chars().count() == 1 && word.starts_with(char::is_uppercase);
-            if initial || ABBREVIATIONS.contains(&lower.as_str()) {
+            // `1.` or `(...)` opening a sentence is a list marker or an ellipsis, not a sentence.
+            let marker = !text[start..i].contains(' ') && !word.chars().any(char::is_alphabetic);
+            if initial || marker || ABBREVIATIONS.contains(&lower.as_str()) {
                 continue;
             }
         }
@@ -927,7 +929,7 @@ mod tests {
 
     #[test]
     fn sentences_respect_abbreviations_and_initials() {
-        let text = "Dr. Wang met John M. Bryson in 2009. They agreed, e.g. on trust. Then “win-win” followed! (Yes.)";
+        let text = "Dr. Wang met John M. Bryson in 2009. They agreed, e.g. on trust. Then “win-win” followed! (Yes.) 1. Policy entrepreneurs worked. (...) On the contrary.";
         let got: Vec<&str> = sentence_spans(text)
             .into_iter()
             .map(|(s, e)| &text[s..e])
@@ -938,7 +940,9 @@ mod tests {
                 "Dr. Wang met John M. Bryson in 2009.",
                 "They agreed, e.g. on trust.",
                 "Then “win-win” followed!",
-                "(Yes.)"
+                "(Yes.)",
+                "1. Policy entrepreneurs worked.",
+                "(...) On the contrary."
             ]
         );
     }
