@@ -7,6 +7,7 @@ use crate::codebook::{self, Codebook};
 use crate::coding::{self, CodedDocument, Matcher};
 use crate::corpus::{self, FileRecord, FileStatus};
 use crate::output::{self, Manifest};
+use crate::refi;
 use crate::segment::{self, UnitLevel};
 use crate::tables;
 use anyhow::{bail, Context, Result};
@@ -48,19 +49,48 @@ pub struct Cli {
 pub enum Command {
     /// Code every document of the corpus folder and write the tables.
     Run(RunArgs),
+    /// Export to REFI-QDA (NVivo, ATLAS.ti, MAXQDA, QualCoder) or Taguette.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// qdpx: a project with the coded documents (runs the coding first);
+    /// qdc: the codebook alone; codebook-csv: a codebook for Taguette's "Import codebook".
+    #[arg(value_enum)]
+    pub format: ExportFormat,
+    /// File to write.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub run: CodingArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Qdpx,
+    Qdc,
+    CodebookCsv,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
+    #[command(flatten)]
+    pub coding: CodingArgs,
+    /// Folder for the Parquet tables and manifest.json (created if missing; earlier tables replaced).
+    #[arg(long, value_name = "DIR", default_value = "output")]
+    pub out: PathBuf,
+}
+
+/// What to code and how: shared by `run` and `export`.
+#[derive(Debug, clap::Args)]
+pub struct CodingArgs {
     /// Folder of documents (.txt, .md; searched recursively; hidden files ignored).
     #[arg(long, value_name = "DIR", default_value = "corpus")]
     pub corpus: PathBuf,
     /// Codebook: codes, their definitions and their rules.
     #[arg(long, value_name = "FILE", default_value = "codebook.toml")]
     pub codebook: PathBuf,
-    /// Folder for the Parquet tables and manifest.json (created if missing; earlier tables replaced).
-    #[arg(long, value_name = "DIR", default_value = "output")]
-    pub out: PathBuf,
     /// What a coded unit is: a paragraph, or a sentence of a paragraph (finer co-occurrence).
     #[arg(long, value_enum, default_value_t = Unit::Paragraph)]
     pub unit: Unit,
@@ -86,7 +116,7 @@ pub struct RunSettings {
 }
 
 impl RunSettings {
-    pub fn from_args(args: RunArgs) -> Result<Self> {
+    pub fn from_args(args: CodingArgs, out: PathBuf) -> Result<Self> {
         let threads = match args.threads {
             Some(0) => bail!("--threads must be at least 1"),
             Some(n) => n,
@@ -95,7 +125,7 @@ impl RunSettings {
         Ok(RunSettings {
             corpus: args.corpus,
             codebook: args.codebook,
-            out: args.out,
+            out,
             unit: match args.unit {
                 Unit::Paragraph => UnitLevel::Paragraph,
                 Unit::Sentence => UnitLevel::Sentence,
@@ -108,7 +138,11 @@ impl RunSettings {
 /// Parses arguments, runs the command, and returns the process exit code.
 pub fn main_with_args(cli: Cli) -> Result<u8> {
     match cli.command {
-        Command::Run(args) => run(&RunSettings::from_args(args)?),
+        Command::Run(args) => run(&RunSettings::from_args(args.coding, args.out)?),
+        Command::Export(args) => {
+            let format = args.format;
+            export(format, &RunSettings::from_args(args.run, args.out)?)
+        }
     }
 }
 
@@ -153,61 +187,10 @@ fn unit_name(unit: UnitLevel) -> &'static str {
 /// Runs the whole pipeline and writes the output; errors here are fatal.
 pub fn execute(settings: &RunSettings) -> Result<RunReport> {
     let started = Instant::now();
-    let started_at = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let started_at = unix_now();
     let codebook = codebook::load(&settings.codebook)?;
-    let matcher = Matcher::new(&codebook)?;
-    let files = corpus::list_files(&settings.corpus).context("cannot read the corpus")?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(settings.threads)
-        .build()
-        .context("cannot start worker threads")?;
-
-    let progress = if std::io::stderr().is_terminal() {
-        let bar =
-            ProgressBar::with_draw_target(Some(files.len() as u64), ProgressDrawTarget::stderr());
-        bar.set_style(
-            ProgressStyle::with_template(
-                "{spinner} coding [{bar:30}] {pos}/{len} documents {elapsed}",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-        );
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
-    // `collect` on an indexed parallel iterator keeps corpus order whatever the thread timing.
-    let results: Vec<(FileRecord, Option<CodedDocument>)> = pool.install(|| {
-        files
-            .par_iter()
-            .map(|(id, path)| {
-                let (record, document) = corpus::read_file(id, path);
-                let coded = document.map(|doc| {
-                    let segmented = segment::segment(&doc, settings.unit);
-                    coding::code_document(&doc, segmented.layout, &segmented.segments, &matcher)
-                });
-                progress.inc(1);
-                (record, coded)
-            })
-            .collect()
-    });
-    progress.finish_and_clear();
-
-    let (records, documents): (Vec<FileRecord>, Vec<Option<CodedDocument>>) =
-        results.into_iter().unzip();
-    let documents: Vec<CodedDocument> = documents.into_iter().flatten().collect();
-    for record in &records {
-        let path = settings.corpus.join(&record.id);
-        match &record.status {
-            FileStatus::Skipped { reason } => {
-                eprintln!("warning: skipped {}: {reason}", path.display())
-            }
-            FileStatus::Empty => eprintln!("note: {} is empty", path.display()),
-            FileStatus::Read => {}
-        }
-    }
+    let (records, documents) = code_corpus(settings, &codebook, false)?;
+    let documents: Vec<CodedDocument> = documents.into_iter().map(|(d, _)| d).collect();
     let counts = count(&records, &documents);
     let mut tables =
         tables::build(&codebook, &records, &documents).context("cannot build the tables")?;
@@ -226,6 +209,110 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
         counts: manifest.counts,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// Writes a REFI-QDA project or codebook, or a Taguette codebook CSV, to `settings.out`.
+pub fn export(format: ExportFormat, settings: &RunSettings) -> Result<u8> {
+    let codebook = codebook::load(&settings.codebook)?;
+    let (bytes, skipped) = match format {
+        ExportFormat::Qdc => (refi::codebook_qdc(&codebook).into_bytes(), 0),
+        ExportFormat::CodebookCsv => (refi::codebook_csv(&codebook).into_bytes(), 0),
+        ExportFormat::Qdpx => {
+            let (records, documents) = code_corpus(settings, &codebook, true)?;
+            let export: Vec<refi::ExportDocument> = documents
+                .iter()
+                .filter_map(|(coded, text)| {
+                    text.as_deref()
+                        .map(|text| refi::ExportDocument { coded, text })
+                })
+                .collect();
+            let project = refi::project(&codebook, &export, &output::rfc3339(unix_now()));
+            let bytes = refi::qdpx_bytes(&project).context("cannot build the .qdpx archive")?;
+            let skipped = records
+                .iter()
+                .filter(|r| matches!(r.status, FileStatus::Skipped { .. }))
+                .count();
+            (bytes, skipped)
+        }
+    };
+    output::write_atomic(&settings.out, &bytes)?;
+    eprintln!("qualcode: wrote {}", settings.out.display());
+    Ok(if skipped > 0 {
+        exit::SKIPPED_FILES
+    } else {
+        exit::OK
+    })
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// A coded document, with its decoded text when the caller asked to keep it.
+type Coded = (CodedDocument, Option<String>);
+
+/// Reads, segments and codes every file of the corpus in parallel, reporting skipped and
+/// empty files on stderr. Results are in corpus order whatever the thread timing.
+fn code_corpus(
+    settings: &RunSettings,
+    codebook: &Codebook,
+    keep_text: bool,
+) -> Result<(Vec<FileRecord>, Vec<Coded>)> {
+    let matcher = Matcher::new(codebook)?;
+    let files = corpus::list_files(&settings.corpus).context("cannot read the corpus")?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.threads)
+        .build()
+        .context("cannot start worker threads")?;
+    let progress = progress_bar(files.len());
+    let results: Vec<(FileRecord, Option<Coded>)> = pool.install(|| {
+        files
+            .par_iter()
+            .map(|(id, path)| {
+                let (record, document) = corpus::read_file(id, path);
+                let coded = document.map(|doc| {
+                    let segmented = segment::segment(&doc, settings.unit);
+                    let coded = coding::code_document(
+                        &doc,
+                        segmented.layout,
+                        &segmented.segments,
+                        &matcher,
+                    );
+                    (coded, keep_text.then_some(doc.text))
+                });
+                progress.inc(1);
+                (record, coded)
+            })
+            .collect()
+    });
+    progress.finish_and_clear();
+    let (records, documents): (Vec<FileRecord>, Vec<Option<Coded>>) = results.into_iter().unzip();
+    for record in &records {
+        let path = settings.corpus.join(&record.id);
+        match &record.status {
+            FileStatus::Skipped { reason } => {
+                eprintln!("warning: skipped {}: {reason}", path.display())
+            }
+            FileStatus::Empty => eprintln!("note: {} is empty", path.display()),
+            FileStatus::Read => {}
+        }
+    }
+    Ok((records, documents.into_iter().flatten().collect()))
+}
+
+fn progress_bar(files: usize) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(files as u64), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} coding [{bar:30}] {pos}/{len} documents {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar
 }
 
 fn count(records: &[FileRecord], documents: &[CodedDocument]) -> output::Counts {

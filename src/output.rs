@@ -176,6 +176,21 @@ fn write_staged(
     Ok(())
 }
 
+/// Writes a file under a temporary name beside it and renames it into place, so a reader
+/// never sees a half-written file under the final name.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let name = path
+        .file_name()
+        .with_context(|| format!("{} is not a file path", path.display()))?;
+    let tmp = path.with_file_name(format!(
+        "{STAGING_PREFIX}{}-{}",
+        std::process::id(),
+        name.to_string_lossy()
+    ));
+    fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    fs::rename(&tmp, path).with_context(|| format!("cannot move {} into place", path.display()))
+}
+
 /// Formats a Unix time as RFC 3339 UTC, without pulling in a date crate.
 pub fn rfc3339(unix_seconds: u64) -> String {
     let days = unix_seconds / 86_400;

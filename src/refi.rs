@@ -1,0 +1,324 @@
+//! REFI-QDA export: a codebook and coded documents in, the exchange files QDA tools read out —
+//! a project (`.qdpx`: `project.qde` plus the sources), a codebook (`.qdc`), and a CSV
+//! codebook for Taguette.
+//!
+//! Sources are stored as plain text with LF line endings and no byte-order mark, and every
+//! position is counted in Unicode characters of that stored text, because tools disagree about
+//! CRLF and BOMs. GUIDs are derived from the content (name-based), so the same input gives the
+//! same GUIDs run after run.
+
+use crate::codebook::{Code, Codebook};
+use crate::coding::CodedDocument;
+use sha2::{Digest, Sha256};
+use std::fmt::Write as _;
+use std::io::Write as _;
+
+/// A coded document with the text it was read from, for export.
+pub struct ExportDocument<'a> {
+    pub coded: &'a CodedDocument,
+    /// The decoded text (BOM removed) that the coded document's positions refer to.
+    pub text: &'a str,
+}
+
+/// Distinct colours, one per code in codebook order (repeated after ten codes).
+const PALETTE: &[&str] = &[
+    "#1F77B4", "#FF7F0E", "#2CA02C", "#D62728", "#9467BD", "#8C564B", "#E377C2", "#7F7F7F",
+    "#BCBD22", "#17BECF",
+];
+
+/// A name-based GUID (the layout of a version-5 UUID, hashed with SHA-256).
+pub fn guid(parts: &[&str]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(b"qualcode REFI-QDA\0");
+    for part in parts {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&hasher.finalize()[..16]);
+    b[6] = (b[6] & 0x0F) | 0x50;
+    b[8] = (b[8] & 0x3F) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02X}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
+/// Escapes text for XML content and attributes, dropping characters XML 1.0 cannot carry.
+fn xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The description a QDA tool shows for a code: definition and usage notes.
+fn code_description(code: &Code) -> String {
+    let mut parts = vec![code.definition.trim().to_string()];
+    for (label, text) in [
+        ("Use when", &code.use_when),
+        ("Do not use when", &code.do_not_use_when),
+        ("Example", &code.example),
+    ] {
+        if !text.trim().is_empty() {
+            parts.push(format!("{label}: {}", text.trim()));
+        }
+    }
+    parts.retain(|p| !p.is_empty());
+    parts.join("\n\n")
+}
+
+fn code_guid(codebook: &Codebook, code: &Code) -> String {
+    guid(&["code", &codebook.name, &code.id])
+}
+
+fn write_codes(out: &mut String, codebook: &Codebook) {
+    out.push_str("<Codes>\n");
+    for (i, code) in codebook.codes.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "<Code guid=\"{}\" name=\"{}\" isCodable=\"true\" color=\"{}\"><Description>{}</Description></Code>",
+            code_guid(codebook, code),
+            xml(&code.label),
+            PALETTE[i % PALETTE.len()],
+            xml(&code_description(code)),
+        );
+    }
+    out.push_str("</Codes>\n");
+}
+
+/// A REFI-QDA codebook (`.qdc`).
+pub fn codebook_qdc(codebook: &Codebook) -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\" origin=\"qualcode {}\">",
+        env!("CARGO_PKG_VERSION")
+    );
+    write_codes(&mut out, codebook);
+    out.push_str("</CodeBook>\n");
+    out
+}
+
+/// A codebook CSV with the columns Taguette's "Import codebook" reads (`tag`, `description`).
+pub fn codebook_csv(codebook: &Codebook) -> String {
+    let cell = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let mut out = String::from("tag,description\n");
+    for code in &codebook.codes {
+        let _ = writeln!(
+            out,
+            "{},{}",
+            cell(&code.label),
+            cell(&code_description(code))
+        );
+    }
+    out
+}
+
+/// Plain text as stored in a project: LF line endings, and for every character offset of the
+/// decoded text the offset in the stored text.
+pub struct StoredText {
+    pub text: String,
+    /// `lf_offset[c]` for every character offset `c` of the decoded text, up to its length.
+    lf_offset: Vec<usize>,
+}
+
+impl StoredText {
+    pub fn new(decoded: &str) -> Self {
+        let mut text = String::with_capacity(decoded.len());
+        let mut lf_offset = Vec::with_capacity(decoded.len() + 1);
+        let mut stored = 0;
+        let mut chars = decoded.chars().peekable();
+        while let Some(c) = chars.next() {
+            lf_offset.push(stored);
+            if c == '\r' && chars.peek() == Some(&'\n') {
+                continue; // CRLF is stored as LF: the CR takes no place.
+            }
+            text.push(c);
+            stored += 1;
+        }
+        lf_offset.push(stored);
+        StoredText { text, lf_offset }
+    }
+
+    /// The stored-text position of a character offset of the decoded text.
+    pub fn position(&self, char_offset: usize) -> usize {
+        self.lf_offset[char_offset.min(self.lf_offset.len() - 1)]
+    }
+}
+
+/// The `project.qde` XML and the stored sources (`sources/<guid>.txt`, text).
+pub struct Project {
+    pub qde: String,
+    pub sources: Vec<(String, String)>,
+}
+
+/// Builds a REFI-QDA project: every coded document a text source, every coded unit a
+/// selection carrying one coding per code, described by the rules that fired.
+pub fn project(codebook: &Codebook, documents: &[ExportDocument], created: &str) -> Project {
+    let user = guid(&["user", "qualcode"]);
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"{}\" origin=\"qualcode {}\" creatingUserGUID=\"{user}\" creationDateTime=\"{created}\">",
+        xml(if codebook.name.is_empty() { "qualcode" } else { &codebook.name }),
+        env!("CARGO_PKG_VERSION"),
+    );
+    let _ = writeln!(
+        out,
+        "<Users><User guid=\"{user}\" name=\"qualcode {}\"/></Users>\n<CodeBook>",
+        env!("CARGO_PKG_VERSION")
+    );
+    write_codes(&mut out, codebook);
+    out.push_str("</CodeBook>\n<Sources>\n");
+    let mut sources = Vec::new();
+    for doc in documents {
+        let coded = doc.coded;
+        let source_guid = guid(&[
+            "source",
+            &coded.id,
+            &crate::corpus::sha256_hex(doc.text.as_bytes()),
+        ]);
+        let stored = StoredText::new(doc.text);
+        let _ = writeln!(
+            out,
+            "<TextSource guid=\"{source_guid}\" name=\"{}\" plainTextPath=\"internal://{source_guid}.txt\" creatingUser=\"{user}\" creationDateTime=\"{created}\">",
+            xml(&coded.id)
+        );
+        for segment in coded.segments.iter().filter(|s| s.coded) {
+            let codings: Vec<_> = coded
+                .codings
+                .iter()
+                .filter(|c| c.segment == segment.segment)
+                .collect();
+            if codings.is_empty() {
+                continue;
+            }
+            let (start, end) = (
+                stored.position(segment.char_start),
+                stored.position(segment.char_end),
+            );
+            let selection_guid = guid(&[
+                "selection",
+                &source_guid,
+                &start.to_string(),
+                &end.to_string(),
+            ]);
+            let _ = writeln!(
+                out,
+                "<PlainTextSelection guid=\"{selection_guid}\" name=\"{}\" startPosition=\"{start}\" endPosition=\"{end}\" creatingUser=\"{user}\" creationDateTime=\"{created}\">",
+                xml(&format!("{} #{}", coded.id, segment.segment))
+            );
+            let _ = writeln!(
+                out,
+                "<Description>{}</Description>",
+                xml(&fired_rules(codebook, coded, segment.segment))
+            );
+            for coding in codings {
+                let code = &codebook.codes[coding.code];
+                let _ = writeln!(
+                    out,
+                    "<Coding guid=\"{}\" creatingUser=\"{user}\" creationDateTime=\"{created}\"><CodeRef targetGUID=\"{}\"/></Coding>",
+                    guid(&["coding", &selection_guid, &code.id]),
+                    code_guid(codebook, code),
+                );
+            }
+            out.push_str("</PlainTextSelection>\n");
+        }
+        out.push_str("</TextSource>\n");
+        sources.push((format!("sources/{source_guid}.txt"), stored.text));
+    }
+    out.push_str("</Sources>\n</Project>\n");
+    Project { qde: out, sources }
+}
+
+/// "qualcode: trust (trust_terms: trust ×2), fic_strategy (fic_acronym: FIC)"
+fn fired_rules(codebook: &Codebook, coded: &CodedDocument, segment: usize) -> String {
+    let mut per_code: std::collections::BTreeMap<usize, Vec<(String, String)>> = Default::default();
+    for m in coded
+        .matches
+        .iter()
+        .filter(|m| m.segment == segment && m.applied)
+    {
+        per_code.entry(m.code).or_default().push((
+            codebook.codes[m.code].rules[m.rule].id.clone(),
+            m.text.clone(),
+        ));
+    }
+    let parts: Vec<String> = per_code
+        .into_iter()
+        .map(|(code, hits)| {
+            let rules: Vec<String> = hits
+                .iter()
+                .map(|(rule, text)| format!("{rule}: {text}"))
+                .collect();
+            format!("{} ({})", codebook.codes[code].id, rules.join("; "))
+        })
+        .collect();
+    format!("Coded by qualcode: {}", parts.join(", "))
+}
+
+/// A project as the bytes of a `.qdpx` zip.
+pub fn qdpx_bytes(project: &Project) -> zip::result::ZipResult<Vec<u8>> {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        // A fixed timestamp keeps the archive identical for identical input.
+        .last_modified_time(zip::DateTime::default());
+    zip.start_file("project.qde", options)?;
+    zip.write_all(project.qde.as_bytes())?;
+    for (name, text) in &project.sources {
+        zip.start_file(name.as_str(), options)?;
+        zip.write_all(text.as_bytes())?;
+    }
+    Ok(zip.finish()?.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guids_are_stable_and_well_formed() {
+        let g = guid(&["code", "x"]);
+        assert_eq!(g, guid(&["code", "x"]));
+        assert_ne!(g, guid(&["code", "y"]));
+        assert_eq!(g.len(), 36);
+        assert_eq!(&g[14..15], "5");
+        assert!(g.chars().all(|c| c == '-' || c.is_ascii_hexdigit()));
+    }
+
+    #[test]
+    fn stored_text_counts_crlf_as_one_character() {
+        let stored = StoredText::new("a\r\nb “c” 中\r\nd");
+        assert_eq!(stored.text, "a\nb “c” 中\nd");
+        // Decoded offsets: a=0 \r=1 \n=2 b=3 ... 中=9 \r=10 \n=11 d=12.
+        assert_eq!(stored.position(3), 2);
+        assert_eq!(stored.position(12), 10);
+        assert_eq!(stored.text.chars().nth(stored.position(9)), Some('中'));
+        assert_eq!(stored.position(13), 11);
+    }
+
+    #[test]
+    fn xml_escaping_drops_control_characters() {
+        assert_eq!(
+            xml("a<b & \"c\"\u{0C}'"),
+            "a&lt;b &amp; &quot;c&quot;&apos;"
+        );
+    }
+}

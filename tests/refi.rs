@@ -1,0 +1,312 @@
+//! REFI-QDA export: schema-valid XML, positions that point at the unit in the stored plain
+//! text (non-ASCII, CRLF and BOM sources included), stable GUIDs, and a Taguette-readable CSV.
+
+mod common;
+
+use common::*;
+use regex::Regex;
+use std::io::Read;
+use std::path::Path;
+use std::process::Command;
+
+struct Selection {
+    source: String,
+    start: usize,
+    end: usize,
+    codes: usize,
+}
+
+/// Unzips a `.qdpx`: the project XML and the stored sources by file name.
+fn unzip(path: &Path) -> (String, Vec<(String, String)>) {
+    let file = std::fs::File::open(path).expect("open qdpx");
+    let mut archive = zip::ZipArchive::new(file).expect("zip");
+    let mut qde = String::new();
+    let mut sources = Vec::new();
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).expect("entry");
+        let name = entry.name().expect("entry name").to_string();
+        let mut text = String::new();
+        entry.read_to_string(&mut text).expect("utf-8 entry");
+        if name == "project.qde" {
+            qde = text;
+        } else {
+            sources.push((name, text));
+        }
+    }
+    (qde, sources)
+}
+
+/// The selections of a project, each with the source file it belongs to.
+fn selections(qde: &str) -> Vec<Selection> {
+    let source = Regex::new(r#"<TextSource guid="([^"]+)"[^>]*plainTextPath="internal://([^"]+)""#)
+        .expect("re");
+    let selection =
+        Regex::new(r#"<PlainTextSelection [^>]*startPosition="(\d+)" endPosition="(\d+)""#)
+            .expect("re");
+    let mut out = Vec::new();
+    for block in qde.split("</TextSource>") {
+        let Some(s) = source.captures(block) else {
+            continue;
+        };
+        for part in block.split("<PlainTextSelection ").skip(1) {
+            let part = format!("<PlainTextSelection {part}");
+            let c = selection.captures(&part).expect("selection attributes");
+            out.push(Selection {
+                source: format!("sources/{}", &s[2]),
+                start: c[1].parse().expect("start"),
+                end: c[2].parse().expect("end"),
+                codes: part.matches("<CodeRef ").count(),
+            });
+        }
+    }
+    out
+}
+
+fn export(format: &str, corpus: &Path, codebook: &Path, out: &Path) -> (i32, String) {
+    let output = qualcode(&[
+        "export",
+        format,
+        "--out",
+        out.to_str().expect("path"),
+        "--corpus",
+        corpus.to_str().expect("path"),
+        "--codebook",
+        codebook.to_str().expect("path"),
+    ]);
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+fn chars(text: &str, start: usize, end: usize) -> String {
+    text.chars().skip(start).take(end - start).collect()
+}
+
+/// Validates with xmllint, or skips when it is missing (CI requires it).
+fn xmllint(schema: &str, file: &Path) {
+    let required = std::env::var("QUALCODE_REQUIRE_XMLLINT").is_ok_and(|v| v == "1");
+    // The REFI-QDA 1.0 schemas (MIT licence, see their headers), as in ../shared/refi-qda.
+    let schema = repo().join("tests/refi-qda").join(schema);
+    let probe = Command::new("xmllint").arg("--version").output();
+    if probe.is_err() || !schema.is_file() {
+        assert!(!required, "xmllint and {} are required", schema.display());
+        eprintln!(
+            "skipped: xmllint (Debian libxml2-utils) or {} not available",
+            schema.display()
+        );
+        return;
+    }
+    let output = Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(&schema)
+        .arg(file)
+        .output()
+        .expect("run xmllint");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn project_of_the_shipped_corpus_is_valid_and_points_at_its_units() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let qdpx = dir.path().join("project.qdpx");
+    let (code, stderr) = export(
+        "qdpx",
+        &repo().join("corpus"),
+        &repo().join("codebook.toml"),
+        &qdpx,
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let (qde, sources) = unzip(&qdpx);
+    assert_eq!(sources.len(), 5);
+    assert!(qde.starts_with("<?xml") && qde.contains("xmlns=\"urn:QDA-XML:project:1.0\""));
+    let qde_path = dir.path().join("project.qde");
+    std::fs::write(&qde_path, &qde).expect("write qde");
+    xmllint("Project.xsd", &qde_path);
+
+    // Compare with the run's own tables: one selection per unit with codes, a coding per code.
+    let out = default_run(&[]);
+    let codings = table(out.path(), "codings");
+    let units = codes_by_unit(&codings);
+    let found = selections(&qde);
+    assert_eq!(found.len(), units.len());
+    assert_eq!(
+        found.iter().map(|s| s.codes).sum::<usize>(),
+        codings.height()
+    );
+    let segments = table(out.path(), "segments");
+    let texts = strings(&segments, "text");
+    for s in &found {
+        let stored = &sources
+            .iter()
+            .find(|(name, _)| *name == s.source)
+            .expect("source stored")
+            .1;
+        assert!(!stored.contains('\r') && !stored.starts_with('\u{feff}'));
+        let slice = chars(stored, s.start, s.end);
+        // The stored slice is the unit's source: its words, in order, are the unit's words.
+        let words: Vec<&str> = slice
+            .split([' ', '\n', '-'])
+            .filter(|w| !w.is_empty())
+            .collect();
+        let unit = texts
+            .iter()
+            .find(|t| {
+                t.starts_with(words[0]) && t.split([' ', '-']).next_back() == words.last().copied()
+            })
+            .unwrap_or_else(|| panic!("no unit matches selection {slice:?}"));
+        assert!(slice.starts_with(unit.split(' ').next().unwrap_or_default()));
+    }
+}
+
+#[test]
+fn positions_are_characters_of_lf_text_for_bom_crlf_and_non_ascii_sources() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).expect("mkdir");
+    let first = "The “First-in-Command” (一把手) — the yibashou — decides.";
+    let second = "Trust between the NGO and the 街道 office grew — slowly.";
+    std::fs::write(
+        corpus.join("bom_crlf.txt"),
+        format!("\u{feff}{first}\r\n\r\n{second}\r\n"),
+    )
+    .expect("write");
+    std::fs::write(
+        corpus.join("plain.txt"),
+        format!("Nothing here.\n\n{first}\n"),
+    )
+    .expect("write");
+    let qdpx = dir.path().join("p.qdpx");
+    let (code, stderr) = export("qdpx", &corpus, &repo().join("codebook.toml"), &qdpx);
+    assert_eq!(code, 0, "{stderr}");
+    let (qde, sources) = unzip(&qdpx);
+    let found = selections(&qde);
+    assert_eq!(
+        found.len(),
+        3,
+        "two units in the CRLF file, one in the other"
+    );
+    let mut slices: Vec<String> = found
+        .iter()
+        .map(|s| {
+            chars(
+                &sources
+                    .iter()
+                    .find(|(n, _)| *n == s.source)
+                    .expect("source")
+                    .1,
+                s.start,
+                s.end,
+            )
+        })
+        .collect();
+    slices.sort();
+    let mut expected = vec![first.to_string(), first.to_string(), second.to_string()];
+    expected.sort();
+    assert_eq!(slices, expected);
+    let bom_source = sources
+        .iter()
+        .find(|(_, t)| t.contains(second))
+        .expect("stored")
+        .1
+        .clone();
+    assert_eq!(
+        bom_source,
+        format!("{first}\n\n{second}\n"),
+        "stored without BOM, with LF"
+    );
+}
+
+#[test]
+fn guids_are_stable_across_exports() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (a, b) = (dir.path().join("a.qdpx"), dir.path().join("b.qdpx"));
+    for path in [&a, &b] {
+        let (code, stderr) = export(
+            "qdpx",
+            &repo().join("corpus"),
+            &repo().join("codebook.toml"),
+            path,
+        );
+        assert_eq!(code, 0, "{stderr}");
+    }
+    let times = Regex::new(r#"creationDateTime="[^"]+""#).expect("re");
+    let (qa, qb) = (unzip(&a).0, unzip(&b).0);
+    assert_eq!(times.replace_all(&qa, ""), times.replace_all(&qb, ""));
+    assert!(qa.matches("guid=\"").count() > 100);
+}
+
+#[test]
+fn codebook_exports_are_valid_qdc_and_taguette_csv() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let qdc = dir.path().join("codebook.qdc");
+    let (code, stderr) = export(
+        "qdc",
+        &repo().join("corpus"),
+        &repo().join("codebook.toml"),
+        &qdc,
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let text = std::fs::read_to_string(&qdc).expect("qdc");
+    assert!(text.contains("xmlns=\"urn:QDA-XML:codebook:1.0\""));
+    for label in [
+        "Trust",
+        "Reciprocity",
+        "First-in-Command strategy",
+        "Localisation",
+    ] {
+        assert!(text.contains(&format!("name=\"{label}\"")), "{label}");
+    }
+    xmllint("Codebook.xsd", &qdc);
+
+    let csv_path = dir.path().join("codebook.csv");
+    let (code, stderr) = export(
+        "codebook-csv",
+        &repo().join("corpus"),
+        &repo().join("codebook.toml"),
+        &csv_path,
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let mut reader = csv::Reader::from_path(&csv_path).expect("csv");
+    assert_eq!(
+        reader.headers().expect("header").iter().collect::<Vec<_>>(),
+        ["tag", "description"]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("row")).collect();
+    assert_eq!(rows.len(), 4);
+    assert!(rows[2][1].starts_with("The 'First-in-Command' (FIC, yibashou) strategy"));
+
+    // Taguette's own importer reads it, when Taguette is installed (CI installs it).
+    let required = std::env::var("QUALCODE_REQUIRE_PYTHON").is_ok_and(|v| v == "1");
+    let script = "import sys\nfrom taguette.import_codebook import list_tags_csv\n\
+        tags = list_tags_csv(open(sys.argv[1], 'rb'))\nprint('\\n'.join(t['path'] for t in tags))";
+    match Command::new("python3")
+        .args(["-c", script])
+        .arg(&csv_path)
+        .output()
+    {
+        Ok(out) if out.status.success() => {
+            let names = String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .map(String::from)
+                .collect::<Vec<_>>();
+            assert_eq!(
+                names,
+                [
+                    "Trust",
+                    "Reciprocity",
+                    "First-in-Command strategy",
+                    "Localisation"
+                ]
+            );
+        }
+        other => {
+            assert!(!required, "Taguette's importer failed: {other:?}");
+            eprintln!("skipped: Taguette not installed (pip install taguette)");
+        }
+    }
+}
