@@ -200,15 +200,9 @@ pub fn project(codebook: &Codebook, documents: &[ExportDocument], created: &str)
             "<TextSource guid=\"{source_guid}\" name=\"{}\" plainTextPath=\"internal://{source_guid}.txt\" creatingUser=\"{user}\" creationDateTime=\"{created}\">",
             xml(&coded.id)
         );
-        for segment in coded.segments.iter().filter(|s| s.coded) {
-            let codings: Vec<_> = coded
-                .codings
-                .iter()
-                .filter(|c| c.segment == segment.segment)
-                .collect();
-            if codings.is_empty() {
-                continue;
-            }
+        // Codings come grouped by unit, in segment order; segment numbers index `segments`.
+        for codings in coded.codings.chunk_by(|a, b| a.segment == b.segment) {
+            let segment = &coded.segments[codings[0].segment];
             let (start, end) = (
                 stored.position(segment.char_start),
                 stored.position(segment.char_end),
@@ -247,14 +241,13 @@ pub fn project(codebook: &Codebook, documents: &[ExportDocument], created: &str)
     Project { qde: out, sources }
 }
 
-/// "qualcode: trust (trust_terms: trust ×2), fic_strategy (fic_acronym: FIC)"
+/// "Coded by qualcode: trust (trust_terms: trust; credibility: legitimacy), fic_strategy (fic_acronym: FIC)"
 fn fired_rules(codebook: &Codebook, coded: &CodedDocument, segment: usize) -> String {
     let mut per_code: std::collections::BTreeMap<usize, Vec<(String, String)>> = Default::default();
-    for m in coded
-        .matches
-        .iter()
-        .filter(|m| m.segment == segment && m.applied)
-    {
+    // Matches are in segment order.
+    let from = coded.matches.partition_point(|m| m.segment < segment);
+    let to = coded.matches.partition_point(|m| m.segment <= segment);
+    for m in coded.matches[from..to].iter().filter(|m| m.applied) {
         per_code.entry(m.code).or_default().push((
             codebook.codes[m.code].rules[m.rule].id.clone(),
             m.text.clone(),

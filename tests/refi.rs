@@ -63,20 +63,7 @@ fn selections(qde: &str) -> Vec<Selection> {
 }
 
 fn export(format: &str, corpus: &Path, codebook: &Path, out: &Path) -> (i32, String) {
-    let output = qualcode(&[
-        "export",
-        format,
-        "--out",
-        out.to_str().expect("path"),
-        "--corpus",
-        corpus.to_str().expect("path"),
-        "--codebook",
-        codebook.to_str().expect("path"),
-    ]);
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    invoke(&["export", format], corpus, codebook, out, &[])
 }
 
 fn chars(text: &str, start: usize, end: usize) -> String {

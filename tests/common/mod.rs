@@ -21,15 +21,26 @@ pub fn qualcode(args: &[&str]) -> Output {
 
 /// Runs `qualcode run` on `corpus` with `codebook` into `out`; returns (exit code, stderr).
 pub fn run(corpus: &Path, codebook: &Path, out: &Path, extra: &[&str]) -> (i32, String) {
-    let mut args = vec![
-        "run",
-        "--corpus",
-        corpus.to_str().expect("utf-8 path"),
-        "--codebook",
-        codebook.to_str().expect("utf-8 path"),
-        "--out",
-        out.to_str().expect("utf-8 path"),
-    ];
+    invoke(&["run"], corpus, codebook, out, extra)
+}
+
+/// Runs a `qualcode` command that takes `--corpus`, `--codebook` and `--out`.
+pub fn invoke(
+    command: &[&str],
+    corpus: &Path,
+    codebook: &Path,
+    out: &Path,
+    extra: &[&str],
+) -> (i32, String) {
+    let mut args = command.to_vec();
+    for (flag, path) in [
+        ("--corpus", corpus),
+        ("--codebook", codebook),
+        ("--out", out),
+    ] {
+        args.push(flag);
+        args.push(path.to_str().expect("utf-8 path"));
+    }
     args.extend_from_slice(extra);
     let output = qualcode(&args);
     (
