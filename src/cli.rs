@@ -329,7 +329,7 @@ fn count(records: &[FileRecord], documents: &[CodedDocument]) -> output::Counts 
     }
     for doc in documents {
         counts.segments += doc.segments.len();
-        counts.units += doc.segments.iter().filter(|s| s.coded).count();
+        counts.units += doc.units();
         let mut coded_units: Vec<usize> = doc.codings.iter().map(|c| c.segment).collect();
         coded_units.dedup();
         counts.units_with_codes += coded_units.len();

@@ -177,10 +177,47 @@ struct Problems<'a> {
 }
 
 impl Problems<'_> {
+    /// The 1-based line a span starts on.
+    fn line_of(&self, span: &Range<usize>) -> usize {
+        self.source[..span.start.min(self.source.len())]
+            .matches('\n')
+            .count()
+            + 1
+    }
+
+    /// Records a problem unless `id` is a valid identifier (`what` names it: "code", "rule").
+    fn check_identifier(&mut self, what: &str, id: &str, span: &Range<usize>) {
+        if !is_identifier(id) {
+            self.at(
+                span.clone(),
+                format!("{what} id {id:?} must start with a letter and use only letters, digits, `_` or `-`"),
+            );
+        }
+    }
+
+    /// Records a duplicate unless `id` is new to `seen`, which keeps the line of first use.
+    fn check_unique(
+        &mut self,
+        what: &str,
+        id: &str,
+        span: &Range<usize>,
+        seen: &mut BTreeMap<String, usize>,
+    ) {
+        match seen.get(id) {
+            Some(&first) => self.at(
+                span.clone(),
+                format!("duplicate {what} id {id:?} (first defined on line {first})"),
+            ),
+            None => {
+                seen.insert(id.to_string(), self.line_of(span));
+            }
+        }
+    }
+
     fn at(&mut self, span: Range<usize>, message: impl Into<String>) {
         let offset = span.start.min(self.source.len());
         let before = &self.source[..offset];
-        let line = before.matches('\n').count() + 1;
+        let line = self.line_of(&span);
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         let column = self.source[line_start..offset].chars().count() + 1;
         let excerpt = self.source[line_start..]
@@ -264,21 +301,8 @@ fn validate(raw: RawCodebook, problems: &mut Problems) -> Codebook {
         let raw_code = raw_code.into_inner();
         let id_span = raw_code.id.span();
         let id = raw_code.id.into_inner().trim().to_string();
-        if !is_identifier(&id) {
-            problems.at(
-                id_span.clone(),
-                format!("code id {id:?} must start with a letter and use only letters, digits, `_` or `-`"),
-            );
-        }
-        let line_of = |span: &Range<usize>| problems.source[..span.start].matches('\n').count() + 1;
-        if let Some(&first_line) = first_seen.get(&id) {
-            problems.at(
-                id_span.clone(),
-                format!("duplicate code id {id:?} (first defined on line {first_line})"),
-            );
-        } else {
-            first_seen.insert(id.clone(), line_of(&id_span));
-        }
+        problems.check_identifier("code", &id, &id_span);
+        problems.check_unique("code", &id, &id_span, &mut first_seen);
         let min_hits = match raw_code.min_hits {
             None => 1,
             Some(value) => {
@@ -367,16 +391,8 @@ fn compile_rule(
         Some(id) => {
             let id_span = id.span();
             let id = id.into_inner();
-            if !is_identifier(&id) {
-                problems.at(id_span.clone(), format!("rule id {id:?} must start with a letter and use only letters, digits, `_` or `-`"));
-            }
-            let line = problems.source[..id_span.start].matches('\n').count() + 1;
-            if let Some(first) = rule_ids.insert(id.clone(), line) {
-                problems.at(
-                    id_span,
-                    format!("duplicate rule id {id:?} (first used on line {first})"),
-                );
-            }
+            problems.check_identifier("rule", &id, &id_span);
+            problems.check_unique("rule", &id, &id_span, rule_ids);
             id
         }
         None => default_id,
@@ -536,6 +552,22 @@ id = "empty"
         assert!(p[2].message.contains("invalid regex"));
         assert!(p[3].message.contains("has no rules"));
         assert_eq!(p[1].column, 6);
+    }
+
+    #[test]
+    fn repeated_rule_ids_point_at_the_first_use() {
+        let rule = "[[codes.rules]]\nid = \"core\"\nterms = [\"x\"]\n";
+        let text = format!("[[codes]]\nid = \"a\"\n{rule}{rule}{rule}");
+        let p = problems(&text);
+        assert_eq!(p.len(), 2, "{p:?}");
+        for problem in &p {
+            assert!(
+                problem
+                    .message
+                    .contains("duplicate rule id \"core\" (first defined on line 4)"),
+                "{problem:?}"
+            );
+        }
     }
 
     #[test]

@@ -110,6 +110,13 @@ pub struct CodedDocument {
     pub vetoed: usize,
 }
 
+impl CodedDocument {
+    /// Segments that are coding units (paragraphs, or sentences).
+    pub fn units(&self) -> usize {
+        self.segments.iter().filter(|s| s.coded).count()
+    }
+}
+
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }

@@ -20,6 +20,9 @@ pub struct ExportDocument<'a> {
     pub text: &'a str,
 }
 
+/// The `origin` and user name written into every file.
+const ORIGIN: &str = concat!("qualcode ", env!("CARGO_PKG_VERSION"));
+
 /// Distinct colours, one per code in codebook order (repeated after ten codes).
 const PALETTE: &[&str] = &[
     "#1F77B4", "#FF7F0E", "#2CA02C", "#D62728", "#9467BD", "#8C564B", "#E377C2", "#7F7F7F",
@@ -107,8 +110,7 @@ pub fn codebook_qdc(codebook: &Codebook) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
-        "<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\" origin=\"qualcode {}\">",
-        env!("CARGO_PKG_VERSION")
+        "<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\" origin=\"{ORIGIN}\">"
     );
     write_codes(&mut out, codebook);
     out.push_str("</CodeBook>\n");
@@ -175,14 +177,12 @@ pub fn project(codebook: &Codebook, documents: &[ExportDocument], created: &str)
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
-        "<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"{}\" origin=\"qualcode {}\" creatingUserGUID=\"{user}\" creationDateTime=\"{created}\">",
+        "<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"{}\" origin=\"{ORIGIN}\" creatingUserGUID=\"{user}\" creationDateTime=\"{created}\">",
         xml(if codebook.name.is_empty() { "qualcode" } else { &codebook.name }),
-        env!("CARGO_PKG_VERSION"),
     );
     let _ = writeln!(
         out,
-        "<Users><User guid=\"{user}\" name=\"qualcode {}\"/></Users>\n<CodeBook>",
-        env!("CARGO_PKG_VERSION")
+        "<Users><User guid=\"{user}\" name=\"{ORIGIN}\"/></Users>\n<CodeBook>"
     );
     write_codes(&mut out, codebook);
     out.push_str("</CodeBook>\n<Sources>\n");

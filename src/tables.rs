@@ -51,10 +51,7 @@ pub fn build(
     let segments = segments_table(documents)?;
     let matches = matches_table(codebook, documents)?;
     let codings = codings_table(&code_ids, documents)?;
-    let units: usize = documents
-        .iter()
-        .map(|d| d.segments.iter().filter(|s| s.coded).count())
-        .sum();
+    let units: usize = documents.iter().map(|d| d.units()).sum();
     let frequency = code_frequency(codebook, &codings, units)?;
     let by_document = code_by_document(&code_ids, documents, &codings)?;
     let cooccurrence = cooccurrence(&code_ids, &codings, &frequency, units)?;
@@ -82,7 +79,7 @@ fn documents_table(records: &[FileRecord], documents: &[CodedDocument]) -> Polar
         let doc = coded(&record.id);
         layout.push(doc.map(|d| d.layout.as_str().to_string()));
         segments.push(doc.map(|d| d.segments.len() as u32));
-        units.push(doc.map(|d| d.segments.iter().filter(|s| s.coded).count() as u32));
+        units.push(doc.map(|d| d.units() as u32));
     }
     frame(vec![
         col_str("document", records.iter().map(|r| r.id.clone()).collect()),
@@ -281,7 +278,7 @@ fn code_by_document(
     let mut grid_units = Vec::new();
     let mut grid_order = Vec::new();
     for (d, doc) in documents.iter().enumerate() {
-        let units = doc.segments.iter().filter(|s| s.coded).count();
+        let units = doc.units();
         for (c, id) in code_ids.iter().enumerate() {
             grid_code.push(id.clone());
             grid_doc.push(doc.id.clone());
