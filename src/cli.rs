@@ -3,9 +3,11 @@
 //! Progress goes to stderr (a bar only when stderr is a terminal); nothing is printed on
 //! stdout by `run`, so the command can sit in scripts and pipelines.
 
+use crate::agree;
 use crate::codebook::{self, Codebook};
 use crate::coding::{self, CodedDocument, Matcher};
 use crate::corpus::{self, FileRecord, FileStatus};
+use crate::import;
 use crate::output::{self, Manifest};
 use crate::refi;
 use crate::segment::{self, UnitLevel};
@@ -15,7 +17,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 /// Exit codes: the contract with scripts and schedulers.
@@ -51,6 +53,47 @@ pub enum Command {
     Run(RunArgs),
     /// Export to REFI-QDA (NVivo, ATLAS.ti, MAXQDA, QualCoder) or Taguette.
     Export(ExportArgs),
+    /// Measure the codebook against hand coding: per code, confusion matrix, precision,
+    /// recall, F1, Cohen's kappa, Krippendorff's alpha and Brennan-Prediger, per unit.
+    Agree(AgreeArgs),
+    /// Work with codebooks of other tools.
+    Codebook {
+        #[command(subcommand)]
+        command: CodebookCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CodebookCommand {
+    /// Turn a REFI-QDA codebook (.qdc, or the codebook of a .qdpx project) into a
+    /// codebook.toml skeleton: codes, hierarchy and descriptions; rules are left to write.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The file to import (.qdc or .qdpx).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Where to write the codebook [default: print it on stdout].
+    #[arg(short, long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Replace the output file if it exists.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AgreeArgs {
+    /// Hand coding: a CSV (`document,unit,code` or `document,unit,<code>...`) or a REFI-QDA
+    /// project (.qdpx) coded in a QDA tool. Give it twice to compare two human coders as well.
+    #[arg(long, value_name = "FILE", required = true)]
+    pub gold: Vec<PathBuf>,
+    /// Folder for agreement.parquet and agreement_units.parquet (a run's other files are kept).
+    #[arg(long, value_name = "DIR", default_value = "output")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub coding: CodingArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -143,6 +186,18 @@ pub fn main_with_args(cli: Cli) -> Result<u8> {
             let format = args.format;
             export(format, &RunSettings::from_args(args.run, args.out)?)
         }
+        Command::Agree(args) => {
+            if args.gold.len() > 2 {
+                bail!(
+                    "--gold can be given once or twice (two human coders), not {} times",
+                    args.gold.len()
+                );
+            }
+            agree(&args.gold, &RunSettings::from_args(args.coding, args.out)?)
+        }
+        Command::Codebook {
+            command: CodebookCommand::Import(args),
+        } => import_codebook(&args),
     }
 }
 
@@ -188,7 +243,7 @@ fn unit_name(unit: UnitLevel) -> &'static str {
 pub fn execute(settings: &RunSettings) -> Result<RunReport> {
     let started = Instant::now();
     let started_at = unix_now();
-    let codebook = codebook::load(&settings.codebook)?;
+    let codebook = load_codebook(&settings.codebook)?;
     let (records, documents) = code_corpus(settings, &codebook, false)?;
     let documents: Vec<CodedDocument> = documents.into_iter().map(|(d, _)| d).collect();
     let counts = count(&records, &documents);
@@ -213,10 +268,10 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
 
 /// Writes a REFI-QDA project or codebook, or a Taguette codebook CSV, to `settings.out`.
 pub fn export(format: ExportFormat, settings: &RunSettings) -> Result<u8> {
-    let codebook = codebook::load(&settings.codebook)?;
-    let (bytes, skipped) = match format {
-        ExportFormat::Qdc => (refi::codebook_qdc(&codebook).into_bytes(), 0),
-        ExportFormat::CodebookCsv => (refi::codebook_csv(&codebook).into_bytes(), 0),
+    let codebook = load_codebook(&settings.codebook)?;
+    let (bytes, code) = match format {
+        ExportFormat::Qdc => (refi::codebook_qdc(&codebook).into_bytes(), exit::OK),
+        ExportFormat::CodebookCsv => (refi::codebook_csv(&codebook).into_bytes(), exit::OK),
         ExportFormat::Qdpx => {
             let (records, documents) = code_corpus(settings, &codebook, true)?;
             let export: Vec<refi::ExportDocument> = documents
@@ -228,20 +283,157 @@ pub fn export(format: ExportFormat, settings: &RunSettings) -> Result<u8> {
                 .collect();
             let project = refi::project(&codebook, &export, &output::rfc3339(unix_now()));
             let bytes = refi::qdpx_bytes(&project).context("cannot build the .qdpx archive")?;
-            let skipped = records
-                .iter()
-                .filter(|r| matches!(r.status, FileStatus::Skipped { .. }))
-                .count();
-            (bytes, skipped)
+            (bytes, exit_code(&records))
         }
     };
     output::write_atomic(&settings.out, &bytes)?;
     eprintln!("qualcode: wrote {}", settings.out.display());
-    Ok(if skipped > 0 {
+    Ok(code)
+}
+
+/// Compares the machine's coding with one or two hand codings, prints the table on stdout and
+/// writes `agreement.parquet` and `agreement_units.parquet` into `settings.out`.
+pub fn agree(gold: &[PathBuf], settings: &RunSettings) -> Result<u8> {
+    let codebook = load_codebook(&settings.codebook)?;
+    let (records, documents) = code_corpus(settings, &codebook, true)?;
+    let run: Vec<agree::RunDocument> = documents
+        .iter()
+        .filter_map(|(coded, text)| {
+            text.as_deref()
+                .map(|text| agree::RunDocument { coded, text })
+        })
+        .collect();
+    let machine = agree::machine(&codebook, &run);
+    let mut coders = Vec::new();
+    for path in gold {
+        let name = path.display().to_string();
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
+        let is_project = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("qdpx"));
+        let coder = if is_project {
+            let (coder, notes) = agree::gold_qdpx(&name, &bytes, &codebook, &run)?;
+            for note in notes {
+                eprintln!("warning: {name}: {note}");
+            }
+            coder
+        } else {
+            agree::gold_csv(&name, &bytes, &codebook, &run)?
+        };
+        eprintln!(
+            "qualcode: {name}: {} units of {} documents hand-coded",
+            coder.units.len(),
+            coder
+                .units
+                .keys()
+                .map(|(d, _)| d)
+                .collect::<std::collections::BTreeSet<_>>()
+                .len()
+        );
+        coders.push(coder);
+    }
+    let mut comparisons = Vec::new();
+    for coder in &coders {
+        comparisons.extend(agree::compare(&codebook, coder, &machine));
+    }
+    if let [first, second] = coders.as_slice() {
+        comparisons.extend(agree::compare(&codebook, first, second));
+    }
+    print!(
+        "{}",
+        agree::Report {
+            codebook: &codebook,
+            comparisons: &comparisons
+        }
+    );
+    let mut summary =
+        tables::agreement(&codebook, &comparisons).context("cannot build the agreement table")?;
+    let coded: Vec<&CodedDocument> = documents.iter().map(|(d, _)| d).collect();
+    let mut columns: Vec<(String, &agree::Coder)> = vec![("machine".to_string(), &machine)];
+    columns.extend(
+        coders
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (format!("gold{}", i + 1), c)),
+    );
+    let named: Vec<(&str, &agree::Coder)> = columns.iter().map(|(n, c)| (n.as_str(), *c)).collect();
+    let mut units = tables::agreement_units(&codebook, &coded, &named)
+        .context("cannot build the agreement_units table")?;
+    for (name, df) in [("agreement", &mut summary), ("agreement_units", &mut units)] {
+        let path = output::write_table(&settings.out, name, df)?;
+        eprintln!("qualcode: wrote {}", path.display());
+    }
+    Ok(exit_code(&records))
+}
+
+/// Writes a codebook.toml skeleton from a REFI-QDA codebook or project.
+pub fn import_codebook(args: &ImportArgs) -> Result<u8> {
+    let name = args.file.display().to_string();
+    let bytes = std::fs::read(&args.file).with_context(|| format!("cannot read {name}"))?;
+    let extension = args
+        .file
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    let imported = match extension.as_deref() {
+        Some("qdc") => refi::read::codebook(&bytes),
+        Some("qdpx") => refi::read::project(&bytes),
+        _ => bail!("cannot import {name}: the format is told by the extension, and .qdc (REFI-QDA codebook) and .qdpx (REFI-QDA project) are supported"),
+    }
+    .with_context(|| format!("cannot import {name}"))?;
+    let file_name = args
+        .file
+        .file_name()
+        .map_or(name.clone(), |n| n.to_string_lossy().into_owned());
+    let draft = import::from_refi(&imported, &file_name);
+    let toml = import::to_toml(&draft);
+    for note in &draft.notes {
+        eprintln!("warning: {name}: {note}");
+    }
+    match &args.out {
+        None => print!("{toml}"),
+        Some(out) => {
+            if out.exists() && !args.force {
+                bail!(
+                    "{} exists: choose another file or add --force to replace it",
+                    out.display()
+                );
+            }
+            output::write_atomic(out, toml.as_bytes())?;
+        }
+    }
+    eprintln!(
+        "qualcode: imported {} codes ({} nested) from {name}{}; a REFI-QDA codebook has no rules: write [[codes.rules]] for each code before running",
+        draft.codes.len(),
+        draft.codes.iter().filter(|c| c.parent.is_some()).count(),
+        args.out.as_ref().map_or(String::new(), |o| format!(" into {}", o.display())),
+    );
+    Ok(exit::OK)
+}
+
+fn exit_code(records: &[FileRecord]) -> u8 {
+    if records
+        .iter()
+        .any(|r| matches!(r.status, FileStatus::Skipped { .. }))
+    {
         exit::SKIPPED_FILES
     } else {
         exit::OK
-    })
+    }
+}
+
+/// Loads and validates the codebook, printing its warnings on stderr.
+fn load_codebook(path: &Path) -> Result<Codebook> {
+    let codebook = codebook::load(path)?;
+    for w in &codebook.warnings {
+        eprintln!(
+            "warning: {}:{}:{}: {}",
+            path.display(),
+            w.line,
+            w.column,
+            w.message
+        );
+    }
+    Ok(codebook)
 }
 
 fn unix_now() -> u64 {

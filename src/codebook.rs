@@ -43,6 +43,7 @@ struct RawCode {
     do_not_use_when: Option<String>,
     example: Option<String>,
     min_hits: Option<Spanned<i64>>,
+    parent: Option<Spanned<String>>,
     #[serde(default)]
     rules: Vec<Spanned<RawRule>>,
     #[serde(default)]
@@ -73,6 +74,20 @@ pub struct Codebook {
     pub description: String,
     pub authors: Vec<String>,
     pub codes: Vec<Code>,
+    /// Things that do not stop a run but that the author should know (a code with no rules).
+    pub warnings: Vec<Problem>,
+}
+
+impl Codebook {
+    /// The parent, grandparent, … of a code, nearest first.
+    pub fn ancestors(&self, code: usize) -> impl Iterator<Item = usize> + '_ {
+        std::iter::successors(self.codes[code].parent, |&p| self.codes[p].parent)
+    }
+
+    /// 0 for a top-level code, 1 for its children, and so on.
+    pub fn level(&self, code: usize) -> usize {
+        self.ancestors(code).count()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -85,6 +100,8 @@ pub struct Code {
     pub example: String,
     /// A unit is coded when at least this many (non-overlapping, non-vetoed) matches occur.
     pub min_hits: usize,
+    /// Index of the parent code: a unit coded with this code is also coded with its parent.
+    pub parent: Option<usize>,
     pub rules: Vec<Rule>,
     /// Matches of these veto any match of this code they overlap (`trust fund`).
     pub exclusions: Vec<Rule>,
@@ -174,6 +191,7 @@ impl fmt::Display for Problem {
 struct Problems<'a> {
     source: &'a str,
     list: Vec<Problem>,
+    warnings: Vec<Problem>,
 }
 
 impl Problems<'_> {
@@ -215,6 +233,16 @@ impl Problems<'_> {
     }
 
     fn at(&mut self, span: Range<usize>, message: impl Into<String>) {
+        let problem = self.locate(span, message.into());
+        self.list.push(problem);
+    }
+
+    fn warn(&mut self, span: Range<usize>, message: impl Into<String>) {
+        let problem = self.locate(span, message.into());
+        self.warnings.push(problem);
+    }
+
+    fn locate(&self, span: Range<usize>, message: String) -> Problem {
         let offset = span.start.min(self.source.len());
         let before = &self.source[..offset];
         let line = self.line_of(&span);
@@ -225,12 +253,12 @@ impl Problems<'_> {
             .next()
             .unwrap_or("")
             .to_string();
-        self.list.push(Problem {
+        Problem {
             line,
             column,
-            message: message.into(),
+            message,
             excerpt,
-        });
+        }
     }
 }
 
@@ -252,6 +280,7 @@ pub fn load(path: &Path) -> Result<Codebook, CodebookError> {
             let mut problems = Problems {
                 source: "",
                 list: Vec::new(),
+                warnings: Vec::new(),
             };
             problems.at(0..0, format!("the codebook is not valid UTF-8: {err}"));
             return Err(invalid(problems.list));
@@ -269,6 +298,7 @@ pub fn parse(text: &str) -> Result<Codebook, Vec<Problem>> {
     let mut problems = Problems {
         source: text_without_bom,
         list: Vec::new(),
+        warnings: Vec::new(),
     };
     let raw: RawCodebook = match toml::from_str(text_without_bom) {
         Ok(raw) => raw,
@@ -278,10 +308,13 @@ pub fn parse(text: &str) -> Result<Codebook, Vec<Problem>> {
             return Err(problems.list);
         }
     };
-    let codebook = validate(raw, &mut problems);
+    let mut codebook = validate(raw, &mut problems);
     if problems.list.is_empty() {
+        codebook.warnings = problems.warnings;
         Ok(codebook)
     } else {
+        // In file order, whichever check found them.
+        problems.list.sort_by_key(|p| (p.line, p.column));
         Err(problems.list)
     }
 }
@@ -296,6 +329,8 @@ fn validate(raw: RawCodebook, problems: &mut Problems) -> Codebook {
     let mut first_seen: BTreeMap<String, usize> = BTreeMap::new();
     let mut rule_ids: BTreeMap<String, usize> = BTreeMap::new();
     let mut codes = Vec::new();
+    let mut parents = Vec::new();
+    let mut without_rules = Vec::new();
     for raw_code in raw.codes {
         let code_span = raw_code.span();
         let raw_code = raw_code.into_inner();
@@ -317,13 +352,9 @@ fn validate(raw: RawCodebook, problems: &mut Problems) -> Codebook {
             }
         };
         if raw_code.rules.is_empty() {
-            problems.at(
-                code_span,
-                format!(
-                    "code {id:?} has no rules: add a [[codes.rules]] table with `terms` or `regex`"
-                ),
-            );
+            without_rules.push((codes.len(), code_span));
         }
+        parents.push(raw_code.parent);
         let mut compile_all = |list: Vec<Spanned<RawRule>>, exclusion: bool| -> Vec<Rule> {
             list.into_iter()
                 .enumerate()
@@ -347,9 +378,22 @@ fn validate(raw: RawCodebook, problems: &mut Problems) -> Codebook {
             do_not_use_when: raw_code.do_not_use_when.unwrap_or_default(),
             example: raw_code.example.unwrap_or_default(),
             min_hits,
+            parent: None,
             rules,
             exclusions,
         });
+    }
+    link_parents(&mut codes, parents, problems);
+    for (code, span) in without_rules {
+        if !codes.iter().any(|c| c.parent == Some(code)) {
+            problems.warn(
+                span,
+                format!(
+                    "code {:?} has no rules and no child codes, so no unit will be coded with it: add a [[codes.rules]] table with `terms` or `regex`",
+                    codes[code].id
+                ),
+            );
+        }
     }
     let meta = raw.codebook;
     Codebook {
@@ -369,10 +413,64 @@ fn validate(raw: RawCodebook, problems: &mut Problems) -> Codebook {
             .unwrap_or_default(),
         authors: meta.and_then(|m| m.authors).unwrap_or_default(),
         codes,
+        warnings: Vec::new(),
     }
 }
 
-fn is_identifier(id: &str) -> bool {
+/// Resolves `parent = "id"` to indexes: the parent must be another code, and following parents
+/// must never come back to where it started.
+fn link_parents(
+    codes: &mut [Code],
+    parents: Vec<Option<Spanned<String>>>,
+    problems: &mut Problems,
+) {
+    let mut spans = Vec::new();
+    for (child, parent) in parents.into_iter().enumerate() {
+        let Some(parent) = parent else { continue };
+        let span = parent.span();
+        let name = parent.into_inner();
+        match codes.iter().position(|c| c.id == name.trim()) {
+            Some(p) if p == child => problems.at(span, format!("code {name:?} cannot be its own parent")),
+            Some(p) => {
+                codes[child].parent = Some(p);
+                spans.push((child, span));
+            }
+            None => problems.at(
+                span,
+                format!("parent {name:?} is not a code of this codebook: define it with its own [[codes]] table"),
+            ),
+        }
+    }
+    for (child, span) in spans {
+        let mut seen = vec![child];
+        let mut at = codes[child].parent;
+        while let Some(p) = at {
+            // Reported once, by the cycle's first code; codes leading into a cycle are not in it.
+            if p == child {
+                if seen.iter().any(|&c| c < child) {
+                    break;
+                }
+                let cycle: Vec<&str> = seen.iter().map(|&c| codes[c].id.as_str()).collect();
+                problems.at(
+                    span.clone(),
+                    format!(
+                        "parents form a cycle: {} -> {}",
+                        cycle.join(" -> "),
+                        codes[p].id
+                    ),
+                );
+                break;
+            }
+            if seen.contains(&p) {
+                break;
+            }
+            seen.push(p);
+            at = codes[p].parent;
+        }
+    }
+}
+
+pub(crate) fn is_identifier(id: &str) -> bool {
     id.starts_with(|c: char| c.is_alphabetic())
         && id
             .chars()
@@ -540,18 +638,69 @@ id = "trust"
 regex = "(unclosed"
 
 [[codes]]
-id = "empty"
+id = "orphan"
+parent = "nowhere"
 "#;
         let p = problems(text);
         let lines: Vec<usize> = p.iter().map(|p| p.line).collect();
-        assert_eq!(lines, vec![5, 8, 10, 12], "{p:?}");
+        assert_eq!(lines, vec![5, 8, 10, 14], "{p:?}");
         assert!(p[0].message.contains("leading wildcards"));
         assert!(p[1]
             .message
             .contains("duplicate code id \"trust\" (first defined on line 3)"));
         assert!(p[2].message.contains("invalid regex"));
-        assert!(p[3].message.contains("has no rules"));
+        assert!(p[3]
+            .message
+            .contains("parent \"nowhere\" is not a code of this codebook"));
         assert_eq!(p[1].column, 6);
+    }
+
+    #[test]
+    fn parents_give_levels_and_codes_without_rules_warn() {
+        let text = r#"
+[[codes]]
+id = "fic_strategy"
+parent = "strategy"
+[[codes.rules]]
+terms = ["yibashou"]
+
+[[codes]]
+id = "strategy"
+
+[[codes]]
+id = "draft"
+"#;
+        let cb = parse(text).expect("valid");
+        assert_eq!(cb.codes[0].parent, Some(1));
+        assert_eq!((cb.level(0), cb.level(1)), (1, 0));
+        assert_eq!(cb.ancestors(0).collect::<Vec<_>>(), vec![1]);
+        // A parent without rules of its own is fine; a leaf without rules is only a warning.
+        assert_eq!(cb.warnings.len(), 1, "{:?}", cb.warnings);
+        assert_eq!(cb.warnings[0].line, 11);
+        assert!(cb.warnings[0].message.contains("\"draft\" has no rules"));
+    }
+
+    #[test]
+    fn parent_cycles_are_reported_once() {
+        let code = |id: &str, parent: &str| {
+            format!("[[codes]]\nid = \"{id}\"\nparent = \"{parent}\"\n[[codes.rules]]\nterms = [\"{id}\"]\n")
+        };
+        let text = [
+            code("a", "b"),
+            code("b", "a"),
+            code("c", "a"),
+            code("d", "d"),
+        ]
+        .concat();
+        let p = problems(&text);
+        let messages: Vec<&str> = p.iter().map(|p| p.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            vec![
+                "parents form a cycle: a -> b -> a",
+                "code \"d\" cannot be its own parent",
+            ]
+        );
     }
 
     #[test]

@@ -34,6 +34,8 @@ pub struct Matcher {
     regex_set: RegexSet,
     regexes: Vec<(Regex, Origin)>,
     min_hits: Vec<usize>,
+    /// Per code, its ancestors: a unit coded with a code is coded with all of them too.
+    ancestors: Vec<Vec<usize>>,
 }
 
 /// One match of a rule in a unit, with offsets in the unit's normalised text.
@@ -96,7 +98,10 @@ pub struct SegmentRow {
 pub struct CodingRow {
     pub segment: usize,
     pub code: usize,
+    /// Applied matches of the code and of its descendants in the unit.
     pub hits: usize,
+    /// Applied by the code's own rules; false when it applies only through a child code.
+    pub direct: bool,
 }
 
 /// Everything the tables need from one document.
@@ -212,6 +217,9 @@ impl Matcher {
             regex_set,
             regexes,
             min_hits: codebook.codes.iter().map(|c| c.min_hits).collect(),
+            ancestors: (0..codebook.codes.len())
+                .map(|c| codebook.ancestors(c).collect())
+                .collect(),
         })
     }
 
@@ -284,6 +292,36 @@ impl Matcher {
             codes,
             vetoed,
         }
+    }
+}
+
+impl Matcher {
+    /// The unit's codings: the codes applied by their own rules, and every ancestor of them,
+    /// in code order.
+    fn codings(&self, segment: usize, result: &UnitResult) -> Vec<CodingRow> {
+        let mut codes: Vec<usize> = result
+            .codes
+            .iter()
+            .flat_map(|&c| std::iter::once(c).chain(self.ancestors[c].iter().copied()))
+            .collect();
+        codes.sort_unstable();
+        codes.dedup();
+        codes
+            .into_iter()
+            .map(|code| CodingRow {
+                segment,
+                code,
+                hits: result
+                    .matches
+                    .iter()
+                    .filter(|m| {
+                        result.codes.contains(&m.code)
+                            && (m.code == code || self.ancestors[m.code].contains(&code))
+                    })
+                    .count(),
+                direct: result.codes.contains(&code),
+            })
+            .collect()
     }
 }
 
@@ -375,14 +413,9 @@ pub fn code_document(
                 applied: result.codes.contains(&m.code),
             });
         }
-        for &code in &result.codes {
-            let hits = result.matches.iter().filter(|m| m.code == code).count();
-            coded.codings.push(CodingRow {
-                segment: segment.index,
-                code,
-                hits,
-            });
-        }
+        coded
+            .codings
+            .extend(matcher.codings(segment.index, &result));
     }
     coded
 }
@@ -414,6 +447,53 @@ case_sensitive = true
 [[codes.rules]]
 terms = ["first in command", "yibashou", "一把手"]
 "#;
+
+    #[test]
+    fn child_codes_roll_up_to_their_ancestors() {
+        let m = matcher(
+            r#"
+[[codes]]
+id = "strategy"
+min_hits = 2
+[[codes.rules]]
+terms = ["strategy"]
+
+[[codes]]
+id = "fic"
+parent = "strategy"
+[[codes.rules]]
+terms = ["yibashou"]
+
+[[codes]]
+id = "leader"
+parent = "fic"
+[[codes.rules]]
+terms = ["party secretary"]
+"#,
+        );
+        let codings = |text: &str| {
+            let rows = m.codings(7, &m.code_unit(text));
+            rows.iter()
+                .map(|r| (r.code, r.hits, r.direct))
+                .collect::<Vec<_>>()
+        };
+        // A grandchild codes its parent and grandparent, which count its hits.
+        assert_eq!(
+            codings("the party secretary"),
+            vec![(0, 1, false), (1, 1, false), (2, 1, true)]
+        );
+        // The parent's own match is below its min_hits: it applies through the child only,
+        // and only applied matches are counted.
+        assert_eq!(
+            codings("a strategy: the yibashou and the yibashou"),
+            vec![(0, 2, false), (1, 2, true)]
+        );
+        assert_eq!(
+            codings("strategy upon strategy, yibashou"),
+            vec![(0, 3, true), (1, 1, true)]
+        );
+        assert!(codings("nothing here").is_empty());
+    }
 
     #[test]
     fn case_sensitive_acronym_never_inside_words() {

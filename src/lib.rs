@@ -7,10 +7,12 @@
 //! to the command line; [`refi`] exports to
 //! REFI-QDA for QDA tools.
 
+pub mod agree;
 pub mod cli;
 pub mod codebook;
 pub mod coding;
 pub mod corpus;
+pub mod import;
 pub mod output;
 pub mod refi;
 pub mod segment;

@@ -153,9 +153,7 @@ fn write_staged(
         let tmp = staging.join(&file_name);
         let file =
             fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-        ParquetWriter::new(file)
-            .finish(df)
-            .map_err(anyhow::Error::from)
+        write_parquet(file, df)
             .with_context(|| format!("cannot write table {name} to {}", tmp.display()))?;
         staged.push((tmp, out.join(file_name)));
     }
@@ -174,6 +172,23 @@ fn write_staged(
     fs::rename(&tmp, &manifest_path)
         .with_context(|| format!("cannot move manifest into {}", manifest_path.display()))?;
     Ok(())
+}
+
+fn write_parquet(writer: impl std::io::Write, df: &mut DataFrame) -> Result<()> {
+    ParquetWriter::new(writer).finish(df)?;
+    Ok(())
+}
+
+/// Writes one table as `<dir>/<name>.parquet`, atomically, leaving the run's other files and
+/// manifest alone.
+pub fn write_table(dir: &Path, name: &str, df: &mut DataFrame) -> Result<PathBuf> {
+    fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create output folder {}", dir.display()))?;
+    let mut bytes = Vec::new();
+    write_parquet(&mut bytes, df).with_context(|| format!("cannot encode table {name}"))?;
+    let path = dir.join(format!("{name}.parquet"));
+    write_atomic(&path, &bytes)?;
+    Ok(path)
 }
 
 /// Writes a file under a temporary name beside it and renames it into place, so a reader

@@ -7,6 +7,8 @@
 //! CRLF and BOMs. GUIDs are derived from the content (name-based), so the same input gives the
 //! same GUIDs run after run.
 
+pub mod read;
+
 use crate::codebook::{Code, Codebook};
 use crate::coding::CodedDocument;
 use sha2::{Digest, Sha256};
@@ -70,6 +72,9 @@ fn xml(text: &str) -> String {
     out
 }
 
+/// Ends every code description written, followed by the code's id.
+pub const ID_MARKER: &str = "qualcode id: ";
+
 /// The description a QDA tool shows for a code: definition and usage notes.
 fn code_description(code: &Code) -> String {
     let mut parts = vec![code.definition.trim().to_string()];
@@ -83,6 +88,8 @@ fn code_description(code: &Code) -> String {
         }
     }
     parts.retain(|p| !p.is_empty());
+    // Lets `codebook import` and `agree --gold` recognise the code whatever its name became.
+    parts.push(format!("{ID_MARKER}{}", code.id));
     parts.join("\n\n")
 }
 
@@ -90,17 +97,27 @@ fn code_guid(codebook: &Codebook, code: &Code) -> String {
     guid(&["code", &codebook.name, &code.id])
 }
 
+/// The codebook as `<Codes>`, child codes nested in their parents, in codebook order.
 fn write_codes(out: &mut String, codebook: &Codebook) {
-    out.push_str("<Codes>\n");
-    for (i, code) in codebook.codes.iter().enumerate() {
-        let _ = writeln!(
+    fn write_code(out: &mut String, codebook: &Codebook, i: usize) {
+        let code = &codebook.codes[i];
+        let _ = write!(
             out,
-            "<Code guid=\"{}\" name=\"{}\" isCodable=\"true\" color=\"{}\"><Description>{}</Description></Code>",
+            "<Code guid=\"{}\" name=\"{}\" isCodable=\"true\" color=\"{}\"><Description>{}</Description>",
             code_guid(codebook, code),
             xml(&code.label),
             PALETTE[i % PALETTE.len()],
             xml(&code_description(code)),
         );
+        for child in (0..codebook.codes.len()).filter(|&c| codebook.codes[c].parent == Some(i)) {
+            out.push('\n');
+            write_code(out, codebook, child);
+        }
+        out.push_str("</Code>\n");
+    }
+    out.push_str("<Codes>\n");
+    for top in (0..codebook.codes.len()).filter(|&c| codebook.codes[c].parent.is_none()) {
+        write_code(out, codebook, top);
     }
     out.push_str("</Codes>\n");
 }
@@ -201,7 +218,10 @@ pub fn project(codebook: &Codebook, documents: &[ExportDocument], created: &str)
             xml(&coded.id)
         );
         // Codings come grouped by unit, in segment order; segment numbers index `segments`.
-        for codings in coded.codings.chunk_by(|a, b| a.segment == b.segment) {
+        // Only codes applied by their own rules are exported: QDA tools roll child codings
+        // up to parents themselves.
+        let direct: Vec<_> = coded.codings.iter().filter(|c| c.direct).collect();
+        for codings in direct.chunk_by(|a, b| a.segment == b.segment) {
             let segment = &coded.segments[codings[0].segment];
             let (start, end) = (
                 stored.position(segment.char_start),

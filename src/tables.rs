@@ -1,10 +1,12 @@
 //! Tables: coded documents in, polars [`DataFrame`]s out — the unit-level tables
 //! (`documents`, `segments`, `matches`, `codings`) and the summaries computed from them with
-//! polars (`code_frequency`, `code_by_document`, `cooccurrence`).
+//! polars (`code_frequency`, `code_by_document`, `cooccurrence`); and `agree`'s comparisons
+//! in, the `agreement` and `agreement_units` tables out.
 //!
 //! This is one of the two modules that use polars (with `output`); everything before it
 //! passes plain Rust values.
 
+use crate::agree::{Coder, Comparison, Confusion, UnitKey};
 use crate::codebook::Codebook;
 use crate::coding::CodedDocument;
 use crate::corpus::{FileRecord, FileStatus};
@@ -47,14 +49,15 @@ pub fn build(
     documents: &[CodedDocument],
 ) -> PolarsResult<Tables> {
     let code_ids: Vec<String> = codebook.codes.iter().map(|c| c.id.clone()).collect();
+    let levels = u32s((0..code_ids.len()).map(|c| codebook.level(c)))?;
     let documents_df = documents_table(records, documents)?;
     let segments = segments_table(documents)?;
     let matches = matches_table(codebook, documents)?;
     let codings = codings_table(&code_ids, documents)?;
     let units: usize = documents.iter().map(|d| d.units()).sum();
     let frequency = code_frequency(codebook, &codings, units)?;
-    let by_document = code_by_document(&code_ids, documents, &codings)?;
-    let cooccurrence = cooccurrence(&code_ids, &codings, &frequency, units)?;
+    let by_document = code_by_document(&code_ids, &levels, documents, &codings)?;
+    let cooccurrence = cooccurrence(codebook, &codings, &frequency, units)?;
     Ok(Tables {
         tables: vec![
             ("documents", documents_df),
@@ -200,11 +203,16 @@ fn codings_table(code_ids: &[String], documents: &[CodedDocument]) -> PolarsResu
             rows().map(|(_, c)| code_ids[c.code].clone()).collect(),
         ),
         Column::new("hits".into(), u32s(rows().map(|(_, c)| c.hits))?),
+        Column::new(
+            "direct".into(),
+            rows().map(|(_, c)| c.direct).collect::<Vec<bool>>(),
+        ),
     ])
 }
 
-/// Per code: units coded, their share of all units, documents, hits. Every code gets a row,
-/// in codebook order, including codes that never applied.
+/// Per code: its place in the hierarchy, units coded, their share of all units, documents,
+/// hits. Every code gets a row, in codebook order, including codes that never applied; a
+/// parent code counts the units of its children.
 fn code_frequency(
     codebook: &Codebook,
     codings: &DataFrame,
@@ -218,6 +226,18 @@ fn code_frequency(
         col_str(
             "label",
             codebook.codes.iter().map(|c| c.label.clone()).collect(),
+        ),
+        Column::new(
+            "parent".into(),
+            codebook
+                .codes
+                .iter()
+                .map(|c| c.parent.map(|p| codebook.codes[p].id.clone()))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "level".into(),
+            u32s((0..codebook.codes.len()).map(|c| codebook.level(c)))?,
         ),
         Column::new("order".into(), u32s(0..codebook.codes.len())?),
     ])?;
@@ -244,6 +264,8 @@ fn code_frequency(
         .select([
             col("code"),
             col("label"),
+            col("parent"),
+            col("level"),
             col("units"),
             col("share"),
             col("documents"),
@@ -270,10 +292,12 @@ fn ratio(numerator: Expr, denominator: Expr) -> Expr {
 /// The code × document matrix in long form: every code with every coded document.
 fn code_by_document(
     code_ids: &[String],
+    levels: &[u32],
     documents: &[CodedDocument],
     codings: &DataFrame,
 ) -> PolarsResult<DataFrame> {
     let mut grid_code = Vec::new();
+    let mut grid_level = Vec::new();
     let mut grid_doc = Vec::new();
     let mut grid_units = Vec::new();
     let mut grid_order = Vec::new();
@@ -281,6 +305,7 @@ fn code_by_document(
         let units = doc.units();
         for (c, id) in code_ids.iter().enumerate() {
             grid_code.push(id.clone());
+            grid_level.push(levels[c]);
             grid_doc.push(doc.id.clone());
             grid_units.push(units);
             grid_order.push(c * documents.len() + d);
@@ -288,6 +313,7 @@ fn code_by_document(
     }
     let grid = frame(vec![
         col_str("code", grid_code),
+        Column::new("level".into(), grid_level),
         col_str("document", grid_doc),
         Column::new("document_units".into(), u32s(grid_units.into_iter())?),
         Column::new("order".into(), u64s(grid_order.into_iter())),
@@ -309,6 +335,7 @@ fn code_by_document(
         .sort(["order"], SortMultipleOptions::default())
         .select([
             col("code"),
+            col("level"),
             col("document"),
             col("units"),
             col("hits"),
@@ -319,28 +346,33 @@ fn code_by_document(
 }
 
 /// Every ordered pair of different codes: units coded with both (n12), with each (n1, n2),
-/// all units (n), and the Jaccard, Dice and Ochiai coefficients.
+/// all units (n), and the Jaccard, Dice and Ochiai coefficients. `nested` marks pairs where
+/// one code is an ancestor of the other, which co-occur by construction.
 fn cooccurrence(
-    code_ids: &[String],
+    codebook: &Codebook,
     codings: &DataFrame,
     frequency: &DataFrame,
     units: usize,
 ) -> PolarsResult<DataFrame> {
+    let n_codes = codebook.codes.len();
     let mut a = Vec::new();
     let mut b = Vec::new();
+    let mut nested = Vec::new();
     let mut order = Vec::new();
-    for (i, x) in code_ids.iter().enumerate() {
-        for (j, y) in code_ids.iter().enumerate() {
-            if i != j {
-                a.push(x.clone());
-                b.push(y.clone());
-                order.push(i * code_ids.len() + j);
-            }
+    for i in 0..n_codes {
+        for j in (0..n_codes).filter(|&j| j != i) {
+            a.push(codebook.codes[i].id.clone());
+            b.push(codebook.codes[j].id.clone());
+            nested.push(
+                codebook.ancestors(i).any(|x| x == j) || codebook.ancestors(j).any(|x| x == i),
+            );
+            order.push(i * n_codes + j);
         }
     }
     let pairs = frame(vec![
         col_str("code_a", a),
         col_str("code_b", b),
+        Column::new("nested".into(), nested),
         Column::new("order".into(), u64s(order.into_iter())),
     ])?;
     let unit_codes = codings
@@ -403,6 +435,7 @@ fn cooccurrence(
         .select([
             col("code_a"),
             col("code_b"),
+            col("nested"),
             col("n12"),
             col("n1"),
             col("n2"),
@@ -412,4 +445,114 @@ fn cooccurrence(
             col("ochiai"),
         ])
         .collect()
+}
+
+/// `agree`'s summary: per pair of coders and code, the confusion counts and statistics.
+pub fn agreement(codebook: &Codebook, comparisons: &[Comparison]) -> PolarsResult<DataFrame> {
+    let stat = |name: &str, f: fn(&Confusion) -> Option<f64>| {
+        Column::new(
+            name.into(),
+            comparisons
+                .iter()
+                .map(|c| f(&c.confusion))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let count = |name: &str, f: fn(&Confusion) -> u32| {
+        Column::new(
+            name.into(),
+            comparisons
+                .iter()
+                .map(|c| f(&c.confusion))
+                .collect::<Vec<_>>(),
+        )
+    };
+    frame(vec![
+        col_str(
+            "reference",
+            comparisons.iter().map(|c| c.reference.clone()).collect(),
+        ),
+        col_str(
+            "compared",
+            comparisons.iter().map(|c| c.compared.clone()).collect(),
+        ),
+        col_str(
+            "code",
+            comparisons
+                .iter()
+                .map(|c| codebook.codes[c.code].id.clone())
+                .collect(),
+        ),
+        Column::new(
+            "level".into(),
+            u32s(comparisons.iter().map(|c| codebook.level(c.code)))?,
+        ),
+        count("units", Confusion::n),
+        count("both_yes", |c| c.tp),
+        count("compared_only", |c| c.fp),
+        count("reference_only", |c| c.fn_),
+        count("both_no", |c| c.tn),
+        stat("percent_agreement", Confusion::percent_agreement),
+        stat("precision", Confusion::precision),
+        stat("recall", Confusion::recall),
+        stat("f1", Confusion::f1),
+        stat("cohen_kappa", Confusion::cohen_kappa),
+        stat("krippendorff_alpha", Confusion::krippendorff_alpha),
+        stat("brennan_prediger", Confusion::brennan_prediger),
+    ])
+}
+
+/// `agree`'s detail: every unit a hand coder judged, for every code, with each coder's
+/// decision (null where a coder did not judge that unit or code) — where to look for
+/// disagreements.
+pub fn agreement_units(
+    codebook: &Codebook,
+    documents: &[&CodedDocument],
+    coders: &[(&str, &Coder)],
+) -> PolarsResult<DataFrame> {
+    // The units of the hand coders (every coder but the machine, which comes first).
+    let units: std::collections::BTreeSet<UnitKey> = coders[1..]
+        .iter()
+        .flat_map(|(_, c)| c.units.keys().copied())
+        .collect();
+    let rows: Vec<(UnitKey, usize)> = units
+        .iter()
+        .flat_map(|&key| (0..codebook.codes.len()).map(move |code| (key, code)))
+        .collect();
+    let segment = |(d, s): UnitKey| &documents[d].segments[s];
+    let mut columns = vec![
+        col_str(
+            "document",
+            rows.iter()
+                .map(|((d, _), _)| documents[*d].id.clone())
+                .collect(),
+        ),
+        Column::new("segment".into(), u32s(rows.iter().map(|((_, s), _)| *s))?),
+        Column::new(
+            "char_start".into(),
+            u64s(rows.iter().map(|(k, _)| segment(*k).char_start)),
+        ),
+        Column::new(
+            "char_end".into(),
+            u64s(rows.iter().map(|(k, _)| segment(*k).char_end)),
+        ),
+        col_str(
+            "code",
+            rows.iter()
+                .map(|(_, c)| codebook.codes[*c].id.clone())
+                .collect(),
+        ),
+    ];
+    for (name, coder) in coders {
+        columns.push(Column::new(
+            (*name).into(),
+            rows.iter()
+                .map(|(key, code)| {
+                    let codes = coder.units.get(key)?;
+                    coder.judged_codes[*code].then(|| codes.contains(code))
+                })
+                .collect::<Vec<Option<bool>>>(),
+        ));
+    }
+    frame(columns)
 }

@@ -1,0 +1,446 @@
+//! `qualcode agree`: hand coding from CSV (long and wide) and from REFI-QDA projects, against
+//! the machine and against a second coder, on fixtures whose answers are counted by hand; and
+//! the default codebook against the hand-coded sample of the shipped corpus.
+
+mod common;
+
+use common::*;
+use polars::prelude::*;
+use std::io::Write;
+use std::path::Path;
+
+const CODEBOOK: &str = r#"
+[[codes]]
+id = "trust"
+label = "Trust"
+[[codes.rules]]
+terms = ["trust"]
+
+[[codes]]
+id = "reciprocity"
+[[codes.rules]]
+terms = ["win-win"]
+
+[[codes]]
+id = "strategy"
+
+[[codes]]
+id = "fic"
+label = "First in command"
+parent = "strategy"
+[[codes.rules]]
+terms = ["yibashou"]
+"#;
+
+const A: &str = "The yibashou decides everything here.\n\nTrust grew between the NGO and the office.\n\nNothing to see in this paragraph.\n";
+const B: &str = "Mutual trust and the yibashou together.\n\nWeather report only.\n";
+
+struct Fixture {
+    dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let corpus = dir.path().join("corpus");
+        std::fs::create_dir(&corpus).expect("mkdir");
+        std::fs::write(corpus.join("a.txt"), A).expect("write");
+        std::fs::write(corpus.join("b.txt"), B).expect("write");
+        std::fs::write(dir.path().join("codebook.toml"), CODEBOOK).expect("write");
+        Fixture { dir }
+    }
+
+    fn path(&self, name: &str) -> std::path::PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn write(&self, name: &str, text: &str) -> std::path::PathBuf {
+        let path = self.path(name);
+        std::fs::write(&path, text).expect("write");
+        path
+    }
+
+    /// Runs `qualcode <command> --corpus … --codebook … --out <out> extra…`.
+    fn invoke(&self, command: &[&str], out: &Path, extra: &[&str]) -> (i32, String) {
+        invoke(
+            command,
+            &self.path("corpus"),
+            &self.path("codebook.toml"),
+            out,
+            extra,
+        )
+    }
+
+    fn agree(&self, golds: &[&Path]) -> (i32, String, String) {
+        let mut args = vec!["agree".to_string()];
+        for gold in golds {
+            args.push("--gold".into());
+            args.push(gold.to_str().expect("utf-8").into());
+        }
+        for (flag, name) in [
+            ("--corpus", "corpus"),
+            ("--codebook", "codebook.toml"),
+            ("--out", "out"),
+        ] {
+            args.push(flag.into());
+            args.push(self.path(name).to_str().expect("utf-8").into());
+        }
+        let output = qualcode(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        (
+            output.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    }
+}
+
+/// `chars:START-END` of the stretch of `text` starting at `needle`, `len` characters long.
+fn chars_of(text: &str, needle: &str, len: usize) -> String {
+    let start = text[..text.find(needle).expect("needle")].chars().count();
+    format!("chars:{start}-{}", start + len)
+}
+
+/// (reference, compared, code) → (units, tp, fp, fn, tn), from agreement.parquet.
+fn confusion(out: &Path) -> Vec<(String, String, String, [u32; 5])> {
+    let df = table(out, "agreement");
+    let (r, c, code) = (
+        strings(&df, "reference"),
+        strings(&df, "compared"),
+        strings(&df, "code"),
+    );
+    let counts: Vec<Vec<u32>> = [
+        "units",
+        "both_yes",
+        "compared_only",
+        "reference_only",
+        "both_no",
+    ]
+    .iter()
+    .map(|name| u32s(&df, name))
+    .collect();
+    (0..df.height())
+        .map(|i| {
+            let name = |p: &str| {
+                Path::new(p)
+                    .file_name()
+                    .map_or(p.to_string(), |f| f.to_string_lossy().into_owned())
+            };
+            (
+                name(&r[i]),
+                name(&c[i]),
+                code[i].clone(),
+                [
+                    counts[0][i],
+                    counts[1][i],
+                    counts[2][i],
+                    counts[3][i],
+                    counts[4][i],
+                ],
+            )
+        })
+        .collect()
+}
+
+fn row(
+    reference: &str,
+    compared: &str,
+    code: &str,
+    counts: [u32; 5],
+) -> (String, String, String, [u32; 5]) {
+    (reference.into(), compared.into(), code.into(), counts)
+}
+
+#[test]
+fn two_coders_in_long_and_wide_csv_against_the_machine_and_each_other() {
+    let f = Fixture::new();
+    // Machine: a0 fic (+strategy), a1 trust, a2 nothing; b0 trust + fic (+strategy), b1 nothing.
+    let unit1 = chars_of(A, "grew", 5); // inside a1
+    let gold1 = f.write(
+        "gold1.csv",
+        &format!(
+            "document,unit,code,note\n\
+             a.txt,The yibashou   decides,fic,opening words; spaces do not matter\n\
+             a.txt,{unit1},,read: no code\n\
+             a.txt,Nothing to see,trust,the coder saw trust here\n\
+             b.txt,Mutual trust,trust,\n\
+             b.txt,Mutual trust,fic,\n\
+             b.txt,Weather,,\n"
+        ),
+    );
+    let unit2 = chars_of(A, "Nothing", 7);
+    let gold2 = f.write(
+        "gold2.csv",
+        &format!("\u{feff}document,unit,trust,fic\na.txt,The yibashou,0,1\na.txt,Trust grew,yes,\na.txt,{unit2},,\n"),
+    );
+    let (code, stdout, stderr) = f.agree(&[&gold1, &gold2]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        confusion(&f.path("out")),
+        vec![
+            // gold1 vs machine, all five units and all four codes (long form judges every code).
+            row("gold1.csv", "machine", "trust", [5, 1, 1, 1, 2]),
+            row("gold1.csv", "machine", "reciprocity", [5, 0, 0, 0, 5]),
+            row("gold1.csv", "machine", "strategy", [5, 2, 0, 0, 3]),
+            row("gold1.csv", "machine", "fic", [5, 2, 0, 0, 3]),
+            // gold2 judged a.txt only, and only its two columns.
+            row("gold2.csv", "machine", "trust", [3, 1, 0, 0, 2]),
+            row("gold2.csv", "machine", "fic", [3, 1, 0, 0, 2]),
+            // The two humans, on the units and codes both judged.
+            row("gold1.csv", "gold2.csv", "trust", [3, 0, 1, 1, 1]),
+            row("gold1.csv", "gold2.csv", "fic", [3, 1, 0, 0, 2]),
+        ]
+    );
+    let df = table(&f.path("out"), "agreement");
+    let kappa = f64s(&df, "cohen_kappa");
+    let alpha = f64s(&df, "krippendorff_alpha");
+    let bp = f64s(&df, "brennan_prediger");
+    // trust vs gold1: po 3/5, pe 0.4*0.4 + 0.6*0.6 = 0.52, kappa 0.08/0.48;
+    // alpha 1 - 9*2/(4*6) = 0.25; BP 2*0.6 - 1.
+    let close = |x: Option<f64>, y: f64| (x.expect("defined") - y).abs() < 1e-12;
+    assert!(close(kappa[0], 0.08 / 0.48), "{:?}", kappa[0]);
+    assert!(close(alpha[0], 0.25), "{:?}", alpha[0]);
+    assert!(close(bp[0], 0.2), "{:?}", bp[0]);
+    // Nobody used reciprocity: kappa and alpha undefined, Brennan–Prediger perfect.
+    assert_eq!((kappa[1], alpha[1]), (None, None));
+    assert!(close(bp[1], 1.0));
+    assert!(close(kappa[2], 1.0));
+    // The printed table has a block per pair of coders.
+    assert_eq!(stdout.matches("(reference) vs").count(), 3, "{stdout}");
+    // And the kappas side by side; "-" where a pair did not judge the code.
+    let side = stdout
+        .split("side by side")
+        .nth(1)
+        .expect("side-by-side table");
+    let fic: Vec<&str> = side
+        .lines()
+        .find(|l| l.starts_with("fic "))
+        .expect("fic")
+        .split_whitespace()
+        .collect();
+    assert_eq!(fic, ["fic", "1.000", "1.000", "1.000"]);
+    let strategy: Vec<&str> = side
+        .lines()
+        .find(|l| l.starts_with("strategy"))
+        .expect("row")
+        .split_whitespace()
+        .collect();
+    assert_eq!(strategy, ["strategy", "1.000", "-", "-"]);
+    let reciprocity = "reciprocity 5 0 0 0 5 1.000 n/a n/a n/a n/a n/a 1.000";
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>().join(" ") == reciprocity),
+        "{stdout}"
+    );
+
+    // The unit detail: every unit a human judged, every code, each coder's decision.
+    let units = table(&f.path("out"), "agreement_units");
+    assert_eq!(units.height(), 5 * 4);
+    let bool_or_null = |name: &str| -> Vec<Option<bool>> {
+        units
+            .column(name)
+            .expect("column")
+            .bool()
+            .expect("bool")
+            .iter()
+            .collect()
+    };
+    let (docs, codes) = (strings(&units, "document"), strings(&units, "code"));
+    let (machine, g1, g2) = (
+        bool_or_null("machine"),
+        bool_or_null("gold1"),
+        bool_or_null("gold2"),
+    );
+    let at = |doc: &str, segment_rank: usize, code: &str| {
+        (0..units.height())
+            .filter(|&i| docs[i] == doc && codes[i] == code)
+            .nth(segment_rank)
+            .expect("row")
+    };
+    let i = at("a.txt", 2, "trust");
+    assert_eq!(
+        (machine[i], g1[i], g2[i]),
+        (Some(false), Some(true), Some(false))
+    );
+    let i = at("b.txt", 0, "strategy");
+    assert_eq!((machine[i], g1[i], g2[i]), (Some(true), Some(true), None));
+    let i = at("a.txt", 0, "reciprocity");
+    assert_eq!(g2[i], None, "gold2 did not judge reciprocity");
+}
+
+#[test]
+fn every_problem_of_a_gold_csv_is_reported_with_its_line() {
+    let f = Fixture::new();
+    let gold = f.write(
+        "bad.csv",
+        "document,unit,trsut,fic\n\
+         a.txt,T,0,1\n\
+         c.txt,Anything,0,0\n\
+         a.txt,Nothing to see,0,maybe\n\
+         a.txt,The yibashou,0,1\n\
+         a.txt,The yibashou decides,0,1\n\
+         b.txt,chars:500-600,0,0\n",
+    );
+    let (code, stdout, stderr) = f.agree(&[&gold]);
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty());
+    for expected in [
+        "hand coding",
+        "has 6 problems",
+        "line 1: column \"trsut\" is not a code of the codebook (codes: trust, reciprocity, strategy, fic)",
+        "line 2: 2 units of a.txt start with \"T\" (at chars 0-37, 39-81): give more words or chars:START-END",
+        "line 3: document \"c.txt\" is not a coded document of the corpus",
+        "line 4: \"maybe\" under \"fic\" is not 1 or 0",
+        "line 6: names the same unit as line 5",
+        "line 7: \"chars:500-600\" overlaps no coded unit of b.txt",
+    ] {
+        assert!(stderr.contains(expected), "missing {expected:?} in:\n{stderr}");
+    }
+    assert!(!f.path("out").join("agreement.parquet").exists());
+}
+
+#[test]
+fn exported_project_read_back_as_gold_agrees_perfectly_on_every_unit() {
+    // qualcode -> .qdpx -> qualcode keeps every code, unit and position: on a BOM + CRLF file
+    // with Chinese, curly quotes and dashes, as in the corpus.
+    let f = Fixture::new();
+    std::fs::write(
+        f.path("corpus/c.txt"),
+        "\u{feff}The “yibashou” (一把手) — in charge — decides.\r\n\r\nTrust — 信任 — matters; a win-win.\r\n\r\nNothing.\r\n",
+    )
+    .expect("write");
+    let qdpx = f.path("p.qdpx");
+    let (code, stderr) = f.invoke(&["export", "qdpx"], &qdpx, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, stderr) = f.agree(&[&qdpx]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
+    let rows = confusion(&f.path("out"));
+    assert_eq!(rows.len(), 4);
+    for (_, _, code, [units, tp, fp, fn_, tn]) in &rows {
+        assert_eq!((*units, *fp, *fn_), (8, 0, 0), "{code}");
+        assert_eq!(tp + tn, 8);
+    }
+    let tp: Vec<u32> = rows.iter().map(|r| r.3[1]).collect();
+    // trust: a1, b0, c1; reciprocity: c1; strategy and fic: a0, b0, c0.
+    assert_eq!(tp, vec![3, 1, 3, 3]);
+}
+
+/// A `.qdpx` as another tool writes it: BOM, braces and upper-case GUIDs, codes matched by
+/// name and label, a stored text with CRLF, a phrase selection and a selection spanning units.
+#[test]
+fn hand_coding_from_another_tool_maps_selections_onto_units() {
+    let f = Fixture::new();
+    let stored = A.replace('\n', "\r\n");
+    let pos = |needle: &str| {
+        stored[..stored.find(needle).expect("needle")]
+            .chars()
+            .count()
+    };
+    let phrase = (pos("yibashou"), pos("yibashou") + 8);
+    // All of a1 and the first word of a2: a1 is covered, a2 is not (a fifth of the selection).
+    let span = (pos("Trust"), pos("Nothing") + 7);
+    let qde = format!(
+        "\u{feff}<?xml version=\"1.0\" encoding=\"utf-8\"?>\
+<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"hand\"><CodeBook><Codes>\
+<Code guid=\"{{0A0A0A0A-0000-0000-0000-00000000000A}}\" name=\"First in command\" isCodable=\"true\"/>\
+<Code guid=\"0B0B0B0B-0000-0000-0000-00000000000B\" name=\"trust\" isCodable=\"true\"/>\
+<Code guid=\"0C0C0C0C-0000-0000-0000-00000000000C\" name=\"Memo theme\" isCodable=\"true\"/>\
+</Codes></CodeBook><Sets/><Sources>\
+<TextSource guid=\"5\" name=\"a\" plainTextPath=\"internal://5.txt\">\
+<PlainTextSelection guid=\"6\" startPosition=\"{}\" endPosition=\"{}\"><Coding guid=\"7\"><CodeRef targetGUID=\"0a0a0a0a-0000-0000-0000-00000000000a\"/></Coding></PlainTextSelection>\
+<PlainTextSelection guid=\"8\" startPosition=\"{}\" endPosition=\"{}\"><Coding guid=\"9\"><CodeRef targetGUID=\"{{0B0B0B0B-0000-0000-0000-00000000000B}}\"/></Coding>\
+<Coding guid=\"10\"><CodeRef targetGUID=\"0C0C0C0C-0000-0000-0000-00000000000C\"/></Coding></PlainTextSelection>\
+</TextSource>\
+<TextSource guid=\"11\" name=\"interview.txt\" plainTextPath=\"internal://11.txt\"/>\
+</Sources></Project>",
+        phrase.0, phrase.1, span.0, span.1
+    );
+    let qdpx = f.path("hand.qdpx");
+    let mut archive = ::zip::ZipWriter::new(std::fs::File::create(&qdpx).expect("create"));
+    let options = ::zip::write::SimpleFileOptions::default();
+    for (name, text) in [
+        ("project.qde", qde.as_str()),
+        ("sources/5.txt", stored.as_str()),
+        ("sources/11.txt", "x"),
+    ] {
+        archive.start_file(name, options).expect("entry");
+        archive.write_all(text.as_bytes()).expect("write");
+    }
+    archive.finish().expect("zip");
+    let (code, _, stderr) = f.agree(&[&qdpx]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("source \"interview.txt\" matches no coded document"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("code \"Memo theme\" is not in the codebook; its 1 coding were not used"),
+        "{stderr}"
+    );
+    // Only a.txt was hand-coded: a0 fic (+strategy), a1 trust, a2 nothing — the machine's coding.
+    let rows = confusion(&f.path("out"));
+    let counts: Vec<[u32; 5]> = rows.iter().map(|r| r.3).collect();
+    assert_eq!(
+        counts,
+        vec![
+            [3, 1, 0, 0, 2],
+            [3, 0, 0, 0, 3],
+            [3, 1, 0, 0, 2],
+            [3, 1, 0, 0, 2]
+        ]
+    );
+}
+
+#[test]
+fn a_project_whose_text_differs_is_refused() {
+    let f = Fixture::new();
+    let qde = "<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"x\"><Sources>\
+<TextSource guid=\"1\" name=\"a.txt\"><PlainTextContent>Edited text.</PlainTextContent></TextSource>\
+</Sources></Project>";
+    let qdpx = f.path("edited.qdpx");
+    let mut archive = ::zip::ZipWriter::new(std::fs::File::create(&qdpx).expect("create"));
+    archive
+        .start_file("project.qde", ::zip::write::SimpleFileOptions::default())
+        .expect("entry");
+    archive.write_all(qde.as_bytes()).expect("write");
+    archive.finish().expect("zip");
+    let (code, _, stderr) = f.agree(&[&qdpx]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("its text differs from a.txt"), "{stderr}");
+}
+
+#[test]
+fn default_codebook_agrees_with_the_hand_coded_sample() {
+    // tests/hand_coding/sample.csv: every paragraph unit of the shipped corpus (123), coded by
+    // hand following tests/hand_coding/GUIDE.md.
+    let out = tempfile::tempdir().expect("tempdir");
+    let output = qualcode(&[
+        "agree",
+        "--gold",
+        "tests/hand_coding/sample.csv",
+        "--out",
+        out.path().to_str().expect("utf-8"),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    println!("{}", String::from_utf8_lossy(&output.stdout));
+    let df = table(out.path(), "agreement");
+    assert_eq!(
+        strings(&df, "code"),
+        ["trust", "reciprocity", "fic_strategy", "localisation"]
+    );
+    assert!(u32s(&df, "units").iter().all(|&n| n == 123));
+    // A regression floor: the rules were written from the same corpus (in-sample), so a drop
+    // below a second human coder's usual 0.8 means a rule change broke something.
+    for (code, kappa) in strings(&df, "code").iter().zip(f64s(&df, "cohen_kappa")) {
+        let kappa = kappa.expect("both answers occur");
+        assert!(kappa >= 0.8, "{code}: kappa {kappa:.3}");
+    }
+    let _ = df
+        .column("krippendorff_alpha")
+        .expect("alpha")
+        .f64()
+        .expect("f64");
+    let _: &DataFrame = &df;
+}
