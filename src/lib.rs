@@ -4,8 +4,9 @@
 //! [`corpus`] (files → decoded documents) → [`segment`] (documents → units with source
 //! positions) → [`coding`] (units + [`codebook`] → matches and codings) → [`tables`]
 //! (codings → polars tables) → [`output`] (tables → Parquet + manifest). [`cli`] wires them
-//! to the command line; [`refi`] exports to
-//! REFI-QDA for QDA tools.
+//! to the command line. Beside the pipeline: [`agree`] measures the coding against hand
+//! coding, [`refi`] writes and reads REFI-QDA files for QDA tools, and [`import`] turns another
+//! tool's codebook into a `codebook.toml` skeleton.
 
 pub mod agree;
 pub mod cli;

@@ -413,3 +413,98 @@ fn sentence_units_refine_paragraphs() {
         }
     }
 }
+
+#[test]
+fn child_codes_count_for_their_parents_and_tables_say_the_level() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).expect("mkdir");
+    // Units: 0 yibashou; 1 rotates + yibashou; 2 localisation only; 3 nothing.
+    std::fs::write(
+        corpus.join("a.txt"),
+        "The yibashou decides.\n\nThe yibashou rotates.\n\nBentuhua matters.\n\nNothing.\n",
+    )
+    .expect("write");
+    let codebook = dir.path().join("nested.toml");
+    std::fs::write(
+        &codebook,
+        r#"
+[[codes]]
+id = "strategy"
+[[codes]]
+id = "fic"
+parent = "strategy"
+[[codes.rules]]
+terms = ["yibashou"]
+[[codes]]
+id = "rotation"
+parent = "fic"
+[[codes.rules]]
+terms = ["rotates"]
+[[codes]]
+id = "localisation"
+parent = "strategy"
+[[codes.rules]]
+terms = ["bentuhua"]
+"#,
+    )
+    .expect("write");
+    let out = dir.path().join("out");
+    let (code, stderr) = run(&corpus, &codebook, &out, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        !stderr.contains("warning"),
+        "a parent needs no rules: {stderr}"
+    );
+    let frequency = table(&out, "code_frequency");
+    assert_eq!(
+        strings(&frequency, "code"),
+        ["strategy", "fic", "rotation", "localisation"]
+    );
+    assert_eq!(u32s(&frequency, "level"), [0, 1, 2, 1]);
+    let parents: Vec<Option<&str>> = frequency
+        .column("parent")
+        .expect("parent")
+        .str()
+        .expect("str")
+        .iter()
+        .collect();
+    assert_eq!(
+        parents,
+        [None, Some("strategy"), Some("fic"), Some("strategy")]
+    );
+    // strategy = units 0, 1, 2; fic = 0, 1 (its child's unit 1 too); hits roll up as well.
+    assert_eq!(u32s(&frequency, "units"), [3, 2, 1, 1]);
+    assert_eq!(u32s(&frequency, "hits"), [4, 3, 1, 1]);
+    let codings = table(&out, "codings");
+    let direct: Vec<(String, u32, bool)> = strings(&codings, "code")
+        .into_iter()
+        .zip(u32s(&codings, "segment"))
+        .zip(bools(&codings, "direct"))
+        .map(|((c, s), d)| (c, s, d))
+        .filter(|(_, s, _)| *s == 1)
+        .collect();
+    assert_eq!(
+        direct,
+        [
+            ("strategy".into(), 1, false),
+            ("fic".into(), 1, true),
+            ("rotation".into(), 1, true)
+        ]
+    );
+    let by_document = table(&out, "code_by_document");
+    assert_eq!(u32s(&by_document, "level"), [0, 1, 2, 1]);
+    let co = table(&out, "cooccurrence");
+    let (a, b, nested) = (
+        strings(&co, "code_a"),
+        strings(&co, "code_b"),
+        bools(&co, "nested"),
+    );
+    for i in 0..co.height() {
+        let related = matches!(
+            (a[i].as_str(), b[i].as_str()),
+            ("strategy", _) | (_, "strategy") | ("fic", "rotation") | ("rotation", "fic")
+        );
+        assert_eq!(nested[i], related, "{} {}", a[i], b[i]);
+    }
+}

@@ -195,6 +195,34 @@ fn positions_are_characters_of_lf_text_for_bom_crlf_and_non_ascii_sources() {
     let mut expected = vec![first.to_string(), first.to_string(), second.to_string()];
     expected.sort();
     assert_eq!(slices, expected);
+    // qualcode's own reader gives back exactly these selections, texts and codes.
+    let read = qualcode::refi::read::project(&std::fs::read(&qdpx).expect("read")).expect("parse");
+    assert!(read.notes.is_empty(), "{:?}", read.notes);
+    let mut read_slices: Vec<String> = read
+        .sources
+        .iter()
+        .flat_map(|s| {
+            s.selections
+                .iter()
+                .map(|sel| chars(&s.text, sel.start, sel.end))
+        })
+        .collect();
+    read_slices.sort();
+    assert_eq!(read_slices, slices);
+    let mut codes: Vec<Vec<&str>> = read
+        .sources
+        .iter()
+        .flat_map(|s| &s.selections)
+        .map(|sel| {
+            sel.codes
+                .iter()
+                .map(|&c| read.codes[c].name.as_str())
+                .collect()
+        })
+        .collect();
+    codes.sort();
+    let fic = vec!["First-in-Command strategy"];
+    assert_eq!(codes, [fic.clone(), fic, vec!["Trust"]]);
     let bom_source = sources
         .iter()
         .find(|(_, t)| t.contains(second))
@@ -296,4 +324,200 @@ fn codebook_exports_are_valid_qdc_and_taguette_csv() {
             eprintln!("skipped: Taguette not installed (pip install taguette)");
         }
     }
+}
+
+const NESTED: &str = r#"
+[codebook]
+name = "nested"
+
+[[codes]]
+id = "strategy"
+label = "Collaboration strategy"
+definition = "How a CSO gets the state to work with it."
+
+[[codes]]
+id = "fic_strategy"
+label = "First-in-Command"
+parent = "strategy"
+definition = "Engaging the leading cadre (yibashou) & \"the person in charge\"."
+use_when = "A leader's <personal> support decides."
+do_not_use_when = "NGO leaders."
+example = "the party secretary"
+[[codes.rules]]
+terms = ["yibashou"]
+
+[[codes]]
+id = "leader_rotation"
+parent = "fic_strategy"
+[[codes.rules]]
+terms = ["rotates"]
+
+[[codes]]
+id = "trust"
+[[codes.rules]]
+terms = ["trust"]
+"#;
+
+fn import(file: &Path, extra: &[&str]) -> (i32, String, String) {
+    let mut args = vec!["codebook", "import", file.to_str().expect("utf-8")];
+    args.extend_from_slice(extra);
+    let output = qualcode(&args);
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn nested_codebook_exports_valid_and_imports_back_whole() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let codebook_path = dir.path().join("nested.toml");
+    std::fs::write(&codebook_path, NESTED).expect("write");
+    let original = qualcode::codebook::parse(NESTED).expect("valid");
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).expect("mkdir");
+    std::fs::write(corpus.join("a.txt"), "The yibashou rotates.\n\nTrust.\n").expect("write");
+    for (format, file, schema) in [
+        ("qdc", "c.qdc", "Codebook.xsd"),
+        ("qdpx", "p.qdpx", "Project.xsd"),
+    ] {
+        let path = dir.path().join(file);
+        let (code, stderr) = export(format, &corpus, &codebook_path, &path);
+        assert_eq!(code, 0, "{stderr}");
+        if format == "qdpx" {
+            let qde = dir.path().join("project.qde");
+            std::fs::write(&qde, unzip(&path).0).expect("write");
+            xmllint(schema, &qde);
+        } else {
+            xmllint(schema, &path);
+            let text = std::fs::read_to_string(&path).expect("qdc");
+            // Children inside their parents.
+            let order: Vec<usize> = [
+                "\"Collaboration strategy\"",
+                "\"First-in-Command\"",
+                "\"leader_rotation\"",
+                "</Code>\n</Code>\n</Code>",
+                "\"trust\"",
+            ]
+            .iter()
+            .map(|needle| {
+                text.find(needle)
+                    .unwrap_or_else(|| panic!("{needle} in {text}"))
+            })
+            .collect();
+            assert!(order.windows(2).all(|w| w[0] < w[1]), "{text}");
+        }
+        // Import: every code, its parent, label and notes come back; rules do not exist there.
+        let (code, skeleton, stderr) = import(&path, &[]);
+        assert_eq!(code, 0, "{stderr}");
+        assert!(stderr.contains("imported 4 codes (2 nested)"), "{stderr}");
+        let back =
+            qualcode::codebook::parse(&skeleton).unwrap_or_else(|p| panic!("{p:?}\n{skeleton}"));
+        assert_eq!(back.codes.len(), original.codes.len());
+        for (a, b) in original.codes.iter().zip(&back.codes) {
+            assert_eq!(
+                (
+                    &a.id,
+                    &a.label,
+                    a.parent,
+                    &a.definition,
+                    &a.use_when,
+                    &a.do_not_use_when,
+                    &a.example
+                ),
+                (
+                    &b.id,
+                    &b.label,
+                    b.parent,
+                    &b.definition,
+                    &b.use_when,
+                    &b.do_not_use_when,
+                    &b.example
+                ),
+            );
+            assert!(b.rules.is_empty());
+        }
+        // The leaves have no rules yet: the skeleton says so, and loading it warns.
+        assert_eq!(back.warnings.len(), 2, "{:?}", back.warnings);
+    }
+}
+
+#[test]
+fn import_refuses_to_overwrite_and_unknown_formats() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let qdc = dir.path().join("c.qdc");
+    let (code, stderr) = export(
+        "qdc",
+        &repo().join("corpus"),
+        &repo().join("codebook.toml"),
+        &qdc,
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let target = dir.path().join("codebook.toml");
+    std::fs::write(&target, "# my work").expect("write");
+    let (code, _, stderr) = import(&qdc, &["-o", target.to_str().expect("utf-8")]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("exists: choose another file or add --force"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&target).expect("read"), "# my work");
+    let (code, _, stderr) = import(&qdc, &["-o", target.to_str().expect("utf-8"), "--force"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(std::fs::read_to_string(&target)
+        .expect("read")
+        .contains("id = \"fic_strategy\""));
+    let (code, _, stderr) = import(&repo().join("README.md"), &[]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains(".qdc (REFI-QDA codebook) and .qdpx"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn codebook_written_by_taguette_is_imported() {
+    // Taguette's own REFI-QDA codebook export (upper-case GUIDs, an empty <Sets/>), when
+    // Taguette is installed (CI installs it).
+    let required = std::env::var("QUALCODE_REQUIRE_PYTHON").is_ok_and(|v| v == "1");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let qdc = dir.path().join("taguette.qdc");
+    let script = "import sys\nfrom types import SimpleNamespace as Tag\n\
+        from taguette.export import codebook_xml\n\
+        tags = [Tag(path=p, description='') for p in ['trust', 'First in command', 'localisation/本土化']]\n\
+        codebook_xml(tags, sys.argv[1])";
+    match Command::new("python3")
+        .args(["-c", script])
+        .arg(&qdc)
+        .output()
+    {
+        Ok(out) if out.status.success() => {}
+        other => {
+            assert!(!required, "Taguette's exporter failed: {other:?}");
+            eprintln!("skipped: Taguette not installed (pip install taguette)");
+            return;
+        }
+    }
+    let written = std::fs::read_to_string(&qdc).expect("qdc");
+    assert!(
+        written.contains("<Sets") && written.contains("origin=\"Taguette"),
+        "{written}"
+    );
+    let (code, skeleton, stderr) = import(&qdc, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let cb = qualcode::codebook::parse(&skeleton).unwrap_or_else(|p| panic!("{p:?}\n{skeleton}"));
+    let codes: Vec<(&str, &str)> = cb
+        .codes
+        .iter()
+        .map(|c| (c.id.as_str(), c.label.as_str()))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("trust", "trust"),
+            ("first_in_command", "First in command"),
+            ("localisation_本土化", "localisation/本土化")
+        ]
+    );
 }
