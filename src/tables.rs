@@ -449,24 +449,8 @@ fn cooccurrence(
 
 /// `agree`'s summary: per pair of coders and code, the confusion counts and statistics.
 pub fn agreement(codebook: &Codebook, comparisons: &[Comparison]) -> PolarsResult<DataFrame> {
-    let stat = |name: &str, f: fn(&Confusion) -> Option<f64>| {
-        Column::new(
-            name.into(),
-            comparisons
-                .iter()
-                .map(|c| f(&c.confusion))
-                .collect::<Vec<_>>(),
-        )
-    };
-    let count = |name: &str, f: fn(&Confusion) -> u32| {
-        Column::new(
-            name.into(),
-            comparisons
-                .iter()
-                .map(|c| f(&c.confusion))
-                .collect::<Vec<_>>(),
-        )
-    };
+    let stat = |name, f| per_comparison::<Option<f64>>(name, comparisons, f);
+    let count = |name, f| per_comparison::<u32>(name, comparisons, f);
     frame(vec![
         col_str(
             "reference",
@@ -500,6 +484,19 @@ pub fn agreement(codebook: &Codebook, comparisons: &[Comparison]) -> PolarsResul
         stat("krippendorff_alpha", Confusion::krippendorff_alpha),
         stat("brennan_prediger", Confusion::brennan_prediger),
     ])
+}
+
+fn per_comparison<T>(name: &str, comparisons: &[Comparison], f: fn(&Confusion) -> T) -> Column
+where
+    Series: NamedFrom<Vec<T>, [T]>,
+{
+    Column::new(
+        name.into(),
+        comparisons
+            .iter()
+            .map(|c| f(&c.confusion))
+            .collect::<Vec<T>>(),
+    )
 }
 
 /// `agree`'s detail: every unit a hand coder judged, for every code, with each coder's

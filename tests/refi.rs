@@ -66,6 +66,17 @@ fn export(format: &str, corpus: &Path, codebook: &Path, out: &Path) -> (i32, Str
     invoke(&["export", format], corpus, codebook, out, &[])
 }
 
+/// Exports from the shipped corpus and codebook, which must succeed.
+fn export_shipped(format: &str, out: &Path) {
+    let (code, stderr) = export(
+        format,
+        &repo().join("corpus"),
+        &repo().join("codebook.toml"),
+        out,
+    );
+    assert_eq!(code, 0, "{stderr}");
+}
+
 fn chars(text: &str, start: usize, end: usize) -> String {
     text.chars().skip(start).take(end - start).collect()
 }
@@ -101,13 +112,7 @@ fn xmllint(schema: &str, file: &Path) {
 fn project_of_the_shipped_corpus_is_valid_and_points_at_its_units() {
     let dir = tempfile::tempdir().expect("tempdir");
     let qdpx = dir.path().join("project.qdpx");
-    let (code, stderr) = export(
-        "qdpx",
-        &repo().join("corpus"),
-        &repo().join("codebook.toml"),
-        &qdpx,
-    );
-    assert_eq!(code, 0, "{stderr}");
+    export_shipped("qdpx", &qdpx);
     let (qde, sources) = unzip(&qdpx);
     assert_eq!(sources.len(), 5);
     assert!(qde.starts_with("<?xml") && qde.contains("xmlns=\"urn:QDA-XML:project:1.0\""));
@@ -241,13 +246,7 @@ fn guids_are_stable_across_exports() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (a, b) = (dir.path().join("a.qdpx"), dir.path().join("b.qdpx"));
     for path in [&a, &b] {
-        let (code, stderr) = export(
-            "qdpx",
-            &repo().join("corpus"),
-            &repo().join("codebook.toml"),
-            path,
-        );
-        assert_eq!(code, 0, "{stderr}");
+        export_shipped("qdpx", path);
     }
     let times = Regex::new(r#"creationDateTime="[^"]+""#).expect("re");
     let (qa, qb) = (unzip(&a).0, unzip(&b).0);
@@ -259,13 +258,7 @@ fn guids_are_stable_across_exports() {
 fn codebook_exports_are_valid_qdc_and_taguette_csv() {
     let dir = tempfile::tempdir().expect("tempdir");
     let qdc = dir.path().join("codebook.qdc");
-    let (code, stderr) = export(
-        "qdc",
-        &repo().join("corpus"),
-        &repo().join("codebook.toml"),
-        &qdc,
-    );
-    assert_eq!(code, 0, "{stderr}");
+    export_shipped("qdc", &qdc);
     let text = std::fs::read_to_string(&qdc).expect("qdc");
     assert!(text.contains("xmlns=\"urn:QDA-XML:codebook:1.0\""));
     for label in [
@@ -279,13 +272,7 @@ fn codebook_exports_are_valid_qdc_and_taguette_csv() {
     xmllint("Codebook.xsd", &qdc);
 
     let csv_path = dir.path().join("codebook.csv");
-    let (code, stderr) = export(
-        "codebook-csv",
-        &repo().join("corpus"),
-        &repo().join("codebook.toml"),
-        &csv_path,
-    );
-    assert_eq!(code, 0, "{stderr}");
+    export_shipped("codebook-csv", &csv_path);
     let mut reader = csv::Reader::from_path(&csv_path).expect("csv");
     assert_eq!(
         reader.headers().expect("header").iter().collect::<Vec<_>>(),
@@ -447,13 +434,7 @@ fn nested_codebook_exports_valid_and_imports_back_whole() {
 fn import_refuses_to_overwrite_and_unknown_formats() {
     let dir = tempfile::tempdir().expect("tempdir");
     let qdc = dir.path().join("c.qdc");
-    let (code, stderr) = export(
-        "qdc",
-        &repo().join("corpus"),
-        &repo().join("codebook.toml"),
-        &qdc,
-    );
-    assert_eq!(code, 0, "{stderr}");
+    export_shipped("qdc", &qdc);
     let target = dir.path().join("codebook.toml");
     std::fs::write(&target, "# my work").expect("write");
     let (code, _, stderr) = import(&qdc, &["-o", target.to_str().expect("utf-8")]);
