@@ -31,6 +31,8 @@ struct RawMeta {
     version: Option<String>,
     description: Option<String>,
     authors: Option<Vec<String>>,
+    negators: Option<Vec<String>>,
+    negation_window: Option<Spanned<i64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -43,7 +45,12 @@ struct RawCode {
     do_not_use_when: Option<String>,
     example: Option<String>,
     min_hits: Option<Spanned<i64>>,
+    threshold: Option<Spanned<f64>>,
     parent: Option<Spanned<String>>,
+    scope: Option<Spanned<String>>,
+    min_sentences: Option<Spanned<i64>>,
+    #[serde(default)]
+    exclude_negated: bool,
     #[serde(default)]
     rules: Vec<Spanned<RawRule>>,
     #[serde(default)]
@@ -58,6 +65,11 @@ struct RawRule {
     regex: Option<Spanned<String>>,
     #[serde(default)]
     case_sensitive: bool,
+    weight: Option<Spanned<f64>>,
+    near: Option<Spanned<Vec<Spanned<String>>>>,
+    not_near: Option<Spanned<Vec<Spanned<String>>>>,
+    within: Option<Spanned<i64>>,
+    order: Option<Spanned<String>>,
     note: Option<String>,
 }
 
@@ -74,6 +86,10 @@ pub struct Codebook {
     pub description: String,
     pub authors: Vec<String>,
     pub codes: Vec<Code>,
+    /// Words and phrases that negate a match when they occur shortly before it (lower case).
+    pub negators: Vec<String>,
+    /// How many words before a match are searched for a negator.
+    pub negation_window: usize,
     /// Things that do not stop a run but that the author should know (a code with no rules).
     pub warnings: Vec<Problem>,
 }
@@ -98,13 +114,36 @@ pub struct Code {
     pub use_when: String,
     pub do_not_use_when: String,
     pub example: String,
-    /// A unit is coded when at least this many (non-overlapping, non-vetoed) matches occur.
-    pub min_hits: usize,
+    /// A unit (or, with sentence scope, a sentence) is coded when the weights of its counted
+    /// matches add up to at least this; `min_hits = n` is `threshold = n` with weights of 1.
+    pub threshold: f64,
+    pub scope: Scope,
+    /// With sentence scope: how many sentences of a paragraph must reach the threshold.
+    pub min_sentences: usize,
+    /// Negated matches (`no trust`) do not count for this code.
+    pub exclude_negated: bool,
     /// Index of the parent code: a unit coded with this code is also coded with its parent.
     pub parent: Option<usize>,
     pub rules: Vec<Rule>,
     /// Matches of these veto any match of this code they overlap (`trust fund`).
     pub exclusions: Vec<Rule>,
+}
+
+/// Where a code's threshold is applied: to the whole unit, or to each sentence of a paragraph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Paragraph,
+    Sentence,
+}
+
+/// Which side of a `near` term a rule's match must be on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    Any,
+    /// The rule's match comes before the near term.
+    Before,
+    /// The rule's match comes after the near term.
+    After,
 }
 
 #[derive(Debug, Clone)]
@@ -113,7 +152,35 @@ pub struct Rule {
     pub id: String,
     pub patterns: Vec<Pattern>,
     pub note: String,
+    /// What one match adds towards the code's threshold.
+    pub weight: f64,
+    /// A match counts only with one of these within `within` words (in `order`)...
+    pub near: Vec<Pattern>,
+    /// ...and without any of these within `within` words.
+    pub not_near: Vec<Pattern>,
+    pub within: usize,
+    pub order: Order,
 }
+
+/// Negators used when the codebook does not list its own.
+pub const DEFAULT_NEGATORS: &[&str] = &[
+    "no",
+    "not",
+    "never",
+    "without",
+    "nor",
+    "neither",
+    "none",
+    "cannot",
+    "lack",
+    "lacks",
+    "lacking",
+    "lack of",
+    "absence of",
+    "no longer",
+    "hardly",
+    "n't",
+];
 
 #[derive(Debug, Clone)]
 pub struct Pattern {
@@ -232,6 +299,21 @@ impl Problems<'_> {
         }
     }
 
+    /// A whole number of at least `min`, or a problem (and `min` to go on with).
+    fn whole_number(&mut self, value: Spanned<i64>, key: &str, min: usize) -> usize {
+        let span = value.span();
+        match usize::try_from(value.into_inner()) {
+            Ok(n) if n >= min => n,
+            _ => {
+                self.at(
+                    span,
+                    format!("{key} must be a whole number of at least {min}"),
+                );
+                min
+            }
+        }
+    }
+
     fn at(&mut self, span: Range<usize>, message: impl Into<String>) {
         let problem = self.locate(span, message.into());
         self.list.push(problem);
@@ -338,17 +420,47 @@ fn validate(raw: RawCodebook, problems: &mut Problems) -> Codebook {
         let id = raw_code.id.into_inner().trim().to_string();
         problems.check_identifier("code", &id, &id_span);
         problems.check_unique("code", &id, &id_span, &mut first_seen);
-        let min_hits = match raw_code.min_hits {
-            None => 1,
-            Some(value) => {
+        let threshold = match (raw_code.min_hits, raw_code.threshold) {
+            (Some(_), Some(t)) => {
+                problems.at(t.span(), "a code has `min_hits` or `threshold`, not both (min_hits = n is threshold = n with rule weights of 1)");
+                1.0
+            }
+            (Some(value), None) => problems.whole_number(value, "min_hits", 1) as f64,
+            (None, Some(value)) => {
                 let span = value.span();
-                match usize::try_from(*value.get_ref()) {
-                    Ok(n) if n >= 1 => n,
-                    _ => {
-                        problems.at(span, "min_hits must be a whole number of at least 1");
-                        1
-                    }
+                let t = value.into_inner();
+                if t.is_finite() && t > 0.0 {
+                    t
+                } else {
+                    problems.at(span, "threshold must be a number above 0");
+                    1.0
                 }
+            }
+            (None, None) => 1.0,
+        };
+        let scope = match raw_code
+            .scope
+            .as_ref()
+            .map(|s| (s.get_ref().as_str(), s.span()))
+        {
+            None | Some(("paragraph", _)) => Scope::Paragraph,
+            Some(("sentence", _)) => Scope::Sentence,
+            Some((other, span)) => {
+                problems.at(
+                    span,
+                    format!("scope is \"paragraph\" or \"sentence\", not {other:?}"),
+                );
+                Scope::Paragraph
+            }
+        };
+        let min_sentences = match raw_code.min_sentences {
+            None => 1,
+            Some(value) if scope == Scope::Sentence => {
+                problems.whole_number(value, "min_sentences", 1)
+            }
+            Some(value) => {
+                problems.at(value.span(), "min_sentences needs scope = \"sentence\"");
+                1
             }
         };
         if raw_code.rules.is_empty() {
@@ -364,7 +476,7 @@ fn validate(raw: RawCodebook, problems: &mut Problems) -> Codebook {
                     } else {
                         format!("{id}.{}", n + 1)
                     };
-                    compile_rule(raw_rule, default_id, &mut rule_ids, problems)
+                    compile_rule(raw_rule, default_id, exclusion, &mut rule_ids, problems)
                 })
                 .collect()
         };
@@ -377,7 +489,10 @@ fn validate(raw: RawCodebook, problems: &mut Problems) -> Codebook {
             use_when: raw_code.use_when.unwrap_or_default(),
             do_not_use_when: raw_code.do_not_use_when.unwrap_or_default(),
             example: raw_code.example.unwrap_or_default(),
-            min_hits,
+            threshold,
+            scope,
+            min_sentences,
+            exclude_negated: raw_code.exclude_negated,
             parent: None,
             rules,
             exclusions,
@@ -396,7 +511,21 @@ fn validate(raw: RawCodebook, problems: &mut Problems) -> Codebook {
         }
     }
     let meta = raw.codebook;
+    let negation_window = match meta.as_ref().and_then(|m| m.negation_window.clone()) {
+        Some(value) => problems.whole_number(value, "negation_window", 1),
+        None => 3,
+    };
+    let negators = match meta.as_ref().and_then(|m| m.negators.clone()) {
+        Some(list) => list
+            .iter()
+            .map(|n| n.trim().to_lowercase())
+            .filter(|n| !n.is_empty())
+            .collect(),
+        None => DEFAULT_NEGATORS.iter().map(|n| n.to_string()).collect(),
+    };
     Codebook {
+        negators,
+        negation_window,
         path: PathBuf::new(),
         sha256: String::new(),
         name: meta
@@ -480,6 +609,7 @@ pub(crate) fn is_identifier(id: &str) -> bool {
 fn compile_rule(
     raw: Spanned<RawRule>,
     default_id: String,
+    exclusion: bool,
     rule_ids: &mut BTreeMap<String, usize>,
     problems: &mut Problems,
 ) -> Option<Rule> {
@@ -510,25 +640,7 @@ fn compile_rule(
             return None;
         }
         (Some(terms), None) => {
-            let terms_span = terms.span();
-            let terms = terms.into_inner();
-            if terms.is_empty() {
-                problems.at(
-                    terms_span,
-                    "`terms` is empty: list at least one word or phrase",
-                );
-            }
-            for term in terms {
-                let term_span = term.span();
-                match compile_term(term.get_ref(), case_sensitive) {
-                    Ok(kind) => patterns.push(Pattern {
-                        source: term.into_inner(),
-                        case_sensitive,
-                        kind,
-                    }),
-                    Err(message) => problems.at(term_span, message),
-                }
-            }
+            patterns = compile_terms(terms, "terms", case_sensitive, problems);
         }
         (None, Some(regex)) => {
             let regex_span = regex.span();
@@ -553,11 +665,118 @@ fn compile_rule(
             }
         }
     }
+    if exclusion {
+        let extras = [
+            raw.weight.as_ref().map(|w| ("weight", w.span())),
+            raw.near.as_ref().map(|n| ("near", n.span())),
+            raw.not_near.as_ref().map(|n| ("not_near", n.span())),
+            raw.within.as_ref().map(|n| ("within", n.span())),
+            raw.order.as_ref().map(|n| ("order", n.span())),
+        ];
+        for (key, span) in extras.into_iter().flatten() {
+            problems.at(
+                span,
+                format!(
+                    "`{key}` does not apply to an exclusion, which vetoes the matches it overlaps"
+                ),
+            );
+        }
+    }
+    let weight = match raw.weight {
+        None => 1.0,
+        Some(w) => {
+            let span = w.span();
+            let w = w.into_inner();
+            if !(w.is_finite() && w > 0.0) {
+                problems.at(span, "weight must be a number above 0");
+            }
+            w
+        }
+    };
+    let near = raw
+        .near
+        .map(|n| compile_terms(n, "near", case_sensitive, problems))
+        .unwrap_or_default();
+    let not_near = raw
+        .not_near
+        .map(|n| compile_terms(n, "not_near", case_sensitive, problems))
+        .unwrap_or_default();
+    let within = match raw.within {
+        Some(value) => {
+            if near.is_empty() && not_near.is_empty() {
+                problems.at(value.span(), "`within` needs `near` or `not_near`");
+            }
+            problems.whole_number(value, "within", 1)
+        }
+        None => {
+            if !near.is_empty() || !not_near.is_empty() {
+                problems.at(
+                    span.clone(),
+                    "a rule with `near` or `not_near` needs `within = N` (words)",
+                );
+            }
+            0
+        }
+    };
+    let order = match raw.order.as_ref().map(|o| (o.get_ref().as_str(), o.span())) {
+        None | Some(("any", _)) => Order::Any,
+        Some(("before", _)) => Order::Before,
+        Some(("after", _)) => Order::After,
+        Some((other, span)) => {
+            problems.at(
+                span,
+                format!("order is \"any\", \"before\" or \"after\", not {other:?}"),
+            );
+            Order::Any
+        }
+    };
+    if let Some(o) = raw.order.as_ref().filter(|_| near.is_empty()) {
+        problems.at(o.span(), "order is only for rules with `near`");
+    }
     Some(Rule {
         id,
         patterns,
         note: raw.note.unwrap_or_default(),
+        weight,
+        near,
+        not_near,
+        within,
+        order,
     })
+}
+
+/// Compiles a list of terms (`terms`, `near`, `not_near`), reporting each bad one.
+fn compile_terms(
+    terms: Spanned<Vec<Spanned<String>>>,
+    key: &str,
+    case_sensitive: bool,
+    problems: &mut Problems,
+) -> Vec<Pattern> {
+    let span = terms.span();
+    let terms = terms.into_inner();
+    if terms.is_empty() {
+        problems.at(
+            span,
+            format!("`{key}` is empty: list at least one word or phrase"),
+        );
+    }
+    terms
+        .into_iter()
+        .filter_map(|term| {
+            let term_span = term.span();
+            match compile_term(term.get_ref(), case_sensitive) {
+                Ok(kind) => Some(Pattern {
+                    source: term.into_inner(),
+                    case_sensitive,
+                    kind,
+                }),
+                Err(message) => {
+                    problems.at(term_span, message);
+                    None
+                }
+            }
+        })
+        .collect()
 }
 
 /// The regex crate's message ends with the line that says what is wrong; the lines before
@@ -653,6 +872,42 @@ parent = "nowhere"
             .message
             .contains("parent \"nowhere\" is not a code of this codebook"));
         assert_eq!(p[1].column, 6);
+    }
+
+    #[test]
+    fn rule_language_mistakes_are_reported() {
+        let text = r#"
+[[codes]]
+id = "a"
+min_hits = 2
+threshold = 2.5
+scope = "page"
+[[codes.rules]]
+terms = ["x"]
+near = ["y"]
+[[codes.rules]]
+terms = ["z"]
+order = "before"
+weight = 0
+[[codes.exclude]]
+terms = ["x y"]
+weight = 2
+"#;
+        let messages: Vec<String> = problems(text)
+            .into_iter()
+            .map(|p| format!("{}: {}", p.line, p.message))
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "5: a code has `min_hits` or `threshold`, not both (min_hits = n is threshold = n with rule weights of 1)",
+                "6: scope is \"paragraph\" or \"sentence\", not \"page\"",
+                "7: a rule with `near` or `not_near` needs `within = N` (words)",
+                "12: order is only for rules with `near`",
+                "13: weight must be a number above 0",
+                "16: `weight` does not apply to an exclusion, which vetoes the matches it overlaps",
+            ]
+        );
     }
 
     #[test]

@@ -6,20 +6,31 @@
 //! regular expressions are pre-filtered with a `RegexSet`. Documents are coded in parallel and
 //! collected in corpus order, so output never depends on thread timing.
 
-use crate::codebook::{Codebook, PatternKind};
+use crate::codebook::{Code, Codebook, Order, Pattern, PatternKind, Scope};
 use crate::corpus::Document;
-use crate::segment::{Layout, Segment, SourceIndex};
+use crate::segment::{sentence_spans, Layout, Segment, SourceIndex};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::{Regex, RegexSet};
+
+/// What a compiled pattern is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Rule,
+    Exclusion,
+    /// A `near` term of a rule.
+    Near,
+    /// A `not_near` term of a rule.
+    NotNear,
+}
 
 /// Which code, rule and pattern a compiled pattern belongs to.
 #[derive(Debug, Clone, Copy)]
 struct Origin {
     code: usize,
-    /// Index into the code's rules, or into its exclusions when `exclusion`.
+    /// Index into the code's rules (also for `Near`/`NotNear` terms), or its exclusions.
     rule: usize,
     pattern: usize,
-    exclusion: bool,
+    role: Role,
     /// Literal and wildcard terms must match whole words; regexes match as written.
     whole_word: bool,
     /// `term*`: the match extends to the end of the word.
@@ -33,12 +44,81 @@ pub struct Matcher {
     insensitive: Option<(AhoCorasick, Vec<Origin>)>,
     regex_set: RegexSet,
     regexes: Vec<(Regex, Origin)>,
-    min_hits: Vec<usize>,
+    codes: Vec<Code>,
     /// Per code, its ancestors: a unit coded with a code is coded with all of them too.
     ancestors: Vec<Vec<usize>>,
+    /// Each negator as lower-case words.
+    negators: Vec<Vec<String>>,
+    negation_window: usize,
+    /// Some rule has `near`/`not_near`: word positions are needed.
+    proximity: bool,
+    /// Some code has sentence scope: sentence boundaries are needed.
+    sentences: bool,
 }
 
-/// One match of a rule in a unit, with offsets in the unit's normalised text.
+/// Why a match found in a unit does, or does not, count for its code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Counted,
+    /// Overlaps a match of the code's exclusion with this index.
+    Vetoed(usize),
+    /// None of the rule's `near` terms is within reach.
+    NotNear,
+    /// One of the rule's `not_near` terms is within reach.
+    NearExcluded,
+    /// A negator precedes it and the code excludes negated matches.
+    Negated,
+    /// Inside a longer (or earlier) counted match of the same code.
+    Overlapped,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Counted => "counted",
+            Status::Vetoed(_) => "vetoed",
+            Status::NotNear => "no near term",
+            Status::NearExcluded => "near a not_near term",
+            Status::Negated => "negated",
+            Status::Overlapped => "overlapped",
+        }
+    }
+}
+
+/// A match of a rule in a unit, with offsets in the unit's normalised text.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Candidate {
+    pub code: usize,
+    pub rule: usize,
+    pub pattern: usize,
+    pub start: usize,
+    pub end: usize,
+    /// A negator occurs in the few words before it, in the same clause.
+    pub negated: bool,
+    pub status: Status,
+}
+
+/// How a code fared in a unit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Decision {
+    pub code: usize,
+    /// Sum of the weights of the counted matches.
+    pub score: f64,
+    pub applied: bool,
+    /// With sentence scope: how many sentences reached the threshold.
+    pub sentences: Option<usize>,
+}
+
+/// Everything found in a unit and what was made of it: for `explain` and `check`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UnitTrace {
+    /// Every match of every rule, sorted by position then code.
+    pub candidates: Vec<Candidate>,
+    /// One per code with at least one counted match, in code order.
+    pub decisions: Vec<Decision>,
+}
+
+/// One counted match of a rule in a unit, with offsets in the unit's normalised text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct UnitMatch {
     pub code: usize,
@@ -46,18 +126,50 @@ pub struct UnitMatch {
     pub pattern: usize,
     pub start: usize,
     pub end: usize,
+    pub negated: bool,
 }
 
 /// The result of coding one unit.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UnitResult {
     /// Counted matches, sorted by position then code: overlapping matches of the same code
-    /// count once (the longest), and matches overlapping an exclusion of their code are gone.
+    /// count once (the longest); vetoed, negated-and-excluded and out-of-reach ones are gone.
     pub matches: Vec<UnitMatch>,
-    /// Codes applied to the unit (enough matches), ascending.
+    /// Codes applied to the unit by their own rules, ascending.
     pub codes: Vec<usize>,
     /// Matches removed because an exclusion of their code overlapped them.
     pub vetoed: usize,
+}
+
+impl From<UnitTrace> for UnitResult {
+    fn from(trace: UnitTrace) -> Self {
+        UnitResult {
+            matches: trace
+                .candidates
+                .iter()
+                .filter(|c| c.status == Status::Counted)
+                .map(|c| UnitMatch {
+                    code: c.code,
+                    rule: c.rule,
+                    pattern: c.pattern,
+                    start: c.start,
+                    end: c.end,
+                    negated: c.negated,
+                })
+                .collect(),
+            codes: trace
+                .decisions
+                .iter()
+                .filter(|d| d.applied)
+                .map(|d| d.code)
+                .collect(),
+            vetoed: trace
+                .candidates
+                .iter()
+                .filter(|c| matches!(c.status, Status::Vetoed(_)))
+                .count(),
+        }
+    }
 }
 
 /// A match as a table row: positions are in the source file.
@@ -72,8 +184,10 @@ pub struct MatchRow {
     pub byte_end: usize,
     pub char_start: usize,
     pub char_end: usize,
-    /// Whether the code reached its `min_hits` in this unit.
+    /// Whether the code reached its threshold in this unit.
     pub applied: bool,
+    /// A negator precedes the match (it counts unless the code has `exclude_negated`).
+    pub negated: bool,
 }
 
 /// A segment as a table row: positions are in the source file.
@@ -143,50 +257,56 @@ impl Matcher {
         let mut insensitive: (Vec<String>, Vec<Origin>) = Default::default();
         let mut regexes: Vec<(Regex, Origin)> = Vec::new();
         for (code_index, code) in codebook.codes.iter().enumerate() {
-            let lists = [(&code.rules, false), (&code.exclusions, true)];
-            for (rules, exclusion) in lists {
-                for (rule_index, rule) in rules.iter().enumerate() {
-                    for (pattern_index, pattern) in rule.patterns.iter().enumerate() {
-                        let origin = Origin {
-                            code: code_index,
-                            rule: rule_index,
-                            pattern: pattern_index,
-                            exclusion,
-                            whole_word: true,
-                            prefix: false,
-                            case_sensitive: pattern.case_sensitive,
-                        };
-                        let (text, prefix) = match &pattern.kind {
-                            PatternKind::Literal(text) => (text, false),
-                            PatternKind::Prefix(text) => (text, true),
-                            PatternKind::Wildcard(re) => {
-                                regexes.push((re.clone(), origin));
-                                continue;
-                            }
-                            PatternKind::Regex(re) => {
-                                let origin = Origin {
-                                    whole_word: false,
-                                    ..origin
-                                };
-                                regexes.push((re.clone(), origin));
-                                continue;
-                            }
-                        };
-                        let origin = Origin { prefix, ..origin };
-                        if pattern.case_sensitive {
-                            sensitive.0.push(text.clone());
-                            sensitive.1.push(origin);
-                        } else if text.is_ascii() {
-                            insensitive.0.push(text.clone());
-                            insensitive.1.push(origin);
-                        } else {
-                            // The automaton folds ASCII case only; other scripts go through regex.
-                            let re = regex::RegexBuilder::new(&regex::escape(text))
-                                .case_insensitive(true)
-                                .build()
-                                .map_err(|e| MatcherError(e.to_string()))?;
-                            regexes.push((re, origin));
+            let mut lists: Vec<(Role, usize, &[Pattern])> = Vec::new();
+            for (i, rule) in code.rules.iter().enumerate() {
+                lists.push((Role::Rule, i, &rule.patterns));
+                lists.push((Role::Near, i, &rule.near));
+                lists.push((Role::NotNear, i, &rule.not_near));
+            }
+            for (i, rule) in code.exclusions.iter().enumerate() {
+                lists.push((Role::Exclusion, i, &rule.patterns));
+            }
+            for (role, rule_index, patterns) in lists {
+                for (pattern_index, pattern) in patterns.iter().enumerate() {
+                    let origin = Origin {
+                        code: code_index,
+                        rule: rule_index,
+                        pattern: pattern_index,
+                        role,
+                        whole_word: true,
+                        prefix: false,
+                        case_sensitive: pattern.case_sensitive,
+                    };
+                    let (text, prefix) = match &pattern.kind {
+                        PatternKind::Literal(text) => (text, false),
+                        PatternKind::Prefix(text) => (text, true),
+                        PatternKind::Wildcard(re) => {
+                            regexes.push((re.clone(), origin));
+                            continue;
                         }
+                        PatternKind::Regex(re) => {
+                            let origin = Origin {
+                                whole_word: false,
+                                ..origin
+                            };
+                            regexes.push((re.clone(), origin));
+                            continue;
+                        }
+                    };
+                    let origin = Origin { prefix, ..origin };
+                    if pattern.case_sensitive {
+                        sensitive.0.push(text.clone());
+                        sensitive.1.push(origin);
+                    } else if text.is_ascii() {
+                        insensitive.0.push(text.clone());
+                        insensitive.1.push(origin);
+                    } else {
+                        // The automaton folds ASCII case only; other scripts go through regex.
+                        let re = regex::RegexBuilder::new(&regex::escape(text))
+                            .case_insensitive(true)
+                            .build()
+                            .map_err(|e| MatcherError(e.to_string()))?;
+                        regexes.push((re, origin));
                     }
                 }
             }
@@ -211,20 +331,34 @@ impl Matcher {
             }
         }))
         .map_err(|e| MatcherError(e.to_string()))?;
+        let rules = || codebook.codes.iter().flat_map(|c| &c.rules);
         Ok(Matcher {
             sensitive: build(sensitive, false)?,
             insensitive: build(insensitive, true)?,
             regex_set,
             regexes,
-            min_hits: codebook.codes.iter().map(|c| c.min_hits).collect(),
+            codes: codebook.codes.clone(),
             ancestors: (0..codebook.codes.len())
                 .map(|c| codebook.ancestors(c).collect())
                 .collect(),
+            negators: codebook
+                .negators
+                .iter()
+                .map(|n| n.split_whitespace().map(str::to_lowercase).collect())
+                .collect(),
+            negation_window: codebook.negation_window,
+            proximity: rules().any(|r| !r.near.is_empty() || !r.not_near.is_empty()),
+            sentences: codebook.codes.iter().any(|c| c.scope == Scope::Sentence),
         })
     }
 
     /// Finds every match in a unit and decides which codes apply.
     pub fn code_unit(&self, text: &str) -> UnitResult {
+        self.trace_unit(text).into()
+    }
+
+    /// Every match in a unit with the reason it counts or not, and each code's decision.
+    pub fn trace_unit(&self, text: &str) -> UnitTrace {
         let mut found: Vec<(Origin, usize, usize)> = Vec::new();
         for (ac, origins) in [&self.sensitive, &self.insensitive].into_iter().flatten() {
             for m in ac.find_overlapping_iter(text) {
@@ -244,55 +378,212 @@ impl Matcher {
                 }
             }
         }
-        self.decide(found)
+        self.decide(text, found)
     }
 
-    fn decide(&self, found: Vec<(Origin, usize, usize)>) -> UnitResult {
-        let (exclusions, mut hits): (Vec<_>, Vec<_>) =
-            found.into_iter().partition(|(o, _, _)| o.exclusion);
-        let before = hits.len();
-        hits.retain(|(o, s, e)| {
-            !exclusions
-                .iter()
-                .any(|(x, xs, xe)| x.code == o.code && xs < e && s < xe)
-        });
-        let vetoed = before - hits.len();
-        // Per code, keep the leftmost-longest of overlapping matches; ties go to the first rule.
-        hits.sort_by_key(|(o, s, e)| (o.code, *s, std::cmp::Reverse(*e), o.rule, o.pattern));
-        let mut matches: Vec<UnitMatch> = Vec::new();
+    fn decide(&self, text: &str, found: Vec<(Origin, usize, usize)>) -> UnitTrace {
+        let mut hits = Vec::new();
+        let mut exclusions = Vec::new();
+        let mut partners = Vec::new();
+        for f in found {
+            match f.0.role {
+                Role::Rule => hits.push(f),
+                Role::Exclusion => exclusions.push(f),
+                Role::Near | Role::NotNear => partners.push(f),
+            }
+        }
+        let words = self.proximity.then(|| WordIndex::new(text));
+        let sentences = if self.sentences {
+            let spans = sentence_spans(text);
+            if spans.is_empty() {
+                vec![(0, text.len())]
+            } else {
+                spans
+            }
+        } else {
+            Vec::new()
+        };
+        let sentence_of = |pos: usize| {
+            sentences
+                .partition_point(|&(s, _)| s <= pos)
+                .saturating_sub(1)
+        };
+        let mut candidates: Vec<Candidate> = hits
+            .into_iter()
+            .map(|(o, start, end)| {
+                let code = &self.codes[o.code];
+                let rule = &code.rules[o.rule];
+                let negated = is_negated(text, start, &self.negators, self.negation_window);
+                let overlaps = |(x, xs, xe): &(Origin, usize, usize)| {
+                    x.code == o.code && *xs < end && start < *xe
+                };
+                // A partner term of this rule within reach of the match.
+                let in_reach = |role: Role| {
+                    partners.iter().any(|&(p, ps, pe)| {
+                        if p.role != role
+                            || p.code != o.code
+                            || p.rule != o.rule
+                            || (ps < end && start < pe)
+                        {
+                            return false;
+                        }
+                        let after = ps >= end;
+                        let order_ok = role == Role::NotNear
+                            || match rule.order {
+                                Order::Any => true,
+                                Order::Before => after,
+                                Order::After => !after,
+                            };
+                        let same_sentence =
+                            code.scope == Scope::Paragraph || sentence_of(start) == sentence_of(ps);
+                        let distance = words.as_ref().map_or(usize::MAX, |w| {
+                            if after {
+                                w.distance(end, ps)
+                            } else {
+                                w.distance(pe, start)
+                            }
+                        });
+                        order_ok && same_sentence && distance <= rule.within
+                    })
+                };
+                let status = if let Some((x, _, _)) = exclusions.iter().find(|x| overlaps(x)) {
+                    Status::Vetoed(x.rule)
+                } else if !rule.near.is_empty() && !in_reach(Role::Near) {
+                    Status::NotNear
+                } else if !rule.not_near.is_empty() && in_reach(Role::NotNear) {
+                    Status::NearExcluded
+                } else if negated && code.exclude_negated {
+                    Status::Negated
+                } else {
+                    Status::Counted
+                };
+                Candidate {
+                    code: o.code,
+                    rule: o.rule,
+                    pattern: o.pattern,
+                    start,
+                    end,
+                    negated,
+                    status,
+                }
+            })
+            .collect();
+        // Per code, keep the leftmost-longest of overlapping counted matches; ties go to the
+        // first rule.
+        candidates.sort_by_key(|c| (c.code, c.start, std::cmp::Reverse(c.end), c.rule, c.pattern));
         let mut last: Option<(usize, usize)> = None; // (code, end)
-        for (o, s, e) in hits {
+        for c in candidates
+            .iter_mut()
+            .filter(|c| c.status == Status::Counted)
+        {
             if let Some((code, end)) = last {
-                if code == o.code && s < end {
+                if code == c.code && c.start < end {
+                    c.status = Status::Overlapped;
                     continue;
                 }
             }
-            last = Some((o.code, e));
-            matches.push(UnitMatch {
-                code: o.code,
-                rule: o.rule,
-                pattern: o.pattern,
-                start: s,
-                end: e,
+            last = Some((c.code, c.end));
+        }
+        let mut decisions = Vec::new();
+        for group in candidates.chunk_by(|a, b| a.code == b.code) {
+            let code = &self.codes[group[0].code];
+            let counted: Vec<&Candidate> = group
+                .iter()
+                .filter(|c| c.status == Status::Counted)
+                .collect();
+            if counted.is_empty() {
+                continue;
+            }
+            let weight = |c: &&Candidate| code.rules[c.rule].weight;
+            let score: f64 = counted.iter().map(weight).sum();
+            let reaches = |sum: f64| sum >= code.threshold - 1e-9;
+            let (applied, sentences) = match code.scope {
+                Scope::Paragraph => (reaches(score), None),
+                Scope::Sentence => {
+                    let mut per_sentence: Vec<f64> = vec![0.0; sentences.len()];
+                    for c in &counted {
+                        per_sentence[sentence_of(c.start)] += weight(c);
+                    }
+                    let qualifying = per_sentence.into_iter().filter(|&s| reaches(s)).count();
+                    (qualifying >= code.min_sentences, Some(qualifying))
+                }
+            };
+            decisions.push(Decision {
+                code: group[0].code,
+                score,
+                applied,
+                sentences,
             });
         }
-        let mut codes = Vec::new();
-        let mut i = 0;
-        while i < matches.len() {
-            let code = matches[i].code;
-            let n = matches[i..].iter().take_while(|m| m.code == code).count();
-            if n >= self.min_hits[code] {
-                codes.push(code);
-            }
-            i += n;
-        }
-        matches.sort_by_key(|m| (m.start, m.code, m.end));
-        UnitResult {
-            matches,
-            codes,
-            vetoed,
+        candidates.sort_by_key(|c| (c.start, c.code, c.end, c.rule, c.pattern));
+        UnitTrace {
+            candidates,
+            decisions,
         }
     }
+}
+
+/// Word positions in a unit, for `within N words`.
+struct WordIndex {
+    /// Byte offset where each word starts.
+    starts: Vec<usize>,
+}
+
+impl WordIndex {
+    fn new(text: &str) -> Self {
+        let mut starts = Vec::new();
+        let mut in_word = false;
+        for (i, c) in text.char_indices() {
+            let word = is_word_char(c);
+            // Each character of an unspaced script is a word of its own.
+            if word && (!in_word || is_unspaced_script(c)) {
+                starts.push(i);
+            }
+            in_word = word;
+        }
+        WordIndex { starts }
+    }
+
+    /// The index of the word at or before a byte offset.
+    fn word_at(&self, pos: usize) -> usize {
+        self.starts.partition_point(|&s| s <= pos).saturating_sub(1)
+    }
+
+    /// How many words on from the one ending at `end` the one starting at `start` is:
+    /// 1 for adjacent words.
+    fn distance(&self, end: usize, start: usize) -> usize {
+        self.word_at(start) - self.word_at(end.saturating_sub(1))
+    }
+}
+
+/// Whether one of the negators occurs in the `window` words before `start`, within the same
+/// clause. `not only` is not a negation; `n't` matches any word ending in it (`don't`).
+fn is_negated(text: &str, start: usize, negators: &[Vec<String>], window: usize) -> bool {
+    if negators.is_empty() {
+        return false;
+    }
+    // Look back a bounded stretch: a window of a few words never needs more.
+    let mut from = start.saturating_sub(200);
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    let before = &text[from..start];
+    let clause = before
+        .rfind(['.', ';', ':', '!', '?', '(', ')'])
+        .map_or(before, |i| &before[i + 1..]);
+    let words: Vec<String> = clause
+        .split(|c: char| !(is_word_char(c) || c == '\'' || c == '’'))
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_lowercase().replace('’', "'"))
+        .collect();
+    let window = &words[words.len().saturating_sub(window)..];
+    (0..window.len()).any(|i| {
+        negators.iter().any(|negator| match negator.as_slice() {
+            [one] if one == "n't" => window[i].ends_with("n't"),
+            [one] if one == "not" && window.get(i + 1).is_some_and(|w| w == "only") => false,
+            _ => window[i..].starts_with(negator),
+        })
+    })
 }
 
 impl Matcher {
@@ -411,6 +702,7 @@ pub fn code_document(
                 char_start: index.char_offset(start),
                 char_end: index.char_offset(end),
                 applied: result.codes.contains(&m.code),
+                negated: m.negated,
             });
         }
         coded
@@ -447,6 +739,169 @@ case_sensitive = true
 [[codes.rules]]
 terms = ["first in command", "yibashou", "一把手"]
 "#;
+
+    fn statuses(m: &Matcher, text: &str) -> Vec<(String, &'static str)> {
+        m.trace_unit(text)
+            .candidates
+            .iter()
+            .map(|c| (text[c.start..c.end].to_string(), c.status.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn proximity_near_in_order_and_not_near() {
+        let m = matcher(
+            r#"
+[[codes]]
+id = "fic"
+[[codes.rules]]
+terms = ["leader*"]
+near = ["approv*"]
+within = 3
+order = "before"
+
+[[codes]]
+id = "bank"
+[[codes.rules]]
+terms = ["bank"]
+not_near = ["river"]
+within = 4
+"#,
+        );
+        // Adjacent words are 1 apart; "leaders ... approved" here are 3 apart.
+        assert_eq!(
+            statuses(&m, "the leaders then quickly approved"),
+            [("leaders".into(), "counted")]
+        );
+        assert_eq!(
+            statuses(&m, "the leaders then very quickly approved"),
+            [("leaders".into(), "no near term")]
+        );
+        // order = "before": the rule's term must come first.
+        assert_eq!(
+            statuses(&m, "approved by the leaders"),
+            [("leaders".into(), "no near term")]
+        );
+        assert_eq!(
+            statuses(&m, "a river bank"),
+            [("bank".into(), "near a not_near term")]
+        );
+        assert_eq!(
+            statuses(&m, "the bank by the wide old river"),
+            [("bank".into(), "counted")]
+        );
+        assert_eq!(
+            m.code_unit("the bank, the leader approves").codes,
+            vec![0, 1]
+        );
+    }
+
+    #[test]
+    fn negation_is_flagged_and_excluded_where_the_code_says_so() {
+        let m = matcher(
+            r#"
+[[codes]]
+id = "trust"
+exclude_negated = true
+[[codes.rules]]
+terms = ["trust"]
+
+[[codes]]
+id = "support"
+[[codes.rules]]
+terms = ["support"]
+"#,
+        );
+        let negated = |text: &str| {
+            m.trace_unit(text)
+                .candidates
+                .iter()
+                .map(|c| c.negated)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(negated("there is no trust"), [true]);
+        assert_eq!(negated("a lack of mutual trust"), [true]);
+        assert_eq!(negated("they don’t trust"), [true]);
+        assert_eq!(negated("not only trust"), [false]);
+        assert_eq!(
+            negated("not in the least did they ever trust"),
+            [false],
+            "beyond 3 words"
+        );
+        assert_eq!(negated("No. Trust grew"), [false], "another clause");
+        // The excluding code drops it; the other code counts it but flags it.
+        let r = m.code_unit("no trust and no support");
+        assert_eq!(r.codes, vec![1]);
+        assert_eq!(r.matches.len(), 1);
+        assert!(r.matches[0].negated);
+        assert_eq!(statuses(&m, "without trust"), [("trust".into(), "negated")]);
+    }
+
+    #[test]
+    fn weights_reach_a_threshold_one_strong_phrase_or_three_weak_words() {
+        let m = matcher(
+            r#"
+[[codes]]
+id = "reciprocity"
+threshold = 3
+[[codes.rules]]
+terms = ["win-win", "mutual benefit"]
+weight = 3
+[[codes.rules]]
+terms = ["exchange", "both sides", "return"]
+"#,
+        );
+        let decision = |text: &str| {
+            m.trace_unit(text)
+                .decisions
+                .first()
+                .map(|d| (d.score, d.applied))
+        };
+        assert_eq!(decision("a win-win deal"), Some((3.0, true)));
+        assert_eq!(decision("an exchange on both sides"), Some((2.0, false)));
+        assert_eq!(
+            decision("an exchange on both sides, in return"),
+            Some((3.0, true))
+        );
+        assert_eq!(decision("nothing"), None);
+    }
+
+    #[test]
+    fn sentence_scope_counts_sentences_that_reach_the_threshold() {
+        let m = matcher(
+            r#"
+[[codes]]
+id = "trust"
+scope = "sentence"
+min_hits = 2
+min_sentences = 2
+[[codes.rules]]
+terms = ["trust", "confidence"]
+near = ["government"]
+within = 10
+"#,
+        );
+        let decision = |text: &str| {
+            m.trace_unit(text)
+                .decisions
+                .first()
+                .map(|d| (d.sentences, d.applied))
+        };
+        // Two hits in one sentence: one qualifying sentence of the two needed.
+        assert_eq!(
+            decision("Trust and confidence in government grew. Then it rained."),
+            Some((Some(1), false))
+        );
+        assert_eq!(
+            decision("Trust and confidence in government grew. The government earned trust and confidence."),
+            Some((Some(2), true))
+        );
+        // With sentence scope, near terms must be in the same sentence.
+        assert_eq!(
+            statuses(&m, "Trust grew. The government left."),
+            [("Trust".into(), "no near term")]
+        );
+    }
 
     #[test]
     fn child_codes_roll_up_to_their_ancestors() {

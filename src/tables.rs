@@ -183,6 +183,16 @@ fn matches_table(codebook: &Codebook, documents: &[CodedDocument]) -> PolarsResu
         Column::new("char_start".into(), u64s(rows().map(|(_, m)| m.char_start))),
         Column::new("char_end".into(), u64s(rows().map(|(_, m)| m.char_end))),
         Column::new(
+            "weight".into(),
+            rows()
+                .map(|(_, m)| code(m).rules[m.rule].weight)
+                .collect::<Vec<f64>>(),
+        ),
+        Column::new(
+            "negated".into(),
+            rows().map(|(_, m)| m.negated).collect::<Vec<bool>>(),
+        ),
+        Column::new(
             "applied".into(),
             rows().map(|(_, m)| m.applied).collect::<Vec<bool>>(),
         ),
