@@ -109,6 +109,8 @@ impl Codebook {
 #[derive(Debug, Clone)]
 pub struct Code {
     pub id: String,
+    /// Line of the code's `[[codes]]` table in the codebook file.
+    pub line: usize,
     pub label: String,
     pub definition: String,
     pub use_when: String,
@@ -150,6 +152,8 @@ pub enum Order {
 pub struct Rule {
     /// As written, or `<code>.<n>` (`<code>.not<n>` for exclusions), counted from 1.
     pub id: String,
+    /// Line of the rule's table in the codebook file.
+    pub line: usize,
     pub patterns: Vec<Pattern>,
     pub note: String,
     /// What one match adds towards the code's threshold.
@@ -464,7 +468,7 @@ fn validate(raw: RawCodebook, problems: &mut Problems) -> Codebook {
             }
         };
         if raw_code.rules.is_empty() {
-            without_rules.push((codes.len(), code_span));
+            without_rules.push((codes.len(), code_span.clone()));
         }
         parents.push(raw_code.parent);
         let mut compile_all = |list: Vec<Spanned<RawRule>>, exclusion: bool| -> Vec<Rule> {
@@ -483,6 +487,7 @@ fn validate(raw: RawCodebook, problems: &mut Problems) -> Codebook {
         let rules = compile_all(raw_code.rules, false);
         let exclusions = compile_all(raw_code.exclude, true);
         codes.push(Code {
+            line: problems.line_of(&code_span),
             label: raw_code.label.unwrap_or_else(|| id.clone()),
             id,
             definition: raw_code.definition.unwrap_or_default(),
@@ -734,6 +739,7 @@ fn compile_rule(
         problems.at(o.span(), "order is only for rules with `near`");
     }
     Some(Rule {
+        line: problems.line_of(&span),
         id,
         patterns,
         note: raw.note.unwrap_or_default(),

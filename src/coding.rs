@@ -184,6 +184,8 @@ pub struct MatchRow {
     pub byte_end: usize,
     pub char_start: usize,
     pub char_end: usize,
+    /// Line of the file the match starts on, from 1.
+    pub line: usize,
     /// Whether the code reached its threshold in this unit.
     pub applied: bool,
     /// A negator precedes the match (it counts unless the code has `exclude_negated`).
@@ -223,6 +225,8 @@ pub struct CodingRow {
 pub struct CodedDocument {
     pub id: String,
     pub layout: Layout,
+    /// Length of the file's byte-order mark: byte positions count it, the decoded text not.
+    pub bom_len: usize,
     pub segments: Vec<SegmentRow>,
     pub matches: Vec<MatchRow>,
     pub codings: Vec<CodingRow>,
@@ -662,6 +666,7 @@ pub fn code_document(
     let mut coded = CodedDocument {
         id: document.id.clone(),
         layout,
+        bom_len: bom,
         segments: Vec::with_capacity(segments.len()),
         matches: Vec::new(),
         codings: Vec::new(),
@@ -701,6 +706,7 @@ pub fn code_document(
                 byte_end: end + bom,
                 char_start: index.char_offset(start),
                 char_end: index.char_offset(end),
+                line: segment.line_start + document.text[segment.start..start].matches('\n').count(),
                 applied: result.codes.contains(&m.code),
                 negated: m.negated,
             });

@@ -205,9 +205,11 @@ fn positions_point_back_into_the_source_files() {
         u64s(&matches, "char_start"),
         u64s(&matches, "char_end"),
     );
+    let lines = u32s(&matches, "line");
     assert!(docs.len() > 50);
     for i in 0..docs.len() {
         let src = source(&docs[i]);
+        assert_eq!(lines[i] as usize, 1 + src[..bs[i] as usize].matches('\n').count());
         let by_bytes = &src[bs[i] as usize..be[i] as usize];
         let by_chars: String = src
             .chars()
