@@ -8,6 +8,7 @@ use crate::codebook::{self, Codebook};
 use crate::coding::{self, CodedDocument, Matcher};
 use crate::corpus::{self, FileRecord, FileStatus};
 use crate::import;
+use crate::inspect;
 use crate::output::{self, Manifest};
 use crate::refi;
 use crate::segment::{self, UnitLevel};
@@ -56,11 +57,60 @@ pub enum Command {
     /// Measure the codebook against hand coding: per code, confusion matrix, precision,
     /// recall, F1, Cohen's kappa, Krippendorff's alpha and Brennan-Prediger, per unit.
     Agree(AgreeArgs),
+    /// Validate the codebook and lint it against the corpus: rules that never match, never
+    /// count or match too much, exclusions that never veto, terms in two codes.
+    Check(CheckArgs),
+    /// Keyword in context: every counted match of a code or rule with the words around it.
+    Kwic(KwicArgs),
+    /// Why a unit got its codes: every rule that matched there, what counted, each decision.
+    Explain(ExplainArgs),
     /// Work with codebooks of other tools.
     Codebook {
         #[command(subcommand)]
         command: CodebookCommand,
     },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Warn about rules that count in more than this share of units.
+    #[arg(long, value_name = "SHARE", default_value_t = 0.3)]
+    pub max_share: f64,
+    #[command(flatten)]
+    pub coding: CodingArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct KwicArgs {
+    /// A code id (its counted matches) or a rule id (that rule's).
+    #[arg(value_name = "CODE_OR_RULE")]
+    pub target: String,
+    /// Words of context on each side (within the unit).
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub context: usize,
+    /// Show at most this many lines.
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// Also write the lines to a .csv or .parquet file.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub coding: CodingArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// The document, as named in the tables (its path in the corpus folder).
+    #[arg(value_name = "DOCUMENT")]
+    pub document: String,
+    /// The segment number (the `segment` column of the tables).
+    #[arg(value_name = "SEGMENT", required_unless_present = "line", conflicts_with = "line")]
+    pub segment: Option<usize>,
+    /// Explain the unit(s) on this line of the file instead.
+    #[arg(long, value_name = "N")]
+    pub line: Option<usize>,
+    #[command(flatten)]
+    pub coding: CodingArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -125,8 +175,8 @@ pub struct RunArgs {
     pub out: PathBuf,
 }
 
-/// What to code and how: shared by `run` and `export`.
-#[derive(Debug, clap::Args)]
+/// What to code and how: shared by every command that codes the corpus.
+#[derive(Debug, Clone, clap::Args)]
 pub struct CodingArgs {
     /// Folder of documents (.txt, .md; searched recursively; hidden files ignored).
     #[arg(long, value_name = "DIR", default_value = "corpus")]
@@ -198,6 +248,14 @@ pub fn main_with_args(cli: Cli) -> Result<u8> {
         Command::Codebook {
             command: CodebookCommand::Import(args),
         } => import_codebook(&args),
+        Command::Check(args) => {
+            if !(args.max_share > 0.0 && args.max_share <= 1.0) {
+                bail!("--max-share must be above 0 and at most 1, not {}", args.max_share);
+            }
+            check(args.max_share, &RunSettings::from_args(args.coding, PathBuf::new())?)
+        }
+        Command::Kwic(args) => kwic(&args, &RunSettings::from_args(args.coding.clone(), PathBuf::new())?),
+        Command::Explain(args) => explain(&args, &RunSettings::from_args(args.coding.clone(), PathBuf::new())?),
     }
 }
 
@@ -364,6 +422,157 @@ pub fn agree(gold: &[PathBuf], settings: &RunSettings) -> Result<u8> {
         eprintln!("qualcode: wrote {}", path.display());
     }
     Ok(exit_code(&records))
+}
+
+/// Lints the codebook against the corpus; prints the warnings on stdout.
+pub fn check(max_share: f64, settings: &RunSettings) -> Result<u8> {
+    let codebook = codebook::load(&settings.codebook)?;
+    let (records, documents) = code_corpus(settings, &codebook, false)?;
+    let documents: Vec<CodedDocument> = documents.into_iter().map(|(d, _)| d).collect();
+    let matcher = Matcher::new(&codebook)?;
+    let stats = inspect::corpus_stats(&codebook, &matcher, &documents);
+    let lints = inspect::lint(&codebook, &stats, max_share);
+    for lint in &lints {
+        println!("{}:{}: warning: {}", settings.codebook.display(), lint.line, lint.message);
+    }
+    eprintln!(
+        "qualcode: codebook {} is valid: {} codes, {} rules; {} warning{} on {} units of {} documents",
+        settings.codebook.display(),
+        codebook.codes.len(),
+        codebook.codes.iter().map(|c| c.rules.len()).sum::<usize>(),
+        lints.len(),
+        if lints.len() == 1 { "" } else { "s" },
+        stats.units,
+        documents.len()
+    );
+    Ok(exit_code(&records))
+}
+
+/// Prints keyword-in-context lines, and writes them to a file if asked.
+pub fn kwic(args: &KwicArgs, settings: &RunSettings) -> Result<u8> {
+    let codebook = load_codebook(&settings.codebook)?;
+    let Some(target) = inspect::target(&codebook, &args.target) else {
+        let rules: Vec<&str> = codebook.codes.iter().flat_map(|c| c.rules.iter().map(|r| r.id.as_str())).collect();
+        bail!(
+            "{:?} is neither a code nor a rule of {} (codes: {}; rules: {})",
+            args.target,
+            settings.codebook.display(),
+            codebook.codes.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(", "),
+            rules.join(", ")
+        );
+    };
+    let (records, documents) = code_corpus(settings, &codebook, true)?;
+    let pairs: Vec<(&CodedDocument, &str)> = documents
+        .iter()
+        .filter_map(|(d, t)| t.as_deref().map(|t| (d, t)))
+        .collect();
+    let mut lines = inspect::kwic(&codebook, &pairs, &target, args.context);
+    let total = lines.len();
+    if let Some(limit) = args.limit {
+        lines.truncate(limit);
+    }
+    let colour = std::io::stdout().is_terminal();
+    let width = lines.iter().map(|l| l.left.chars().count()).max().unwrap_or(0).min(60);
+    for l in &lines {
+        let left: String = {
+            let n = l.left.chars().count();
+            l.left.chars().skip(n.saturating_sub(width)).collect()
+        };
+        let matched = if colour {
+            format!("\x1b[1;31m{}\x1b[0m", l.matched)
+        } else {
+            format!("[{}]", l.matched)
+        };
+        println!("{}:{}: {left:>width$}{matched}{}", l.document, l.line, l.right);
+    }
+    eprintln!(
+        "qualcode: {total} match{} of {}{}",
+        if total == 1 { "" } else { "es" },
+        args.target,
+        if lines.len() < total { format!(", {} shown", lines.len()) } else { String::new() }
+    );
+    if let Some(out) = &args.out {
+        let extension = out.extension().map(|e| e.to_string_lossy().to_ascii_lowercase());
+        match extension.as_deref() {
+            Some("csv") => output::write_atomic(out, &kwic_csv(&lines)?)?,
+            Some("parquet") => {
+                let mut df = tables::kwic(&lines).context("cannot build the kwic table")?;
+                output::write_parquet_file(out, &mut df)?;
+            }
+            _ => bail!("--out must end in .csv or .parquet: {}", out.display()),
+        }
+        eprintln!("qualcode: wrote {}", out.display());
+    }
+    Ok(exit_code(&records))
+}
+
+fn kwic_csv(lines: &[inspect::Kwic]) -> Result<Vec<u8>> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(["document", "line", "segment", "code", "rule", "left", "match", "right", "char_start", "char_end"])?;
+    for l in lines {
+        writer.write_record([
+            l.document.clone(),
+            l.line.to_string(),
+            l.segment.to_string(),
+            l.code.clone(),
+            l.rule.clone(),
+            l.left.clone(),
+            l.matched.clone(),
+            l.right.clone(),
+            l.char_start.to_string(),
+            l.char_end.to_string(),
+        ])?;
+    }
+    writer.into_inner().context("cannot write CSV")
+}
+
+/// Prints the account of one unit (by segment number) or of the units on a line.
+pub fn explain(args: &ExplainArgs, settings: &RunSettings) -> Result<u8> {
+    let codebook = load_codebook(&settings.codebook)?;
+    let matcher = Matcher::new(&codebook)?;
+    let files = corpus::list_files(&settings.corpus).context("cannot read the corpus")?;
+    let Some((id, path)) = files.iter().find(|(id, _)| *id == args.document) else {
+        bail!(
+            "{:?} is not a document of {} (documents are named by their path in the corpus folder, as in the tables)",
+            args.document,
+            settings.corpus.display()
+        );
+    };
+    let (record, document) = corpus::read_file(id, path);
+    let Some(document) = document else {
+        bail!("{} cannot be coded: {}", path.display(), tables::status_name(&record.status));
+    };
+    let segmented = segment::segment(&document, settings.unit);
+    let coded = coding::code_document(&document, segmented.layout, &segmented.segments, &matcher);
+    let units: Vec<&coding::SegmentRow> = match (args.segment, args.line) {
+        (Some(n), _) => {
+            let row = coded.segments.get(n).with_context(|| {
+                format!("{id} has segments 0 to {}, not {n}", coded.segments.len().saturating_sub(1))
+            })?;
+            vec![row]
+        }
+        (None, Some(line)) => coded
+            .segments
+            .iter()
+            .filter(|s| s.line_start <= line && line <= s.line_end)
+            .collect(),
+        (None, None) => bail!("give a SEGMENT number or --line N"),
+    };
+    if units.is_empty() {
+        bail!("no segment of {id} covers line {}", args.line.unwrap_or(0));
+    }
+    for unit in units {
+        if !unit.coded {
+            println!(
+                "{id}, segment {}: a {} segment (lines {}-{}), which is not coded\n",
+                unit.segment, unit.kind, unit.line_start, unit.line_end
+            );
+            continue;
+        }
+        let trace = matcher.trace_unit(&unit.text);
+        println!("{}", inspect::explain(&codebook, id, unit, &trace));
+    }
+    Ok(exit::OK)
 }
 
 /// Writes a codebook.toml skeleton from a REFI-QDA codebook or project.

@@ -14,6 +14,7 @@ pub mod codebook;
 pub mod coding;
 pub mod corpus;
 pub mod import;
+pub mod inspect;
 pub mod output;
 pub mod refi;
 pub mod segment;

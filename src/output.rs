@@ -184,11 +184,16 @@ fn write_parquet(writer: impl std::io::Write, df: &mut DataFrame) -> Result<()> 
 pub fn write_table(dir: &Path, name: &str, df: &mut DataFrame) -> Result<PathBuf> {
     fs::create_dir_all(dir)
         .with_context(|| format!("cannot create output folder {}", dir.display()))?;
-    let mut bytes = Vec::new();
-    write_parquet(&mut bytes, df).with_context(|| format!("cannot encode table {name}"))?;
     let path = dir.join(format!("{name}.parquet"));
-    write_atomic(&path, &bytes)?;
+    write_parquet_file(&path, df)?;
     Ok(path)
+}
+
+/// Writes one table to a Parquet file, atomically.
+pub fn write_parquet_file(path: &Path, df: &mut DataFrame) -> Result<()> {
+    let mut bytes = Vec::new();
+    write_parquet(&mut bytes, df).with_context(|| format!("cannot encode {}", path.display()))?;
+    write_atomic(path, &bytes)
 }
 
 /// Writes a file under a temporary name beside it and renames it into place, so a reader
