@@ -104,7 +104,11 @@ pub struct ExplainArgs {
     #[arg(value_name = "DOCUMENT")]
     pub document: String,
     /// The segment number (the `segment` column of the tables).
-    #[arg(value_name = "SEGMENT", required_unless_present = "line", conflicts_with = "line")]
+    #[arg(
+        value_name = "SEGMENT",
+        required_unless_present = "line",
+        conflicts_with = "line"
+    )]
     pub segment: Option<usize>,
     /// Explain the unit(s) on this line of the file instead.
     #[arg(long, value_name = "N")]
@@ -250,12 +254,24 @@ pub fn main_with_args(cli: Cli) -> Result<u8> {
         } => import_codebook(&args),
         Command::Check(args) => {
             if !(args.max_share > 0.0 && args.max_share <= 1.0) {
-                bail!("--max-share must be above 0 and at most 1, not {}", args.max_share);
+                bail!(
+                    "--max-share must be above 0 and at most 1, not {}",
+                    args.max_share
+                );
             }
-            check(args.max_share, &RunSettings::from_args(args.coding, PathBuf::new())?)
+            check(
+                args.max_share,
+                &RunSettings::from_args(args.coding, PathBuf::new())?,
+            )
         }
-        Command::Kwic(args) => kwic(&args, &RunSettings::from_args(args.coding.clone(), PathBuf::new())?),
-        Command::Explain(args) => explain(&args, &RunSettings::from_args(args.coding.clone(), PathBuf::new())?),
+        Command::Kwic(args) => kwic(
+            &args,
+            &RunSettings::from_args(args.coding.clone(), PathBuf::new())?,
+        ),
+        Command::Explain(args) => explain(
+            &args,
+            &RunSettings::from_args(args.coding.clone(), PathBuf::new())?,
+        ),
     }
 }
 
@@ -433,7 +449,12 @@ pub fn check(max_share: f64, settings: &RunSettings) -> Result<u8> {
     let stats = inspect::corpus_stats(&codebook, &matcher, &documents);
     let lints = inspect::lint(&codebook, &stats, max_share);
     for lint in &lints {
-        println!("{}:{}: warning: {}", settings.codebook.display(), lint.line, lint.message);
+        println!(
+            "{}:{}: warning: {}",
+            settings.codebook.display(),
+            lint.line,
+            lint.message
+        );
     }
     eprintln!(
         "qualcode: codebook {} is valid: {} codes, {} rules; {} warning{} on {} units of {} documents",
@@ -452,12 +473,21 @@ pub fn check(max_share: f64, settings: &RunSettings) -> Result<u8> {
 pub fn kwic(args: &KwicArgs, settings: &RunSettings) -> Result<u8> {
     let codebook = load_codebook(&settings.codebook)?;
     let Some(target) = inspect::target(&codebook, &args.target) else {
-        let rules: Vec<&str> = codebook.codes.iter().flat_map(|c| c.rules.iter().map(|r| r.id.as_str())).collect();
+        let rules: Vec<&str> = codebook
+            .codes
+            .iter()
+            .flat_map(|c| c.rules.iter().map(|r| r.id.as_str()))
+            .collect();
         bail!(
             "{:?} is neither a code nor a rule of {} (codes: {}; rules: {})",
             args.target,
             settings.codebook.display(),
-            codebook.codes.iter().map(|c| c.id.as_str()).collect::<Vec<_>>().join(", "),
+            codebook
+                .codes
+                .iter()
+                .map(|c| c.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
             rules.join(", ")
         );
     };
@@ -472,7 +502,12 @@ pub fn kwic(args: &KwicArgs, settings: &RunSettings) -> Result<u8> {
         lines.truncate(limit);
     }
     let colour = std::io::stdout().is_terminal();
-    let width = lines.iter().map(|l| l.left.chars().count()).max().unwrap_or(0).min(60);
+    let width = lines
+        .iter()
+        .map(|l| l.left.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(60);
     for l in &lines {
         let left: String = {
             let n = l.left.chars().count();
@@ -483,16 +518,25 @@ pub fn kwic(args: &KwicArgs, settings: &RunSettings) -> Result<u8> {
         } else {
             format!("[{}]", l.matched)
         };
-        println!("{}:{}: {left:>width$}{matched}{}", l.document, l.line, l.right);
+        println!(
+            "{}:{}: {left:>width$}{matched}{}",
+            l.document, l.line, l.right
+        );
     }
     eprintln!(
         "qualcode: {total} match{} of {}{}",
         if total == 1 { "" } else { "es" },
         args.target,
-        if lines.len() < total { format!(", {} shown", lines.len()) } else { String::new() }
+        if lines.len() < total {
+            format!(", {} shown", lines.len())
+        } else {
+            String::new()
+        }
     );
     if let Some(out) = &args.out {
-        let extension = out.extension().map(|e| e.to_string_lossy().to_ascii_lowercase());
+        let extension = out
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
         match extension.as_deref() {
             Some("csv") => output::write_atomic(out, &kwic_csv(&lines)?)?,
             Some("parquet") => {
@@ -508,7 +552,18 @@ pub fn kwic(args: &KwicArgs, settings: &RunSettings) -> Result<u8> {
 
 fn kwic_csv(lines: &[inspect::Kwic]) -> Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(["document", "line", "segment", "code", "rule", "left", "match", "right", "char_start", "char_end"])?;
+    writer.write_record([
+        "document",
+        "line",
+        "segment",
+        "code",
+        "rule",
+        "left",
+        "match",
+        "right",
+        "char_start",
+        "char_end",
+    ])?;
     for l in lines {
         writer.write_record([
             l.document.clone(),
@@ -540,14 +595,21 @@ pub fn explain(args: &ExplainArgs, settings: &RunSettings) -> Result<u8> {
     };
     let (record, document) = corpus::read_file(id, path);
     let Some(document) = document else {
-        bail!("{} cannot be coded: {}", path.display(), tables::status_name(&record.status));
+        bail!(
+            "{} cannot be coded: {}",
+            path.display(),
+            tables::status_name(&record.status)
+        );
     };
     let segmented = segment::segment(&document, settings.unit);
     let coded = coding::code_document(&document, segmented.layout, &segmented.segments, &matcher);
     let units: Vec<&coding::SegmentRow> = match (args.segment, args.line) {
         (Some(n), _) => {
             let row = coded.segments.get(n).with_context(|| {
-                format!("{id} has segments 0 to {}, not {n}", coded.segments.len().saturating_sub(1))
+                format!(
+                    "{id} has segments 0 to {}, not {n}",
+                    coded.segments.len().saturating_sub(1)
+                )
             })?;
             vec![row]
         }

@@ -561,7 +561,7 @@ impl WordIndex {
 }
 
 /// Whether one of the negators occurs in the `window` words before `start`, within the same
-/// clause. `not only` is not a negation; `n't` matches any word ending in it (`don't`).
+/// clause (punctuation, commas included, ends a negation's reach). `not only` is not a negation; `n't` matches any word ending in it (`don't`).
 fn is_negated(text: &str, start: usize, negators: &[Vec<String>], window: usize) -> bool {
     if negators.is_empty() {
         return false;
@@ -573,7 +573,7 @@ fn is_negated(text: &str, start: usize, negators: &[Vec<String>], window: usize)
     }
     let before = &text[from..start];
     let clause = before
-        .rfind(['.', ';', ':', '!', '?', '(', ')'])
+        .rfind(['.', ',', ';', ':', '!', '?', '(', ')'])
         .map_or(before, |i| &before[i + 1..]);
     let words: Vec<String> = clause
         .split(|c: char| !(is_word_char(c) || c == '\'' || c == '’'))
@@ -706,7 +706,8 @@ pub fn code_document(
                 byte_end: end + bom,
                 char_start: index.char_offset(start),
                 char_end: index.char_offset(end),
-                line: segment.line_start + document.text[segment.start..start].matches('\n').count(),
+                line: segment.line_start
+                    + document.text[segment.start..start].matches('\n').count(),
                 applied: result.codes.contains(&m.code),
                 negated: m.negated,
             });
@@ -835,6 +836,11 @@ terms = ["support"]
             "beyond 3 words"
         );
         assert_eq!(negated("No. Trust grew"), [false], "another clause");
+        assert_eq!(
+            negated("no doubt, trust grew"),
+            [false],
+            "a comma ends the reach"
+        );
         // The excluding code drops it; the other code counts it but flags it.
         let r = m.code_unit("no trust and no support");
         assert_eq!(r.codes, vec![1]);

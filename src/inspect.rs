@@ -31,13 +31,28 @@ pub struct CorpusStats {
 }
 
 /// Traces every coded unit of the documents and counts what each rule did.
-pub fn corpus_stats(codebook: &Codebook, matcher: &Matcher, documents: &[CodedDocument]) -> CorpusStats {
+pub fn corpus_stats(
+    codebook: &Codebook,
+    matcher: &Matcher,
+    documents: &[CodedDocument],
+) -> CorpusStats {
     let mut stats = CorpusStats {
         units: 0,
-        rules: codebook.codes.iter().map(|c| vec![RuleStats::default(); c.rules.len()]).collect(),
-        vetoes: codebook.codes.iter().map(|c| vec![0; c.exclusions.len()]).collect(),
+        rules: codebook
+            .codes
+            .iter()
+            .map(|c| vec![RuleStats::default(); c.rules.len()])
+            .collect(),
+        vetoes: codebook
+            .codes
+            .iter()
+            .map(|c| vec![0; c.exclusions.len()])
+            .collect(),
     };
-    for unit in documents.iter().flat_map(|d| d.segments.iter().filter(|s| s.coded)) {
+    for unit in documents
+        .iter()
+        .flat_map(|d| d.segments.iter().filter(|s| s.coded))
+    {
         stats.units += 1;
         let trace = matcher.trace_unit(&unit.text);
         let mut counted_rules = Vec::new();
@@ -72,7 +87,12 @@ fn winner(trace: &UnitTrace, loser: &Candidate) -> Option<usize> {
     trace
         .candidates
         .iter()
-        .find(|w| w.status == Status::Counted && w.code == loser.code && w.start < loser.end && loser.start < w.end)
+        .find(|w| {
+            w.status == Status::Counted
+                && w.code == loser.code
+                && w.start < loser.end
+                && loser.start < w.end
+        })
         .map(|w| w.rule)
 }
 
@@ -107,7 +127,11 @@ pub fn lint(codebook: &Codebook, stats: &CorpusStats, max_share: f64) -> Vec<Lin
                     rule.id, code.id, stats.units
                 )));
             } else if s.counted == 0 && !s.overlapped_by.is_empty() {
-                let (&by, _) = s.overlapped_by.iter().max_by_key(|(_, n)| **n).expect("not empty");
+                let (&by, _) = s
+                    .overlapped_by
+                    .iter()
+                    .max_by_key(|(_, n)| **n)
+                    .expect("not empty");
                 lints.push(at(format!(
                     "rule {} of {} is shadowed: its {} matches all lie inside matches of rule {}, which count instead",
                     rule.id, code.id, s.found, code.rules[by].id
@@ -128,7 +152,10 @@ pub fn lint(codebook: &Codebook, stats: &CorpusStats, max_share: f64) -> Vec<Lin
             if stats.vetoes[c][x] == 0 {
                 lints.push(Lint {
                     line: exclusion.line,
-                    message: format!("exclusion {} of {} never vetoes a match", exclusion.id, code.id),
+                    message: format!(
+                        "exclusion {} of {} never vetoes a match",
+                        exclusion.id, code.id
+                    ),
                 });
             }
         }
@@ -139,7 +166,11 @@ pub fn lint(codebook: &Codebook, stats: &CorpusStats, max_share: f64) -> Vec<Lin
         for (r, rule) in code.rules.iter().enumerate() {
             for p in &rule.patterns {
                 if !matches!(p.kind, PatternKind::Regex(_)) {
-                    let key = if p.case_sensitive { p.source.clone() } else { p.source.to_lowercase() };
+                    let key = if p.case_sensitive {
+                        p.source.clone()
+                    } else {
+                        p.source.to_lowercase()
+                    };
                     owners.entry(key).or_default().push((c, r));
                 }
             }
@@ -152,11 +183,19 @@ pub fn lint(codebook: &Codebook, stats: &CorpusStats, max_share: f64) -> Vec<Lin
             let (c, r) = places[places.len() - 1];
             let named: Vec<String> = places
                 .iter()
-                .map(|&(c, r)| format!("{} (rule {})", codebook.codes[c].id, codebook.codes[c].rules[r].id))
+                .map(|&(c, r)| {
+                    format!(
+                        "{} (rule {})",
+                        codebook.codes[c].id, codebook.codes[c].rules[r].id
+                    )
+                })
                 .collect();
             lints.push(Lint {
                 line: codebook.codes[c].rules[r].line,
-                message: format!("term {term:?} is in more than one code: {}", named.join(", ")),
+                message: format!(
+                    "term {term:?} is in more than one code: {}",
+                    named.join(", ")
+                ),
             });
         }
     }
@@ -215,15 +254,26 @@ fn squeeze(text: &str) -> String {
 fn last_words(text: &str, n: usize) -> String {
     let trimmed = text.trim_end();
     let starts: Vec<usize> = trimmed.match_indices(' ').map(|(i, _)| i + 1).collect();
-    let from = if n == 0 { trimmed.len() } else { starts.len().checked_sub(n).map_or(0, |k| starts[k]) };
+    let from = if n == 0 {
+        trimmed.len()
+    } else {
+        starts.len().checked_sub(n).map_or(0, |k| starts[k])
+    };
     text[from..].to_string()
 }
 
 /// The start of squeezed text up to the end of its `n`-th word.
 fn first_words(text: &str, n: usize) -> String {
     let lead = text.len() - text.trim_start().len();
-    let ends: Vec<usize> = text[lead..].match_indices(' ').map(|(i, _)| lead + i).collect();
-    let to = if n == 0 { lead } else { ends.get(n - 1).copied().unwrap_or(text.len()) };
+    let ends: Vec<usize> = text[lead..]
+        .match_indices(' ')
+        .map(|(i, _)| lead + i)
+        .collect();
+    let to = if n == 0 {
+        lead
+    } else {
+        ends.get(n - 1).copied().unwrap_or(text.len())
+    };
     text[..to].to_string()
 }
 
@@ -271,7 +321,12 @@ pub fn kwic(
 
 /// A unit's coding told in full: every match with its status and weight, then each code's
 /// decision against its threshold, and the codes it gets through its children.
-pub fn explain(codebook: &Codebook, document: &str, unit: &SegmentRow, trace: &UnitTrace) -> String {
+pub fn explain(
+    codebook: &Codebook,
+    document: &str,
+    unit: &SegmentRow,
+    trace: &UnitTrace,
+) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -279,7 +334,11 @@ pub fn explain(codebook: &Codebook, document: &str, unit: &SegmentRow, trace: &U
         unit.segment, unit.kind, unit.line_start, unit.line_end, unit.char_start, unit.char_end
     );
     let preview: String = unit.text.chars().take(300).collect();
-    let ellipsis = if unit.text.chars().count() > 300 { "…" } else { "" };
+    let ellipsis = if unit.text.chars().count() > 300 {
+        "…"
+    } else {
+        ""
+    };
     let _ = writeln!(out, "  {preview}{ellipsis}\n");
     if trace.candidates.is_empty() {
         let _ = writeln!(out, "no rule matches in this unit");
@@ -341,7 +400,12 @@ pub fn explain(codebook: &Codebook, document: &str, unit: &SegmentRow, trace: &U
         }
     }
     for (a, children) in inherited {
-        let _ = writeln!(out, "  {:<16} applied through {}", codebook.codes[a].id, children.join(", "));
+        let _ = writeln!(
+            out,
+            "  {:<16} applied through {}",
+            codebook.codes[a].id,
+            children.join(", ")
+        );
     }
     if trace.decisions.is_empty() {
         let _ = writeln!(out, "  no code has a counted match: none applied");

@@ -568,7 +568,10 @@ pub fn agreement_units(
 /// `kwic`'s lines as a table.
 pub fn kwic(lines: &[crate::inspect::Kwic]) -> PolarsResult<DataFrame> {
     frame(vec![
-        col_str("document", lines.iter().map(|l| l.document.clone()).collect()),
+        col_str(
+            "document",
+            lines.iter().map(|l| l.document.clone()).collect(),
+        ),
         Column::new("line".into(), u32s(lines.iter().map(|l| l.line))?),
         Column::new("segment".into(), u32s(lines.iter().map(|l| l.segment))?),
         col_str("code", lines.iter().map(|l| l.code.clone()).collect()),
@@ -576,7 +579,10 @@ pub fn kwic(lines: &[crate::inspect::Kwic]) -> PolarsResult<DataFrame> {
         col_str("left", lines.iter().map(|l| l.left.clone()).collect()),
         col_str("match", lines.iter().map(|l| l.matched.clone()).collect()),
         col_str("right", lines.iter().map(|l| l.right.clone()).collect()),
-        Column::new("char_start".into(), u64s(lines.iter().map(|l| l.char_start))),
+        Column::new(
+            "char_start".into(),
+            u64s(lines.iter().map(|l| l.char_start)),
+        ),
         Column::new("char_end".into(), u64s(lines.iter().map(|l| l.char_end))),
     ])
 }

@@ -209,7 +209,10 @@ fn positions_point_back_into_the_source_files() {
     assert!(docs.len() > 50);
     for i in 0..docs.len() {
         let src = source(&docs[i]);
-        assert_eq!(lines[i] as usize, 1 + src[..bs[i] as usize].matches('\n').count());
+        assert_eq!(
+            lines[i] as usize,
+            1 + src[..bs[i] as usize].matches('\n').count()
+        );
         let by_bytes = &src[bs[i] as usize..be[i] as usize];
         let by_chars: String = src
             .chars()

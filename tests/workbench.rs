@@ -1,0 +1,269 @@
+//! The methodologist's commands on fixtures whose answers are known: `check` (lint warnings),
+//! `kwic` (keyword in context, printed and exported) and `explain` (one unit's account).
+
+mod common;
+
+use common::*;
+use std::path::Path;
+
+const CODEBOOK: &str = r#"[[codes]]
+id = "trust"
+[[codes.rules]]
+id = "trust_word"
+terms = ["trust", "mutual trust"]
+[[codes.rules]]
+id = "mutual"
+terms = ["mutual"]
+[[codes.exclude]]
+id = "trust_fund"
+terms = ["trust fund"]
+
+[[codes]]
+id = "fic"
+[[codes.rules]]
+id = "never"
+terms = ["yibashou"]
+[[codes.rules]]
+id = "broad"
+terms = ["the"]
+
+[[codes]]
+id = "dup"
+[[codes.rules]]
+id = "dup_trust"
+terms = ["Trust"]
+"#;
+
+const TEXT: &str = "Mutual trust grew.\n\nThe trust of the office.\n\nThe weather.\n\nThe end.\n";
+
+fn fixture() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join("corpus")).expect("mkdir");
+    std::fs::write(dir.path().join("corpus/a.txt"), TEXT).expect("write");
+    std::fs::write(dir.path().join("codebook.toml"), CODEBOOK).expect("write");
+    dir
+}
+
+/// Runs a command with the fixture's corpus and codebook; (exit code, stdout, stderr).
+fn command(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let corpus = dir.join("corpus");
+    let codebook = dir.join("codebook.toml");
+    let mut all = args.to_vec();
+    all.extend([
+        "--corpus",
+        corpus.to_str().expect("utf-8"),
+        "--codebook",
+        codebook.to_str().expect("utf-8"),
+    ]);
+    let output = qualcode(&all);
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn check_warns_about_rules_that_never_match_never_count_or_match_too_much() {
+    let dir = fixture();
+    let (code, stdout, stderr) = command(dir.path(), &["check", "--max-share", "0.6"]);
+    assert_eq!(code, 0, "warnings only: {stderr}");
+    let warnings: Vec<&str> = stdout
+        .lines()
+        .map(|l| {
+            l.split_once(": warning: ")
+                .expect("file:line: warning: message")
+        })
+        .map(|(place, message)| {
+            assert!(place.ends_with(&format!(":{}", &place[place.rfind(':').expect(":") + 1..])));
+            message
+        })
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "rule mutual of trust is shadowed: its 1 matches all lie inside matches of rule trust_word, which count instead",
+            "exclusion trust_fund of trust never vetoes a match",
+            "rule never of fic never matches in the corpus (4 units)",
+            "rule broad of fic counts in 75% of units (more than 60%): too broad?",
+            "term \"trust\" is in more than one code: trust (rule trust_word), dup (rule dup_trust)",
+        ],
+        "{stdout}"
+    );
+    // Each warning points at the line of its rule.
+    let lines: Vec<&str> = stdout
+        .lines()
+        .map(|l| l.split(':').nth(1).expect("line"))
+        .collect();
+    assert_eq!(lines, ["6", "9", "15", "18", "24"]);
+    assert!(
+        stderr.contains("3 codes, 5 rules; 5 warnings on 4 units of 1 documents"),
+        "{stderr}"
+    );
+    // A looser share silences the breadth warning; errors in the codebook exit 2.
+    let (_, stdout, _) = command(dir.path(), &["check", "--max-share", "0.8"]);
+    assert!(!stdout.contains("too broad"), "{stdout}");
+    std::fs::write(
+        dir.path().join("codebook.toml"),
+        "[[codes]]\nid = \"x\"\nlabell = \"X\"\n",
+    )
+    .expect("write");
+    let (code, stdout, stderr) = command(dir.path(), &["check"]);
+    assert_eq!(code, 2);
+    assert!(stdout.is_empty());
+    assert!(stderr.contains(":3:1: unknown field `labell`"), "{stderr}");
+}
+
+#[test]
+fn kwic_shows_each_counted_match_with_its_context_and_exports_it() {
+    let dir = fixture();
+    let csv_path = dir.path().join("kwic.csv");
+    let (code, stdout, stderr) = command(
+        dir.path(),
+        &[
+            "kwic",
+            "trust_word",
+            "--context",
+            "2",
+            "--out",
+            csv_path.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    // Not a terminal: the match is bracketed; context stays inside the unit.
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "a.txt:1:     [Mutual trust] grew.",
+            "a.txt:3: The [trust] of the"
+        ]
+    );
+    assert!(stderr.contains("2 matches of trust_word"), "{stderr}");
+    let mut reader = csv::Reader::from_path(&csv_path).expect("csv");
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.expect("row").iter().map(String::from).collect())
+        .collect();
+    assert_eq!(
+        rows[1],
+        [
+            "a.txt",
+            "3",
+            "1",
+            "trust",
+            "trust_word",
+            "The ",
+            "trust",
+            " of the",
+            "24",
+            "29"
+        ]
+    );
+    assert_eq!(&TEXT[24..29], "trust");
+    // Parquet, a code (both its rules' counted matches), a limit.
+    let parquet = dir.path().join("kwic.parquet");
+    let (code, stdout, stderr) = command(
+        dir.path(),
+        &[
+            "kwic",
+            "fic",
+            "--limit",
+            "1",
+            "--out",
+            parquet.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout.lines().count(), 1);
+    assert!(stderr.contains("4 matches of fic, 1 shown"), "{stderr}");
+    let df = table(dir.path(), "kwic");
+    assert_eq!(strings(&df, "match"), ["The"]);
+    // Unknown names list what exists.
+    let (code, _, stderr) = command(dir.path(), &["kwic", "trst"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr
+            .contains("codes: trust, fic, dup; rules: trust_word, mutual, never, broad, dup_trust"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn explain_tells_every_match_its_fate_and_every_decision() {
+    let dir = fixture();
+    std::fs::write(
+        dir.path().join("corpus/b.txt"),
+        "Heading\n\nNo trust, a trust fund, mutual trust and the leaders who approve.\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("codebook.toml"),
+        r#"[[codes]]
+id = "strategy"
+
+[[codes]]
+id = "trust"
+exclude_negated = true
+threshold = 2
+[[codes.rules]]
+id = "trust_word"
+terms = ["trust", "mutual trust"]
+weight = 1.5
+[[codes.exclude]]
+id = "fund"
+terms = ["trust fund"]
+
+[[codes]]
+id = "fic"
+parent = "strategy"
+[[codes.rules]]
+id = "leaders_approving"
+terms = ["leaders"]
+near = ["approve"]
+within = 2
+"#,
+    )
+    .expect("write");
+    let (code, stdout, stderr) = command(dir.path(), &["explain", "b.txt", "--line", "3"]);
+    assert_eq!(code, 0, "{stderr}");
+    let compact: Vec<String> = stdout
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    for expected in [
+        "b.txt, segment 1: paragraph, lines 3-3, chars 9-74",
+        "trust trust_word \"trust\" negated (after a negator)",
+        "trust trust_word \"trust\" vetoed by fund",
+        "trust trust_word \"mutual trust\" counted, weight 1.5",
+        "trust trust_word \"trust\" overlapped",
+        "fic leaders_approving \"leaders\" counted, weight 1",
+        "trust score 1.5 < threshold 2: not applied",
+        "fic score 1 >= threshold 1: applied",
+        "strategy applied through fic",
+    ] {
+        assert!(
+            compact.iter().any(|l| l == expected),
+            "missing {expected:?} in:\n{stdout}"
+        );
+    }
+    // By segment number; a segment that is not a unit says so; a bad number is an error.
+    let (code, stdout, _) = command(dir.path(), &["explain", "b.txt", "0"]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("a heading segment (lines 1-1), which is not coded"),
+        "{stdout}"
+    );
+    let (code, _, stderr) = command(dir.path(), &["explain", "b.txt", "9"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("b.txt has segments 0 to 1, not 9"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = command(dir.path(), &["explain", "c.txt", "0"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("\"c.txt\" is not a document of"),
+        "{stderr}"
+    );
+}
