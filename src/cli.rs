@@ -119,14 +119,15 @@ pub struct ExplainArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum CodebookCommand {
-    /// Turn a REFI-QDA codebook (.qdc, or the codebook of a .qdpx project) into a
-    /// codebook.toml skeleton: codes, hierarchy and descriptions; rules are left to write.
+    /// Turn another tool's codebook into a codebook.toml: a REFI-QDA codebook (.qdc, or the
+    /// codebook of a .qdpx project: codes, hierarchy, descriptions, no rules), a LIWC
+    /// dictionary (.dic), a quanteda-style YAML dictionary (.yml) or a CSV of code,term.
     Import(ImportArgs),
 }
 
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
-    /// The file to import (.qdc or .qdpx).
+    /// The file to import (.qdc, .qdpx, .dic, .yml/.yaml or .csv).
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
     /// Where to write the codebook [default: print it on stdout].
@@ -637,7 +638,7 @@ pub fn explain(args: &ExplainArgs, settings: &RunSettings) -> Result<u8> {
     Ok(exit::OK)
 }
 
-/// Writes a codebook.toml skeleton from a REFI-QDA codebook or project.
+/// Writes a codebook.toml from another tool's codebook (a skeleton) or dictionary (with terms).
 pub fn import_codebook(args: &ImportArgs) -> Result<u8> {
     let name = args.file.display().to_string();
     let bytes = std::fs::read(&args.file).with_context(|| format!("cannot read {name}"))?;
@@ -645,17 +646,26 @@ pub fn import_codebook(args: &ImportArgs) -> Result<u8> {
         .file
         .extension()
         .map(|e| e.to_string_lossy().to_ascii_lowercase());
-    let imported = match extension.as_deref() {
-        Some("qdc") => refi::read::codebook(&bytes),
-        Some("qdpx") => refi::read::project(&bytes),
-        _ => bail!("cannot import {name}: the format is told by the extension, and .qdc (REFI-QDA codebook) and .qdpx (REFI-QDA project) are supported"),
-    }
-    .with_context(|| format!("cannot import {name}"))?;
     let file_name = args
         .file
         .file_name()
         .map_or(name.clone(), |n| n.to_string_lossy().into_owned());
-    let draft = import::from_refi(&imported, &file_name);
+    let text = || {
+        String::from_utf8(bytes.clone()).map_err(|_| {
+            anyhow::anyhow!("{name} is not UTF-8 text: convert it first (for example with iconv)")
+        })
+    };
+    let dictionary = |parsed: std::result::Result<import::Draft, String>| {
+        parsed.map_err(|e| anyhow::anyhow!("cannot import {name}: {e}"))
+    };
+    let draft = match extension.as_deref() {
+        Some("qdc") => import::from_refi(&refi::read::codebook(&bytes).with_context(|| format!("cannot import {name}"))?, &file_name),
+        Some("qdpx") => import::from_refi(&refi::read::project(&bytes).with_context(|| format!("cannot import {name}"))?, &file_name),
+        Some("dic") => dictionary(import::from_liwc(&text()?, &file_name))?,
+        Some("yml" | "yaml") => dictionary(import::from_yaml(&text()?, &file_name))?,
+        Some("csv") => dictionary(import::from_csv(&text()?, &file_name))?,
+        _ => bail!("cannot import {name}: the format is told by the extension: .qdc (REFI-QDA codebook), .qdpx (REFI-QDA project), .dic (LIWC), .yml/.yaml (quanteda dictionary) or .csv (code,term)"),
+    };
     let toml = import::to_toml(&draft);
     for note in &draft.notes {
         eprintln!("warning: {name}: {note}");
@@ -672,11 +682,23 @@ pub fn import_codebook(args: &ImportArgs) -> Result<u8> {
             output::write_atomic(out, toml.as_bytes())?;
         }
     }
+    let terms: usize = draft
+        .codes
+        .iter()
+        .map(|c| c.terms.len() + c.regexes.len())
+        .sum();
     eprintln!(
-        "qualcode: imported {} codes ({} nested) from {name}{}; a REFI-QDA codebook has no rules: write [[codes.rules]] for each code before running",
+        "qualcode: imported {} codes ({} nested) with {terms} patterns from {name}{}{}",
         draft.codes.len(),
         draft.codes.iter().filter(|c| c.parent.is_some()).count(),
-        args.out.as_ref().map_or(String::new(), |o| format!(" into {}", o.display())),
+        args.out
+            .as_ref()
+            .map_or(String::new(), |o| format!(" into {}", o.display())),
+        if terms == 0 {
+            "; the format has no rules: write [[codes.rules]] for each code before running"
+        } else {
+            ""
+        },
     );
     Ok(exit::OK)
 }

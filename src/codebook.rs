@@ -793,7 +793,7 @@ fn one_line(s: &str) -> String {
 }
 
 /// Turns a term into its matcher: whitespace normalised, `*` wildcards resolved.
-fn compile_term(term: &str, case_sensitive: bool) -> Result<PatternKind, String> {
+pub(crate) fn compile_term(term: &str, case_sensitive: bool) -> Result<PatternKind, String> {
     let text = term.split_whitespace().collect::<Vec<_>>().join(" ");
     if text.is_empty() {
         return Err("empty term: remove it or write a word".into());

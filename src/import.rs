@@ -1,12 +1,15 @@
-//! Codebook import: the codes of another tool's codebook in (a REFI-QDA `.qdc`, or the
-//! codebook inside a `.qdpx` project), the text of a `codebook.toml` out, plus notes on
-//! everything that could not be carried over.
+//! Codebook import: another tool's codebook or dictionary in — a REFI-QDA `.qdc` or the
+//! codebook inside a `.qdpx` project, a LIWC `.dic`, a quanteda-style YAML dictionary, a CSV of
+//! `code,term` — and the text of a `codebook.toml` out, plus notes on everything that could not
+//! be carried over.
 //!
 //! A REFI-QDA codebook has names, descriptions and a hierarchy but no rules, so what comes out
-//! is a skeleton: every code is there with its definition, and its rules are left to write.
+//! is a skeleton whose rules are left to write. Dictionaries bring terms: glob patterns become
+//! qualcode terms where they mean the same (`word*`, `or*anise`), and regexes where they do not
+//! (`?`, a leading `*`); a term that cannot be expressed is reported, never dropped silently.
 
 use crate::refi::{self, read::Imported};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A code on its way into `codebook.toml`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -18,6 +21,10 @@ pub struct DraftCode {
     pub use_when: String,
     pub do_not_use_when: String,
     pub example: String,
+    /// Terms in qualcode's syntax (whole words, `*` wildcards).
+    pub terms: Vec<String>,
+    /// Patterns only a regex can express.
+    pub regexes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -114,11 +121,22 @@ pub fn to_toml(draft: &Draft) -> String {
         draft.origin,
         env!("CARGO_PKG_VERSION")
     ));
-    out.push_str(
-        "# Rules are not part of the source format: every code below needs [[codes.rules]]\n\
-         # (terms or a regex) before qualcode can apply it. `qualcode run` warns about codes\n\
-         # without rules.\n",
-    );
+    if draft
+        .codes
+        .iter()
+        .all(|c| c.terms.is_empty() && c.regexes.is_empty())
+    {
+        out.push_str(
+            "# Rules are not part of the source format: every code below needs [[codes.rules]]\n\
+             # (terms or a regex) before qualcode can apply it. `qualcode run` warns about codes\n\
+             # without rules.\n",
+        );
+    } else {
+        out.push_str(
+            "# The terms come from the dictionary. Check what they catch with `qualcode check`\n\
+             # and `qualcode kwic <code>` before trusting the counts.\n",
+        );
+    }
     for note in &draft.notes {
         out.push_str(&format!("# Not imported: {note}\n"));
     }
@@ -141,9 +159,293 @@ pub fn to_toml(draft: &Draft) -> String {
                 out.push_str(&format!("{key} = {}\n", quoted(value)));
             }
         }
-        out.push_str("# [[codes.rules]]\n# terms = [\"...\"]\n");
+        if !code.terms.is_empty() {
+            let terms: Vec<String> = code.terms.iter().map(|t| quoted(t)).collect();
+            out.push_str(&format!(
+                "[[codes.rules]]\nterms = [{}]\n",
+                terms.join(", ")
+            ));
+        }
+        for regex in &code.regexes {
+            let value = toml::Value::String(regex.clone()).to_string();
+            out.push_str(&format!("[[codes.rules]]\nregex = {value}\n"));
+        }
+        if code.terms.is_empty() && code.regexes.is_empty() {
+            out.push_str("# [[codes.rules]]\n# terms = [\"...\"]\n");
+        }
     }
     out
+}
+
+/// A dictionary pattern (`*` any letters, `?` one letter) as a qualcode term, or a regex when
+/// terms cannot say it; `Err` with the reason when neither can.
+pub fn glob_pattern(pattern: &str) -> Result<Glob, String> {
+    let pattern = pattern.split_whitespace().collect::<Vec<_>>().join(" ");
+    if pattern.is_empty() {
+        return Err("an empty pattern".into());
+    }
+    if !pattern.contains('?') && !pattern.starts_with('*') {
+        return crate::codebook::compile_term(&pattern, false).map(|_| Glob::Term(pattern.clone()));
+    }
+    let mut regex = String::from(r"\b");
+    for c in pattern.chars() {
+        match c {
+            '*' => regex.push_str(r"\w*"),
+            '?' => regex.push_str(r"\w"),
+            ' ' => regex.push_str(r"\s+"),
+            c => regex.push_str(&regex::escape(&c.to_string())),
+        }
+    }
+    regex.push_str(r"\b");
+    if !pattern.chars().any(char::is_alphanumeric) {
+        return Err("it has no letters, so as a regex it would match almost anywhere".into());
+    }
+    Ok(Glob::Regex(regex))
+}
+
+/// What a dictionary pattern becomes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Glob {
+    Term(String),
+    Regex(String),
+}
+
+/// Adds a dictionary pattern to a code, noting it when it cannot be expressed.
+fn add_pattern(code: &mut DraftCode, pattern: &str, notes: &mut Vec<String>) {
+    match glob_pattern(pattern) {
+        Ok(Glob::Term(t)) => {
+            if !code.terms.contains(&t) {
+                code.terms.push(t);
+            }
+        }
+        Ok(Glob::Regex(r)) => {
+            if !code.regexes.contains(&r) {
+                code.regexes.push(r);
+            }
+        }
+        Err(reason) => notes.push(format!("pattern {pattern:?} of {}: {reason}", code.label)),
+    }
+}
+
+/// A new draft code named `name`, with an id unique among `taken`.
+fn draft_code(name: &str, parent: Option<String>, taken: &mut BTreeSet<String>) -> DraftCode {
+    DraftCode {
+        id: unique(identifier(name), taken),
+        label: name.trim().to_string(),
+        parent,
+        ..Default::default()
+    }
+}
+
+/// A LIWC dictionary: categories between the first two `%` lines (`1<TAB>posemo`), then one
+/// line per entry, `term<TAB>category ids`. Conditional entries (`like<TAB>(02 134)125/464`)
+/// cannot be expressed and are reported; the plain ids on the same line are kept.
+pub fn from_liwc(text: &str, origin: &str) -> Result<Draft, String> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty());
+    match lines.next() {
+        Some((_, l)) if l.trim() == "%" => {}
+        _ => return Err("a LIWC dictionary starts with a line holding only `%`".into()),
+    }
+    let mut taken = BTreeSet::new();
+    let mut codes: Vec<DraftCode> = Vec::new();
+    let mut by_id: BTreeMap<String, usize> = BTreeMap::new();
+    let mut notes = Vec::new();
+    let mut header_closed = false;
+    for (n, line) in lines.by_ref() {
+        let line = line.trim();
+        if line == "%" {
+            header_closed = true;
+            break;
+        }
+        let mut fields = line.split_whitespace();
+        let (Some(id), Some(name)) = (fields.next(), fields.next()) else {
+            return Err(format!(
+                "line {}: a category is `number<TAB>name`, not {line:?}",
+                n + 1
+            ));
+        };
+        by_id.insert(id.to_string(), codes.len());
+        codes.push(draft_code(name, None, &mut taken));
+    }
+    if !header_closed {
+        return Err("the category list is not closed by a second `%` line".into());
+    }
+    for (n, line) in lines {
+        // Terms may hold spaces when the file is tab-separated.
+        let (term, rest) = match line.split_once('\t') {
+            Some((term, rest)) => (term.trim(), rest),
+            None => line.trim().split_once(' ').unwrap_or((line.trim(), "")),
+        };
+        // Conditional categories, `(02 134)125/464`: which category depends on the word
+        // before, which qualcode rules cannot look at.
+        let mut plain = String::new();
+        let mut rest = rest;
+        while let Some(open) = rest.find('(') {
+            plain.push_str(&rest[..open]);
+            let group = &rest[open..];
+            let close = group.find(')').map_or(group.len(), |i| i + 1);
+            let end = close
+                + group[close..]
+                    .find(char::is_whitespace)
+                    .unwrap_or(group.len() - close);
+            notes.push(format!(
+                "line {}: {term:?} has a conditional category {}, which qualcode cannot express",
+                n + 1,
+                &group[..end]
+            ));
+            rest = &group[end..];
+        }
+        plain.push_str(rest);
+        for field in plain.split_whitespace() {
+            match by_id.get(field) {
+                Some(&c) => add_pattern(&mut codes[c], term, &mut notes),
+                None => notes.push(format!(
+                    "line {}: {term:?} refers to category {field}, which the header does not define",
+                    n + 1
+                )),
+            }
+        }
+    }
+    Ok(Draft {
+        origin: origin.to_string(),
+        codes,
+        notes,
+    })
+}
+
+/// A quanteda-style YAML dictionary: each key a code; a list of patterns under it, or a
+/// mapping of child codes (nested as deep as wanted).
+pub fn from_yaml(text: &str, origin: &str) -> Result<Draft, String> {
+    use yaml_rust2::{Yaml, YamlLoader};
+    let docs =
+        YamlLoader::load_from_str(text.strip_prefix('\u{feff}').unwrap_or(text)).map_err(|e| {
+            format!(
+                "line {}, column {}: {}",
+                e.marker().line(),
+                e.marker().col() + 1,
+                e.info()
+            )
+        })?;
+    let Some(Yaml::Hash(root)) = docs.into_iter().next() else {
+        return Err(
+            "a YAML dictionary is a mapping of codes to patterns (or to child codes)".into(),
+        );
+    };
+    fn scalar(y: &Yaml) -> Option<String> {
+        match y {
+            Yaml::String(s) => Some(s.clone()),
+            Yaml::Integer(i) => Some(i.to_string()),
+            Yaml::Real(r) => Some(r.clone()),
+            Yaml::Boolean(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+    fn walk(
+        map: &yaml_rust2::yaml::Hash,
+        parent: Option<String>,
+        draft: &mut Draft,
+        taken: &mut BTreeSet<String>,
+    ) {
+        for (key, value) in map {
+            let Some(name) = scalar(key) else {
+                draft
+                    .notes
+                    .push("a key that is not text was skipped".into());
+                continue;
+            };
+            let mut code = draft_code(&name, parent.clone(), taken);
+            let id = code.id.clone();
+            match value {
+                Yaml::Array(items) => {
+                    for item in items {
+                        match scalar(item) {
+                            Some(p) => add_pattern(&mut code, &p, &mut draft.notes),
+                            None => draft.notes.push(format!(
+                                "{name}: an entry that is not a pattern was skipped"
+                            )),
+                        }
+                    }
+                    draft.codes.push(code);
+                }
+                Yaml::Hash(children) => {
+                    draft.codes.push(code);
+                    walk(children, Some(id), draft, taken);
+                }
+                other => match scalar(other) {
+                    Some(p) => {
+                        add_pattern(&mut code, &p, &mut draft.notes);
+                        draft.codes.push(code);
+                    }
+                    None => {
+                        draft.notes.push(format!("{name} has no patterns"));
+                        draft.codes.push(code);
+                    }
+                },
+            }
+        }
+    }
+    let mut draft = Draft {
+        origin: origin.to_string(),
+        ..Default::default()
+    };
+    walk(&root, None, &mut draft, &mut BTreeSet::new());
+    Ok(draft)
+}
+
+/// A CSV with the columns `code` and `term` (other columns are ignored), one row per term;
+/// codes in order of first appearance.
+pub fn from_csv(text: &str, origin: &str) -> Result<Draft, String> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| format!("cannot read the header: {e}"))?
+        .iter()
+        .map(|h| h.trim().to_lowercase())
+        .collect();
+    let column = |name: &str| header.iter().position(|h| h == name);
+    let (Some(code_col), Some(term_col)) = (column("code"), column("term")) else {
+        return Err(format!(
+            "the header must name the columns `code` and `term` (found {})",
+            header.join(", ")
+        ));
+    };
+    let mut taken = BTreeSet::new();
+    let mut draft = Draft {
+        origin: origin.to_string(),
+        ..Default::default()
+    };
+    let mut index: BTreeMap<String, usize> = BTreeMap::new();
+    for (n, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| format!("line {}: {e}", n + 2))?;
+        let name = record.get(code_col).unwrap_or("").trim().to_string();
+        let term = record.get(term_col).unwrap_or("").trim().to_string();
+        if name.is_empty() {
+            draft.notes.push(format!(
+                "line {}: no code, so term {term:?} was skipped",
+                n + 2
+            ));
+            continue;
+        }
+        let c = *index.entry(name.clone()).or_insert_with(|| {
+            draft.codes.push(draft_code(&name, None, &mut taken));
+            draft.codes.len() - 1
+        });
+        if term.is_empty() {
+            draft
+                .notes
+                .push(format!("line {}: {name} has an empty term", n + 2));
+        } else {
+            add_pattern(&mut draft.codes[c], &term, &mut draft.notes);
+        }
+    }
+    Ok(draft)
 }
 
 #[cfg(test)]
@@ -159,6 +461,112 @@ mod tests {
             color: None,
             parent,
         }
+    }
+
+    fn codebook_of(draft: &Draft) -> crate::codebook::Codebook {
+        let text = to_toml(draft);
+        crate::codebook::parse(&text).unwrap_or_else(|p| panic!("{p:?}\n{text}"))
+    }
+
+    #[test]
+    fn glob_patterns_become_terms_or_regexes() {
+        assert_eq!(glob_pattern("trust*"), Ok(Glob::Term("trust*".into())));
+        assert_eq!(
+            glob_pattern("organi*ation"),
+            Ok(Glob::Term("organi*ation".into()))
+        );
+        assert_eq!(
+            glob_pattern("mutual   trust"),
+            Ok(Glob::Term("mutual trust".into()))
+        );
+        assert_eq!(
+            glob_pattern("*trust"),
+            Ok(Glob::Regex(r"\b\w*trust\b".into()))
+        );
+        assert_eq!(
+            glob_pattern("organi?e"),
+            Ok(Glob::Regex(r"\borgani\we\b".into()))
+        );
+        assert!(glob_pattern(":-?").is_err());
+        assert!(glob_pattern("  ").is_err());
+    }
+
+    #[test]
+    fn liwc_categories_become_codes_with_their_terms() {
+        let dic = "%\n1\tposemo\n2\tnegemo\n3\tsocial\n%\nhappy*\t1\nsad\t2\nfriend*\t1\t3\n\
+                   kind of\t3\nlike\t(02 134)125/464\t3\n?ok\t1\nweird\t9\n";
+        let draft = from_liwc(dic, "x.dic").expect("reads");
+        let cb = codebook_of(&draft);
+        let summary: Vec<(&str, Vec<&str>)> = cb
+            .codes
+            .iter()
+            .map(|c| {
+                (
+                    c.id.as_str(),
+                    c.rules
+                        .iter()
+                        .flat_map(|r| r.patterns.iter().map(|p| p.source.as_str()))
+                        .collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("posemo", vec!["happy*", "friend*", r"\b\wok\b"]),
+                ("negemo", vec!["sad"]),
+                ("social", vec!["friend*", "kind of", "like"]),
+            ]
+        );
+        assert_eq!(draft.notes.len(), 2, "{:?}", draft.notes);
+        assert!(draft.notes[0].contains("\"like\" has a conditional category (02 134)125/464"));
+        assert!(draft.notes[1].contains("category 9"));
+        assert!(from_liwc("happy\t1\n", "x").is_err());
+        assert!(from_liwc("%\n1\tposemo\nhappy\t1\n", "x").is_err());
+    }
+
+    #[test]
+    fn yaml_dictionaries_nest_and_csv_lists_terms() {
+        let yaml = "strategy:\n  fic:\n    - yibashou\n    - first in command\n  localisation: [bentuhua, \"local*\"]\ntrust:\n  - trust*\n  - \"*trust\"\n";
+        let draft = from_yaml(yaml, "d.yml").expect("reads");
+        let cb = codebook_of(&draft);
+        let ids: Vec<(&str, Option<usize>)> =
+            cb.codes.iter().map(|c| (c.id.as_str(), c.parent)).collect();
+        assert_eq!(
+            ids,
+            [
+                ("strategy", None),
+                ("fic", Some(0)),
+                ("localisation", Some(0)),
+                ("trust", None)
+            ]
+        );
+        assert_eq!(cb.codes[3].rules.len(), 2, "a term rule and a regex rule");
+        assert!(from_yaml("- a\n- b\n", "d.yml").is_err());
+        assert!(from_yaml("a: [b\n", "d.yml")
+            .unwrap_err()
+            .starts_with("line "));
+
+        let csv = "code,term,note\nTrust,trust*,\nTrust,confidence,\nFirst in command,yibashou,\n,orphan,\n";
+        let draft = from_csv(csv, "t.csv").expect("reads");
+        let cb = codebook_of(&draft);
+        let ids: Vec<(&str, &str, usize)> = cb
+            .codes
+            .iter()
+            .map(|c| (c.id.as_str(), c.label.as_str(), c.rules[0].patterns.len()))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                ("trust", "Trust", 2),
+                ("first_in_command", "First in command", 1)
+            ]
+        );
+        assert_eq!(
+            draft.notes,
+            ["line 5: no code, so term \"orphan\" was skipped"]
+        );
+        assert!(from_csv("tag,description\n", "t.csv").is_err());
     }
 
     #[test]

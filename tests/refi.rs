@@ -452,7 +452,7 @@ fn import_refuses_to_overwrite_and_unknown_formats() {
     let (code, _, stderr) = import(&repo().join("README.md"), &[]);
     assert_eq!(code, 2);
     assert!(
-        stderr.contains(".qdc (REFI-QDA codebook) and .qdpx"),
+        stderr.contains(".qdc (REFI-QDA codebook), .qdpx (REFI-QDA project), .dic (LIWC)"),
         "{stderr}"
     );
 }

@@ -267,3 +267,35 @@ within = 2
         "{stderr}"
     );
 }
+
+#[test]
+fn imported_dictionaries_code_the_corpus() {
+    let dir = fixture();
+    for (file, text) in [
+        ("liwc.dic", "%\n1\tsocial\n2\tweather\n%\nmutual*\t1\noffice\t1\nweather\t2\nlike\t(02 134)125/464\n"),
+        ("dict.yml", "social:\n  - mutual*\n  - office\nweather: [weather]\n"),
+        ("dict.csv", "code,term\nsocial,mutual*\nsocial,office\nweather,weather\n"),
+    ] {
+        let source = dir.path().join(file);
+        std::fs::write(&source, text).expect("write");
+        let codebook = dir.path().join(format!("{file}.toml"));
+        let output = qualcode(&[
+            "codebook",
+            "import",
+            source.to_str().expect("utf-8"),
+            "-o",
+            codebook.to_str().expect("utf-8"),
+        ]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{stderr}");
+        assert!(stderr.contains("imported 2 codes (0 nested) with 3 patterns"), "{stderr}");
+        assert_eq!(stderr.contains("conditional category"), file.ends_with(".dic"), "{stderr}");
+        let out = dir.path().join(format!("{file}.out"));
+        let (code, stderr) = run(&dir.path().join("corpus"), &codebook, &out, &[]);
+        assert_eq!(code, 0, "{stderr}");
+        let frequency = table(&out, "code_frequency");
+        assert_eq!(strings(&frequency, "code"), ["social", "weather"]);
+        // Units 0 (Mutual trust) and 1 (the office); unit 2 (The weather).
+        assert_eq!(u32s(&frequency, "units"), [2, 1], "{file}");
+    }
+}
