@@ -679,6 +679,18 @@ fn blocks_from_wrapped(lines: &[Line], format: Format) -> Vec<Block> {
                 !ends_sentence(last) && !ends_sentence(t) && word_count(t) <= 8 && next_is_blank(i);
             if starts_lowercase(t) || short_tail {
                 blocks[h].lines.push(i);
+                // A numbered item that runs on for more words than a heading has and reads
+                // as sentences is a paragraph (`3. Some coastal cities such as Shanghai …
+                // reform. Arguably, …`); long headings have no full stops.
+                let heading: Vec<&str> = blocks[h].lines.iter().map(|&l| lines[l].trimmed()).collect();
+                let words: usize = heading.iter().map(|l| word_count(l)).sum();
+                let body = heading.join(" ");
+                let body = body.split_once(' ').map_or("", |(_, rest)| rest);
+                if words > 20 && (body.contains(". ") || ends_sentence(t)) {
+                    blocks[h].kind = SegmentKind::Paragraph;
+                    open_heading = None;
+                    open_paragraph = Some(h);
+                }
                 continue;
             }
             open_heading = None;
@@ -876,6 +888,14 @@ mod tests {
             got[0].1,
             "without repeated communication it was impossible."
         );
+    }
+
+    #[test]
+    fn a_long_numbered_item_is_a_paragraph_not_a_heading() {
+        let text = "Intro text ends here.\n\n3. Some coastal cities such as Shanghai not only took the lead in\neconomic reform, but also contributed to social system reform. Arguably,\ntheir local experimentation gave a boost.\n\n4. Conclusion\n\nThe end.\n";
+        let kinds: Vec<SegmentKind> = kinds_and_texts(text).into_iter().map(|(k, _)| k).collect();
+        use SegmentKind::{Heading, Paragraph};
+        assert_eq!(kinds, [Paragraph, Paragraph, Heading, Paragraph]);
     }
 
     #[test]
