@@ -64,11 +64,24 @@ pub enum Command {
     Kwic(KwicArgs),
     /// Why a unit got its codes: every rule that matched there, what counted, each decision.
     Explain(ExplainArgs),
+    /// Combine the output folders of `run --shard K/N` (all N of them) into the tables of a
+    /// single run.
+    Merge(MergeArgs),
     /// Work with codebooks of other tools.
     Codebook {
         #[command(subcommand)]
         command: CodebookCommand,
     },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// The shards' output folders, in any order.
+    #[arg(value_name = "SHARD_OUT", required = true)]
+    pub shards: Vec<PathBuf>,
+    /// Folder for the merged tables and manifest.json.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -178,6 +191,10 @@ pub struct RunArgs {
     /// Folder for the Parquet tables and manifest.json (created if missing; earlier tables replaced).
     #[arg(long, value_name = "DIR", default_value = "output")]
     pub out: PathBuf,
+    /// Code only shard K of N (K from 1): a fixed share of the documents, chosen by a hash of
+    /// each document's path, for array jobs; combine the N outputs with `qualcode merge`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
 }
 
 /// What to code and how: shared by every command that codes the corpus.
@@ -211,6 +228,26 @@ pub struct RunSettings {
     pub out: PathBuf,
     pub unit: UnitLevel,
     pub threads: usize,
+    pub shard: Option<output::Shard>,
+}
+
+/// Parses `K/N` with 1 <= K <= N.
+fn parse_shard(text: &str) -> Result<output::Shard> {
+    let parsed = text
+        .split_once('/')
+        .and_then(|(k, n)| Some((k.trim().parse::<u32>().ok()?, n.trim().parse::<u32>().ok()?)));
+    match parsed {
+        Some((k, n)) if k >= 1 && k <= n => Ok(output::Shard { k, n }),
+        _ => bail!("--shard takes K/N with 1 <= K <= N (such as 3/8), not {text:?}"),
+    }
+}
+
+/// Which shard (from 1) of `n` a document belongs to: by a hash of its id, so a document's
+/// shard does not depend on which other files the corpus holds.
+pub fn shard_of(id: &str, n: u32) -> u32 {
+    let digest = crate::corpus::sha256_hex(id.as_bytes());
+    let value = u64::from_str_radix(&digest[..16], 16).unwrap_or(0);
+    (value % u64::from(n)) as u32 + 1
 }
 
 impl RunSettings {
@@ -229,6 +266,7 @@ impl RunSettings {
                 Unit::Sentence => UnitLevel::Sentence,
             },
             threads,
+            shard: None,
         })
     }
 }
@@ -236,7 +274,15 @@ impl RunSettings {
 /// Parses arguments, runs the command, and returns the process exit code.
 pub fn main_with_args(cli: Cli) -> Result<u8> {
     match cli.command {
-        Command::Run(args) => run(&RunSettings::from_args(args.coding, args.out)?),
+        Command::Run(args) => {
+            let shard = args.shard.as_deref().map(parse_shard).transpose()?;
+            let settings = RunSettings {
+                shard,
+                ..RunSettings::from_args(args.coding, args.out)?
+            };
+            run(&settings)
+        }
+        Command::Merge(args) => merge(&args.shards, &args.out),
         Command::Export(args) => {
             let format = args.format;
             export(format, &RunSettings::from_args(args.run, args.out)?)
@@ -703,6 +749,137 @@ pub fn import_codebook(args: &ImportArgs) -> Result<u8> {
     Ok(exit::OK)
 }
 
+/// Merges shard outputs into `out`: the unit-level tables concatenated in corpus order, the
+/// summaries recomputed, the manifest combined. Refuses shards of different runs.
+pub fn merge(shards: &[PathBuf], out: &Path) -> Result<u8> {
+    let started = Instant::now();
+    let started_at = unix_now();
+    let mut manifests = Vec::new();
+    for dir in shards {
+        manifests.push(output::read_manifest(dir)?);
+    }
+    let first = &manifests[0];
+    let Some(shard) = first.shard else {
+        bail!(
+            "{} is not the output of a `run --shard K/N`",
+            shards[0].display()
+        );
+    };
+    let mut seen = vec![None; shard.n as usize];
+    for (dir, m) in shards.iter().zip(&manifests) {
+        let Some(s) = m.shard else {
+            bail!("{} is not the output of a `run --shard K/N`", dir.display());
+        };
+        if s.n != shard.n {
+            bail!("{} is shard {}/{} but {} is shard {}/{}: all shards must split the corpus the same way", dir.display(), s.k, s.n, shards[0].display(), shard.k, shard.n);
+        }
+        if let Some(other) = seen[s.k as usize - 1].replace(dir) {
+            bail!(
+                "{} and {} are both shard {}/{}",
+                other.display(),
+                dir.display(),
+                s.k,
+                s.n
+            );
+        }
+        if m.codebook.sha256 != first.codebook.sha256
+            || m.parameters.unit != first.parameters.unit
+            || m.version != first.version
+        {
+            bail!("{} was coded with another codebook, unit or qualcode version than {}: rerun the shards with the same settings", dir.display(), shards[0].display());
+        }
+        if m.parameters.corpus != first.parameters.corpus {
+            eprintln!(
+                "warning: {} coded corpus {}, {} coded {}",
+                dir.display(),
+                m.parameters.corpus,
+                shards[0].display(),
+                first.parameters.corpus
+            );
+        }
+    }
+    let missing: Vec<String> = (1..=shard.n)
+        .filter(|k| seen[*k as usize - 1].is_none())
+        .map(|k| format!("{k}/{}", shard.n))
+        .collect();
+    if !missing.is_empty() {
+        bail!(
+            "shards {} are missing: a merge needs all {} shards",
+            missing.join(", "),
+            shard.n
+        );
+    }
+    let mut tables: Vec<(&'static str, polars::prelude::DataFrame)> = Vec::new();
+    for name in ["documents", "segments", "matches", "codings"] {
+        let mut frames = Vec::new();
+        for dir in shards {
+            frames.push(output::read_table(dir, name)?);
+        }
+        let merged = tables::concat_by_document(frames)
+            .with_context(|| format!("cannot merge the {name} tables"))?;
+        tables.push((name, merged));
+    }
+    let codes =
+        tables::CodeInfo::from_frequency(&output::read_table(&shards[0], "code_frequency")?)
+            .context("cannot read the codes of the first shard")?;
+    let documents =
+        tables::coded_units(&tables[0].1).context("cannot read the merged documents table")?;
+    let summaries = tables::summaries(&codes, &documents, &tables[3].1)
+        .context("cannot build the summary tables")?;
+    tables.extend(summaries);
+    let mut files: Vec<output::FileInfo> = manifests
+        .iter()
+        .flat_map(|m| m.files.iter().cloned())
+        .collect();
+    files.sort_by(|a, b| a.document.cmp(&b.document));
+    let mut counts = output::Counts::default();
+    for m in &manifests {
+        let c = &m.counts;
+        counts.files += c.files;
+        counts.coded += c.coded;
+        counts.empty += c.empty;
+        counts.skipped += c.skipped;
+        counts.segments += c.segments;
+        counts.units += c.units;
+        counts.units_with_codes += c.units_with_codes;
+        counts.codings += c.codings;
+        counts.matches += c.matches;
+        counts.vetoed += c.vetoed;
+    }
+    let manifest = Manifest {
+        tool: first.tool.clone(),
+        version: first.version.clone(),
+        run: output::RunInfo {
+            started: output::rfc3339(started_at),
+            seconds: started.elapsed().as_secs_f64(),
+        },
+        parameters: output::Parameters {
+            out: out.display().to_string(),
+            ..first.parameters.clone()
+        },
+        shard: None,
+        merged_from: shards.iter().map(|d| d.display().to_string()).collect(),
+        codebook: first.codebook.clone(),
+        counts,
+        files,
+        tables: output::table_infos(&tables),
+    };
+    output::write(out, &mut tables, &manifest)?;
+    eprintln!(
+        "qualcode: merged {} shards: {} files, {} units, {} codings -> {}",
+        shards.len(),
+        manifest.counts.files,
+        manifest.counts.units,
+        manifest.counts.codings,
+        out.display()
+    );
+    Ok(if manifest.counts.skipped > 0 {
+        exit::SKIPPED_FILES
+    } else {
+        exit::OK
+    })
+}
+
 fn exit_code(records: &[FileRecord]) -> u8 {
     if records
         .iter()
@@ -746,7 +923,10 @@ fn code_corpus(
     keep_text: bool,
 ) -> Result<(Vec<FileRecord>, Vec<Coded>)> {
     let matcher = Matcher::new(codebook)?;
-    let files = corpus::list_files(&settings.corpus).context("cannot read the corpus")?;
+    let mut files = corpus::list_files(&settings.corpus).context("cannot read the corpus")?;
+    if let Some(shard) = settings.shard {
+        files.retain(|(id, _)| shard_of(id, shard.n) == shard.k);
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.threads)
         .build()
@@ -835,8 +1015,10 @@ fn manifest(
     seconds: f64,
 ) -> Manifest {
     Manifest {
-        tool: "qualcode",
-        version: env!("CARGO_PKG_VERSION"),
+        tool: "qualcode".to_string(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        shard: settings.shard,
+        merged_from: Vec::new(),
         run: output::RunInfo {
             started: output::rfc3339(started_at),
             seconds,

@@ -7,32 +7,45 @@
 
 use anyhow::{Context, Result};
 use polars::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fs;
 use std::path::{Path, PathBuf};
 
 pub const MANIFEST: &str = "manifest.json";
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct Manifest {
-    pub tool: &'static str,
-    pub version: &'static str,
+    pub tool: String,
+    pub version: String,
     pub run: RunInfo,
     pub parameters: Parameters,
+    /// Set when the run coded one share of the corpus (`--shard K/N`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<Shard>,
+    /// Set when the tables were merged from shard runs: their output folders.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged_from: Vec<String>,
     pub codebook: CodebookInfo,
     pub counts: Counts,
     pub files: Vec<FileInfo>,
     pub tables: Vec<TableInfo>,
 }
 
-#[derive(Debug, Serialize)]
+/// Shard `k` of `n` (from 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    pub k: u32,
+    pub n: u32,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
 pub struct RunInfo {
     /// UTC, RFC 3339.
     pub started: String,
     pub seconds: f64,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Parameters {
     pub corpus: String,
     pub codebook: String,
@@ -41,7 +54,7 @@ pub struct Parameters {
     pub threads: usize,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CodebookInfo {
     pub path: String,
     pub sha256: String,
@@ -50,7 +63,7 @@ pub struct CodebookInfo {
     pub codes: Vec<String>,
 }
 
-#[derive(Debug, Serialize, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize, Default, PartialEq, Eq)]
 pub struct Counts {
     pub files: usize,
     pub coded: usize,
@@ -67,7 +80,7 @@ pub struct Counts {
     pub vetoed: usize,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct FileInfo {
     pub document: String,
     pub bytes: u64,
@@ -77,7 +90,7 @@ pub struct FileInfo {
     pub reason: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Deserialize)]
 pub struct TableInfo {
     pub name: String,
     pub file: String,
@@ -194,6 +207,29 @@ pub fn write_parquet_file(path: &Path, df: &mut DataFrame) -> Result<()> {
     let mut bytes = Vec::new();
     write_parquet(&mut bytes, df).with_context(|| format!("cannot encode {}", path.display()))?;
     write_atomic(path, &bytes)
+}
+
+/// Reads the manifest of a finished run; a folder without one holds no complete run.
+pub fn read_manifest(dir: &Path) -> Result<Manifest> {
+    let path = dir.join(MANIFEST);
+    let text = fs::read_to_string(&path).with_context(|| {
+        format!(
+            "{} has no readable {MANIFEST}: it does not hold a finished run",
+            dir.display()
+        )
+    })?;
+    serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a qualcode manifest", path.display()))
+}
+
+/// Reads `<dir>/<name>.parquet`.
+pub fn read_table(dir: &Path, name: &str) -> Result<DataFrame> {
+    let path = dir.join(format!("{name}.parquet"));
+    let file = fs::File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+    ParquetReader::new(file)
+        .finish()
+        .map_err(anyhow::Error::from)
+        .with_context(|| format!("cannot read {}", path.display()))
 }
 
 /// Writes a file under a temporary name beside it and renames it into place, so a reader

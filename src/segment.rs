@@ -682,7 +682,11 @@ fn blocks_from_wrapped(lines: &[Line], format: Format) -> Vec<Block> {
                 // A numbered item that runs on for more words than a heading has and reads
                 // as sentences is a paragraph (`3. Some coastal cities such as Shanghai …
                 // reform. Arguably, …`); long headings have no full stops.
-                let heading: Vec<&str> = blocks[h].lines.iter().map(|&l| lines[l].trimmed()).collect();
+                let heading: Vec<&str> = blocks[h]
+                    .lines
+                    .iter()
+                    .map(|&l| lines[l].trimmed())
+                    .collect();
                 let words: usize = heading.iter().map(|l| word_count(l)).sum();
                 let body = heading.join(" ");
                 let body = body.split_once(' ').map_or("", |(_, rest)| rest);

@@ -42,6 +42,77 @@ fn col_str(name: &str, values: Vec<String>) -> Column {
     Column::new(name.into(), values)
 }
 
+/// What the summary tables need to know of a code: taken from the codebook in a run, from a
+/// shard's `code_frequency` table in a merge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeInfo {
+    pub id: String,
+    pub label: String,
+    pub parent: Option<String>,
+    pub level: u32,
+}
+
+impl CodeInfo {
+    pub fn of(codebook: &Codebook) -> Vec<CodeInfo> {
+        codebook
+            .codes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| CodeInfo {
+                id: c.id.clone(),
+                label: c.label.clone(),
+                parent: c.parent.map(|p| codebook.codes[p].id.clone()),
+                level: codebook.level(i) as u32,
+            })
+            .collect()
+    }
+
+    /// Reads the codes back from a `code_frequency` table, in its (codebook) order.
+    pub fn from_frequency(frequency: &DataFrame) -> PolarsResult<Vec<CodeInfo>> {
+        let strs = |name: &str| -> PolarsResult<Vec<Option<String>>> {
+            Ok(frequency
+                .column(name)?
+                .str()?
+                .iter()
+                .map(|v| v.map(String::from))
+                .collect())
+        };
+        let (ids, labels, parents) = (strs("code")?, strs("label")?, strs("parent")?);
+        let levels: Vec<Option<u32>> = frequency.column("level")?.u32()?.iter().collect();
+        let missing =
+            || PolarsError::ComputeError("code_frequency has an empty code, label or level".into());
+        (0..frequency.height())
+            .map(|i| {
+                Ok(CodeInfo {
+                    id: ids[i].clone().ok_or_else(missing)?,
+                    label: labels[i].clone().ok_or_else(missing)?,
+                    parent: parents[i].clone(),
+                    level: levels[i].ok_or_else(missing)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Whether `ancestor` is a parent, grandparent, … of code `i`.
+    fn has_ancestor(codes: &[CodeInfo], i: usize, ancestor: usize) -> bool {
+        let mut at = codes[i].parent.as_deref();
+        // Bounded by the number of codes: a valid codebook has no cycles.
+        for _ in 0..codes.len() {
+            match at {
+                Some(p) if p == codes[ancestor].id => return true,
+                Some(p) => {
+                    at = codes
+                        .iter()
+                        .find(|c| c.id == p)
+                        .and_then(|c| c.parent.as_deref())
+                }
+                None => return false,
+            }
+        }
+        false
+    }
+}
+
 /// Builds every table. `records` lists every file of the corpus; `documents` the ones coded.
 pub fn build(
     codebook: &Codebook,
@@ -49,26 +120,65 @@ pub fn build(
     documents: &[CodedDocument],
 ) -> PolarsResult<Tables> {
     let code_ids: Vec<String> = codebook.codes.iter().map(|c| c.id.clone()).collect();
-    let levels = u32s((0..code_ids.len()).map(|c| codebook.level(c)))?;
     let documents_df = documents_table(records, documents)?;
     let segments = segments_table(documents)?;
     let matches = matches_table(codebook, documents)?;
     let codings = codings_table(&code_ids, documents)?;
-    let units: usize = documents.iter().map(|d| d.units()).sum();
-    let frequency = code_frequency(codebook, &codings, units)?;
-    let by_document = code_by_document(&code_ids, &levels, documents, &codings)?;
-    let cooccurrence = cooccurrence(codebook, &codings, &frequency, units)?;
-    Ok(Tables {
-        tables: vec![
-            ("documents", documents_df),
-            ("segments", segments),
-            ("matches", matches),
-            ("codings", codings),
-            ("code_frequency", frequency),
-            ("code_by_document", by_document),
-            ("cooccurrence", cooccurrence),
-        ],
-    })
+    let units: Vec<(String, usize)> = documents
+        .iter()
+        .map(|d| (d.id.clone(), d.units()))
+        .collect();
+    let mut tables = vec![
+        ("documents", documents_df),
+        ("segments", segments),
+        ("matches", matches),
+        ("codings", codings),
+    ];
+    tables.extend(summaries(&CodeInfo::of(codebook), &units, &tables[3].1)?);
+    Ok(Tables { tables })
+}
+
+/// The summary tables, from the codes, each coded document's number of units (in corpus
+/// order), and the codings: what a run computes, and what a merge of shards recomputes.
+pub fn summaries(
+    codes: &[CodeInfo],
+    documents: &[(String, usize)],
+    codings: &DataFrame,
+) -> PolarsResult<Vec<(&'static str, DataFrame)>> {
+    let units: usize = documents.iter().map(|(_, n)| n).sum();
+    let frequency = code_frequency(codes, codings, units)?;
+    let by_document = code_by_document(codes, documents, codings)?;
+    let cooccurrence = cooccurrence(codes, codings, &frequency, units)?;
+    Ok(vec![
+        ("code_frequency", frequency),
+        ("code_by_document", by_document),
+        ("cooccurrence", cooccurrence),
+    ])
+}
+
+/// Each document that was read (coded or empty) with its number of units, in table order,
+/// from a `documents` table: skipped files have no units.
+pub fn coded_units(documents: &DataFrame) -> PolarsResult<Vec<(String, usize)>> {
+    let ids = documents.column("document")?.str()?;
+    let units = documents.column("units")?.u32()?;
+    Ok(ids
+        .iter()
+        .zip(units.iter())
+        .filter_map(|(id, units)| Some((id?.to_string(), units? as usize)))
+        .collect())
+}
+
+/// The unit-level tables of a merge: each shard's rows, in corpus order. Shards hold disjoint
+/// documents and keep each document's rows in run order, so a stable sort by document
+/// restores exactly the order of a single run.
+pub fn concat_by_document(frames: Vec<DataFrame>) -> PolarsResult<DataFrame> {
+    let lazy: Vec<LazyFrame> = frames.into_iter().map(|f| f.lazy()).collect();
+    concat(lazy, UnionArgs::default())?
+        .sort(
+            ["document"],
+            SortMultipleOptions::default().with_maintain_order(true),
+        )
+        .collect()
 }
 
 fn documents_table(records: &[FileRecord], documents: &[CodedDocument]) -> PolarsResult<DataFrame> {
@@ -225,32 +335,22 @@ fn codings_table(code_ids: &[String], documents: &[CodedDocument]) -> PolarsResu
 /// hits. Every code gets a row, in codebook order, including codes that never applied; a
 /// parent code counts the units of its children.
 fn code_frequency(
-    codebook: &Codebook,
+    codes: &[CodeInfo],
     codings: &DataFrame,
     units: usize,
 ) -> PolarsResult<DataFrame> {
     let codes = frame(vec![
-        col_str(
-            "code",
-            codebook.codes.iter().map(|c| c.id.clone()).collect(),
-        ),
-        col_str(
-            "label",
-            codebook.codes.iter().map(|c| c.label.clone()).collect(),
-        ),
+        col_str("code", codes.iter().map(|c| c.id.clone()).collect()),
+        col_str("label", codes.iter().map(|c| c.label.clone()).collect()),
         Column::new(
             "parent".into(),
-            codebook
-                .codes
-                .iter()
-                .map(|c| c.parent.map(|p| codebook.codes[p].id.clone()))
-                .collect::<Vec<_>>(),
+            codes.iter().map(|c| c.parent.clone()).collect::<Vec<_>>(),
         ),
         Column::new(
             "level".into(),
-            u32s((0..codebook.codes.len()).map(|c| codebook.level(c)))?,
+            codes.iter().map(|c| c.level).collect::<Vec<u32>>(),
         ),
-        Column::new("order".into(), u32s(0..codebook.codes.len())?),
+        Column::new("order".into(), u32s(0..codes.len())?),
     ])?;
     let per_code = codings.clone().lazy().group_by([col("code")]).agg([
         len().alias("units"),
@@ -302,9 +402,8 @@ fn ratio(numerator: Expr, denominator: Expr) -> Expr {
 
 /// The code × document matrix in long form: every code with every coded document.
 fn code_by_document(
-    code_ids: &[String],
-    levels: &[u32],
-    documents: &[CodedDocument],
+    codes: &[CodeInfo],
+    documents: &[(String, usize)],
     codings: &DataFrame,
 ) -> PolarsResult<DataFrame> {
     let mut grid_code = Vec::new();
@@ -312,13 +411,12 @@ fn code_by_document(
     let mut grid_doc = Vec::new();
     let mut grid_units = Vec::new();
     let mut grid_order = Vec::new();
-    for (d, doc) in documents.iter().enumerate() {
-        let units = doc.units();
-        for (c, id) in code_ids.iter().enumerate() {
-            grid_code.push(id.clone());
-            grid_level.push(levels[c]);
-            grid_doc.push(doc.id.clone());
-            grid_units.push(units);
+    for (d, (id, units)) in documents.iter().enumerate() {
+        for (c, code) in codes.iter().enumerate() {
+            grid_code.push(code.id.clone());
+            grid_level.push(code.level);
+            grid_doc.push(id.clone());
+            grid_units.push(*units);
             grid_order.push(c * documents.len() + d);
         }
     }
@@ -360,23 +458,21 @@ fn code_by_document(
 /// all units (n), and the Jaccard, Dice and Ochiai coefficients. `nested` marks pairs where
 /// one code is an ancestor of the other, which co-occur by construction.
 fn cooccurrence(
-    codebook: &Codebook,
+    codes: &[CodeInfo],
     codings: &DataFrame,
     frequency: &DataFrame,
     units: usize,
 ) -> PolarsResult<DataFrame> {
-    let n_codes = codebook.codes.len();
+    let n_codes = codes.len();
     let mut a = Vec::new();
     let mut b = Vec::new();
     let mut nested = Vec::new();
     let mut order = Vec::new();
     for i in 0..n_codes {
         for j in (0..n_codes).filter(|&j| j != i) {
-            a.push(codebook.codes[i].id.clone());
-            b.push(codebook.codes[j].id.clone());
-            nested.push(
-                codebook.ancestors(i).any(|x| x == j) || codebook.ancestors(j).any(|x| x == i),
-            );
+            a.push(codes[i].id.clone());
+            b.push(codes[j].id.clone());
+            nested.push(CodeInfo::has_ancestor(codes, i, j) || CodeInfo::has_ancestor(codes, j, i));
             order.push(i * n_codes + j);
         }
     }

@@ -1,0 +1,134 @@
+//! `run --shard K/N` and `merge`: merging the shards of any split gives exactly the tables
+//! (and manifest counts and files) of a single run; merges of mismatched shards are refused.
+
+mod common;
+
+use common::*;
+use std::path::{Path, PathBuf};
+
+const TABLES: &[&str] = &[
+    "documents",
+    "segments",
+    "matches",
+    "codings",
+    "code_frequency",
+    "code_by_document",
+    "cooccurrence",
+];
+
+/// The shipped corpus plus an empty file, a skipped binary file and a file in a subfolder.
+fn corpus(dir: &Path) -> PathBuf {
+    let corpus = dir.join("corpus");
+    std::fs::create_dir_all(corpus.join("more")).expect("mkdir");
+    for entry in std::fs::read_dir(repo().join("corpus")).expect("corpus") {
+        let entry = entry.expect("entry");
+        std::fs::copy(entry.path(), corpus.join(entry.file_name())).expect("copy");
+    }
+    std::fs::write(corpus.join("empty.txt"), "").expect("write");
+    std::fs::write(corpus.join("binary.txt"), b"\x00\x01\x02").expect("write");
+    std::fs::write(
+        corpus.join("more/notes.md"),
+        "# Notes\n\nThe yibashou rotates, and trust is lost.\n\nMutual benefit, a win-win.\n",
+    )
+    .expect("write");
+    corpus
+}
+
+fn merge(shards: &[PathBuf], out: &Path) -> (i32, String) {
+    let mut args = vec!["merge".to_string()];
+    args.extend(
+        shards
+            .iter()
+            .map(|s| s.to_str().expect("utf-8").to_string()),
+    );
+    args.extend(["--out".into(), out.to_str().expect("utf-8").into()]);
+    let output = qualcode(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn merging_any_split_gives_the_single_run() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let corpus = corpus(dir.path());
+    let codebook = repo().join("codebook.toml");
+    let single = dir.path().join("single");
+    let (code, stderr) = run(&corpus, &codebook, &single, &[]);
+    assert_eq!(code, 1, "one file is skipped: {stderr}");
+    let expected = manifest(&single);
+    for n in [1, 2, 3, 7] {
+        let mut shards = Vec::new();
+        let mut documents = 0;
+        for k in 1..=n {
+            let out = dir.path().join(format!("shard-{k}-of-{n}"));
+            let (code, stderr) = run(&corpus, &codebook, &out, &["--shard", &format!("{k}/{n}")]);
+            assert!(code == 0 || code == 1, "{stderr}");
+            documents += table(&out, "documents").height();
+            shards.push(out);
+        }
+        assert_eq!(documents, 8, "every file in exactly one of {n} shards");
+        // Any order of the folders.
+        shards.reverse();
+        let merged = dir.path().join(format!("merged-{n}"));
+        let (code, stderr) = merge(&shards, &merged);
+        assert_eq!(code, 1, "the skipped file is still reported: {stderr}");
+        for name in TABLES {
+            let (a, b) = (table(&single, name), table(&merged, name));
+            assert!(
+                a.equals_missing(&b),
+                "{name} differs for {n} shards:\n{a}\n{b}"
+            );
+        }
+        let got = manifest(&merged);
+        assert_eq!(got["counts"], expected["counts"], "{n} shards");
+        assert_eq!(got["files"], expected["files"], "{n} shards");
+        assert_eq!(got["codebook"], expected["codebook"]);
+        assert_eq!(
+            got["merged_from"].as_array().map(Vec::len),
+            Some(n as usize)
+        );
+    }
+}
+
+#[test]
+fn mismatched_shards_are_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let corpus = corpus(dir.path());
+    let codebook = repo().join("codebook.toml");
+    let out = |name: &str| dir.path().join(name);
+    for (name, shard) in [("a", "1/2"), ("b", "2/2"), ("c", "1/3")] {
+        let (code, stderr) = run(&corpus, &codebook, &out(name), &["--shard", shard]);
+        assert!(code == 0 || code == 1, "{stderr}");
+    }
+    let (code, stderr) = run(&corpus, &codebook, &out("plain"), &[]);
+    assert_eq!(code, 1, "{stderr}");
+    for (shards, message) in [
+        (vec!["a"], "shards 2/2 are missing"),
+        (vec!["a", "a"], "are both shard 1/2"),
+        (
+            vec!["a", "c"],
+            "all shards must split the corpus the same way",
+        ),
+        (
+            vec!["plain", "a"],
+            "is not the output of a `run --shard K/N`",
+        ),
+        (vec!["a", "nowhere"], "has no readable manifest.json"),
+    ] {
+        let dirs: Vec<PathBuf> = shards.iter().map(|s| out(s)).collect();
+        let (code, stderr) = merge(&dirs, &out("merged"));
+        assert_eq!(code, 2, "{shards:?}");
+        assert!(stderr.contains(message), "{shards:?}: {stderr}");
+        assert!(!out("merged").join("manifest.json").exists());
+    }
+    for bad in ["0/2", "3/2", "2", "a/b"] {
+        let (code, stderr) = run(&corpus, &codebook, &out("x"), &["--shard", bad]);
+        assert_eq!(code, 2, "{bad}");
+        assert!(
+            stderr.contains("--shard takes K/N with 1 <= K <= N"),
+            "{stderr}"
+        );
+    }
+}
