@@ -195,6 +195,12 @@ pub struct RunArgs {
     /// each document's path, for array jobs; combine the N outputs with `qualcode merge`.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
+    /// Memory control: code at most this many MB of files at a time [default: 64].
+    #[arg(long, value_name = "MB", hide_short_help = true)]
+    pub batch_mb: Option<u64>,
+    /// Memory control: code at most this many files at a time [default: 4096].
+    #[arg(long, value_name = "N", hide_short_help = true)]
+    pub batch_files: Option<usize>,
 }
 
 /// What to code and how: shared by every command that codes the corpus.
@@ -229,6 +235,24 @@ pub struct RunSettings {
     pub unit: UnitLevel,
     pub threads: usize,
     pub shard: Option<output::Shard>,
+    pub batch: Batch,
+}
+
+/// How many files a batch holds at most: whichever limit is reached first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Batch {
+    pub bytes: u64,
+    pub files: usize,
+}
+
+impl Default for Batch {
+    /// 64 MB of text keeps both cores busy and memory well under a gigabyte.
+    fn default() -> Self {
+        Batch {
+            bytes: 64 << 20,
+            files: 4096,
+        }
+    }
 }
 
 /// Parses `K/N` with 1 <= K <= N.
@@ -267,6 +291,7 @@ impl RunSettings {
             },
             threads,
             shard: None,
+            batch: Batch::default(),
         })
     }
 }
@@ -276,8 +301,16 @@ pub fn main_with_args(cli: Cli) -> Result<u8> {
     match cli.command {
         Command::Run(args) => {
             let shard = args.shard.as_deref().map(parse_shard).transpose()?;
+            if args.batch_files == Some(0) {
+                bail!("--batch-files must be at least 1");
+            }
+            let defaults = Batch::default();
             let settings = RunSettings {
                 shard,
+                batch: Batch {
+                    bytes: args.batch_mb.map_or(defaults.bytes, |mb| mb.max(1) << 20),
+                    files: args.batch_files.unwrap_or(defaults.files),
+                },
                 ..RunSettings::from_args(args.coding, args.out)?
             };
             run(&settings)
@@ -365,26 +398,76 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
     let started = Instant::now();
     let started_at = unix_now();
     let codebook = load_codebook(&settings.codebook)?;
-    let (records, documents) = code_corpus(settings, &codebook, false)?;
-    let documents: Vec<CodedDocument> = documents.into_iter().map(|(d, _)| d).collect();
-    let counts = count(&records, &documents);
-    let mut tables =
-        tables::build(&codebook, &records, &documents).context("cannot build the tables")?;
+    let matcher = Matcher::new(&codebook)?;
+    let files = corpus_files(settings)?;
+    let pool = worker_pool(settings)?;
+    let progress = progress_bar(files.len());
+    let mut staged = output::StagedTables::create(&settings.out)?;
+    let mut records = Vec::with_capacity(files.len());
+    let mut counts = output::Counts::default();
+    let mut units: Vec<(String, usize)> = Vec::new();
+    let mut codings = Vec::new();
+    // Batch by batch, so memory holds one batch of documents and the small codings table,
+    // not the corpus; an empty corpus still gets its (empty) tables.
+    let batches = batches(&files, settings.batch);
+    for batch in if batches.is_empty() {
+        vec![&files[..0]]
+    } else {
+        batches
+    } {
+        let (batch_records, coded) = code_files(batch, settings, &matcher, &pool, &progress, false);
+        let documents: Vec<CodedDocument> = coded.into_iter().map(|(d, _)| d).collect();
+        let unit_tables = tables::unit_tables(&codebook, &batch_records, &documents)
+            .context("cannot build the tables")?;
+        for (name, df) in &unit_tables {
+            staged.append(name, df)?;
+        }
+        codings.push(unit_tables[3].1.clone());
+        units.extend(documents.iter().map(|d| (d.id.clone(), d.units())));
+        counts.add(&count(&batch_records, &documents));
+        records.extend(batch_records);
+    }
+    progress.finish_and_clear();
+    let codings = tables::concat_rows(codings).context("cannot gather the codings")?;
+    for (name, df) in tables::summaries(&tables::CodeInfo::of(&codebook), &units, &codings)
+        .context("cannot build the summary tables")?
+    {
+        staged.append(name, &df)?;
+    }
     let seconds = started.elapsed().as_secs_f64();
     let manifest = manifest(
         settings,
         &codebook,
         &records,
-        &tables.tables,
+        staged.infos(),
         counts,
         started_at,
         seconds,
     );
-    output::write(&settings.out, &mut tables.tables, &manifest)?;
+    staged.finish(&manifest)?;
     Ok(RunReport {
         counts: manifest.counts,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// Consecutive runs of files holding about `limit` bytes (or files) each; a file larger than
+/// the limit is a batch of its own.
+fn batches(files: &[(String, PathBuf)], limit: Batch) -> Vec<&[(String, PathBuf)]> {
+    let mut out = Vec::new();
+    let (mut start, mut bytes) = (0, 0u64);
+    for (i, (_, path)) in files.iter().enumerate() {
+        // A file whose size cannot be read counts as empty here; reading it reports why.
+        bytes += std::fs::metadata(path).map_or(0, |m| m.len());
+        if bytes >= limit.bytes || i + 1 - start >= limit.files {
+            out.push(&files[start..=i]);
+            (start, bytes) = (i + 1, 0);
+        }
+    }
+    if start < files.len() {
+        out.push(&files[start..]);
+    }
+    out
 }
 
 /// Writes a REFI-QDA project or codebook, or a Taguette codebook CSV, to `settings.out`.
@@ -834,17 +917,7 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<u8> {
     files.sort_by(|a, b| a.document.cmp(&b.document));
     let mut counts = output::Counts::default();
     for m in &manifests {
-        let c = &m.counts;
-        counts.files += c.files;
-        counts.coded += c.coded;
-        counts.empty += c.empty;
-        counts.skipped += c.skipped;
-        counts.segments += c.segments;
-        counts.units += c.units;
-        counts.units_with_codes += c.units_with_codes;
-        counts.codings += c.codings;
-        counts.matches += c.matches;
-        counts.vetoed += c.vetoed;
+        counts.add(&m.counts);
     }
     let manifest = Manifest {
         tool: first.tool.clone(),
@@ -923,15 +996,40 @@ fn code_corpus(
     keep_text: bool,
 ) -> Result<(Vec<FileRecord>, Vec<Coded>)> {
     let matcher = Matcher::new(codebook)?;
+    let files = corpus_files(settings)?;
+    let pool = worker_pool(settings)?;
+    let progress = progress_bar(files.len());
+    let coded = code_files(&files, settings, &matcher, &pool, &progress, keep_text);
+    progress.finish_and_clear();
+    Ok(coded)
+}
+
+/// The corpus's files in corpus order, or this shard's share of them.
+fn corpus_files(settings: &RunSettings) -> Result<Vec<(String, PathBuf)>> {
     let mut files = corpus::list_files(&settings.corpus).context("cannot read the corpus")?;
     if let Some(shard) = settings.shard {
         files.retain(|(id, _)| shard_of(id, shard.n) == shard.k);
     }
-    let pool = rayon::ThreadPoolBuilder::new()
+    Ok(files)
+}
+
+fn worker_pool(settings: &RunSettings) -> Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
         .num_threads(settings.threads)
         .build()
-        .context("cannot start worker threads")?;
-    let progress = progress_bar(files.len());
+        .context("cannot start worker threads")
+}
+
+/// Reads, segments and codes files in parallel, reporting skipped and empty files on stderr.
+/// Results are in the order of `files` whatever the thread timing.
+fn code_files(
+    files: &[(String, PathBuf)],
+    settings: &RunSettings,
+    matcher: &Matcher,
+    pool: &rayon::ThreadPool,
+    progress: &ProgressBar,
+    keep_text: bool,
+) -> (Vec<FileRecord>, Vec<Coded>) {
     let results: Vec<(FileRecord, Option<Coded>)> = pool.install(|| {
         files
             .par_iter()
@@ -939,12 +1037,8 @@ fn code_corpus(
                 let (record, document) = corpus::read_file(id, path);
                 let coded = document.map(|doc| {
                     let segmented = segment::segment(&doc, settings.unit);
-                    let coded = coding::code_document(
-                        &doc,
-                        segmented.layout,
-                        &segmented.segments,
-                        &matcher,
-                    );
+                    let coded =
+                        coding::code_document(&doc, segmented.layout, &segmented.segments, matcher);
                     (coded, keep_text.then_some(doc.text))
                 });
                 progress.inc(1);
@@ -952,7 +1046,6 @@ fn code_corpus(
             })
             .collect()
     });
-    progress.finish_and_clear();
     let (records, documents): (Vec<FileRecord>, Vec<Option<Coded>>) = results.into_iter().unzip();
     for record in &records {
         let path = settings.corpus.join(&record.id);
@@ -964,7 +1057,7 @@ fn code_corpus(
             FileStatus::Read => {}
         }
     }
-    Ok((records, documents.into_iter().flatten().collect()))
+    (records, documents.into_iter().flatten().collect())
 }
 
 fn progress_bar(files: usize) -> ProgressBar {
@@ -1009,7 +1102,7 @@ fn manifest(
     settings: &RunSettings,
     codebook: &Codebook,
     records: &[FileRecord],
-    tables: &[(&'static str, polars::prelude::DataFrame)],
+    tables: Vec<output::TableInfo>,
     counts: output::Counts,
     started_at: u64,
     seconds: f64,
@@ -1051,6 +1144,6 @@ fn manifest(
                 },
             })
             .collect(),
-        tables: output::table_infos(tables),
+        tables,
     }
 }

@@ -80,6 +80,22 @@ pub struct Counts {
     pub vetoed: usize,
 }
 
+impl Counts {
+    /// Adds the counts of another part of the corpus (a batch, a shard).
+    pub fn add(&mut self, other: &Counts) {
+        self.files += other.files;
+        self.coded += other.coded;
+        self.empty += other.empty;
+        self.skipped += other.skipped;
+        self.segments += other.segments;
+        self.units += other.units;
+        self.units_with_codes += other.units_with_codes;
+        self.codings += other.codings;
+        self.matches += other.matches;
+        self.vetoed += other.vetoed;
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct FileInfo {
     pub document: String,
@@ -98,7 +114,7 @@ pub struct TableInfo {
     pub columns: Vec<String>,
 }
 
-/// Describes the tables for the manifest.
+/// Describes tables held in memory for the manifest.
 pub fn table_infos(tables: &[(&'static str, DataFrame)]) -> Vec<TableInfo> {
     tables
         .iter()
@@ -121,20 +137,138 @@ pub fn write(
     tables: &mut [(&'static str, DataFrame)],
     manifest: &Manifest,
 ) -> Result<()> {
-    fs::create_dir_all(out)
-        .with_context(|| format!("cannot create output folder {}", out.display()))?;
-    remove_stale_staging(out);
-    let staging = out.join(format!("{STAGING_PREFIX}{}", std::process::id()));
-    fs::create_dir_all(&staging)
-        .with_context(|| format!("cannot write to output folder {}", out.display()))?;
-    let result = write_staged(out, &staging, tables, manifest);
-    if let Err(err) = fs::remove_dir_all(&staging) {
-        eprintln!("warning: cannot remove {}: {err}", staging.display());
+    let mut staged = StagedTables::create(out)?;
+    for (name, df) in tables.iter() {
+        staged.append(name, df)?;
     }
-    result
+    staged.finish(manifest)
 }
 
 const STAGING_PREFIX: &str = ".qualcode-partial-";
+
+/// A run's tables being written: each table is a Parquet file in a hidden staging folder,
+/// appended to batch by batch (one row group or more per batch, so memory holds one batch,
+/// not the corpus), and moved into place by [`StagedTables::finish`] only when every table
+/// is complete. Dropped unfinished, it removes its staging folder.
+pub struct StagedTables {
+    out: PathBuf,
+    staging: PathBuf,
+    tables: Vec<StagedTable>,
+}
+
+struct StagedTable {
+    name: &'static str,
+    tmp: PathBuf,
+    writer: polars::io::parquet::write::BatchedWriter<fs::File>,
+    rows: usize,
+    columns: Vec<String>,
+}
+
+impl StagedTables {
+    pub fn create(out: &Path) -> Result<Self> {
+        fs::create_dir_all(out)
+            .with_context(|| format!("cannot create output folder {}", out.display()))?;
+        remove_stale_staging(out);
+        let staging = out.join(format!("{STAGING_PREFIX}{}", std::process::id()));
+        fs::create_dir_all(&staging)
+            .with_context(|| format!("cannot write to output folder {}", out.display()))?;
+        Ok(StagedTables {
+            out: out.to_path_buf(),
+            staging,
+            tables: Vec::new(),
+        })
+    }
+
+    /// Appends rows to a table, creating it (with this frame's schema) on first use.
+    pub fn append(&mut self, name: &'static str, df: &DataFrame) -> Result<()> {
+        let index = match self.tables.iter().position(|t| t.name == name) {
+            Some(i) => i,
+            None => {
+                let tmp = self.staging.join(format!("{name}.parquet"));
+                let file = fs::File::create(&tmp)
+                    .with_context(|| format!("cannot create {}", tmp.display()))?;
+                let writer = ParquetWriter::new(file)
+                    .batched(df.schema())
+                    .map_err(anyhow::Error::from)
+                    .with_context(|| format!("cannot start table {name}"))?;
+                self.tables.push(StagedTable {
+                    name,
+                    tmp,
+                    writer,
+                    rows: 0,
+                    columns: df
+                        .get_column_names()
+                        .iter()
+                        .map(|c| c.to_string())
+                        .collect(),
+                });
+                self.tables.len() - 1
+            }
+        };
+        let table = &mut self.tables[index];
+        let mut df = df.clone();
+        // The batched writer needs each column in one chunk.
+        df.rechunk_mut();
+        table
+            .writer
+            .write_batch(&df)
+            .map_err(anyhow::Error::from)
+            .with_context(|| format!("cannot write table {name}"))?;
+        table.rows += df.height();
+        Ok(())
+    }
+
+    /// What the manifest says of the tables written so far.
+    pub fn infos(&self) -> Vec<TableInfo> {
+        self.tables
+            .iter()
+            .map(|t| TableInfo {
+                name: t.name.to_string(),
+                file: format!("{}.parquet", t.name),
+                rows: t.rows,
+                columns: t.columns.clone(),
+            })
+            .collect()
+    }
+
+    /// Completes every table, moves them into place and writes the manifest last.
+    pub fn finish(self, manifest: &Manifest) -> Result<()> {
+        for table in &self.tables {
+            table
+                .writer
+                .finish()
+                .map_err(anyhow::Error::from)
+                .with_context(|| format!("cannot complete table {}", table.name))?;
+        }
+        let manifest_path = self.out.join(MANIFEST);
+        if manifest_path.exists() {
+            fs::remove_file(&manifest_path)
+                .with_context(|| format!("cannot replace {}", manifest_path.display()))?;
+        }
+        for table in &self.tables {
+            let target = self.out.join(format!("{}.parquet", table.name));
+            fs::rename(&table.tmp, &target)
+                .with_context(|| format!("cannot move table into {}", target.display()))?;
+        }
+        let json =
+            serde_json::to_string_pretty(manifest).context("cannot serialise the manifest")?;
+        let tmp = self.staging.join(MANIFEST);
+        fs::write(&tmp, json + "\n").with_context(|| format!("cannot write {}", tmp.display()))?;
+        fs::rename(&tmp, &manifest_path)
+            .with_context(|| format!("cannot move manifest into {}", manifest_path.display()))?;
+        Ok(())
+    }
+}
+
+impl Drop for StagedTables {
+    fn drop(&mut self) {
+        if self.staging.exists() {
+            if let Err(err) = fs::remove_dir_all(&self.staging) {
+                eprintln!("warning: cannot remove {}: {err}", self.staging.display());
+            }
+        }
+    }
+}
 
 /// Removes what an interrupted run left behind; such files never carry a final name.
 fn remove_stale_staging(out: &Path) {
@@ -152,39 +286,6 @@ fn remove_stale_staging(out: &Path) {
             }
         }
     }
-}
-
-fn write_staged(
-    out: &Path,
-    staging: &Path,
-    tables: &mut [(&'static str, DataFrame)],
-    manifest: &Manifest,
-) -> Result<()> {
-    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
-    for (name, df) in tables.iter_mut() {
-        let file_name = format!("{name}.parquet");
-        let tmp = staging.join(&file_name);
-        let file =
-            fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-        write_parquet(file, df)
-            .with_context(|| format!("cannot write table {name} to {}", tmp.display()))?;
-        staged.push((tmp, out.join(file_name)));
-    }
-    let manifest_path = out.join(MANIFEST);
-    if manifest_path.exists() {
-        fs::remove_file(&manifest_path)
-            .with_context(|| format!("cannot replace {}", manifest_path.display()))?;
-    }
-    for (tmp, target) in &staged {
-        fs::rename(tmp, target)
-            .with_context(|| format!("cannot move table into {}", target.display()))?;
-    }
-    let json = serde_json::to_string_pretty(manifest).context("cannot serialise the manifest")?;
-    let tmp = staging.join(MANIFEST);
-    fs::write(&tmp, json + "\n").with_context(|| format!("cannot write {}", tmp.display()))?;
-    fs::rename(&tmp, &manifest_path)
-        .with_context(|| format!("cannot move manifest into {}", manifest_path.display()))?;
-    Ok(())
 }
 
 fn write_parquet(writer: impl std::io::Write, df: &mut DataFrame) -> Result<()> {

@@ -12,11 +12,6 @@ use crate::coding::CodedDocument;
 use crate::corpus::{FileRecord, FileStatus};
 use polars::prelude::*;
 
-/// All tables of a run, in the order they are written.
-pub struct Tables {
-    pub tables: Vec<(&'static str, DataFrame)>,
-}
-
 fn frame(columns: Vec<Column>) -> PolarsResult<DataFrame> {
     let height = columns.first().map_or(0, |c| c.len());
     DataFrame::new(height, columns)
@@ -113,29 +108,26 @@ impl CodeInfo {
     }
 }
 
-/// Builds every table. `records` lists every file of the corpus; `documents` the ones coded.
-pub fn build(
+/// The unit-level tables of a batch of files: `records` lists every file; `documents` the
+/// ones coded.
+pub fn unit_tables(
     codebook: &Codebook,
     records: &[FileRecord],
     documents: &[CodedDocument],
-) -> PolarsResult<Tables> {
+) -> PolarsResult<Vec<(&'static str, DataFrame)>> {
     let code_ids: Vec<String> = codebook.codes.iter().map(|c| c.id.clone()).collect();
-    let documents_df = documents_table(records, documents)?;
-    let segments = segments_table(documents)?;
-    let matches = matches_table(codebook, documents)?;
-    let codings = codings_table(&code_ids, documents)?;
-    let units: Vec<(String, usize)> = documents
-        .iter()
-        .map(|d| (d.id.clone(), d.units()))
-        .collect();
-    let mut tables = vec![
-        ("documents", documents_df),
-        ("segments", segments),
-        ("matches", matches),
-        ("codings", codings),
-    ];
-    tables.extend(summaries(&CodeInfo::of(codebook), &units, &tables[3].1)?);
-    Ok(Tables { tables })
+    Ok(vec![
+        ("documents", documents_table(records, documents)?),
+        ("segments", segments_table(documents)?),
+        ("matches", matches_table(codebook, documents)?),
+        ("codings", codings_table(&code_ids, documents)?),
+    ])
+}
+
+/// Frames of the same table, one after the other.
+pub fn concat_rows(frames: Vec<DataFrame>) -> PolarsResult<DataFrame> {
+    let lazy: Vec<LazyFrame> = frames.into_iter().map(|f| f.lazy()).collect();
+    concat(lazy, UnionArgs::default())?.collect()
 }
 
 /// The summary tables, from the codes, each coded document's number of units (in corpus

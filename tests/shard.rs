@@ -132,3 +132,41 @@ fn mismatched_shards_are_refused() {
         );
     }
 }
+
+#[test]
+fn small_batches_give_the_same_tables_as_one() {
+    // The run streams the corpus in batches; with one or two files per batch the Parquet files
+    // hold several row groups, and must read back exactly as the one-batch run.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let corpus = corpus(dir.path());
+    let codebook = repo().join("codebook.toml");
+    let whole = dir.path().join("whole");
+    let (code, stderr) = run(&corpus, &codebook, &whole, &["--batch-files", "100000"]);
+    assert_eq!(code, 1, "{stderr}");
+    for (flag, value) in [
+        ("--batch-files", "1"),
+        ("--batch-files", "2"),
+        ("--batch-mb", "1"),
+    ] {
+        let out = dir.path().join(format!("batched{value}"));
+        let (code, stderr) = run(&corpus, &codebook, &out, &[flag, value]);
+        assert_eq!(code, 1, "{stderr}");
+        for name in TABLES {
+            let (a, b) = (table(&whole, name), table(&out, name));
+            assert!(a.equals_missing(&b), "{name} differs with {flag} {value}");
+        }
+        assert_eq!(manifest(&out)["counts"], manifest(&whole)["counts"]);
+        assert_eq!(manifest(&out)["tables"], manifest(&whole)["tables"]);
+    }
+    let (code, stderr) = run(
+        &corpus,
+        &codebook,
+        &dir.path().join("x"),
+        &["--batch-files", "0"],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("--batch-files must be at least 1"),
+        "{stderr}"
+    );
+}
