@@ -301,7 +301,11 @@ pub fn detect_layout(text: &str) -> Layout {
     let non_blank = lines.iter().filter(|l| !l.is_blank()).count();
     let long = lines
         .iter()
-        .filter(|l| l.trimmed().chars().count() > 120)
+        // Bytes bound characters from above: only long byte runs need counting.
+        .filter(|l| {
+            let t = l.trimmed();
+            t.len() > 120 && (t.is_ascii() || t.chars().count() > 120)
+        })
         .count();
     if non_blank > 0 && long * 10 >= non_blank {
         Layout::Lines
@@ -563,10 +567,29 @@ fn is_menu_bar(t: &str) -> bool {
 
 fn latin_share(text: &str) -> f64 {
     let (mut latin, mut letters) = (0usize, 0usize);
-    for c in text.chars().filter(|c| c.is_alphabetic()) {
-        letters += 1;
-        if c.is_ascii_alphabetic() || ('\u{00C0}'..='\u{024F}').contains(&c) {
-            latin += 1;
+    let mut rest = text;
+    while !rest.is_empty() {
+        // Runs of ASCII, most of any text, are counted bytewise (vectorised); only other
+        // characters are decoded.
+        let ascii = rest
+            .bytes()
+            .position(|b| !b.is_ascii())
+            .unwrap_or(rest.len());
+        let ascii_letters = rest.as_bytes()[..ascii]
+            .iter()
+            .filter(|b| b.is_ascii_alphabetic())
+            .count();
+        latin += ascii_letters;
+        letters += ascii_letters;
+        rest = &rest[ascii..];
+        if let Some(c) = rest.chars().next() {
+            if c.is_alphabetic() {
+                letters += 1;
+                if ('\u{00C0}'..='\u{024F}').contains(&c) {
+                    latin += 1;
+                }
+            }
+            rest = &rest[c.len_utf8()..];
         }
     }
     if letters == 0 {
@@ -579,7 +602,7 @@ fn latin_share(text: &str) -> f64 {
 /// A line written mostly in another script than the document, e.g. a spam line of Chinese
 /// characters at the end of an English page.
 fn is_foreign_script_line(t: &str) -> bool {
-    t.chars().filter(|c| c.is_alphabetic()).count() >= 8 && latin_share(t) < 0.2
+    !t.is_ascii() && t.chars().filter(|c| c.is_alphabetic()).count() >= 8 && latin_share(t) < 0.2
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -892,6 +915,14 @@ mod tests {
             got[0].1,
             "without repeated communication it was impossible."
         );
+    }
+
+    #[test]
+    fn latin_share_counts_letters_of_any_script() {
+        assert_eq!(latin_share("Trust, é!"), 1.0);
+        assert_eq!(latin_share("中文 ab"), 0.5);
+        assert_eq!(latin_share("12 — 34"), 0.0);
+        assert_eq!(latin_share(""), 0.0);
     }
 
     #[test]
