@@ -732,7 +732,7 @@ pub fn explain(args: &ExplainArgs, settings: &RunSettings) -> Result<u8> {
         );
     };
     let segmented = segment::segment(&document, settings.unit);
-    let coded = coding::code_document(&document, segmented.layout, &segmented.segments, &matcher);
+    let coded = coding::code_document(&document, segmented.layout, segmented.segments, &matcher);
     let units: Vec<&coding::SegmentRow> = match (args.segment, args.line) {
         (Some(n), _) => {
             let row = coded.segments.get(n).with_context(|| {
@@ -1038,7 +1038,7 @@ fn code_files(
                 let coded = document.map(|doc| {
                     let segmented = segment::segment(&doc, settings.unit);
                     let coded =
-                        coding::code_document(&doc, segmented.layout, &segmented.segments, matcher);
+                        coding::code_document(&doc, segmented.layout, segmented.segments, matcher);
                     (coded, keep_text.then_some(doc.text))
                 });
                 progress.inc(1);

@@ -661,7 +661,7 @@ pub struct MatcherError(String);
 pub fn code_document(
     document: &Document,
     layout: Layout,
-    segments: &[Segment],
+    segments: Vec<Segment>,
     matcher: &Matcher,
 ) -> CodedDocument {
     let index = SourceIndex::new(&document.text);
@@ -677,6 +677,10 @@ pub fn code_document(
     };
     for segment in segments {
         let is_coded = segment.kind.is_coded();
+        if is_coded {
+            code_segment(document, &segment, &index, matcher, &mut coded);
+        }
+        // The segment's text moves into its row: a document's text is not held twice.
         coded.segments.push(SegmentRow {
             segment: segment.index,
             block: segment.block,
@@ -689,37 +693,54 @@ pub fn code_document(
             line_start: segment.line_start,
             line_end: segment.line_end,
             word_count: segment.word_count,
-            text: segment.text.clone(),
+            text: segment.text,
         });
-        if !is_coded {
-            continue;
-        }
-        let result = matcher.code_unit(&segment.text);
-        coded.vetoed += result.vetoed;
-        for m in &result.matches {
-            let start = segment.map.source_start(m.start);
-            let end = segment.map.source_end(m.end);
-            coded.matches.push(MatchRow {
-                segment: segment.index,
-                code: m.code,
-                rule: m.rule,
-                pattern: m.pattern,
-                text: segment.text[m.start..m.end].to_string(),
-                byte_start: start + bom,
-                byte_end: end + bom,
-                char_start: index.char_offset(start),
-                char_end: index.char_offset(end),
-                line: segment.line_start
-                    + document.text[segment.start..start].matches('\n').count(),
-                applied: result.codes.contains(&m.code),
-                negated: m.negated,
-            });
-        }
-        coded
-            .codings
-            .extend(matcher.codings(segment.index, &result));
     }
     coded
+}
+
+/// Codes one unit, adding its matches and codings to the document's rows.
+fn code_segment(
+    document: &Document,
+    segment: &Segment,
+    index: &SourceIndex,
+    matcher: &Matcher,
+    coded: &mut CodedDocument,
+) {
+    let bom = document.bom_len;
+    let result = matcher.code_unit(&segment.text);
+    coded.vetoed += result.vetoed;
+    // Matches come in order of position: lines are counted on from the previous match,
+    // never from the segment's start again (a one-paragraph file of 300 MB has many).
+    let (mut counted_to, mut line) = (segment.start, segment.line_start);
+    for m in &result.matches {
+        let start = segment.map.source_start(m.start);
+        let end = segment.map.source_end(m.end);
+        if start > counted_to {
+            line += document.text.as_bytes()[counted_to..start]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            counted_to = start;
+        }
+        coded.matches.push(MatchRow {
+            segment: segment.index,
+            code: m.code,
+            rule: m.rule,
+            pattern: m.pattern,
+            text: segment.text[m.start..m.end].to_string(),
+            byte_start: start + bom,
+            byte_end: end + bom,
+            char_start: index.char_offset(start),
+            char_end: index.char_offset(end),
+            line,
+            applied: result.codes.contains(&m.code),
+            negated: m.negated,
+        });
+    }
+    coded
+        .codings
+        .extend(matcher.codings(segment.index, &result));
 }
 
 #[cfg(test)]

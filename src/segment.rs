@@ -647,6 +647,10 @@ fn is_markdown_heading(t: &str) -> bool {
     (1..=6).contains(&hashes) && t[hashes..].starts_with(' ')
 }
 
+/// Lines after which a paragraph without a blank line is cut (at a sentence end): about
+/// 2,500 words of hard-wrapped text; the longest paragraph of the shipped article has 40 lines.
+const MAX_PARAGRAPH_LINES: usize = 200;
+
 fn blocks_from_wrapped(lines: &[Line], format: Format) -> Vec<Block> {
     let mut blocks: Vec<Block> = Vec::new();
     // Indexes into `blocks` of what a following line may continue.
@@ -733,7 +737,13 @@ fn blocks_from_wrapped(lines: &[Line], format: Format) -> Vec<Block> {
             continue;
         }
         if let Some(p) = open_paragraph {
-            if !boundary || starts_lowercase(t) || !paragraph_ended {
+            // Text without blank lines (a whole book in one block) would be one unit: a
+            // paragraph that runs on past a size no real paragraph reaches is cut at the next
+            // sentence end, or anyway at four times that size.
+            let length = blocks[p].lines.len();
+            let runaway = (length >= MAX_PARAGRAPH_LINES && paragraph_ended)
+                || length >= 4 * MAX_PARAGRAPH_LINES;
+            if !runaway && (!boundary || starts_lowercase(t) || !paragraph_ended) {
                 blocks[p].lines.push(i);
                 continue;
             }
@@ -923,6 +933,20 @@ mod tests {
         assert_eq!(latin_share("中文 ab"), 0.5);
         assert_eq!(latin_share("12 — 34"), 0.0);
         assert_eq!(latin_share(""), 0.0);
+    }
+
+    #[test]
+    fn text_without_blank_lines_is_cut_into_bounded_paragraphs() {
+        let sentence = "The leading cadre decides on the collaboration with the NGO today.";
+        let text = vec![sentence; 1000].join("\n") + "\n";
+        let segments = kinds_and_texts(&text);
+        assert_eq!(segments.len(), 5, "cut every 200 lines at a sentence end");
+        assert!(segments
+            .iter()
+            .all(|(k, t)| *k == SegmentKind::Paragraph && t.split(". ").count() == 200));
+        // Without any sentence end, still cut, at four times the size.
+        let text = vec!["words without an end"; 2000].join("\n") + "\n";
+        assert_eq!(kinds_and_texts(&text).len(), 3);
     }
 
     #[test]

@@ -84,12 +84,7 @@ impl Fixture {
             args.push(flag.into());
             args.push(self.path(name).to_str().expect("utf-8").into());
         }
-        let output = qualcode(&args.iter().map(String::as_str).collect::<Vec<_>>());
-        (
-            output.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&output.stdout).into_owned(),
-            String::from_utf8_lossy(&output.stderr).into_owned(),
-        )
+        outcome(&args.iter().map(String::as_str).collect::<Vec<_>>())
     }
 }
 

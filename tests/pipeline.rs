@@ -6,15 +6,6 @@ use common::*;
 use std::collections::{BTreeMap, BTreeSet};
 
 const ARTICLE: &str = "001_bb6c17c0ea50004b.txt";
-const TABLES: &[&str] = &[
-    "documents",
-    "segments",
-    "matches",
-    "codings",
-    "code_frequency",
-    "code_by_document",
-    "cooccurrence",
-];
 const CODES: &[&str] = &["trust", "reciprocity", "fic_strategy", "localisation"];
 
 #[test]

@@ -348,12 +348,7 @@ terms = ["trust"]
 fn import(file: &Path, extra: &[&str]) -> (i32, String, String) {
     let mut args = vec!["codebook", "import", file.to_str().expect("utf-8")];
     args.extend_from_slice(extra);
-    let output = qualcode(&args);
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    outcome(&args)
 }
 
 #[test]

@@ -6,16 +6,6 @@ mod common;
 use common::*;
 use std::path::{Path, PathBuf};
 
-const TABLES: &[&str] = &[
-    "documents",
-    "segments",
-    "matches",
-    "codings",
-    "code_frequency",
-    "code_by_document",
-    "cooccurrence",
-];
-
 /// The shipped corpus plus an empty file, a skipped binary file and a file in a subfolder.
 fn corpus(dir: &Path) -> PathBuf {
     let corpus = dir.join("corpus");

@@ -55,12 +55,7 @@ fn command(dir: &Path, args: &[&str]) -> (i32, String, String) {
         "--codebook",
         codebook.to_str().expect("utf-8"),
     ]);
-    let output = qualcode(&all);
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    outcome(&all)
 }
 
 #[test]

@@ -19,6 +19,27 @@ pub fn qualcode(args: &[&str]) -> Output {
         .expect("run qualcode")
 }
 
+/// Runs `qualcode` with `args`; (exit code, stdout, stderr).
+pub fn outcome(args: &[&str]) -> (i32, String, String) {
+    let output = qualcode(args);
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Every table a run writes, in manifest order.
+pub const TABLES: &[&str] = &[
+    "documents",
+    "segments",
+    "matches",
+    "codings",
+    "code_frequency",
+    "code_by_document",
+    "cooccurrence",
+];
+
 /// Runs `qualcode run` on `corpus` with `codebook` into `out`; returns (exit code, stderr).
 pub fn run(corpus: &Path, codebook: &Path, out: &Path, extra: &[&str]) -> (i32, String) {
     invoke(&["run"], corpus, codebook, out, extra)
