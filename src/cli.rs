@@ -1,25 +1,26 @@
-//! Command line: arguments in, a validated [`RunSettings`], the pipeline run, an exit code out.
+//! Command line: arguments in, a validated [`RunSettings`], the command run, an exit code out.
 //!
 //! Progress goes to stderr (a bar only when stderr is a terminal); nothing is printed on
-//! stdout by `run`, so the command can sit in scripts and pipelines.
+//! stdout by `run`, so the command can sit in scripts and pipelines; the inspection commands
+//! (`check`, `kwic`, `explain`, `agree`) print their findings on stdout.
 
 use crate::agree;
-use crate::codebook::{self, Codebook};
+use crate::codebook;
 use crate::coding::{self, CodedDocument, Matcher};
 use crate::corpus::{self, FileRecord, FileStatus};
 use crate::import;
 use crate::inspect;
-use crate::output::{self, Manifest};
+use crate::output;
+use crate::pipeline::{
+    code_corpus, execute, load_codebook, unit_name, unix_now, Batch, RunSettings,
+};
 use crate::refi;
 use crate::segment::{self, UnitLevel};
 use crate::tables;
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use rayon::prelude::*;
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::path::PathBuf;
 
 /// Exit codes: the contract with scripts and schedulers.
 pub mod exit {
@@ -226,35 +227,6 @@ pub enum Unit {
     Sentence,
 }
 
-/// Settings checked and resolved, ready to run.
-#[derive(Debug, Clone)]
-pub struct RunSettings {
-    pub corpus: PathBuf,
-    pub codebook: PathBuf,
-    pub out: PathBuf,
-    pub unit: UnitLevel,
-    pub threads: usize,
-    pub shard: Option<output::Shard>,
-    pub batch: Batch,
-}
-
-/// How many files a batch holds at most: whichever limit is reached first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Batch {
-    pub bytes: u64,
-    pub files: usize,
-}
-
-impl Default for Batch {
-    /// 64 MB of text keeps both cores busy and memory well under a gigabyte.
-    fn default() -> Self {
-        Batch {
-            bytes: 64 << 20,
-            files: 4096,
-        }
-    }
-}
-
 /// Parses `K/N` with 1 <= K <= N.
 fn parse_shard(text: &str) -> Result<output::Shard> {
     let parsed = text
@@ -264,14 +236,6 @@ fn parse_shard(text: &str) -> Result<output::Shard> {
         Some((k, n)) if k >= 1 && k <= n => Ok(output::Shard { k, n }),
         _ => bail!("--shard takes K/N with 1 <= K <= N (such as 3/8), not {text:?}"),
     }
-}
-
-/// Which shard (from 1) of `n` a document belongs to: by a hash of its id, so a document's
-/// shard does not depend on which other files the corpus holds.
-pub fn shard_of(id: &str, n: u32) -> u32 {
-    let digest = crate::corpus::sha256_hex(id.as_bytes());
-    let value = u64::from_str_radix(&digest[..16], 16).unwrap_or(0);
-    (value % u64::from(n)) as u32 + 1
 }
 
 impl RunSettings {
@@ -315,7 +279,22 @@ pub fn main_with_args(cli: Cli) -> Result<u8> {
             };
             run(&settings)
         }
-        Command::Merge(args) => merge(&args.shards, &args.out),
+        Command::Merge(args) => {
+            let counts = crate::pipeline::merge(&args.shards, &args.out)?;
+            eprintln!(
+                "qualcode: merged {} shards: {} files, {} units, {} codings -> {}",
+                args.shards.len(),
+                counts.files,
+                counts.units,
+                counts.codings,
+                args.out.display()
+            );
+            Ok(if counts.skipped > 0 {
+                exit::SKIPPED_FILES
+            } else {
+                exit::OK
+            })
+        }
         Command::Export(args) => {
             let format = args.format;
             export(format, &RunSettings::from_args(args.run, args.out)?)
@@ -355,12 +334,6 @@ pub fn main_with_args(cli: Cli) -> Result<u8> {
     }
 }
 
-/// What a run produced, for the caller's summary and tests.
-pub struct RunReport {
-    pub counts: output::Counts,
-    pub seconds: f64,
-}
-
 pub fn run(settings: &RunSettings) -> Result<u8> {
     let report = execute(settings)?;
     let c = &report.counts;
@@ -384,90 +357,6 @@ pub fn run(settings: &RunSettings) -> Result<u8> {
     } else {
         exit::OK
     })
-}
-
-fn unit_name(unit: UnitLevel) -> &'static str {
-    match unit {
-        UnitLevel::Paragraph => "paragraph",
-        UnitLevel::Sentence => "sentence",
-    }
-}
-
-/// Runs the whole pipeline and writes the output; errors here are fatal.
-pub fn execute(settings: &RunSettings) -> Result<RunReport> {
-    let started = Instant::now();
-    let started_at = unix_now();
-    let codebook = load_codebook(&settings.codebook)?;
-    let matcher = Matcher::new(&codebook)?;
-    let files = corpus_files(settings)?;
-    let pool = worker_pool(settings)?;
-    let progress = progress_bar(files.len());
-    let mut staged = output::StagedTables::create(&settings.out)?;
-    let mut records = Vec::with_capacity(files.len());
-    let mut counts = output::Counts::default();
-    let mut units: Vec<(String, usize)> = Vec::new();
-    let mut codings = Vec::new();
-    // Batch by batch, so memory holds one batch of documents and the small codings table,
-    // not the corpus; an empty corpus still gets its (empty) tables.
-    let batches = batches(&files, settings.batch);
-    for batch in if batches.is_empty() {
-        vec![&files[..0]]
-    } else {
-        batches
-    } {
-        let (batch_records, coded) = code_files(batch, settings, &matcher, &pool, &progress, false);
-        let documents: Vec<CodedDocument> = coded.into_iter().map(|(d, _)| d).collect();
-        let unit_tables = tables::unit_tables(&codebook, &batch_records, &documents)
-            .context("cannot build the tables")?;
-        for (name, df) in &unit_tables {
-            staged.append(name, df)?;
-        }
-        codings.push(unit_tables[3].1.clone());
-        units.extend(documents.iter().map(|d| (d.id.clone(), d.units())));
-        counts.add(&count(&batch_records, &documents));
-        records.extend(batch_records);
-    }
-    progress.finish_and_clear();
-    let codings = tables::concat_rows(codings).context("cannot gather the codings")?;
-    for (name, df) in tables::summaries(&tables::CodeInfo::of(&codebook), &units, &codings)
-        .context("cannot build the summary tables")?
-    {
-        staged.append(name, &df)?;
-    }
-    let seconds = started.elapsed().as_secs_f64();
-    let manifest = manifest(
-        settings,
-        &codebook,
-        &records,
-        staged.infos(),
-        counts,
-        started_at,
-        seconds,
-    );
-    staged.finish(&manifest)?;
-    Ok(RunReport {
-        counts: manifest.counts,
-        seconds: started.elapsed().as_secs_f64(),
-    })
-}
-
-/// Consecutive runs of files holding about `limit` bytes (or files) each; a file larger than
-/// the limit is a batch of its own.
-fn batches(files: &[(String, PathBuf)], limit: Batch) -> Vec<&[(String, PathBuf)]> {
-    let mut out = Vec::new();
-    let (mut start, mut bytes) = (0, 0u64);
-    for (i, (_, path)) in files.iter().enumerate() {
-        // A file whose size cannot be read counts as empty here; reading it reports why.
-        bytes += std::fs::metadata(path).map_or(0, |m| m.len());
-        if bytes >= limit.bytes || i + 1 - start >= limit.files {
-            out.push(&files[start..=i]);
-            (start, bytes) = (i + 1, 0);
-        }
-    }
-    if start < files.len() {
-        out.push(&files[start..]);
-    }
-    out
 }
 
 /// Writes a REFI-QDA project or codebook, or a Taguette codebook CSV, to `settings.out`.
@@ -832,127 +721,6 @@ pub fn import_codebook(args: &ImportArgs) -> Result<u8> {
     Ok(exit::OK)
 }
 
-/// Merges shard outputs into `out`: the unit-level tables concatenated in corpus order, the
-/// summaries recomputed, the manifest combined. Refuses shards of different runs.
-pub fn merge(shards: &[PathBuf], out: &Path) -> Result<u8> {
-    let started = Instant::now();
-    let started_at = unix_now();
-    let mut manifests = Vec::new();
-    for dir in shards {
-        manifests.push(output::read_manifest(dir)?);
-    }
-    let first = &manifests[0];
-    let Some(shard) = first.shard else {
-        bail!(
-            "{} is not the output of a `run --shard K/N`",
-            shards[0].display()
-        );
-    };
-    let mut seen = vec![None; shard.n as usize];
-    for (dir, m) in shards.iter().zip(&manifests) {
-        let Some(s) = m.shard else {
-            bail!("{} is not the output of a `run --shard K/N`", dir.display());
-        };
-        if s.n != shard.n {
-            bail!("{} is shard {}/{} but {} is shard {}/{}: all shards must split the corpus the same way", dir.display(), s.k, s.n, shards[0].display(), shard.k, shard.n);
-        }
-        if let Some(other) = seen[s.k as usize - 1].replace(dir) {
-            bail!(
-                "{} and {} are both shard {}/{}",
-                other.display(),
-                dir.display(),
-                s.k,
-                s.n
-            );
-        }
-        if m.codebook.sha256 != first.codebook.sha256
-            || m.parameters.unit != first.parameters.unit
-            || m.version != first.version
-        {
-            bail!("{} was coded with another codebook, unit or qualcode version than {}: rerun the shards with the same settings", dir.display(), shards[0].display());
-        }
-        if m.parameters.corpus != first.parameters.corpus {
-            eprintln!(
-                "warning: {} coded corpus {}, {} coded {}",
-                dir.display(),
-                m.parameters.corpus,
-                shards[0].display(),
-                first.parameters.corpus
-            );
-        }
-    }
-    let missing: Vec<String> = (1..=shard.n)
-        .filter(|k| seen[*k as usize - 1].is_none())
-        .map(|k| format!("{k}/{}", shard.n))
-        .collect();
-    if !missing.is_empty() {
-        bail!(
-            "shards {} are missing: a merge needs all {} shards",
-            missing.join(", "),
-            shard.n
-        );
-    }
-    let mut tables: Vec<(&'static str, polars::prelude::DataFrame)> = Vec::new();
-    for name in ["documents", "segments", "matches", "codings"] {
-        let mut frames = Vec::new();
-        for dir in shards {
-            frames.push(output::read_table(dir, name)?);
-        }
-        let merged = tables::concat_by_document(frames)
-            .with_context(|| format!("cannot merge the {name} tables"))?;
-        tables.push((name, merged));
-    }
-    let codes =
-        tables::CodeInfo::from_frequency(&output::read_table(&shards[0], "code_frequency")?)
-            .context("cannot read the codes of the first shard")?;
-    let documents =
-        tables::coded_units(&tables[0].1).context("cannot read the merged documents table")?;
-    let summaries = tables::summaries(&codes, &documents, &tables[3].1)
-        .context("cannot build the summary tables")?;
-    tables.extend(summaries);
-    let mut files: Vec<output::FileInfo> = manifests
-        .iter()
-        .flat_map(|m| m.files.iter().cloned())
-        .collect();
-    files.sort_by(|a, b| a.document.cmp(&b.document));
-    let mut counts = output::Counts::default();
-    for m in &manifests {
-        counts.add(&m.counts);
-    }
-    let manifest = Manifest {
-        tool: first.tool.clone(),
-        version: first.version.clone(),
-        run: output::RunInfo {
-            started: output::rfc3339(started_at),
-            seconds: started.elapsed().as_secs_f64(),
-        },
-        parameters: output::Parameters {
-            out: out.display().to_string(),
-            ..first.parameters.clone()
-        },
-        shard: None,
-        merged_from: shards.iter().map(|d| d.display().to_string()).collect(),
-        codebook: first.codebook.clone(),
-        counts,
-        files,
-        tables: output::table_infos(&tables),
-    };
-    output::write(out, &mut tables, &manifest)?;
-    eprintln!(
-        "qualcode: merged {} shards: {} files, {} units, {} codings -> {}",
-        shards.len(),
-        manifest.counts.files,
-        manifest.counts.units,
-        manifest.counts.codings,
-        out.display()
-    );
-    Ok(if manifest.counts.skipped > 0 {
-        exit::SKIPPED_FILES
-    } else {
-        exit::OK
-    })
-}
-
 fn exit_code(records: &[FileRecord]) -> u8 {
     if records
         .iter()
@@ -961,189 +729,5 @@ fn exit_code(records: &[FileRecord]) -> u8 {
         exit::SKIPPED_FILES
     } else {
         exit::OK
-    }
-}
-
-/// Loads and validates the codebook, printing its warnings on stderr.
-fn load_codebook(path: &Path) -> Result<Codebook> {
-    let codebook = codebook::load(path)?;
-    for w in &codebook.warnings {
-        eprintln!(
-            "warning: {}:{}:{}: {}",
-            path.display(),
-            w.line,
-            w.column,
-            w.message
-        );
-    }
-    Ok(codebook)
-}
-
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
-/// A coded document, with its decoded text when the caller asked to keep it.
-type Coded = (CodedDocument, Option<String>);
-
-/// Reads, segments and codes every file of the corpus in parallel, reporting skipped and
-/// empty files on stderr. Results are in corpus order whatever the thread timing.
-fn code_corpus(
-    settings: &RunSettings,
-    codebook: &Codebook,
-    keep_text: bool,
-) -> Result<(Vec<FileRecord>, Vec<Coded>)> {
-    let matcher = Matcher::new(codebook)?;
-    let files = corpus_files(settings)?;
-    let pool = worker_pool(settings)?;
-    let progress = progress_bar(files.len());
-    let coded = code_files(&files, settings, &matcher, &pool, &progress, keep_text);
-    progress.finish_and_clear();
-    Ok(coded)
-}
-
-/// The corpus's files in corpus order, or this shard's share of them.
-fn corpus_files(settings: &RunSettings) -> Result<Vec<(String, PathBuf)>> {
-    let mut files = corpus::list_files(&settings.corpus).context("cannot read the corpus")?;
-    if let Some(shard) = settings.shard {
-        files.retain(|(id, _)| shard_of(id, shard.n) == shard.k);
-    }
-    Ok(files)
-}
-
-fn worker_pool(settings: &RunSettings) -> Result<rayon::ThreadPool> {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(settings.threads)
-        .build()
-        .context("cannot start worker threads")
-}
-
-/// Reads, segments and codes files in parallel, reporting skipped and empty files on stderr.
-/// Results are in the order of `files` whatever the thread timing.
-fn code_files(
-    files: &[(String, PathBuf)],
-    settings: &RunSettings,
-    matcher: &Matcher,
-    pool: &rayon::ThreadPool,
-    progress: &ProgressBar,
-    keep_text: bool,
-) -> (Vec<FileRecord>, Vec<Coded>) {
-    let results: Vec<(FileRecord, Option<Coded>)> = pool.install(|| {
-        files
-            .par_iter()
-            .map(|(id, path)| {
-                let (record, document) = corpus::read_file(id, path);
-                let coded = document.map(|doc| {
-                    let segmented = segment::segment(&doc, settings.unit);
-                    let coded =
-                        coding::code_document(&doc, segmented.layout, segmented.segments, matcher);
-                    (coded, keep_text.then_some(doc.text))
-                });
-                progress.inc(1);
-                (record, coded)
-            })
-            .collect()
-    });
-    let (records, documents): (Vec<FileRecord>, Vec<Option<Coded>>) = results.into_iter().unzip();
-    for record in &records {
-        let path = settings.corpus.join(&record.id);
-        match &record.status {
-            FileStatus::Skipped { reason } => {
-                eprintln!("warning: skipped {}: {reason}", path.display())
-            }
-            FileStatus::Empty => eprintln!("note: {} is empty", path.display()),
-            FileStatus::Read => {}
-        }
-    }
-    (records, documents.into_iter().flatten().collect())
-}
-
-fn progress_bar(files: usize) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(files as u64), ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} coding [{bar:30}] {pos}/{len} documents {elapsed}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    bar
-}
-
-fn count(records: &[FileRecord], documents: &[CodedDocument]) -> output::Counts {
-    let mut counts = output::Counts {
-        files: records.len(),
-        ..Default::default()
-    };
-    for record in records {
-        match record.status {
-            FileStatus::Read => counts.coded += 1,
-            FileStatus::Empty => counts.empty += 1,
-            FileStatus::Skipped { .. } => counts.skipped += 1,
-        }
-    }
-    for doc in documents {
-        counts.segments += doc.segments.len();
-        counts.units += doc.units();
-        let mut coded_units: Vec<usize> = doc.codings.iter().map(|c| c.segment).collect();
-        coded_units.dedup();
-        counts.units_with_codes += coded_units.len();
-        counts.codings += doc.codings.len();
-        counts.matches += doc.matches.len();
-        counts.vetoed += doc.vetoed;
-    }
-    counts
-}
-
-fn manifest(
-    settings: &RunSettings,
-    codebook: &Codebook,
-    records: &[FileRecord],
-    tables: Vec<output::TableInfo>,
-    counts: output::Counts,
-    started_at: u64,
-    seconds: f64,
-) -> Manifest {
-    Manifest {
-        tool: "qualcode".to_string(),
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        shard: settings.shard,
-        merged_from: Vec::new(),
-        run: output::RunInfo {
-            started: output::rfc3339(started_at),
-            seconds,
-        },
-        parameters: output::Parameters {
-            corpus: settings.corpus.display().to_string(),
-            codebook: settings.codebook.display().to_string(),
-            out: settings.out.display().to_string(),
-            unit: unit_name(settings.unit).to_string(),
-            threads: settings.threads,
-        },
-        codebook: output::CodebookInfo {
-            path: codebook.path.display().to_string(),
-            sha256: codebook.sha256.clone(),
-            name: codebook.name.clone(),
-            version: codebook.version.clone(),
-            codes: codebook.codes.iter().map(|c| c.id.clone()).collect(),
-        },
-        counts,
-        files: records
-            .iter()
-            .map(|r| output::FileInfo {
-                document: r.id.clone(),
-                bytes: r.bytes,
-                sha256: r.sha256.clone(),
-                status: tables::status_name(&r.status).to_string(),
-                reason: match &r.status {
-                    FileStatus::Skipped { reason } => Some(reason.clone()),
-                    _ => None,
-                },
-            })
-            .collect(),
-        tables,
     }
 }

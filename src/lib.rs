@@ -3,10 +3,12 @@
 //! The pipeline is a chain of stages, one module each, with plain Rust data between them:
 //! [`corpus`] (files → decoded documents) → [`segment`] (documents → units with source
 //! positions) → [`coding`] (units + [`codebook`] → matches and codings) → [`tables`]
-//! (codings → polars tables) → [`output`] (tables → Parquet + manifest). [`cli`] wires them
-//! to the command line. Beside the pipeline: [`agree`] measures the coding against hand
-//! coding, [`refi`] writes and reads REFI-QDA files for QDA tools, and [`import`] turns another
-//! tool's codebook into a `codebook.toml` skeleton.
+//! (codings → polars tables) → [`output`] (tables → Parquet + manifest). [`pipeline`] runs
+//! the stages batch by batch (and shards and merges runs); [`cli`] wires everything to the
+//! command line. Beside the pipeline: [`agree`] measures the coding against hand coding,
+//! [`inspect`] shows what the codebook does (`check`, `kwic`, `explain`), [`refi`] writes and
+//! reads REFI-QDA files for QDA tools, and [`import`] turns another tool's codebook or
+//! dictionary into a `codebook.toml`.
 
 pub mod agree;
 pub mod cli;
@@ -16,6 +18,7 @@ pub mod corpus;
 pub mod import;
 pub mod inspect;
 pub mod output;
+pub mod pipeline;
 pub mod refi;
 pub mod segment;
 pub mod tables;
