@@ -48,9 +48,11 @@ impl Default for Batch {
 /// Which shard (from 1) of `n` a document belongs to: by a hash of its id, so a document's
 /// shard does not depend on which other files the corpus holds.
 pub fn shard_of(id: &str, n: u32) -> u32 {
-    let digest = crate::corpus::sha256_hex(id.as_bytes());
-    let value = u64::from_str_radix(&digest[..16], 16).unwrap_or(0);
-    (value % u64::from(n)) as u32 + 1
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(id.as_bytes());
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    (u64::from_be_bytes(first) % u64::from(n)) as u32 + 1
 }
 
 /// What a run produced, for the caller's summary and tests.

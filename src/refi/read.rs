@@ -211,6 +211,12 @@ fn read_codes(doc: &roxmltree::Document, imported: &mut Imported) -> Result<(), 
 fn read_code(node: roxmltree::Node, parent: Option<usize>, imported: &mut Imported) {
     let index = imported.codes.len();
     let guid = normalise_guid(node.attribute("guid").unwrap_or(""));
+    if guid.is_empty() {
+        imported.notes.push(format!(
+            "code {:?} has no guid, so no coding can refer to it",
+            node.attribute("name").unwrap_or("")
+        ));
+    }
     let name = match node.attribute("name").map(str::trim) {
         Some(name) if !name.is_empty() => name.to_string(),
         _ => {
