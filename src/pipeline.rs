@@ -97,7 +97,7 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
         for (name, df) in &unit_tables {
             staged.append(name, df)?;
         }
-        codings.push(unit_tables[3].1.clone());
+        codings.push(tables::named(&unit_tables, "codings")?.clone());
         units.extend(documents.iter().map(|d| (d.id.clone(), d.units())));
         counts.add(&count(&batch_records, &documents));
         records.extend(batch_records);
@@ -219,9 +219,9 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<output::Counts> {
     let codes =
         tables::CodeInfo::from_frequency(&output::read_table(&shards[0], "code_frequency")?)
             .context("cannot read the codes of the first shard")?;
-    let documents =
-        tables::coded_units(&tables[0].1).context("cannot read the merged documents table")?;
-    let summaries = tables::summaries(&codes, &documents, &tables[3].1)
+    let documents = tables::coded_units(tables::named(&tables, "documents")?)
+        .context("cannot read the merged documents table")?;
+    let summaries = tables::summaries(&codes, &documents, tables::named(&tables, "codings")?)
         .context("cannot build the summary tables")?;
     tables.extend(summaries);
     let mut files: Vec<output::FileInfo> = manifests

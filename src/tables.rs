@@ -124,6 +124,18 @@ pub fn unit_tables(
     ])
 }
 
+/// The table called `name` in a list of named tables.
+pub fn named<'a>(
+    tables: &'a [(&'static str, DataFrame)],
+    name: &str,
+) -> PolarsResult<&'a DataFrame> {
+    tables
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, df)| df)
+        .ok_or_else(|| PolarsError::ColumnNotFound(format!("no {name} table").into()))
+}
+
 /// Frames of the same table, one after the other.
 pub fn concat_rows(frames: Vec<DataFrame>) -> PolarsResult<DataFrame> {
     let lazy: Vec<LazyFrame> = frames.into_iter().map(|f| f.lazy()).collect();
