@@ -294,3 +294,37 @@ fn imported_dictionaries_code_the_corpus() {
         assert_eq!(u32s(&frequency, "units"), [2, 1], "{file}");
     }
 }
+
+#[test]
+fn sentence_scope_on_the_corpus_drops_the_paragraph_with_cues_in_two_sentences() {
+    // The README's scope example: fic_strategy with threshold 2, per paragraph and per sentence.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let original = std::fs::read_to_string(repo().join("codebook.toml")).expect("codebook");
+    let header = "id = \"fic_strategy\"\nlabel = \"First-in-Command strategy\"\n";
+    assert!(original.contains(header));
+    let mut units = Vec::new();
+    for (name, extra) in [
+        ("paragraph", "threshold = 2\n"),
+        ("sentence", "threshold = 2\nscope = \"sentence\"\n"),
+    ] {
+        let codebook = dir.path().join(format!("{name}.toml"));
+        std::fs::write(
+            &codebook,
+            original.replace(header, &format!("{header}{extra}")),
+        )
+        .expect("write");
+        let out = dir.path().join(name);
+        let (code, stderr) = run(&repo().join("corpus"), &codebook, &out, &[]);
+        assert_eq!(code, 0, "{stderr}");
+        units.push(
+            codes_by_unit(&table(&out, "codings"))
+                .into_iter()
+                .filter(|(_, c)| c.contains("fic_strategy"))
+                .map(|(k, _)| k)
+                .collect::<Vec<_>>(),
+        );
+    }
+    assert_eq!((units[0].len(), units[1].len()), (6, 5));
+    let dropped: Vec<_> = units[0].iter().filter(|u| !units[1].contains(u)).collect();
+    assert_eq!(dropped, [&("001_bb6c17c0ea50004b.txt".to_string(), 45)]);
+}
