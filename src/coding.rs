@@ -578,19 +578,41 @@ fn is_negated(text: &str, start: usize, negators: &[Vec<String>], window: usize)
     let clause = before
         .rfind(['.', ',', ';', ':', '!', '?', '(', ')'])
         .map_or(before, |i| &before[i + 1..]);
-    let words: Vec<String> = clause
-        .split(|c: char| !(is_word_char(c) || c == '\'' || c == '’'))
+    // Only the last `window` words matter; they are compared in place, without lowering or
+    // copying: this runs for every match of every unit.
+    let mut words: Vec<&str> = clause
+        .rsplit(|c: char| !(is_word_char(c) || c == '\'' || c == '’'))
         .filter(|w| !w.is_empty())
-        .map(|w| w.to_lowercase().replace('’', "'"))
+        .take(window)
         .collect();
-    let window = &words[words.len().saturating_sub(window)..];
-    (0..window.len()).any(|i| {
+    words.reverse();
+    (0..words.len()).any(|i| {
         negators.iter().any(|negator| match negator.as_slice() {
-            [one] if one == "n't" => window[i].ends_with("n't"),
-            [one] if one == "not" && window.get(i + 1).is_some_and(|w| w == "only") => false,
-            _ => window[i..].starts_with(negator),
+            [one] if one == "n't" => folded(words[i]).rev().take(3).eq("t'n".chars()),
+            [one] if one == "not" && words.get(i + 1).is_some_and(|w| same_word(w, "only")) => {
+                false
+            }
+            _ => {
+                negator.len() <= words.len() - i
+                    && negator
+                        .iter()
+                        .zip(&words[i..])
+                        .all(|(n, w)| same_word(w, n))
+            }
         })
     })
+}
+
+/// A word's characters in lower case, with the typographic apostrophe as `'`.
+fn folded(word: &str) -> impl DoubleEndedIterator<Item = char> + '_ {
+    word.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| if c == '’' { '\'' } else { c })
+}
+
+/// Whether `word` is `lower` (a lower-case negator word) whatever its case and apostrophe.
+fn same_word(word: &str, lower: &str) -> bool {
+    folded(word).eq(lower.chars())
 }
 
 impl Matcher {
