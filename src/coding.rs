@@ -566,7 +566,7 @@ impl WordIndex {
 /// Whether one of the negators occurs in the `window` words before `start`, within the same
 /// clause (punctuation, commas included, ends a negation's reach). `not only` is not a negation; `n't` matches any word ending in it (`don't`).
 fn is_negated(text: &str, start: usize, negators: &[Vec<String>], window: usize) -> bool {
-    if negators.is_empty() {
+    if negators.is_empty() || window == 0 {
         return false;
     }
     // Look back a bounded stretch: a window of a few words never needs more.
@@ -574,21 +574,21 @@ fn is_negated(text: &str, start: usize, negators: &[Vec<String>], window: usize)
     while !text.is_char_boundary(from) {
         from += 1;
     }
-    let before = &text[from..start];
-    let clause = before
-        .rfind(['.', ',', ';', ':', '!', '?', '(', ')'])
-        .map_or(before, |i| &before[i + 1..]);
     // Only the last `window` words matter; they are compared in place, without lowering or
     // copying: this runs for every match of every unit.
-    let mut words: Vec<&str> = clause
-        .rsplit(|c: char| !(is_word_char(c) || c == '\'' || c == '’'))
-        .filter(|w| !w.is_empty())
-        .take(window)
-        .collect();
+    let before = &text[from..start];
+    let mut words = last_words_ascii(before, window).unwrap_or_else(|| last_words(before, window));
     words.reverse();
     (0..words.len()).any(|i| {
         negators.iter().any(|negator| match negator.as_slice() {
-            [one] if one == "n't" => folded(words[i]).rev().take(3).eq("t'n".chars()),
+            [one] if one == "n't" => {
+                let w = words[i];
+                if w.is_ascii() {
+                    w.len() >= 3 && w[w.len() - 3..].eq_ignore_ascii_case("n't")
+                } else {
+                    folded(w).rev().take(3).eq("t'n".chars())
+                }
+            }
             [one] if one == "not" && words.get(i + 1).is_some_and(|w| same_word(w, "only")) => {
                 false
             }
@@ -603,6 +603,51 @@ fn is_negated(text: &str, start: usize, negators: &[Vec<String>], window: usize)
     })
 }
 
+const CLAUSE_ENDS: [char; 8] = ['.', ',', ';', ':', '!', '?', '(', ')'];
+
+/// The last `window` words of the clause that `before` ends in, last word first.
+fn last_words(before: &str, window: usize) -> Vec<&str> {
+    let clause = before
+        .rfind(CLAUSE_ENDS)
+        .map_or(before, |i| &before[i + 1..]);
+    clause
+        .rsplit(|c: char| !(is_word_char(c) || c == '\'' || c == '’'))
+        .filter(|w| !w.is_empty())
+        .take(window)
+        .collect()
+}
+
+/// [`last_words`] scanning bytes back from the end, for ASCII text; `None` if a non-ASCII
+/// character comes first.
+fn last_words_ascii(before: &str, window: usize) -> Option<Vec<&str>> {
+    let bytes = before.as_bytes();
+    let mut words = Vec::with_capacity(window);
+    let mut end = bytes.len();
+    for i in (0..bytes.len()).rev() {
+        let b = bytes[i];
+        if !b.is_ascii() {
+            return None;
+        }
+        if b.is_ascii_alphanumeric() || b == b'_' || b == b'\'' {
+            continue;
+        }
+        if i + 1 < end {
+            words.push(&before[i + 1..end]);
+            if words.len() == window {
+                return Some(words);
+            }
+        }
+        if CLAUSE_ENDS.contains(&(b as char)) {
+            return Some(words);
+        }
+        end = i;
+    }
+    if end > 0 && words.len() < window {
+        words.push(&before[..end]);
+    }
+    Some(words)
+}
+
 /// A word's characters in lower case, with the typographic apostrophe as `'`.
 fn folded(word: &str) -> impl DoubleEndedIterator<Item = char> + '_ {
     word.chars()
@@ -612,6 +657,9 @@ fn folded(word: &str) -> impl DoubleEndedIterator<Item = char> + '_ {
 
 /// Whether `word` is `lower` (a lower-case negator word) whatever its case and apostrophe.
 fn same_word(word: &str, lower: &str) -> bool {
+    if word.is_ascii() {
+        return word.eq_ignore_ascii_case(lower);
+    }
     folded(word).eq(lower.chars())
 }
 
@@ -847,6 +895,30 @@ within = 4
             m.code_unit("the bank, the leader approves").codes,
             vec![0, 1]
         );
+    }
+
+    #[test]
+    fn ascii_look_back_finds_the_same_words_as_the_general_one() {
+        let texts = [
+            "",
+            "word",
+            "we do not  trust",
+            "a, b c d",
+            "first. then (not) don't_x it's 42 ",
+            "  lack of   ",
+            "end,",
+            "x y z w v u t",
+        ];
+        for text in texts {
+            for window in 1..5 {
+                assert_eq!(
+                    last_words_ascii(text, window),
+                    Some(last_words(text, window)),
+                    "{text:?} window {window}"
+                );
+            }
+        }
+        assert_eq!(last_words_ascii("nicht für", 3), None);
     }
 
     #[test]

@@ -149,7 +149,7 @@ pub fn read_file(id: &str, path: &Path) -> (FileRecord, Option<Document>) {
         );
         return (skipped(bytes, sha256, reason), None);
     }
-    let (record, document) = decode(id, &data, format_for(&extension));
+    let (record, document) = decode(id, data, format_for(&extension));
     (
         FileRecord {
             bytes,
@@ -168,22 +168,26 @@ fn format_for(extension: &str) -> Format {
 }
 
 /// Decodes file content; `bytes` and `sha256` of the returned record are left for the caller.
-pub fn decode(id: &str, data: &[u8], format: Format) -> (FileRecord, Option<Document>) {
+pub fn decode(id: &str, mut data: Vec<u8>, format: Format) -> (FileRecord, Option<Document>) {
+    let bytes = data.len() as u64;
     let record = |status| FileRecord {
         id: id.to_string(),
-        bytes: data.len() as u64,
+        bytes,
         sha256: String::new(),
         status,
     };
     // A NUL byte never occurs in text; checking the start is how git and ripgrep spot binaries.
-    if data.iter().take(8192).any(|&b| b == 0) {
+    if data[..data.len().min(8192)].contains(&0) {
         let reason = "binary file (contains NUL bytes)".to_string();
         return (record(FileStatus::Skipped { reason }), None);
     }
     let bom_len = if data.starts_with(UTF8_BOM) { 3 } else { 0 };
-    let text = match std::str::from_utf8(&data[bom_len..]) {
-        Ok(text) => text.to_string(),
+    // The file's bytes become the text in place: a large file is not held twice.
+    data.drain(..bom_len);
+    let text = match String::from_utf8(data) {
+        Ok(text) => text,
         Err(err) => {
+            let err = err.utf8_error();
             let reason = format!(
                 "not valid UTF-8 (first invalid byte at offset {}); re-save the file as UTF-8",
                 err.valid_up_to() + bom_len
@@ -217,7 +221,7 @@ mod tests {
     use super::*;
 
     fn decoded(data: &[u8]) -> (FileStatus, Option<Document>) {
-        let (record, doc) = decode("x.txt", data, Format::PlainText);
+        let (record, doc) = decode("x.txt", data.to_vec(), Format::PlainText);
         (record.status, doc)
     }
 

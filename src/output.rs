@@ -159,7 +159,9 @@ pub struct StagedTables {
 struct StagedTable {
     name: &'static str,
     tmp: PathBuf,
-    writer: polars::io::parquet::write::BatchedWriter<fs::File>,
+    /// Buffered: the writer emits many small pieces per row group (a write call each);
+    /// finishing a table flushes it, so a failed write is still reported.
+    writer: polars::io::parquet::write::BatchedWriter<std::io::BufWriter<fs::File>>,
     rows: usize,
     columns: Vec<String>,
 }
@@ -187,7 +189,7 @@ impl StagedTables {
                 let tmp = self.staging.join(format!("{name}.parquet"));
                 let file = fs::File::create(&tmp)
                     .with_context(|| format!("cannot create {}", tmp.display()))?;
-                let writer = ParquetWriter::new(file)
+                let writer = ParquetWriter::new(std::io::BufWriter::with_capacity(1 << 20, file))
                     .batched(df.schema())
                     .map_err(anyhow::Error::from)
                     .with_context(|| format!("cannot start table {name}"))?;

@@ -171,25 +171,46 @@ pub struct SourceIndex<'a> {
     text: &'a str,
     /// `(byte, char)` offsets every few kilobytes, so a lookup counts only a short stretch.
     checkpoints: Vec<(usize, usize)>,
+    ascii: bool,
 }
 
 impl<'a> SourceIndex<'a> {
-    const STRIDE: usize = 4096;
+    /// Every document offset of every segment and match is looked up: a short stride keeps
+    /// each lookup's count short (the checkpoints take 1/16 of the text's size).
+    const STRIDE: usize = 256;
 
     pub fn new(text: &'a str) -> Self {
         let mut checkpoints = vec![(0, 0)];
-        let mut next = Self::STRIDE;
-        for (chars, (byte, _)) in text.char_indices().enumerate() {
-            if byte >= next {
-                checkpoints.push((byte, chars));
-                next = byte + Self::STRIDE;
-            }
+        // In ASCII text (most corpora) characters are bytes: nothing to count.
+        if text.is_ascii() {
+            return SourceIndex {
+                text,
+                checkpoints,
+                ascii: true,
+            };
         }
-        SourceIndex { text, checkpoints }
+        let (mut byte, mut chars) = (0, 0);
+        while byte + Self::STRIDE < text.len() {
+            let mut next = byte + Self::STRIDE;
+            while !text.is_char_boundary(next) {
+                next += 1;
+            }
+            chars += text[byte..next].chars().count();
+            byte = next;
+            checkpoints.push((byte, chars));
+        }
+        SourceIndex {
+            text,
+            checkpoints,
+            ascii: false,
+        }
     }
 
     /// Characters before byte offset `byte` (which must be on a character boundary).
     pub fn char_offset(&self, byte: usize) -> usize {
+        if self.ascii {
+            return byte.min(self.text.len());
+        }
         let i = self.checkpoints.partition_point(|&(b, _)| b <= byte) - 1;
         let (b, c) = self.checkpoints[i];
         c + self.text[b..byte.min(self.text.len())].chars().count()
@@ -238,6 +259,20 @@ impl TextBuilder {
     /// Appends a line with runs of whitespace collapsed to one space.
     fn push_line(&mut self, line: &Line) {
         let content = line.text;
+        // Most lines are printable ASCII words with single spaces between them: the whole line
+        // is one contiguous copy, found in one pass instead of word by word.
+        let inner = content.trim_matches(' ');
+        let mut previous_space = false;
+        let simple = inner.bytes().all(|b| {
+            let double_space = b == b' ' && previous_space;
+            previous_space = b == b' ';
+            (b' '..=b'~').contains(&b) && !double_space
+        });
+        if simple {
+            let offset = inner.as_ptr() as usize - content.as_ptr() as usize;
+            self.push_source(inner, line.start + offset);
+            return;
+        }
         let mut previous_end: Option<usize> = None;
         for word in content.split_whitespace() {
             let offset = word.as_ptr() as usize - content.as_ptr() as usize;
@@ -297,7 +332,10 @@ fn split_lines(text: &str) -> Vec<Line<'_>> {
 /// Chooses the layout: if at least a tenth of the lines are longer than any hard wrap would
 /// allow, lines are paragraphs; otherwise lines are wrapped text to be joined.
 pub fn detect_layout(text: &str) -> Layout {
-    let lines = split_lines(text);
+    layout_of(&split_lines(text))
+}
+
+fn layout_of(lines: &[Line]) -> Layout {
     let non_blank = lines.iter().filter(|l| !l.is_blank()).count();
     let long = lines
         .iter()
@@ -316,11 +354,11 @@ pub fn detect_layout(text: &str) -> Layout {
 
 /// Segments a document at the requested unit level.
 pub fn segment(document: &Document, level: UnitLevel) -> Segmented {
+    let lines = split_lines(&document.text);
     let layout = match document.format {
         Format::Markdown => Layout::Wrapped,
-        Format::PlainText => detect_layout(&document.text),
+        Format::PlainText => layout_of(&lines),
     };
-    let lines = split_lines(&document.text);
     let blocks = match layout {
         Layout::Lines => blocks_from_lines(&lines, &document.text),
         Layout::Wrapped => blocks_from_wrapped(&lines, document.format),
@@ -358,22 +396,64 @@ fn push_segment(
     let start = map.source_start(0);
     let end = map.source_end(text.len());
     let line_of = |offset: usize| lines.partition_point(|l| l.start <= offset).max(1);
-    let word_count = text
-        .split_whitespace()
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .count();
     segments.push(Segment {
         index: segments.len(),
         block,
         kind,
         line_start: line_of(start),
         line_end: line_of(end.saturating_sub(1).max(start)),
+        word_count: content_words(&text),
         text,
         map,
         start,
         end,
-        word_count,
     });
+}
+
+/// Words with a letter or digit in normalised text (whose only whitespace is single spaces).
+fn content_words(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let has_content = |start: usize| {
+        let end = bytes[start..]
+            .iter()
+            .position(|&b| b == b' ')
+            .map_or(bytes.len(), |n| start + n);
+        let word = &text[start..end];
+        word.bytes().any(|b| b.is_ascii_alphanumeric())
+            || (!word.is_ascii() && word.chars().any(char::is_alphanumeric))
+    };
+    let Some(&first) = bytes.first() else {
+        return 0;
+    };
+    let mut words = usize::from(first != b' ' && has_content(0));
+    // This runs over every byte of the corpus. A word starting with an ASCII letter or digit
+    // (nearly all) is counted in a branch-free, vectorisable pass over 64-byte chunks; only a
+    // chunk with a word starting otherwise (a quote, a dash, another script) is looked at
+    // word by word.
+    let pairs = bytes.len() - 1;
+    for chunk in (0..pairs).step_by(64) {
+        let end = (chunk + 64).min(pairs);
+        let (mut alnum_starts, mut other_starts) = (0usize, 0usize);
+        for (&before, &b) in bytes[chunk..end].iter().zip(&bytes[chunk + 1..=end]) {
+            let starts = (before == b' ') & (b != b' ');
+            let alnum = b.is_ascii_alphanumeric();
+            alnum_starts += usize::from(starts & alnum);
+            other_starts += usize::from(starts & !alnum);
+        }
+        words += alnum_starts;
+        if other_starts > 0 {
+            words += (chunk..end)
+                .filter(|&i| {
+                    let b = bytes[i + 1];
+                    bytes[i] == b' '
+                        && b != b' '
+                        && !b.is_ascii_alphanumeric()
+                        && has_content(i + 1)
+                })
+                .count();
+        }
+    }
+    words
 }
 
 /// A paragraph-level block: its kind and the source lines it is made of.
@@ -452,7 +532,8 @@ fn word_count(line: &str) -> usize {
 
 /// A short line that reads like a title: no closing punctuation, not a sentence continuation.
 fn looks_like_title(t: &str, max_words: usize) -> bool {
-    let words = word_count(t);
+    // Counting stops past the limit: a paragraph-long line is not counted to its end.
+    let words = t.split_whitespace().take(max_words + 1).count();
     words > 0
         && words <= max_words
         && !starts_lowercase(t)
@@ -501,7 +582,10 @@ const ADDRESS_PREFIXES: &[&str] = &[
 const BULLETS: &[char] = &['•', '·', '▪', '»', '◦'];
 
 fn blocks_from_lines(lines: &[Line], text: &str) -> Vec<Block> {
-    let document_is_latin = latin_share(text) >= 0.8;
+    // Only lines in another script need the document's script, so it is measured once, and
+    // only when such a line comes (never in ASCII text).
+    let mut latin: Option<bool> = None;
+    let mut document_is_latin = || *latin.get_or_insert_with(|| latin_share(text) >= 0.8);
     let mut blocks: Vec<Block> = Vec::new();
     let mut in_address = false;
     let mut i = 0;
@@ -530,15 +614,18 @@ fn blocks_from_lines(lines: &[Line], text: &str) -> Vec<Block> {
                 continue;
             }
         }
-        let lower = t.to_lowercase();
-        let is_address_start = ADDRESS_PREFIXES.iter().any(|p| lower.starts_with(p));
+        let is_address_start = ADDRESS_PREFIXES.iter().any(|p| {
+            t.as_bytes()
+                .get(..p.len())
+                .is_some_and(|start| start.eq_ignore_ascii_case(p.as_bytes()))
+        });
         let continues_address = in_address && word_count(t) <= 8 && !ends_sentence(t);
         in_address = is_address_start || continues_address;
         let kind = if in_address
-            || CHROME_LINES.contains(&lower.as_str())
+            || is_chrome_line(t)
             || is_breadcrumb(t)
             || is_menu_bar(t)
-            || (document_is_latin && is_foreign_script_line(t))
+            || (is_foreign_script_line(t) && document_is_latin())
         {
             SegmentKind::Boilerplate
         } else if looks_like_title(t, 15) || (blocks.is_empty() && !ends_sentence(t)) {
@@ -553,14 +640,25 @@ fn blocks_from_lines(lines: &[Line], text: &str) -> Vec<Block> {
     blocks
 }
 
+fn is_chrome_line(t: &str) -> bool {
+    // Every chrome line is short: a long line needs no lower-casing to be ruled out.
+    t.len() <= 20 && CHROME_LINES.contains(&t.to_lowercase().as_str())
+}
+
 /// `Home > Brief News > 2016`
 fn is_breadcrumb(t: &str) -> bool {
+    if !t.contains(" > ") {
+        return false;
+    }
     let parts: Vec<&str> = t.split(" > ").collect();
     parts.len() >= 2 && parts.iter().all(|p| word_count(p) <= 4)
 }
 
 /// `Set Homepage | Favorite|中文`: short items separated by bars.
 fn is_menu_bar(t: &str) -> bool {
+    if !t.contains('|') {
+        return false;
+    }
     let parts: Vec<&str> = t.split('|').collect();
     parts.len() >= 2 && parts.iter().all(|p| word_count(p) <= 3)
 }
@@ -862,6 +960,47 @@ mod tests {
         assert_eq!((s.map.source_start(0), s.map.source_end(5)), (0, 6));
         let empty = TextMap::default();
         assert_eq!((empty.source_start(0), empty.source_end(0)), (0, 0));
+    }
+
+    #[test]
+    fn char_offsets_count_characters_across_checkpoints() {
+        let text = "Trust “built” slowly — 信任 é. ".repeat(40);
+        let index = SourceIndex::new(&text);
+        for (byte, _) in text.char_indices().chain([(text.len(), ' ')]) {
+            assert_eq!(
+                index.char_offset(byte),
+                text[..byte].chars().count(),
+                "at {byte}"
+            );
+        }
+        let ascii = "plain text ".repeat(100);
+        assert_eq!(SourceIndex::new(&ascii).char_offset(500), 500);
+    }
+
+    #[test]
+    fn content_words_need_a_letter_or_digit() {
+        assert_eq!(content_words("a — b 12 “信任” ... é"), 5);
+        assert_eq!(content_words(""), 0);
+        assert_eq!(content_words("— …"), 0);
+        assert_eq!(content_words("(x"), 1);
+        // Chunk edges fall inside words of every kind: the count equals a naive one.
+        let naive = |t: &str| {
+            t.split_whitespace()
+                .filter(|w| w.chars().any(char::is_alphanumeric))
+                .count()
+        };
+        let text = "Trust (“built”) — slowly; 12 ... 信任 é & the x-y “z” ? ".repeat(9);
+        for start in 0..70 {
+            let Some(t) = text.get(start..) else {
+                continue;
+            };
+            for cut in [t.len(), t.len() / 2, 63, 64, 65, 129] {
+                let Some(t) = t.get(..cut.min(t.len())) else {
+                    continue;
+                };
+                assert_eq!(content_words(t), naive(t), "{t:?}");
+            }
+        }
     }
 
     #[test]

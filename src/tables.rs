@@ -33,8 +33,9 @@ fn u64s(values: impl Iterator<Item = usize>) -> Vec<u64> {
     values.map(|v| v as u64).collect()
 }
 
-fn col_str(name: &str, values: Vec<String>) -> Column {
-    Column::new(name.into(), values)
+/// A string column, built straight from borrowed strings: no copy of each value first.
+fn col_str<S: AsRef<str>>(name: &str, values: impl IntoIterator<Item = S>) -> Column {
+    StringChunked::from_iter_values(name.into(), values.into_iter()).into_column()
 }
 
 /// What the summary tables need to know of a code: taken from the codebook in a run, from a
@@ -199,14 +200,8 @@ fn documents_table(records: &[FileRecord], documents: &[CodedDocument]) -> Polar
         units.push(doc.map(|d| d.units() as u32));
     }
     frame(vec![
-        col_str("document", records.iter().map(|r| r.id.clone()).collect()),
-        col_str(
-            "status",
-            records
-                .iter()
-                .map(|r| status_name(&r.status).to_string())
-                .collect(),
-        ),
+        col_str("document", records.iter().map(|r| r.id.as_str())),
+        col_str("status", records.iter().map(|r| status_name(&r.status))),
         Column::new(
             "reason".into(),
             records
@@ -221,7 +216,7 @@ fn documents_table(records: &[FileRecord], documents: &[CodedDocument]) -> Polar
             "bytes".into(),
             records.iter().map(|r| r.bytes).collect::<Vec<u64>>(),
         ),
-        col_str("sha256", records.iter().map(|r| r.sha256.clone()).collect()),
+        col_str("sha256", records.iter().map(|r| r.sha256.as_str())),
         Column::new("layout".into(), layout),
         Column::new("segments".into(), segments),
         Column::new("units".into(), units),
@@ -243,10 +238,10 @@ fn segments_table(documents: &[CodedDocument]) -> PolarsResult<DataFrame> {
             .flat_map(|d| d.segments.iter().map(move |s| (d, s)))
     };
     frame(vec![
-        col_str("document", rows().map(|(d, _)| d.id.clone()).collect()),
+        col_str("document", rows().map(|(d, _)| d.id.as_str())),
         Column::new("segment".into(), u32s(rows().map(|(_, s)| s.segment))?),
         Column::new("block".into(), u32s(rows().map(|(_, s)| s.block))?),
-        col_str("kind", rows().map(|(_, s)| s.kind.to_string()).collect()),
+        col_str("kind", rows().map(|(_, s)| s.kind)),
         Column::new(
             "coded".into(),
             rows().map(|(_, s)| s.coded).collect::<Vec<bool>>(),
@@ -264,7 +259,7 @@ fn segments_table(documents: &[CodedDocument]) -> PolarsResult<DataFrame> {
             "word_count".into(),
             u32s(rows().map(|(_, s)| s.word_count))?,
         ),
-        col_str("text", rows().map(|(_, s)| s.text.clone()).collect()),
+        col_str("text", rows().map(|(_, s)| s.text.as_str())),
     ])
 }
 
@@ -276,22 +271,18 @@ fn matches_table(codebook: &Codebook, documents: &[CodedDocument]) -> PolarsResu
     };
     let code = |m: &crate::coding::MatchRow| &codebook.codes[m.code];
     frame(vec![
-        col_str("document", rows().map(|(d, _)| d.id.clone()).collect()),
+        col_str("document", rows().map(|(d, _)| d.id.as_str())),
         Column::new("segment".into(), u32s(rows().map(|(_, m)| m.segment))?),
-        col_str("code", rows().map(|(_, m)| code(m).id.clone()).collect()),
+        col_str("code", rows().map(|(_, m)| code(m).id.as_str())),
         col_str(
             "rule",
-            rows()
-                .map(|(_, m)| code(m).rules[m.rule].id.clone())
-                .collect(),
+            rows().map(|(_, m)| code(m).rules[m.rule].id.as_str()),
         ),
         col_str(
             "pattern",
-            rows()
-                .map(|(_, m)| code(m).rules[m.rule].patterns[m.pattern].source.clone())
-                .collect(),
+            rows().map(|(_, m)| code(m).rules[m.rule].patterns[m.pattern].source.as_str()),
         ),
-        col_str("text", rows().map(|(_, m)| m.text.clone()).collect()),
+        col_str("text", rows().map(|(_, m)| m.text.as_str())),
         Column::new("byte_start".into(), u64s(rows().map(|(_, m)| m.byte_start))),
         Column::new("byte_end".into(), u64s(rows().map(|(_, m)| m.byte_end))),
         Column::new("char_start".into(), u64s(rows().map(|(_, m)| m.char_start))),
@@ -321,12 +312,9 @@ fn codings_table(code_ids: &[String], documents: &[CodedDocument]) -> PolarsResu
             .flat_map(|d| d.codings.iter().map(move |c| (d, c)))
     };
     frame(vec![
-        col_str("document", rows().map(|(d, _)| d.id.clone()).collect()),
+        col_str("document", rows().map(|(d, _)| d.id.as_str())),
         Column::new("segment".into(), u32s(rows().map(|(_, c)| c.segment))?),
-        col_str(
-            "code",
-            rows().map(|(_, c)| code_ids[c.code].clone()).collect(),
-        ),
+        col_str("code", rows().map(|(_, c)| code_ids[c.code].as_str())),
         Column::new("hits".into(), u32s(rows().map(|(_, c)| c.hits))?),
         Column::new(
             "direct".into(),
@@ -344,8 +332,8 @@ fn code_frequency(
     units: usize,
 ) -> PolarsResult<DataFrame> {
     let codes = frame(vec![
-        col_str("code", codes.iter().map(|c| c.id.clone()).collect()),
-        col_str("label", codes.iter().map(|c| c.label.clone()).collect()),
+        col_str("code", codes.iter().map(|c| c.id.as_str())),
+        col_str("label", codes.iter().map(|c| c.label.as_str())),
         Column::new(
             "parent".into(),
             codes.iter().map(|c| c.parent.clone()).collect::<Vec<_>>(),
@@ -565,18 +553,14 @@ pub fn agreement(codebook: &Codebook, comparisons: &[Comparison]) -> PolarsResul
     frame(vec![
         col_str(
             "reference",
-            comparisons.iter().map(|c| c.reference.clone()).collect(),
+            comparisons.iter().map(|c| c.reference.as_str()),
         ),
-        col_str(
-            "compared",
-            comparisons.iter().map(|c| c.compared.clone()).collect(),
-        ),
+        col_str("compared", comparisons.iter().map(|c| c.compared.as_str())),
         col_str(
             "code",
             comparisons
                 .iter()
-                .map(|c| codebook.codes[c.code].id.clone())
-                .collect(),
+                .map(|c| codebook.codes[c.code].id.as_str()),
         ),
         Column::new(
             "level".into(),
@@ -631,9 +615,7 @@ pub fn agreement_units(
     let mut columns = vec![
         col_str(
             "document",
-            rows.iter()
-                .map(|((d, _), _)| documents[*d].id.clone())
-                .collect(),
+            rows.iter().map(|((d, _), _)| documents[*d].id.as_str()),
         ),
         Column::new("segment".into(), u32s(rows.iter().map(|((_, s), _)| *s))?),
         Column::new(
@@ -646,9 +628,7 @@ pub fn agreement_units(
         ),
         col_str(
             "code",
-            rows.iter()
-                .map(|(_, c)| codebook.codes[*c].id.clone())
-                .collect(),
+            rows.iter().map(|(_, c)| codebook.codes[*c].id.as_str()),
         ),
     ];
     for (name, coder) in coders {
@@ -668,17 +648,14 @@ pub fn agreement_units(
 /// `kwic`'s lines as a table.
 pub fn kwic(lines: &[crate::inspect::Kwic]) -> PolarsResult<DataFrame> {
     frame(vec![
-        col_str(
-            "document",
-            lines.iter().map(|l| l.document.clone()).collect(),
-        ),
+        col_str("document", lines.iter().map(|l| l.document.as_str())),
         Column::new("line".into(), u32s(lines.iter().map(|l| l.line))?),
         Column::new("segment".into(), u32s(lines.iter().map(|l| l.segment))?),
-        col_str("code", lines.iter().map(|l| l.code.clone()).collect()),
-        col_str("rule", lines.iter().map(|l| l.rule.clone()).collect()),
-        col_str("left", lines.iter().map(|l| l.left.clone()).collect()),
-        col_str("match", lines.iter().map(|l| l.matched.clone()).collect()),
-        col_str("right", lines.iter().map(|l| l.right.clone()).collect()),
+        col_str("code", lines.iter().map(|l| l.code.as_str())),
+        col_str("rule", lines.iter().map(|l| l.rule.as_str())),
+        col_str("left", lines.iter().map(|l| l.left.as_str())),
+        col_str("match", lines.iter().map(|l| l.matched.as_str())),
+        col_str("right", lines.iter().map(|l| l.right.as_str())),
         Column::new(
             "char_start".into(),
             u64s(lines.iter().map(|l| l.char_start)),
