@@ -259,20 +259,31 @@ impl TextBuilder {
     /// Appends a line with runs of whitespace collapsed to one space.
     fn push_line(&mut self, line: &Line) {
         let content = line.text;
-        // Most lines are printable ASCII words with single spaces between them: the whole line
-        // is one contiguous copy, found in one pass instead of word by word.
+        // Most lines are words with single spaces between them: the whole line is one
+        // contiguous copy, found in one pass instead of word by word. Only the first byte of a
+        // non-ASCII character is decoded (to rule out no-break and other Unicode spaces).
         let inner = content.trim_matches(' ');
         let mut previous_space = false;
-        let simple = inner.bytes().all(|b| {
+        let simple = inner.bytes().enumerate().all(|(i, b)| {
             let double_space = b == b' ' && previous_space;
             previous_space = b == b' ';
-            (b' '..=b'~').contains(&b) && !double_space
+            match b {
+                b'\t' | b'\n' | 0x0B | 0x0C | b'\r' => false,
+                0xC0.. => !inner[i..].starts_with(char::is_whitespace),
+                _ => !double_space,
+            }
         });
         if simple {
             let offset = inner.as_ptr() as usize - content.as_ptr() as usize;
             self.push_source(inner, line.start + offset);
-            return;
+        } else {
+            self.push_words(line);
         }
+    }
+
+    /// [`TextBuilder::push_line`] word by word, for any line.
+    fn push_words(&mut self, line: &Line) {
+        let content = line.text;
         let mut previous_end: Option<usize> = None;
         for word in content.split_whitespace() {
             let offset = word.as_ptr() as usize - content.as_ptr() as usize;
@@ -433,14 +444,15 @@ fn content_words(text: &str) -> usize {
     let pairs = bytes.len() - 1;
     for chunk in (0..pairs).step_by(64) {
         let end = (chunk + 64).min(pairs);
-        let (mut alnum_starts, mut other_starts) = (0usize, 0usize);
+        // Byte-wide counters (a chunk has at most 64 words) keep the vector lanes narrow.
+        let (mut alnum_starts, mut other_starts) = (0u8, 0u8);
         for (&before, &b) in bytes[chunk..end].iter().zip(&bytes[chunk + 1..=end]) {
             let starts = (before == b' ') & (b != b' ');
             let alnum = b.is_ascii_alphanumeric();
-            alnum_starts += usize::from(starts & alnum);
-            other_starts += usize::from(starts & !alnum);
+            alnum_starts += u8::from(starts & alnum);
+            other_starts += u8::from(starts & !alnum);
         }
-        words += alnum_starts;
+        words += usize::from(alnum_starts);
         if other_starts > 0 {
             words += (chunk..end)
                 .filter(|&i| {
@@ -700,7 +712,8 @@ fn latin_share(text: &str) -> f64 {
 /// A line written mostly in another script than the document, e.g. a spam line of Chinese
 /// characters at the end of an English page.
 fn is_foreign_script_line(t: &str) -> bool {
-    !t.is_ascii() && t.chars().filter(|c| c.is_alphabetic()).count() >= 8 && latin_share(t) < 0.2
+    // Cheapest test first: most lines are ASCII, or mostly Latin with a curly quote.
+    !t.is_ascii() && latin_share(t) < 0.2 && t.chars().filter(|c| c.is_alphabetic()).count() >= 8
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -943,6 +956,28 @@ mod tests {
             assert_eq!(s.text, "Hello big world-wide web");
             assert_eq!(&text[s.start..s.end], "Hello   big\r\nworld-\nwide  web");
             assert_eq!((s.line_start, s.line_end), (1, 3));
+        }
+    }
+
+    #[test]
+    fn whole_line_copy_equals_word_by_word_copy() {
+        let lines = [
+            "plain words here",
+            "  indented  twice ",
+            "curly “quotes” — dash",
+            "no\u{a0}break space",
+            "ideographic\u{3000}space 信任",
+            "tab\tinside",
+            "control\u{1}char",
+            "",
+            "   ",
+        ];
+        for text in lines {
+            let line = Line { text, start: 7 };
+            let (mut whole, mut words) = (TextBuilder::default(), TextBuilder::default());
+            whole.push_line(&line);
+            words.push_words(&line);
+            assert_eq!(whole.finish(), words.finish(), "{text:?}");
         }
     }
 
