@@ -196,7 +196,8 @@ pub struct RunArgs {
     /// each document's path, for array jobs; combine the N outputs with `qualcode merge`.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
-    /// Memory control: code at most this many MB of files at a time [default: 64].
+    /// Memory control: code at most this many MB of files at a time; a larger file is coded
+    /// this many MB at a time [default: 16].
     #[arg(long, value_name = "MB", hide_short_help = true)]
     pub batch_mb: Option<u64>,
     /// Memory control: code at most this many files at a time [default: 4096].
@@ -269,10 +270,15 @@ pub fn main_with_args(cli: Cli) -> Result<u8> {
                 bail!("--batch-files must be at least 1");
             }
             let defaults = Batch::default();
+            let bytes = match args.batch_mb {
+                None => defaults.bytes,
+                Some(mb @ 1..=1_000_000) => mb << 20,
+                Some(_) => bail!("--batch-mb takes 1 to 1000000 (MB)"),
+            };
             let settings = RunSettings {
                 shard,
                 batch: Batch {
-                    bytes: args.batch_mb.map_or(defaults.bytes, |mb| mb.max(1) << 20),
+                    bytes,
                     files: args.batch_files.unwrap_or(defaults.files),
                 },
                 ..RunSettings::from_args(args.coding, args.out)?

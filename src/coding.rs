@@ -233,10 +233,70 @@ pub struct CodedDocument {
     pub vetoed: usize,
 }
 
+/// A coded document's row in the documents table, the same whether it was coded whole or in
+/// parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentFacts {
+    pub id: String,
+    pub layout: Layout,
+    pub segments: usize,
+    pub units: usize,
+}
+
+impl DocumentFacts {
+    /// Counts the rows of one more part of the document.
+    pub fn add(&mut self, part: &CodedDocument) {
+        self.segments += part.segments.len();
+        self.units += part.units();
+    }
+}
+
 impl CodedDocument {
+    /// The document's facts, as far as its rows go.
+    pub fn facts(&self) -> DocumentFacts {
+        let mut facts = DocumentFacts {
+            id: self.id.clone(),
+            layout: self.layout,
+            segments: 0,
+            units: 0,
+        };
+        facts.add(self);
+        facts
+    }
+
+    /// A document without rows yet.
+    pub fn empty(document: &Document, layout: Layout) -> Self {
+        CodedDocument {
+            id: document.id.clone(),
+            layout,
+            bom_len: document.bom_len,
+            segments: Vec::new(),
+            matches: Vec::new(),
+            codings: Vec::new(),
+            vetoed: 0,
+        }
+    }
+
     /// Segments that are coding units (paragraphs, or sentences).
     pub fn units(&self) -> usize {
         self.segments.iter().filter(|s| s.coded).count()
+    }
+
+    /// Adds `by` to every segment number: a part of a document coded on its own numbers its
+    /// segments from 0.
+    pub fn number_segments_from(&mut self, by: usize) {
+        self.segments.iter_mut().for_each(|s| s.segment += by);
+        self.matches.iter_mut().for_each(|m| m.segment += by);
+        self.codings.iter_mut().for_each(|c| c.segment += by);
+    }
+
+    /// Appends the rows of the next part of the same document, numbering its segments on.
+    pub fn append(&mut self, mut part: CodedDocument) {
+        part.number_segments_from(self.segments.last().map_or(0, |s| s.segment + 1));
+        self.segments.append(&mut part.segments);
+        self.matches.append(&mut part.matches);
+        self.codings.append(&mut part.codings);
+        self.vetoed += part.vetoed;
     }
 }
 
@@ -727,28 +787,38 @@ fn word_match(text: &str, start: usize, end: usize, origin: Origin) -> Option<us
 #[error("cannot compile the codebook's patterns: {0}")]
 pub struct MatcherError(String);
 
-/// Codes every coded segment of a document and turns the results into rows.
+/// Codes every coded segment of a whole document and turns the results into rows.
 pub fn code_document(
     document: &Document,
     layout: Layout,
     segments: Vec<Segment>,
     matcher: &Matcher,
 ) -> CodedDocument {
-    let index = SourceIndex::new(&document.text);
-    let bom = document.bom_len;
-    let mut coded = CodedDocument {
-        id: document.id.clone(),
+    code_segments(
+        document,
+        &SourceIndex::new(&document.text),
         layout,
-        bom_len: bom,
-        segments: Vec::with_capacity(segments.len()),
-        matches: Vec::new(),
-        codings: Vec::new(),
-        vetoed: 0,
-    };
+        segments,
+        matcher,
+    )
+}
+
+/// Codes some of a document's segments (all of them, or one part of a document coded in
+/// parts) into rows numbered as the segments are; `index` is the document's.
+pub fn code_segments(
+    document: &Document,
+    index: &SourceIndex,
+    layout: Layout,
+    segments: Vec<Segment>,
+    matcher: &Matcher,
+) -> CodedDocument {
+    let bom = document.bom_len;
+    let mut coded = CodedDocument::empty(document, layout);
+    coded.segments.reserve(segments.len());
     for segment in segments {
         let is_coded = segment.kind.is_coded();
         if is_coded {
-            code_segment(document, &segment, &index, matcher, &mut coded);
+            code_segment(document, &segment, index, matcher, &mut coded);
         }
         // The segment's text moves into its row: a document's text is not held twice.
         coded.segments.push(SegmentRow {

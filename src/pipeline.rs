@@ -4,15 +4,16 @@
 //! shard runs (`merge`).
 
 use crate::codebook::{self, Codebook};
-use crate::coding::{self, CodedDocument, Matcher};
-use crate::corpus::{self, FileRecord, FileStatus};
+use crate::coding::{self, CodedDocument, DocumentFacts, Matcher};
+use crate::corpus::{self, Document, FileRecord, FileStatus};
 use crate::output::{self, Manifest};
-use crate::segment::{self, UnitLevel};
+use crate::segment::{self, SourceIndex, UnitLevel};
 use crate::tables;
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use std::io::IsTerminal;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
@@ -83,22 +84,38 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
     let staged = output::StagedTables::create(&settings.out)?;
     // Batch by batch, so memory holds a batch being coded and one being written, not the
     // corpus; an empty corpus still gets its (empty) tables.
-    let batches = batches(&files, settings.batch);
-    let batches = if batches.is_empty() {
-        vec![&files[..0]]
-    } else {
-        batches
-    };
+    let mut work = work_items(&files, settings.batch);
+    if work.is_empty() {
+        work.push(Work::Files(&files[..0]));
+    }
     // Building and writing a batch's tables runs on its own thread while the workers code
     // the next batch: on the main thread it would leave the cores idle for a fifth of a run.
     // The hand-over waits for the writer, so no more than one coded batch queues up.
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Batched>(0);
     let written = std::thread::scope(|scope| {
         let writer = scope.spawn(|| write_batches(&codebook, staged, receiver));
-        for batch in batches {
-            let coded = code_files(batch, settings, &matcher, &pool, &progress, false);
-            if sender.send(coded).is_err() {
-                break; // The writer failed; its error is reported below.
+        // A failed send means the writer failed; its error is reported below.
+        let mut send = |batch: Batched| sender.send(batch).is_ok();
+        for item in work {
+            let sent = match item {
+                Work::Files(files) => {
+                    let (records, coded) =
+                        code_files(files, settings, &matcher, &pool, &progress, false);
+                    let rows: Vec<CodedDocument> = coded.into_iter().map(|(d, _)| d).collect();
+                    send(Batched {
+                        facts: rows.iter().map(CodedDocument::facts).collect(),
+                        records,
+                        rows,
+                    })
+                }
+                Work::Large(file) => {
+                    let sent = code_in_parts(file, settings, &matcher, &pool, &mut send);
+                    progress.inc(1);
+                    sent
+                }
+            };
+            if !sent {
+                break;
             }
         }
         drop(sender);
@@ -137,8 +154,13 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
     })
 }
 
-/// A coded batch on its way to the writer.
-type Batched = (Vec<FileRecord>, Vec<Coded>);
+/// Rows on their way to the writer: the files a batch finishes (`records`, and `facts` for
+/// the coded ones) and the rows of whole documents or of one part of a large one.
+struct Batched {
+    records: Vec<FileRecord>,
+    facts: Vec<DocumentFacts>,
+    rows: Vec<CodedDocument>,
+}
 
 /// What the writer keeps of all batches: the small tables the summaries are computed from.
 struct Written {
@@ -159,17 +181,16 @@ fn write_batches(
     let mut units = Vec::new();
     let mut codings = Vec::new();
     let mut counts = output::Counts::default();
-    for (batch_records, coded) in batches {
-        let documents: Vec<CodedDocument> = coded.into_iter().map(|(d, _)| d).collect();
-        let unit_tables = tables::unit_tables(codebook, &batch_records, &documents)
+    for batch in batches {
+        let unit_tables = tables::unit_tables(codebook, &batch.records, &batch.facts, &batch.rows)
             .context("cannot build the tables")?;
         for (name, df) in &unit_tables {
             staged.append(name, df)?;
         }
         codings.push(tables::named(&unit_tables, "codings")?.clone());
-        units.extend(documents.iter().map(|d| (d.id.clone(), d.units())));
-        counts.add(&count(&batch_records, &documents));
-        records.extend(batch_records);
+        units.extend(batch.facts.into_iter().map(|f| (f.id, f.units)));
+        counts.add(&count(&batch.records, &batch.rows));
+        records.extend(batch.records);
     }
     Ok(Written {
         staged,
@@ -180,23 +201,141 @@ fn write_batches(
     })
 }
 
+/// What the coding threads take on at a time.
+enum Work<'a> {
+    /// Files coded whole, in parallel.
+    Files(&'a [(String, PathBuf)]),
+    /// A file larger than a batch: read whole, but coded and written a batch's worth at a time,
+    /// so a single huge file (a book without blank lines) holds memory to its text and one
+    /// batch of rows, and is coded on every core.
+    Large(&'a (String, PathBuf)),
+}
+
 /// Consecutive runs of files holding about `limit` bytes (or files) each; a file larger than
-/// the limit is a batch of its own.
-fn batches(files: &[(String, PathBuf)], limit: Batch) -> Vec<&[(String, PathBuf)]> {
+/// the limit is work of its own.
+fn work_items(files: &[(String, PathBuf)], limit: Batch) -> Vec<Work<'_>> {
     let mut out = Vec::new();
     let (mut start, mut bytes) = (0, 0u64);
-    for (i, (_, path)) in files.iter().enumerate() {
+    for (i, file) in files.iter().enumerate() {
         // A file whose size cannot be read counts as empty here; reading it reports why.
-        bytes += std::fs::metadata(path).map_or(0, |m| m.len());
+        let size = std::fs::metadata(&file.1).map_or(0, |m| m.len());
+        if size > limit.bytes {
+            if start < i {
+                out.push(Work::Files(&files[start..i]));
+            }
+            out.push(Work::Large(file));
+            (start, bytes) = (i + 1, 0);
+            continue;
+        }
+        bytes += size;
         if bytes >= limit.bytes || i + 1 - start >= limit.files {
-            out.push(&files[start..=i]);
+            out.push(Work::Files(&files[start..=i]));
             (start, bytes) = (i + 1, 0);
         }
     }
     if start < files.len() {
-        out.push(&files[start..]);
+        out.push(Work::Files(&files[start..]));
     }
     out
+}
+
+/// Parallel work is handed out in chunks of a sixteenth of a batch: enough chunks for the
+/// threads to share a large document evenly, each large enough that handing it out costs
+/// nothing next to coding it.
+const CHUNKS_PER_BATCH: u64 = 16;
+
+fn chunk_bytes(batch: Batch) -> usize {
+    usize::try_from(batch.bytes / CHUNKS_PER_BATCH).unwrap_or(usize::MAX)
+}
+
+/// Codes a file larger than a batch, sending its rows a batch at a time; the last part carries
+/// its record and facts. Returns false when the writer has stopped.
+fn code_in_parts(
+    (id, path): &(String, PathBuf),
+    settings: &RunSettings,
+    matcher: &Matcher,
+    pool: &rayon::ThreadPool,
+    send: &mut impl FnMut(Batched) -> bool,
+) -> bool {
+    let (record, document) = corpus::read_file(id, path);
+    report(&settings.corpus, std::slice::from_ref(&record));
+    let Some(doc) = document else {
+        return send(Batched {
+            records: vec![record],
+            facts: Vec::new(),
+            rows: Vec::new(),
+        });
+    };
+    let plan = segment::plan(&doc, settings.unit);
+    let index = SourceIndex::new(&doc.text);
+    let chunks = plan.chunks(chunk_bytes(settings.batch));
+    let mut parts: Vec<&[Range<usize>]> = chunks.chunks(CHUNKS_PER_BATCH as usize).collect();
+    if parts.is_empty() {
+        parts.push(&[]); // A document of blank lines: no rows, but its record and facts.
+    }
+    let mut facts = CodedDocument::empty(&doc, plan.layout).facts();
+    let mut record = Some(record);
+    let last = parts.len() - 1;
+    for (i, part) in parts.into_iter().enumerate() {
+        let mut rows = pool.install(|| code_chunks(&doc, &plan, &index, part, matcher));
+        rows.number_segments_from(facts.segments);
+        facts.add(&rows);
+        let finished = i == last;
+        let sent = send(Batched {
+            records: if finished {
+                record.take().into_iter().collect()
+            } else {
+                Vec::new()
+            },
+            facts: if finished {
+                vec![facts.clone()]
+            } else {
+                Vec::new()
+            },
+            rows: vec![rows],
+        });
+        if !sent {
+            return false;
+        }
+    }
+    true
+}
+
+/// Segments and codes a whole document; one larger than a chunk in chunks coded in parallel,
+/// so that a corpus of a few large files keeps every core busy.
+fn code_whole(
+    doc: &Document,
+    unit: UnitLevel,
+    matcher: &Matcher,
+    chunk_bytes: usize,
+) -> CodedDocument {
+    let plan = segment::plan(doc, unit);
+    let index = SourceIndex::new(&doc.text);
+    code_chunks(doc, &plan, &index, &plan.chunks(chunk_bytes), matcher)
+}
+
+/// Codes consecutive ranges of a document's blocks in parallel into one part, its segments
+/// numbered from 0.
+fn code_chunks(
+    doc: &Document,
+    plan: &segment::Plan,
+    index: &SourceIndex,
+    chunks: &[Range<usize>],
+    matcher: &Matcher,
+) -> CodedDocument {
+    let coded: Vec<CodedDocument> = chunks
+        .par_iter()
+        .map(|blocks| {
+            let segments = plan.segments(blocks.clone());
+            coding::code_segments(doc, index, plan.layout, segments, matcher)
+        })
+        .collect();
+    let mut coded = coded.into_iter();
+    let mut part = coded
+        .next()
+        .unwrap_or_else(|| CodedDocument::empty(doc, plan.layout));
+    coded.for_each(|next| part.append(next));
+    part
 }
 
 /// Merges shard outputs into `out`: the unit-level tables concatenated in corpus order, the
@@ -375,15 +514,14 @@ fn code_files(
     progress: &ProgressBar,
     keep_text: bool,
 ) -> (Vec<FileRecord>, Vec<Coded>) {
+    let chunk = chunk_bytes(settings.batch);
     let results: Vec<(FileRecord, Option<Coded>)> = pool.install(|| {
         files
             .par_iter()
             .map(|(id, path)| {
                 let (record, document) = corpus::read_file(id, path);
                 let coded = document.map(|doc| {
-                    let segmented = segment::segment(&doc, settings.unit);
-                    let coded =
-                        coding::code_document(&doc, segmented.layout, segmented.segments, matcher);
+                    let coded = code_whole(&doc, settings.unit, matcher, chunk);
                     (coded, keep_text.then_some(doc.text))
                 });
                 progress.inc(1);
@@ -392,8 +530,14 @@ fn code_files(
             .collect()
     });
     let (records, documents): (Vec<FileRecord>, Vec<Option<Coded>>) = results.into_iter().unzip();
-    for record in &records {
-        let path = settings.corpus.join(&record.id);
+    report(&settings.corpus, &records);
+    (records, documents.into_iter().flatten().collect())
+}
+
+/// Reports skipped and empty files on stderr.
+fn report(corpus: &Path, records: &[FileRecord]) {
+    for record in records {
+        let path = corpus.join(&record.id);
         match &record.status {
             FileStatus::Skipped { reason } => {
                 eprintln!("warning: skipped {}: {reason}", path.display())
@@ -402,7 +546,6 @@ fn code_files(
             FileStatus::Read => {}
         }
     }
-    (records, documents.into_iter().flatten().collect())
 }
 
 fn progress_bar(files: usize) -> ProgressBar {
@@ -490,5 +633,69 @@ fn manifest(
             })
             .collect(),
         tables,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Coding a document in chunks of any size, parts numbered on, gives the rows of coding it
+    /// whole.
+    #[test]
+    fn chunked_coding_equals_whole_coding() {
+        let codebook = codebook::load(Path::new("codebook.toml")).expect("codebook");
+        let matcher = Matcher::new(&codebook).expect("matcher");
+        let mut texts = vec![(
+            "crlf.txt".to_string(),
+            "A first  line\r\nwrapped on.\r\n\r\nThe yibashou rotates. Trust.\r\n".to_string(),
+        )];
+        for (id, path) in corpus::list_files(Path::new("corpus")).expect("corpus") {
+            texts.push((id, std::fs::read_to_string(path).expect("shipped text")));
+        }
+        for (id, text) in texts {
+            let doc = Document {
+                id,
+                format: corpus::Format::PlainText,
+                text,
+                bom_len: 0,
+            };
+            for unit in [UnitLevel::Paragraph, UnitLevel::Sentence] {
+                let segmented = segment::segment(&doc, unit);
+                let whole =
+                    coding::code_document(&doc, segmented.layout, segmented.segments, &matcher);
+                let plan = segment::plan(&doc, unit);
+                let index = SourceIndex::new(&doc.text);
+                for bytes in [1, 700, 5000] {
+                    let chunks = plan.chunks(bytes);
+                    let starts = chunks.iter().map(|c| c.start);
+                    let ends = std::iter::once(0).chain(chunks.iter().map(|c| c.end));
+                    assert!(
+                        starts.eq(ends.take(chunks.len())),
+                        "chunks follow each other"
+                    );
+                    assert!(chunks.iter().all(|c| !c.is_empty()));
+                    assert!(bytes > 1 || chunks.len() > 1, "{}", doc.id);
+                    // Parts of three chunks, numbered on as `code_in_parts` does.
+                    let mut joined = CodedDocument::empty(&doc, plan.layout);
+                    let mut numbered = 0;
+                    for part in chunks.chunks(3) {
+                        let mut rows = code_chunks(&doc, &plan, &index, part, &matcher);
+                        rows.number_segments_from(numbered);
+                        numbered += rows.segments.len();
+                        joined.segments.append(&mut rows.segments);
+                        joined.matches.append(&mut rows.matches);
+                        joined.codings.append(&mut rows.codings);
+                        joined.vetoed += rows.vetoed;
+                    }
+                    let what = format!("{} {unit:?} in chunks of {bytes} bytes", doc.id);
+                    assert_eq!(joined.segments, whole.segments, "{what}");
+                    assert_eq!(joined.matches, whole.matches, "{what}");
+                    assert_eq!(joined.codings, whole.codings, "{what}");
+                    assert_eq!(joined.vetoed, whole.vetoed, "{what}");
+                    assert_eq!(joined.facts(), whole.facts(), "{what}");
+                }
+            }
+        }
     }
 }

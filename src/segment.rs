@@ -15,6 +15,7 @@
 //! footnote block spans it in the source, and the footnote is a segment of its own.
 
 use crate::corpus::{Document, Format};
+use std::ops::Range;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum SegmentKind {
@@ -363,8 +364,19 @@ fn layout_of(lines: &[Line]) -> Layout {
     }
 }
 
-/// Segments a document at the requested unit level.
-pub fn segment(document: &Document, level: UnitLevel) -> Segmented {
+/// A document's layout and paragraph-level blocks, before any segment text is built. Building
+/// the text and coding it is independent per block, so a large document's blocks can be
+/// turned into segments in parallel, a range at a time; only finding the blocks reads the
+/// document in order.
+pub struct Plan<'a> {
+    pub layout: Layout,
+    level: UnitLevel,
+    lines: Vec<Line<'a>>,
+    blocks: Vec<Block>,
+}
+
+/// Finds a document's layout and blocks.
+pub fn plan(document: &Document, level: UnitLevel) -> Plan<'_> {
     let lines = split_lines(&document.text);
     let layout = match document.format {
         Format::Markdown => Layout::Wrapped,
@@ -374,26 +386,78 @@ pub fn segment(document: &Document, level: UnitLevel) -> Segmented {
         Layout::Lines => blocks_from_lines(&lines, &document.text),
         Layout::Wrapped => blocks_from_wrapped(&lines, document.format),
     };
-    let mut segments = Vec::new();
-    for (block_index, block) in blocks.iter().enumerate() {
-        let (text, map) = block.build(&lines);
-        if level == UnitLevel::Sentence && block.kind == SegmentKind::Paragraph {
-            for (s, e) in sentence_spans(&text) {
-                let sub = map.slice(s, e);
+    Plan {
+        layout,
+        level,
+        lines,
+        blocks,
+    }
+}
+
+impl Plan<'_> {
+    /// Consecutive ranges of blocks holding about `bytes` of source text each (at least one
+    /// block each), covering every block.
+    pub fn chunks(&self, bytes: usize) -> Vec<Range<usize>> {
+        let mut chunks = Vec::new();
+        let (mut start, mut size) = (0, 0);
+        for (i, block) in self.blocks.iter().enumerate() {
+            size += block
+                .lines
+                .iter()
+                .map(|&l| self.lines[l].text.len() + 1)
+                .sum::<usize>();
+            if size >= bytes {
+                chunks.push(start..i + 1);
+                (start, size) = (i + 1, 0);
+            }
+        }
+        if start < self.blocks.len() {
+            chunks.push(start..self.blocks.len());
+        }
+        chunks
+    }
+
+    /// The segments of a range of blocks, numbered from 0 (`CodedDocument::append` numbers the
+    /// parts of a document on); `block` is the block's index in the whole document.
+    pub fn segments(&self, blocks: Range<usize>) -> Vec<Segment> {
+        let mut segments = Vec::new();
+        for block_index in blocks {
+            let block = &self.blocks[block_index];
+            let (text, map) = block.build(&self.lines);
+            if self.level == UnitLevel::Sentence && block.kind == SegmentKind::Paragraph {
+                for (s, e) in sentence_spans(&text) {
+                    let sub = map.slice(s, e);
+                    push_segment(
+                        &mut segments,
+                        &self.lines,
+                        block_index,
+                        SegmentKind::Sentence,
+                        text[s..e].to_string(),
+                        sub,
+                    );
+                }
+            } else {
                 push_segment(
                     &mut segments,
-                    &lines,
+                    &self.lines,
                     block_index,
-                    SegmentKind::Sentence,
-                    text[s..e].to_string(),
-                    sub,
+                    block.kind,
+                    text,
+                    map,
                 );
             }
-        } else {
-            push_segment(&mut segments, &lines, block_index, block.kind, text, map);
         }
+        segments
     }
-    Segmented { layout, segments }
+}
+
+/// Segments a whole document at the requested unit level.
+pub fn segment(document: &Document, level: UnitLevel) -> Segmented {
+    let plan = plan(document, level);
+    Segmented {
+        layout: plan.layout,
+        segments: plan.segments(0..plan.blocks.len()),
+    }
 }
 
 fn push_segment(

@@ -8,7 +8,7 @@
 
 use crate::agree::{Coder, Comparison, Confusion, UnitKey};
 use crate::codebook::Codebook;
-use crate::coding::CodedDocument;
+use crate::coding::{CodedDocument, DocumentFacts};
 use crate::corpus::{FileRecord, FileStatus};
 use polars::prelude::*;
 
@@ -109,19 +109,20 @@ impl CodeInfo {
     }
 }
 
-/// The unit-level tables of a batch of files: `records` lists every file; `documents` the
-/// ones coded.
+/// The unit-level tables of a batch: `records` lists the files it finishes and `facts` the
+/// ones of them that were coded; `rows` holds the rows of whole documents or of a part of one.
 pub fn unit_tables(
     codebook: &Codebook,
     records: &[FileRecord],
-    documents: &[CodedDocument],
+    facts: &[DocumentFacts],
+    rows: &[CodedDocument],
 ) -> PolarsResult<Vec<(&'static str, DataFrame)>> {
     let code_ids: Vec<String> = codebook.codes.iter().map(|c| c.id.clone()).collect();
     Ok(vec![
-        ("documents", documents_table(records, documents)?),
-        ("segments", segments_table(documents)?),
-        ("matches", matches_table(codebook, documents)?),
-        ("codings", codings_table(&code_ids, documents)?),
+        ("documents", documents_table(records, facts)?),
+        ("segments", segments_table(rows)?),
+        ("matches", matches_table(codebook, rows)?),
+        ("codings", codings_table(&code_ids, rows)?),
     ])
 }
 
@@ -186,18 +187,17 @@ pub fn concat_by_document(frames: Vec<DataFrame>) -> PolarsResult<DataFrame> {
         .collect()
 }
 
-fn documents_table(records: &[FileRecord], documents: &[CodedDocument]) -> PolarsResult<DataFrame> {
-    let by_id: std::collections::BTreeMap<&str, &CodedDocument> =
-        documents.iter().map(|d| (d.id.as_str(), d)).collect();
-    let coded = |id: &str| by_id.get(id).copied();
+fn documents_table(records: &[FileRecord], facts: &[DocumentFacts]) -> PolarsResult<DataFrame> {
+    let by_id: std::collections::BTreeMap<&str, &DocumentFacts> =
+        facts.iter().map(|d| (d.id.as_str(), d)).collect();
     let mut layout = Vec::new();
     let mut segments = Vec::new();
     let mut units = Vec::new();
     for record in records {
-        let doc = coded(&record.id);
-        layout.push(doc.map(|d| d.layout.as_str().to_string()));
-        segments.push(doc.map(|d| d.segments.len() as u32));
-        units.push(doc.map(|d| d.units() as u32));
+        let doc = by_id.get(record.id.as_str());
+        layout.push(doc.map(|d| d.layout.as_str()));
+        segments.push(doc.map(|d| d.segments as u32));
+        units.push(doc.map(|d| d.units as u32));
     }
     frame(vec![
         col_str("document", records.iter().map(|r| r.id.as_str())),

@@ -159,4 +159,68 @@ fn small_batches_give_the_same_tables_as_one() {
         stderr.contains("--batch-files must be at least 1"),
         "{stderr}"
     );
+    let (code, stderr) = run(
+        &corpus,
+        &codebook,
+        &dir.path().join("x"),
+        &["--batch-mb", "0"],
+    );
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--batch-mb takes 1 to 1000000"), "{stderr}");
+}
+
+#[test]
+fn files_larger_than_a_batch_are_coded_in_parts_into_the_same_tables() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let corpus = corpus(dir.path());
+    let codebook = repo().join("codebook.toml");
+    // With `--batch-mb 1` each of these is coded on its own, a batch (16 chunks of 64 KiB) at a
+    // time: the article 27 times (1.6 MB, two parts), a binary file (skipped) and a file of
+    // blank lines (coded, no segments).
+    let article =
+        std::fs::read_to_string(repo().join("corpus/001_bb6c17c0ea50004b.txt")).expect("article");
+    let book = article.repeat(27);
+    assert!(
+        book.len() > 3 << 19,
+        "the book must exceed a batch and a half"
+    );
+    std::fs::write(corpus.join("book.txt"), &book).expect("write");
+    std::fs::write(corpus.join("big-binary.txt"), vec![0u8; 1 << 21]).expect("write");
+    std::fs::write(corpus.join("blank.txt"), "\n".repeat(1 << 21)).expect("write");
+    for unit in ["paragraph", "sentence"] {
+        // One batch of 1000 MB: every file coded whole, in one chunk.
+        let whole = dir.path().join(format!("whole-{unit}"));
+        let (code, stderr) = run(
+            &corpus,
+            &codebook,
+            &whole,
+            &["--unit", unit, "--batch-mb", "1000"],
+        );
+        assert_eq!(code, 1, "{stderr}");
+        let parts = dir.path().join(format!("parts-{unit}"));
+        let (code, stderr) = run(
+            &corpus,
+            &codebook,
+            &parts,
+            &["--unit", unit, "--batch-mb", "1"],
+        );
+        assert_eq!(code, 1, "{stderr}");
+        assert!(stderr.contains("big-binary.txt"), "{stderr}");
+        for name in TABLES {
+            let (a, b) = (table(&whole, name), table(&parts, name));
+            assert!(a.equals_missing(&b), "{name} differs for {unit} units");
+        }
+        assert_eq!(manifest(&parts)["counts"], manifest(&whole)["counts"]);
+        // The book's segments are numbered on across its parts.
+        let segments = table(&parts, "segments");
+        let documents = strings(&segments, "document");
+        let numbers: Vec<u32> = u32s(&segments, "segment")
+            .into_iter()
+            .zip(&documents)
+            .filter(|(_, d)| *d == "book.txt")
+            .map(|(n, _)| n)
+            .collect();
+        assert!(numbers.len() > 27 * 50, "{}", numbers.len());
+        assert!(numbers.iter().enumerate().all(|(i, &n)| n as usize == i));
+    }
 }
