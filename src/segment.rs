@@ -181,7 +181,8 @@ impl<'a> SourceIndex<'a> {
     const STRIDE: usize = 256;
 
     pub fn new(text: &'a str) -> Self {
-        let mut checkpoints = vec![(0, 0)];
+        let mut checkpoints = Vec::with_capacity(text.len() / Self::STRIDE + 1);
+        checkpoints.push((0, 0));
         // In ASCII text (most corpora) characters are bytes: nothing to count.
         if text.is_ascii() {
             return SourceIndex {
@@ -327,7 +328,9 @@ impl Line<'_> {
 }
 
 fn split_lines(text: &str) -> Vec<Line<'_>> {
-    let mut lines = Vec::new();
+    // Sized once: growing a vector of a few million lines copies it into fresh pages each time.
+    let newlines = text.bytes().filter(|&b| b == b'\n').count();
+    let mut lines = Vec::with_capacity(newlines + 1);
     let mut start = 0;
     for raw in text.split_inclusive('\n') {
         let content = raw.strip_suffix('\n').unwrap_or(raw);
@@ -420,7 +423,7 @@ impl Plan<'_> {
     /// The segments of a range of blocks, numbered from 0 (`CodedDocument::append` numbers the
     /// parts of a document on); `block` is the block's index in the whole document.
     pub fn segments(&self, blocks: Range<usize>) -> Vec<Segment> {
-        let mut segments = Vec::new();
+        let mut segments = Vec::with_capacity(blocks.len());
         for block_index in blocks {
             let block = &self.blocks[block_index];
             let (text, map) = block.build(&self.lines);
@@ -548,7 +551,11 @@ impl Block {
     }
 
     fn build(&self, lines: &[Line]) -> (String, TextMap) {
-        let mut builder = TextBuilder::default();
+        let length: usize = self.lines.iter().map(|&i| lines[i].text.len() + 1).sum();
+        let mut builder = TextBuilder {
+            text: String::with_capacity(length),
+            map: TextMap::default(),
+        };
         let mut previous: Option<&str> = None;
         for &i in &self.lines {
             let line = &lines[i];
