@@ -244,6 +244,16 @@ pub struct DocumentFacts {
 }
 
 impl DocumentFacts {
+    /// A document with no rows counted yet.
+    pub fn new(document: &Document, layout: Layout) -> Self {
+        DocumentFacts {
+            id: document.id.clone(),
+            layout,
+            segments: 0,
+            units: 0,
+        }
+    }
+
     /// Counts the rows of one more part of the document.
     pub fn add(&mut self, part: &CodedDocument) {
         self.segments += part.segments.len();
@@ -254,14 +264,12 @@ impl DocumentFacts {
 impl CodedDocument {
     /// The document's facts, as far as its rows go.
     pub fn facts(&self) -> DocumentFacts {
-        let mut facts = DocumentFacts {
+        DocumentFacts {
             id: self.id.clone(),
             layout: self.layout,
-            segments: 0,
-            units: 0,
-        };
-        facts.add(self);
-        facts
+            segments: self.segments.len(),
+            units: self.units(),
+        }
     }
 
     /// A document without rows yet.

@@ -1,7 +1,7 @@
 //! Pipeline: validated run settings in; the corpus read, segmented and coded in parallel out —
-//! streamed batch by batch into the output tables (`execute`), held in memory for the
-//! commands that need every document at once (`code_corpus`), or merged from the outputs of
-//! shard runs (`merge`).
+//! streamed batch by batch into the output tables (`execute`; a file larger than a batch in
+//! parts), held in memory for the commands that need every document at once (`code_corpus`),
+//! or merged from the outputs of shard runs (`merge`).
 
 use crate::codebook::{self, Codebook};
 use crate::coding::{self, CodedDocument, DocumentFacts, Matcher};
@@ -273,7 +273,7 @@ fn code_in_parts(
     if parts.is_empty() {
         parts.push(&[]); // A document of blank lines: no rows, but its record and facts.
     }
-    let mut facts = CodedDocument::empty(&doc, plan.layout).facts();
+    let mut facts = DocumentFacts::new(&doc, plan.layout);
     let mut record = Some(record);
     let last = parts.len() - 1;
     for (i, part) in parts.into_iter().enumerate() {
@@ -282,16 +282,8 @@ fn code_in_parts(
         facts.add(&rows);
         let finished = i == last;
         let sent = send(Batched {
-            records: if finished {
-                record.take().into_iter().collect()
-            } else {
-                Vec::new()
-            },
-            facts: if finished {
-                vec![facts.clone()]
-            } else {
-                Vec::new()
-            },
+            records: record.take_if(|_| finished).into_iter().collect(),
+            facts: finished.then(|| facts.clone()).into_iter().collect(),
             rows: vec![rows],
         });
         if !sent {

@@ -1,5 +1,7 @@
 //! Segmentation: a decoded [`Document`] in, its [`Segment`]s out, each with exact source
-//! positions (bytes, characters, lines) and a normalised text.
+//! positions (bytes, characters, lines) and a normalised text — all at once ([`segment`]), or
+//! a range of paragraph blocks at a time from a [`Plan`] (to code a large document in
+//! parallel and in parts).
 //!
 //! Two layouts are recognised per document:
 //! - **lines**: one paragraph per line, as in web-scraped pages. Navigation crumbs, menu bars,
