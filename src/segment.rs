@@ -406,11 +406,7 @@ impl Plan<'_> {
         let mut chunks = Vec::new();
         let (mut start, mut size) = (0, 0);
         for (i, block) in self.blocks.iter().enumerate() {
-            size += block
-                .lines
-                .iter()
-                .map(|&l| self.lines[l].text.len() + 1)
-                .sum::<usize>();
+            size += block.source_len(&self.lines);
             if size >= bytes {
                 chunks.push(start..i + 1);
                 (start, size) = (i + 1, 0);
@@ -552,10 +548,14 @@ impl Block {
         }
     }
 
+    /// Bytes of the block's lines with a line ending each: at least its normalised text's.
+    fn source_len(&self, lines: &[Line]) -> usize {
+        self.lines.iter().map(|&i| lines[i].text.len() + 1).sum()
+    }
+
     fn build(&self, lines: &[Line]) -> (String, TextMap) {
-        let length: usize = self.lines.iter().map(|&i| lines[i].text.len() + 1).sum();
         let mut builder = TextBuilder {
-            text: String::with_capacity(length),
+            text: String::with_capacity(self.source_len(lines)),
             map: TextMap::default(),
         };
         let mut previous: Option<&str> = None;
