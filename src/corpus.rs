@@ -117,11 +117,26 @@ fn relative_id(root: &Path, path: &Path) -> String {
 
 /// Reads and decodes one file. Never fails: problems become a skipped record.
 pub fn read_file(id: &str, path: &Path) -> (FileRecord, Option<Document>) {
-    let skipped = |bytes: u64, sha256: String, reason: String| FileRecord {
+    let (record, read) = read_file_with(id, path, |_| ());
+    (record, read.map(|(document, ())| document))
+}
+
+/// Files from this size on are hashed on a thread of their own while `work` runs.
+const HASH_ALONGSIDE_BYTES: usize = 4 << 20;
+
+/// [`read_file`], running `work` on the decoded document. A large file's SHA-256 is computed
+/// on another thread meanwhile: hashing 50 MB takes about 30 ms that would otherwise hold up
+/// finding its paragraphs, which only one thread can do.
+pub fn read_file_with<T>(
+    id: &str,
+    path: &Path,
+    work: impl FnOnce(&Document) -> T,
+) -> (FileRecord, Option<(Document, T)>) {
+    let record = |bytes: usize, sha256: String, status| FileRecord {
         id: id.to_string(),
-        bytes,
+        bytes: bytes as u64,
         sha256,
-        status: FileStatus::Skipped { reason },
+        status,
     };
     let extension = path
         .extension()
@@ -130,33 +145,52 @@ pub fn read_file(id: &str, path: &Path) -> (FileRecord, Option<Document>) {
     let data = match std::fs::read(path) {
         Ok(data) => data,
         Err(err) => {
+            let reason = format!("cannot read: {err}");
             return (
-                skipped(0, String::new(), format!("cannot read: {err}")),
+                record(0, String::new(), FileStatus::Skipped { reason }),
                 None,
-            )
+            );
         }
     };
-    let bytes = data.len() as u64;
-    let sha256 = sha256_hex(&data);
-    if CONVERT_FIRST.contains(&extension.as_str()) {
-        let reason = format!("unsupported format .{extension}: convert it to plain text first");
-        return (skipped(bytes, sha256, reason), None);
-    }
-    if !extension.is_empty() && !TEXT_EXTENSIONS.contains(&extension.as_str()) {
-        let reason = format!(
+    let unsupported = if CONVERT_FIRST.contains(&extension.as_str()) {
+        Some(format!(
+            "unsupported format .{extension}: convert it to plain text first"
+        ))
+    } else if !extension.is_empty() && !TEXT_EXTENSIONS.contains(&extension.as_str()) {
+        Some(format!(
             "unsupported file extension .{extension} (read: {})",
             TEXT_EXTENSIONS.join(", ")
-        );
-        return (skipped(bytes, sha256, reason), None);
+        ))
+    } else {
+        None
+    };
+    if let Some(reason) = unsupported {
+        let status = FileStatus::Skipped { reason };
+        return (record(data.len(), sha256_hex(&data), status), None);
     }
-    let (record, document) = decode(id, data, format_for(&extension));
+    let document = match decode(id, data, format_for(&extension)) {
+        Ok(document) => document,
+        Err((status, data)) => return (record(data.len(), sha256_hex(&data), status), None),
+    };
+    // The file's bytes are the BOM and the text.
+    let bom = &UTF8_BOM[..document.bom_len];
+    let bytes = bom.len() + document.text.len();
+    let hash = || sha256_hex_of(&[bom, document.text.as_bytes()]);
+    let (sha256, out) = if bytes >= HASH_ALONGSIDE_BYTES {
+        std::thread::scope(|scope| {
+            let hashing = scope.spawn(hash);
+            let out = work(&document);
+            let sha256 = hashing
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (sha256, out)
+        })
+    } else {
+        (hash(), work(&document))
+    };
     (
-        FileRecord {
-            bytes,
-            sha256,
-            ..record
-        },
-        document,
+        record(bytes, sha256, FileStatus::Read),
+        Some((document, out)),
     )
 }
 
@@ -167,48 +201,47 @@ fn format_for(extension: &str) -> Format {
     }
 }
 
-/// Decodes file content; `bytes` and `sha256` of the returned record are left for the caller.
-pub fn decode(id: &str, mut data: Vec<u8>, format: Format) -> (FileRecord, Option<Document>) {
-    let bytes = data.len() as u64;
-    let record = |status| FileRecord {
-        id: id.to_string(),
-        bytes,
-        sha256: String::new(),
-        status,
-    };
+/// Decodes file content into a document, or says why it is not one and gives the bytes back.
+pub fn decode(id: &str, data: Vec<u8>, format: Format) -> Result<Document, (FileStatus, Vec<u8>)> {
     // A NUL byte never occurs in text; checking the start is how git and ripgrep spot binaries.
     if data[..data.len().min(8192)].contains(&0) {
         let reason = "binary file (contains NUL bytes)".to_string();
-        return (record(FileStatus::Skipped { reason }), None);
+        return Err((FileStatus::Skipped { reason }, data));
     }
     let bom_len = if data.starts_with(UTF8_BOM) { 3 } else { 0 };
-    // The file's bytes become the text in place: a large file is not held twice.
-    data.drain(..bom_len);
-    let text = match String::from_utf8(data) {
+    // The file's bytes become the text in place (the BOM is valid UTF-8): a large file is not
+    // held twice.
+    let mut text = match String::from_utf8(data) {
         Ok(text) => text,
         Err(err) => {
-            let err = err.utf8_error();
             let reason = format!(
                 "not valid UTF-8 (first invalid byte at offset {}); re-save the file as UTF-8",
-                err.valid_up_to() + bom_len
+                err.utf8_error().valid_up_to()
             );
-            return (record(FileStatus::Skipped { reason }), None);
+            return Err((FileStatus::Skipped { reason }, err.into_bytes()));
         }
     };
-    if text.trim().is_empty() {
-        return (record(FileStatus::Empty), None);
+    if text[bom_len..].trim().is_empty() {
+        return Err((FileStatus::Empty, text.into_bytes()));
     }
-    let document = Document {
+    text.drain(..bom_len);
+    Ok(Document {
         id: id.to_string(),
         format,
         text,
         bom_len,
-    };
-    (record(FileStatus::Read), Some(document))
+    })
 }
 
 pub fn sha256_hex(data: &[u8]) -> String {
-    let digest = Sha256::digest(data);
+    sha256_hex_of(&[data])
+}
+
+/// SHA-256 of consecutive pieces of data, hex.
+fn sha256_hex_of(pieces: &[&[u8]]) -> String {
+    let mut hasher = Sha256::new();
+    pieces.iter().for_each(|piece| hasher.update(piece));
+    let digest = hasher.finalize();
     let mut hex = String::with_capacity(64);
     for byte in digest {
         let _ = write!(hex, "{byte:02x}");
@@ -221,8 +254,13 @@ mod tests {
     use super::*;
 
     fn decoded(data: &[u8]) -> (FileStatus, Option<Document>) {
-        let (record, doc) = decode("x.txt", data.to_vec(), Format::PlainText);
-        (record.status, doc)
+        match decode("x.txt", data.to_vec(), Format::PlainText) {
+            Ok(doc) => (FileStatus::Read, Some(doc)),
+            Err((status, bytes)) => {
+                assert_eq!(bytes, data, "the bytes are given back whole");
+                (status, None)
+            }
+        }
     }
 
     #[test]
@@ -242,6 +280,29 @@ mod tests {
             FileStatus::Skipped { reason } => assert!(reason.contains("offset 3"), "{reason}"),
             other => panic!("expected skipped, got {other:?}"),
         }
+        // Offsets are the file's: they count the BOM.
+        let (status, _) = decoded(b"\xEF\xBB\xBFcaf\xE9");
+        assert!(matches!(status, FileStatus::Skipped { reason } if reason.contains("offset 6")));
+    }
+
+    #[test]
+    fn file_hash_is_of_its_bytes_whether_hashed_alongside_or_not() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut large = UTF8_BOM.to_vec();
+        large.extend(b"The yibashou rotates.\n".repeat(HASH_ALONGSIDE_BYTES / 20));
+        for (name, data) in [
+            ("small.txt", &b"\xEF\xBB\xBFtrust\n"[..]),
+            ("large.txt", &large),
+        ] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, data).expect("write");
+            let (record, read) = read_file_with(name, &path, |doc| doc.text.len());
+            let (doc, text_len) = read.expect("document");
+            assert_eq!(record.sha256, sha256_hex(data), "{name}");
+            assert_eq!(record.bytes, data.len() as u64);
+            assert_eq!((doc.bom_len, text_len), (3, data.len() - 3));
+        }
+        assert!(large.len() >= HASH_ALONGSIDE_BYTES);
     }
 
     #[test]

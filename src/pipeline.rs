@@ -257,40 +257,44 @@ fn code_in_parts(
     pool: &rayon::ThreadPool,
     send: &mut impl FnMut(Batched) -> bool,
 ) -> bool {
-    let (record, document) = corpus::read_file(id, path);
-    report(&settings.corpus, std::slice::from_ref(&record));
-    let Some(doc) = document else {
-        return send(Batched {
-            records: vec![record],
-            facts: Vec::new(),
-            rows: Vec::new(),
-        });
-    };
-    let plan = segment::plan(&doc, settings.unit);
-    let index = SourceIndex::new(&doc.text);
-    let chunks = plan.chunks(chunk_bytes(settings.batch));
-    let mut parts: Vec<&[Range<usize>]> = chunks.chunks(CHUNKS_PER_BATCH as usize).collect();
-    if parts.is_empty() {
-        parts.push(&[]); // A document of blank lines: no rows, but its record and facts.
-    }
-    let mut facts = DocumentFacts::new(&doc, plan.layout);
-    let mut record = Some(record);
-    let last = parts.len() - 1;
-    for (i, part) in parts.into_iter().enumerate() {
-        let mut rows = pool.install(|| code_chunks(&doc, &plan, &index, part, matcher));
-        rows.number_segments_from(facts.segments);
-        facts.add(&rows);
-        let finished = i == last;
-        let sent = send(Batched {
-            records: record.take_if(|_| finished).into_iter().collect(),
-            facts: finished.then(|| facts.clone()).into_iter().collect(),
-            rows: vec![rows],
-        });
-        if !sent {
-            return false;
+    // All parts but the last are sent while the file is being hashed; the last waits for its
+    // record.
+    let (record, read) = corpus::read_file_with(id, path, |doc| {
+        let plan = segment::plan(doc, settings.unit);
+        let index = SourceIndex::new(&doc.text);
+        let chunks = plan.chunks(chunk_bytes(settings.batch));
+        let mut facts = DocumentFacts::new(doc, plan.layout);
+        let mut parts = chunks.chunks(CHUNKS_PER_BATCH as usize).peekable();
+        loop {
+            // A document of blank lines has no part: no rows, but its record and facts.
+            let part = parts.next().unwrap_or(&[]);
+            let mut rows = pool.install(|| code_chunks(doc, &plan, &index, part, matcher));
+            rows.number_segments_from(facts.segments);
+            facts.add(&rows);
+            if parts.peek().is_none() {
+                return Some((rows, facts));
+            }
+            let sent = send(Batched {
+                records: Vec::new(),
+                facts: Vec::new(),
+                rows: vec![rows],
+            });
+            if !sent {
+                return None;
+            }
         }
-    }
-    true
+    });
+    report(&settings.corpus, std::slice::from_ref(&record));
+    let (last, facts) = match read {
+        None => (None, None),
+        Some((_, None)) => return false,
+        Some((_, Some((rows, facts)))) => (Some(rows), Some(facts)),
+    };
+    send(Batched {
+        records: vec![record],
+        facts: facts.into_iter().collect(),
+        rows: last.into_iter().collect(),
+    })
 }
 
 /// Segments and codes a whole document; one larger than a chunk in chunks coded in parallel,
