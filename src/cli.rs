@@ -30,6 +30,15 @@ pub mod exit {
     pub const SKIPPED_FILES: u8 = 1;
     /// Nothing written: bad codebook, unreadable corpus folder, unwritable output, bad arguments.
     pub const FATAL: u8 = 2;
+
+    /// The code of a command that finished, having skipped `skipped` files.
+    pub fn finished(skipped: usize) -> u8 {
+        if skipped > 0 {
+            SKIPPED_FILES
+        } else {
+            OK
+        }
+    }
 }
 
 #[derive(Debug, Parser)]
@@ -295,11 +304,7 @@ pub fn main_with_args(cli: Cli) -> Result<u8> {
                 counts.codings,
                 args.out.display()
             );
-            Ok(if counts.skipped > 0 {
-                exit::SKIPPED_FILES
-            } else {
-                exit::OK
-            })
+            Ok(exit::finished(counts.skipped))
         }
         Command::Export(args) => {
             let format = args.format;
@@ -358,11 +363,7 @@ pub fn run(settings: &RunSettings) -> Result<u8> {
         report.seconds,
         settings.out.display()
     );
-    Ok(if c.skipped > 0 {
-        exit::SKIPPED_FILES
-    } else {
-        exit::OK
-    })
+    Ok(exit::finished(c.skipped))
 }
 
 /// Writes a REFI-QDA project or codebook, or a Taguette codebook CSV, to `settings.out`.
@@ -728,12 +729,9 @@ pub fn import_codebook(args: &ImportArgs) -> Result<u8> {
 }
 
 fn exit_code(records: &[FileRecord]) -> u8 {
-    if records
+    let skipped = records
         .iter()
-        .any(|r| matches!(r.status, FileStatus::Skipped { .. }))
-    {
-        exit::SKIPPED_FILES
-    } else {
-        exit::OK
-    }
+        .filter(|r| matches!(r.status, FileStatus::Skipped { .. }))
+        .count();
+    exit::finished(skipped)
 }
