@@ -128,11 +128,11 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
         mut staged,
         records,
         units,
-        codings,
+        tallies,
         counts,
     } = written;
-    let codings = tables::concat_rows(codings).context("cannot gather the codings")?;
-    for (name, df) in tables::summaries(&tables::CodeInfo::of(&codebook), &units, &codings)
+    let tally = tables::Tally::sum(tallies).context("cannot sum the codings")?;
+    for (name, df) in tables::summaries(&tables::CodeInfo::of(&codebook), &units, &tally)
         .context("cannot build the summary tables")?
     {
         staged.append(name, &df)?;
@@ -162,12 +162,12 @@ struct Batched {
     rows: Vec<CodedDocument>,
 }
 
-/// What the writer keeps of all batches: the small tables the summaries are computed from.
+/// What the writer keeps of all batches: what the summaries are computed from.
 struct Written {
     staged: output::StagedTables,
     records: Vec<FileRecord>,
     units: Vec<(String, usize)>,
-    codings: Vec<polars::prelude::DataFrame>,
+    tallies: Vec<tables::Tally>,
     counts: output::Counts,
 }
 
@@ -179,7 +179,7 @@ fn write_batches(
 ) -> Result<Written> {
     let mut records = Vec::new();
     let mut units = Vec::new();
-    let mut codings = Vec::new();
+    let mut tallies = Vec::new();
     let mut counts = output::Counts::default();
     for batch in batches {
         let unit_tables = tables::unit_tables(codebook, &batch.records, &batch.facts, &batch.rows)
@@ -187,7 +187,10 @@ fn write_batches(
         for (name, df) in &unit_tables {
             staged.append(name, df)?;
         }
-        codings.push(tables::named(&unit_tables, "codings")?.clone());
+        tallies.push(
+            tables::Tally::of(tables::named(&unit_tables, "codings")?)
+                .context("cannot tally the codings")?,
+        );
         units.extend(batch.facts.into_iter().map(|f| (f.id, f.units)));
         counts.add(&count(&batch.records, &batch.rows));
         records.extend(batch.records);
@@ -196,7 +199,7 @@ fn write_batches(
         staged,
         records,
         units,
-        codings,
+        tallies,
         counts,
     })
 }
@@ -410,8 +413,10 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<output::Counts> {
             .context("cannot read the codes of the first shard")?;
     let documents = tables::coded_units(tables::named(&tables, "documents")?)
         .context("cannot read the merged documents table")?;
-    let summaries = tables::summaries(&codes, &documents, tables::named(&tables, "codings")?)
-        .context("cannot build the summary tables")?;
+    let tally = tables::Tally::of(tables::named(&tables, "codings")?)
+        .context("cannot tally the merged codings")?;
+    let summaries =
+        tables::summaries(&codes, &documents, &tally).context("cannot build the summary tables")?;
     tables.extend(summaries);
     let mut files: Vec<output::FileInfo> = manifests
         .iter()

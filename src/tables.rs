@@ -138,23 +138,78 @@ pub fn named<'a>(
         .ok_or_else(|| PolarsError::ColumnNotFound(format!("no {name} table").into()))
 }
 
-/// Frames of the same table, one after the other.
-pub fn concat_rows(frames: Vec<DataFrame>) -> PolarsResult<DataFrame> {
-    let lazy: Vec<LazyFrame> = frames.into_iter().map(|f| f.lazy()).collect();
-    concat(lazy, UnionArgs::default())?.collect()
+/// What the summary tables are computed from: per code and document, the units coded and
+/// their hits (`cells`); per ordered pair of different codes, the units coded with both
+/// (`pairs`). Both are sums over units, so the tallies of a run's batches add up to the tally
+/// of the run: each batch is tallied on the writer thread while the next is being coded,
+/// which leaves only the small sums and the summaries to the end of a run.
+pub struct Tally {
+    cells: DataFrame,
+    pairs: DataFrame,
+}
+
+impl Tally {
+    /// Tallies a `codings` table (of a batch, or of a whole merged run).
+    pub fn of(codings: &DataFrame) -> PolarsResult<Tally> {
+        let cells = codings
+            .clone()
+            .lazy()
+            .group_by([col("code"), col("document")])
+            .agg([len().alias("units"), col("hits").sum().alias("hits")]);
+        let unit_codes =
+            codings
+                .clone()
+                .lazy()
+                .select([col("document"), col("segment"), col("code")]);
+        let pairs = unit_codes
+            .clone()
+            .join(
+                unit_codes.select([col("document"), col("segment"), col("code").alias("code_b")]),
+                [col("document"), col("segment")],
+                [col("document"), col("segment")],
+                JoinArgs::new(JoinType::Inner),
+            )
+            .filter(col("code").neq(col("code_b")))
+            .group_by([col("code").alias("code_a"), col("code_b")])
+            .agg([len().alias("n12")]);
+        Ok(Tally {
+            cells: cells.collect()?,
+            pairs: pairs.collect()?,
+        })
+    }
+
+    /// The tally of all of `tallies`' units (there must be at least one). A document coded in
+    /// parts (a file larger than a batch) has cells in several tallies; a unit is always in one.
+    pub fn sum(tallies: Vec<Tally>) -> PolarsResult<Tally> {
+        let (cells, pairs): (Vec<LazyFrame>, Vec<LazyFrame>) = tallies
+            .into_iter()
+            .map(|t| (t.cells.lazy(), t.pairs.lazy()))
+            .unzip();
+        let cells = concat(cells, UnionArgs::default())?
+            .group_by([col("code"), col("document")])
+            .agg([col("units").sum(), col("hits").sum()]);
+        let pairs = concat(pairs, UnionArgs::default())?
+            .group_by([col("code_a"), col("code_b")])
+            .agg([col("n12").sum()]);
+        Ok(Tally {
+            cells: cells.collect()?,
+            pairs: pairs.collect()?,
+        })
+    }
 }
 
 /// The summary tables, from the codes, each coded document's number of units (in corpus
-/// order), and the codings: what a run computes, and what a merge of shards recomputes.
+/// order), and the tally of the codings: what a run computes, and what a merge of shards
+/// recomputes.
 pub fn summaries(
     codes: &[CodeInfo],
     documents: &[(String, usize)],
-    codings: &DataFrame,
+    tally: &Tally,
 ) -> PolarsResult<Vec<(&'static str, DataFrame)>> {
     let units: usize = documents.iter().map(|(_, n)| n).sum();
-    let frequency = code_frequency(codes, codings, units)?;
-    let by_document = code_by_document(codes, documents, codings)?;
-    let cooccurrence = cooccurrence(codes, codings, &frequency, units)?;
+    let frequency = code_frequency(codes, &tally.cells, units)?;
+    let by_document = code_by_document(codes, documents, &tally.cells)?;
+    let cooccurrence = cooccurrence(codes, &tally.pairs, &frequency, units)?;
     Ok(vec![
         ("code_frequency", frequency),
         ("code_by_document", by_document),
@@ -326,11 +381,7 @@ fn codings_table(code_ids: &[String], documents: &[CodedDocument]) -> PolarsResu
 /// Per code: its place in the hierarchy, units coded, their share of all units, documents,
 /// hits. Every code gets a row, in codebook order, including codes that never applied; a
 /// parent code counts the units of its children.
-fn code_frequency(
-    codes: &[CodeInfo],
-    codings: &DataFrame,
-    units: usize,
-) -> PolarsResult<DataFrame> {
+fn code_frequency(codes: &[CodeInfo], cells: &DataFrame, units: usize) -> PolarsResult<DataFrame> {
     let codes = frame(vec![
         col_str("code", codes.iter().map(|c| c.id.as_str())),
         col_str("label", codes.iter().map(|c| c.label.as_str())),
@@ -344,10 +395,11 @@ fn code_frequency(
         ),
         Column::new("order".into(), u32s(0..codes.len())?),
     ])?;
-    let per_code = codings.clone().lazy().group_by([col("code")]).agg([
-        len().alias("units"),
-        col("document").n_unique().alias("documents"),
-        col("hits").sum().alias("hits"),
+    // Every cell has at least one unit: a code's cells are the documents it was found in.
+    let per_code = cells.clone().lazy().group_by([col("code")]).agg([
+        col("units").sum(),
+        len().alias("documents"),
+        col("hits").sum(),
     ]);
     codes
         .lazy()
@@ -396,7 +448,7 @@ fn ratio(numerator: Expr, denominator: Expr) -> Expr {
 fn code_by_document(
     codes: &[CodeInfo],
     documents: &[(String, usize)],
-    codings: &DataFrame,
+    cells: &DataFrame,
 ) -> PolarsResult<DataFrame> {
     let mut grid_code = Vec::new();
     let mut grid_level = Vec::new();
@@ -419,14 +471,9 @@ fn code_by_document(
         Column::new("document_units".into(), u32s(grid_units.into_iter())?),
         Column::new("order".into(), u64s(grid_order.into_iter())),
     ])?;
-    let per_cell = codings
-        .clone()
-        .lazy()
-        .group_by([col("code"), col("document")])
-        .agg([len().alias("units"), col("hits").sum().alias("hits")]);
     grid.lazy()
         .join(
-            per_cell,
+            cells.clone().lazy(),
             [col("code"), col("document")],
             [col("code"), col("document")],
             JoinArgs::new(JoinType::Left),
@@ -451,7 +498,7 @@ fn code_by_document(
 /// one code is an ancestor of the other, which co-occur by construction.
 fn cooccurrence(
     codes: &[CodeInfo],
-    codings: &DataFrame,
+    pairs_coded: &DataFrame,
     frequency: &DataFrame,
     units: usize,
 ) -> PolarsResult<DataFrame> {
@@ -474,21 +521,6 @@ fn cooccurrence(
         Column::new("nested".into(), nested),
         Column::new("order".into(), u64s(order.into_iter())),
     ])?;
-    let unit_codes = codings
-        .clone()
-        .lazy()
-        .select([col("document"), col("segment"), col("code")]);
-    let together = unit_codes
-        .clone()
-        .join(
-            unit_codes.select([col("document"), col("segment"), col("code").alias("code_b")]),
-            [col("document"), col("segment")],
-            [col("document"), col("segment")],
-            JoinArgs::new(JoinType::Inner),
-        )
-        .filter(col("code").neq(col("code_b")))
-        .group_by([col("code").alias("code_a"), col("code_b")])
-        .agg([len().alias("n12")]);
     let n_of = |name: &str| {
         frequency.clone().lazy().select([
             col("code").alias(format!("code_{name}")),
@@ -498,7 +530,7 @@ fn cooccurrence(
     pairs
         .lazy()
         .join(
-            together,
+            pairs_coded.clone().lazy(),
             [col("code_a"), col("code_b")],
             [col("code_a"), col("code_b")],
             JoinArgs::new(JoinType::Left),
