@@ -1,16 +1,17 @@
 //! Coding: segmented documents and a [`Codebook`] in, every rule match and every
 //! (unit, code) coding out, as plain rows with source positions.
 //!
-//! All literal and prefix terms of all codes go into two Aho-Corasick automata (one
-//! case-sensitive, one ASCII case-insensitive) so each unit is scanned once for all of them;
-//! regular expressions are pre-filtered with a `RegexSet`. Documents are coded in parallel and
+//! All literal and prefix terms of all codes go into one Aho-Corasick automaton ([`scan`])
+//! so each unit is scanned once for all of them; regular expressions are pre-filtered with a
+//! `RegexSet`. Documents are coded in parallel and
 //! collected in corpus order, so output never depends on thread timing.
 
 use crate::codebook::{Code, Codebook, Order, Pattern, PatternKind, Scope};
 use crate::corpus::Document;
 use crate::segment::{sentence_spans, Layout, Segment, SourceIndex};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::{Regex, RegexSet};
+
+mod scan;
 
 /// What a compiled pattern is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,8 +41,8 @@ struct Origin {
 
 /// The compiled form of a codebook, built once per run.
 pub struct Matcher {
-    sensitive: Option<(AhoCorasick, Vec<Origin>)>,
-    insensitive: Option<(AhoCorasick, Vec<Origin>)>,
+    /// Literal and prefix terms (`None` if the codebook has none) and what each is for.
+    terms: Option<(scan::Terms, Vec<Origin>)>,
     regex_set: RegexSet,
     regexes: Vec<(Regex, Origin)>,
     codes: Vec<Code>,
@@ -325,8 +326,8 @@ fn is_unspaced_script(c: char) -> bool {
 
 impl Matcher {
     pub fn new(codebook: &Codebook) -> Result<Self, MatcherError> {
-        let mut sensitive: (Vec<String>, Vec<Origin>) = Default::default();
-        let mut insensitive: (Vec<String>, Vec<Origin>) = Default::default();
+        let mut terms: Vec<(&str, bool)> = Vec::new();
+        let mut term_origins: Vec<Origin> = Vec::new();
         let mut regexes: Vec<(Regex, Origin)> = Vec::new();
         for (code_index, code) in codebook.codes.iter().enumerate() {
             let mut lists: Vec<(Role, usize, &[Pattern])> = Vec::new();
@@ -366,12 +367,9 @@ impl Matcher {
                         }
                     };
                     let origin = Origin { prefix, ..origin };
-                    if pattern.case_sensitive {
-                        sensitive.0.push(text.clone());
-                        sensitive.1.push(origin);
-                    } else if text.is_ascii() {
-                        insensitive.0.push(text.clone());
-                        insensitive.1.push(origin);
+                    if pattern.case_sensitive || text.is_ascii() {
+                        terms.push((text, pattern.case_sensitive));
+                        term_origins.push(origin);
                     } else {
                         // The automaton folds ASCII case only; other scripts go through regex.
                         let re = regex::RegexBuilder::new(&regex::escape(text))
@@ -383,19 +381,13 @@ impl Matcher {
                 }
             }
         }
-        let build = |(patterns, origins): (Vec<String>, Vec<Origin>), fold: bool| {
-            if patterns.is_empty() {
-                return Ok(None);
-            }
-            AhoCorasickBuilder::new()
-                .match_kind(MatchKind::Standard)
-                .ascii_case_insensitive(fold)
-                // A full DFA: more memory for the automaton (small for codebooks of hundreds
-                // of terms), the fastest scan, which is most of a run's time.
-                .kind(Some(AhoCorasickKind::DFA))
-                .build(&patterns)
-                .map(|ac| Some((ac, origins)))
-                .map_err(|e| MatcherError(e.to_string()))
+        let terms = if terms.is_empty() {
+            None
+        } else {
+            Some((
+                scan::Terms::new(&terms).map_err(MatcherError)?,
+                term_origins,
+            ))
         };
         // Case-insensitivity was set on each regex's builder; the set needs it inline.
         let regex_set = RegexSet::new(regexes.iter().map(|(re, origin)| {
@@ -408,8 +400,7 @@ impl Matcher {
         .map_err(|e| MatcherError(e.to_string()))?;
         let rules = || codebook.codes.iter().flat_map(|c| &c.rules);
         Ok(Matcher {
-            sensitive: build(sensitive, false)?,
-            insensitive: build(insensitive, true)?,
+            terms,
             regex_set,
             regexes,
             codes: codebook.codes.clone(),
@@ -435,11 +426,13 @@ impl Matcher {
     /// Every match in a unit with the reason it counts or not, and each code's decision.
     pub fn trace_unit(&self, text: &str) -> UnitTrace {
         let mut found: Vec<(Origin, usize, usize)> = Vec::new();
-        for (ac, origins) in [&self.sensitive, &self.insensitive].into_iter().flatten() {
-            for m in ac.find_overlapping_iter(text) {
-                let origin = origins[m.pattern().as_usize()];
-                if let Some(end) = word_match(text, m.start(), m.end(), origin) {
-                    found.push((origin, m.start(), end));
+        if let Some((terms, origins)) = &self.terms {
+            let mut occurrences = Vec::new();
+            terms.find(text.as_bytes(), &mut occurrences);
+            for o in occurrences {
+                let origin = origins[o.pattern];
+                if let Some(end) = word_match(text, o.start, o.end, origin) {
+                    found.push((origin, o.start, end));
                 }
             }
         }
@@ -521,8 +514,15 @@ impl Matcher {
                         order_ok && same_sentence && distance <= rule.within
                     })
                 };
-                let status = if let Some((x, _, _)) = exclusions.iter().find(|x| overlaps(x)) {
-                    Status::Vetoed(x.rule)
+                // The first exclusion in the codebook that overlaps, whatever order the
+                // matches were found in.
+                let veto = exclusions
+                    .iter()
+                    .filter(|x| overlaps(x))
+                    .map(|(x, _, _)| x.rule)
+                    .min();
+                let status = if let Some(rule) = veto {
+                    Status::Vetoed(rule)
                 } else if !rule.near.is_empty() && !in_reach(Role::Near) {
                     Status::NotNear
                 } else if !rule.not_near.is_empty() && in_reach(Role::NotNear) {
