@@ -1205,6 +1205,21 @@ terms = ["party secretary"]
     }
 
     #[test]
+    fn a_match_under_several_exclusions_is_vetoed_by_the_first_listed() {
+        // Exclusion 1 ends first and is case-sensitive; exclusion 0 still names the veto.
+        let m = matcher(
+            "[[codes]]\nid = \"t\"\n[[codes.rules]]\nterms = [\"trust\"]\n[[codes.exclude]]\nterms = [\"trust fund\"]\n[[codes.exclude]]\nterms = [\"The trust\"]\ncase_sensitive = true\n",
+        );
+        let statuses: Vec<Status> = m
+            .trace_unit("The trust fund paid.")
+            .candidates
+            .iter()
+            .map(|c| c.status)
+            .collect();
+        assert_eq!(statuses, [Status::Vetoed(0)]);
+    }
+
+    #[test]
     fn overlapping_matches_of_a_code_count_once_and_min_hits_applies() {
         let m = matcher(
             "[[codes]]\nid = \"t\"\nmin_hits = 2\n[[codes.rules]]\nterms = [\"trust\", \"mutual trust\"]\n",
