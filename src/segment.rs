@@ -302,8 +302,7 @@ impl TextBuilder {
 fn single_spaced(inner: &str) -> bool {
     let bytes = inner.as_bytes();
     // Every byte of the corpus passes through here. A branch-free pass (vectorised) looks for
-    // ASCII whitespace other than a space, a doubled space, and any non-ASCII byte; only a line
-    // with non-ASCII text has its characters decoded, and only their first bytes.
+    // ASCII whitespace other than a space, a doubled space, and any non-ASCII byte.
     let (mut irregular, mut non_ascii) = (false, false);
     for &b in bytes {
         irregular |= b.wrapping_sub(b'\t') < 5; // \t \n \x0B \x0C \r
@@ -312,12 +311,13 @@ fn single_spaced(inner: &str) -> bool {
     for (&a, &b) in bytes.iter().zip(bytes.iter().skip(1)) {
         irregular |= (a == b' ') & (b == b' ');
     }
+    // Every Unicode space starts with one of four bytes (U+0085 and U+00A0 with C2, U+1680
+    // with E1, U+2000 to U+205F with E2, U+3000 with E3): characters are decoded only there.
+    let unicode_space = |i: usize| inner[i..].starts_with(char::is_whitespace);
     !irregular
         && (!non_ascii
-            || bytes
-                .iter()
-                .enumerate()
-                .all(|(i, &b)| b < 0xC0 || !inner[i..].starts_with(char::is_whitespace)))
+            || !(memchr::memchr3_iter(0xC2, 0xE2, 0xE3, bytes).any(unicode_space)
+                || memchr::memchr_iter(0xE1, bytes).any(unicode_space)))
 }
 
 /// A source line: its content without the line ending, and where it starts.
@@ -1064,6 +1064,8 @@ mod tests {
             "control\u{1}char",
             "carriage\rreturn, vertical\u{b}tab, form\u{c}feed",
             "next\u{85}line, line\u{2028}separator, narrow\u{202f}no-break",
+            "ogham\u{1680}space mark, medium\u{205f}mathematical space, hair\u{200a}space",
+            "ĀāĂ ǅ Ωμέγα Ж ሀ ₤ € ™ “curly” 一把手 ｆｕｌｌｗｉｄｔｈ",
             "a line of more than sixty-four bytes, with a doubled space after here:  there",
             "a line of more than sixty-four bytes, with a tab at its very end, here:\t",
             "a line of more than sixty-four bytes, with curly “quotes” only, all single-spaced",
