@@ -48,9 +48,7 @@ pub struct Matcher {
     codes: Vec<Code>,
     /// Per code, its ancestors: a unit coded with a code is coded with all of them too.
     ancestors: Vec<Vec<usize>>,
-    /// Each negator as lower-case words.
-    negators: Vec<Vec<String>>,
-    negation_window: usize,
+    negation: Negation,
     /// Some rule has `near`/`not_near`: word positions are needed.
     proximity: bool,
     /// Some code has sentence scope: sentence boundaries are needed.
@@ -407,12 +405,7 @@ impl Matcher {
             ancestors: (0..codebook.codes.len())
                 .map(|c| codebook.ancestors(c).collect())
                 .collect(),
-            negators: codebook
-                .negators
-                .iter()
-                .map(|n| n.split_whitespace().map(str::to_lowercase).collect())
-                .collect(),
-            negation_window: codebook.negation_window,
+            negation: Negation::new(&codebook.negators, codebook.negation_window),
             proximity: rules().any(|r| !r.near.is_empty() || !r.not_near.is_empty()),
             sentences: codebook.codes.iter().any(|c| c.scope == Scope::Sentence),
         })
@@ -481,7 +474,7 @@ impl Matcher {
             .map(|(o, start, end)| {
                 let code = &self.codes[o.code];
                 let rule = &code.rules[o.rule];
-                let negated = is_negated(text, start, &self.negators, self.negation_window);
+                let negated = self.negation.before(text, start);
                 let overlaps = |(x, xs, xe): &(Origin, usize, usize)| {
                     x.code == o.code && *xs < end && start < *xe
                 };
@@ -631,44 +624,101 @@ impl WordIndex {
     }
 }
 
-/// Whether one of the negators occurs in the `window` words before `start`, within the same
-/// clause (punctuation, commas included, ends a negation's reach). `not only` is not a negation; `n't` matches any word ending in it (`don't`).
-fn is_negated(text: &str, start: usize, negators: &[Vec<String>], window: usize) -> bool {
-    if negators.is_empty() || window == 0 {
-        return false;
+/// The codebook's negators, looked for before every match.
+struct Negation {
+    /// Each negator as lower-case words.
+    phrases: Vec<Vec<String>>,
+    window: usize,
+    /// Bit `min(len, 63)` of `shapes[b]` is set when some negator's first word is ASCII, starts
+    /// with the lower-case byte `b` and is `len` bytes long. Most words before a match fail
+    /// this test and are compared with no negator: this runs for every match of every unit.
+    shapes: [u64; 128],
+    /// Some negator is `n't`, which matches the end of any word.
+    contraction: bool,
+}
+
+impl Negation {
+    fn new(negators: &[String], window: usize) -> Negation {
+        let phrases: Vec<Vec<String>> = negators
+            .iter()
+            .map(|n| n.split_whitespace().map(str::to_lowercase).collect())
+            .collect();
+        let mut shapes = [0u64; 128];
+        for first in phrases.iter().filter_map(|p| p.first()) {
+            if let Some(&b) = first.as_bytes().first().filter(|b| b.is_ascii()) {
+                shapes[usize::from(b.to_ascii_lowercase())] |= 1 << first.len().min(63);
+            }
+        }
+        Negation {
+            contraction: phrases.iter().any(|p| p.len() == 1 && p[0] == "n't"),
+            phrases,
+            window,
+            shapes,
+        }
     }
-    // Look back a bounded stretch: a window of a few words never needs more.
-    let mut from = start.saturating_sub(200);
-    while !text.is_char_boundary(from) {
-        from += 1;
+
+    /// Whether some negator could start at `word`. A non-ASCII word may equal a negator only
+    /// once folded, so it is always a candidate.
+    fn may_start_at(&self, word: &str) -> bool {
+        let bytes = word.as_bytes();
+        if !word.is_ascii() {
+            return true;
+        }
+        let Some(&first) = bytes.first() else {
+            return false;
+        };
+        self.shapes[usize::from(first.to_ascii_lowercase())] & (1 << bytes.len().min(63)) != 0
+            || (self.contraction
+                && bytes.len() >= 3
+                && bytes[bytes.len() - 3..].eq_ignore_ascii_case(b"n't"))
     }
-    // Only the last `window` words matter; they are compared in place, without lowering or
-    // copying: this runs for every match of every unit.
-    let before = &text[from..start];
-    let mut words = last_words_ascii(before, window).unwrap_or_else(|| last_words(before, window));
-    words.reverse();
-    (0..words.len()).any(|i| {
-        negators.iter().any(|negator| match negator.as_slice() {
-            [one] if one == "n't" => {
-                let w = words[i];
-                if w.is_ascii() {
-                    w.len() >= 3 && w[w.len() - 3..].eq_ignore_ascii_case("n't")
-                } else {
-                    folded(w).rev().take(3).eq("t'n".chars())
-                }
-            }
-            [one] if one == "not" && words.get(i + 1).is_some_and(|w| same_word(w, "only")) => {
-                false
-            }
-            _ => {
-                negator.len() <= words.len() - i
-                    && negator
-                        .iter()
-                        .zip(&words[i..])
-                        .all(|(n, w)| same_word(w, n))
-            }
-        })
-    })
+
+    /// Whether one of the negators occurs in the `window` words before `start`, within the
+    /// same clause (punctuation, commas included, ends a negation's reach). `not only` is not
+    /// a negation; `n't` matches any word ending in it (`don't`).
+    fn before(&self, text: &str, start: usize) -> bool {
+        if self.phrases.is_empty() || self.window == 0 {
+            return false;
+        }
+        // Look back a bounded stretch: a window of a few words never needs more.
+        let mut from = start.saturating_sub(200);
+        while !text.is_char_boundary(from) {
+            from += 1;
+        }
+        // Only the last `window` words matter; they are compared in place, without lowering
+        // or copying.
+        let before = &text[from..start];
+        let mut words = last_words_ascii(before, self.window)
+            .unwrap_or_else(|| last_words(before, self.window));
+        words.reverse();
+        (0..words.len())
+            .filter(|&i| self.may_start_at(words[i]))
+            .any(|i| {
+                self.phrases.iter().any(|negator| match negator.as_slice() {
+                    [one] if one == "n't" => {
+                        let w = words[i];
+                        if w.is_ascii() {
+                            w.len() >= 3 && w[w.len() - 3..].eq_ignore_ascii_case("n't")
+                        } else {
+                            folded(w).rev().take(3).eq("t'n".chars())
+                        }
+                    }
+                    [one]
+                        if one == "not"
+                            && words.get(i + 1).is_some_and(|w| same_word(w, "only")) =>
+                    {
+                        false
+                    }
+                    _ => {
+                        negator.len() <= words.len() - i
+                            && negator
+                                .iter()
+                                .zip(&words[i..])
+                                .all(|(n, w)| same_word(w, n))
+                    }
+                })
+            })
+    }
 }
 
 const CLAUSE_ENDS: [char; 8] = ['.', ',', ';', ':', '!', '?', '(', ')'];
@@ -1043,6 +1093,38 @@ terms = ["support"]
         assert_eq!(r.matches.len(), 1);
         assert!(r.matches[0].negated);
         assert_eq!(statuses(&m, "without trust"), [("trust".into(), "negated")]);
+    }
+
+    #[test]
+    fn negators_of_any_case_length_or_script_are_found() {
+        let long = "a".repeat(70);
+        let negators = [
+            "notwithstanding",
+            "sin",
+            "ohne jedes",
+            &long,
+            "kaum",
+            "nicht",
+            "n't",
+        ];
+        let n = Negation::new(&negators.map(String::from), 3);
+        // Whether a negator is among the three words before the end of `text`.
+        let negated = |text: &str| n.before(text, text.len());
+        assert!(negated("NOTWITHSTANDING their "));
+        assert!(negated("Sin "));
+        assert!(negated("ohne JEDES "));
+        assert!(negated(&format!("{} ", "A".repeat(70))));
+        assert!(
+            !negated(&format!("{} ", "a".repeat(69))),
+            "one letter short"
+        );
+        assert!(!negated(&format!("{} ", "a".repeat(71))), "one letter long");
+        assert!(negated("kaum über "), "a non-ASCII word after it");
+        assert!(negated("NICHT "));
+        assert!(negated("they WON'T "));
+        assert!(!negated("ohne "), "half a phrase");
+        assert!(!negated("since "));
+        assert!(!negated("sins "));
     }
 
     #[test]
