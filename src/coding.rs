@@ -3,8 +3,8 @@
 //!
 //! All literal and prefix terms of all codes go into one Aho-Corasick automaton ([`scan`])
 //! so each unit is scanned once for all of them; regular expressions are pre-filtered with a
-//! `RegexSet`. Documents are coded in parallel and
-//! collected in corpus order, so output never depends on thread timing.
+//! `RegexSet`. Documents are coded in parallel and collected in corpus order, so output never
+//! depends on thread timing.
 
 use crate::codebook::{Code, Codebook, Order, Pattern, PatternKind, Scope};
 use crate::corpus::Document;

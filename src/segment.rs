@@ -343,9 +343,8 @@ impl Line<'_> {
 fn split_lines(text: &str) -> Vec<Line<'_>> {
     let bytes = text.as_bytes();
     // Line ends are found (and counted) with memchr's vector search: finding a document's
-    // blocks took 232 ms on the 206 MB benchmark, 308 ms with
-    // `split_inclusive`. Sized once: growing a vector of a few million lines copies it into
-    // fresh pages each time.
+    // blocks took 232 ms on the 206 MB benchmark, 308 ms with `split_inclusive`. Sized once:
+    // growing a vector of a few million lines copies it into fresh pages each time.
     let mut lines = Vec::with_capacity(memchr::memchr_iter(b'\n', bytes).count() + 1);
     let line = |start: usize, end: usize| {
         let content = &text[start..end];
