@@ -646,7 +646,7 @@ impl Negation {
         let mut shapes = [0u64; 128];
         for first in phrases.iter().filter_map(|p| p.first()) {
             if let Some(&b) = first.as_bytes().first().filter(|b| b.is_ascii()) {
-                shapes[usize::from(b.to_ascii_lowercase())] |= 1 << first.len().min(63);
+                shapes[usize::from(b)] |= 1 << first.len().min(63);
             }
         }
         Negation {
@@ -668,9 +668,7 @@ impl Negation {
             return false;
         };
         self.shapes[usize::from(first.to_ascii_lowercase())] & (1 << bytes.len().min(63)) != 0
-            || (self.contraction
-                && bytes.len() >= 3
-                && bytes[bytes.len() - 3..].eq_ignore_ascii_case(b"n't"))
+            || (self.contraction && ends_in_contraction(word))
     }
 
     /// Whether one of the negators occurs in the `window` words before `start`, within the
@@ -695,14 +693,7 @@ impl Negation {
             .filter(|&i| self.may_start_at(words[i]))
             .any(|i| {
                 self.phrases.iter().any(|negator| match negator.as_slice() {
-                    [one] if one == "n't" => {
-                        let w = words[i];
-                        if w.is_ascii() {
-                            w.len() >= 3 && w[w.len() - 3..].eq_ignore_ascii_case("n't")
-                        } else {
-                            folded(w).rev().take(3).eq("t'n".chars())
-                        }
-                    }
+                    [one] if one == "n't" => ends_in_contraction(words[i]),
                     [one]
                         if one == "not"
                             && words.get(i + 1).is_some_and(|w| same_word(w, "only")) =>
@@ -718,6 +709,15 @@ impl Negation {
                     }
                 })
             })
+    }
+}
+
+/// Whether a word ends in `n't` (`don't`, `WON’T`).
+fn ends_in_contraction(word: &str) -> bool {
+    if word.is_ascii() {
+        word.len() >= 3 && word[word.len() - 3..].eq_ignore_ascii_case("n't")
+    } else {
+        folded(word).rev().take(3).eq("t'n".chars())
     }
 }
 
