@@ -181,6 +181,7 @@ fn write_batches(
     let mut units = Vec::new();
     let mut tallies = Vec::new();
     let mut counts = output::Counts::default();
+    let code_ids: Vec<String> = codebook.codes.iter().map(|c| c.id.clone()).collect();
     for batch in batches {
         let unit_tables = tables::unit_tables(codebook, &batch.records, &batch.facts, &batch.rows)
             .context("cannot build the tables")?;
@@ -188,7 +189,7 @@ fn write_batches(
             staged.append(name, df)?;
         }
         tallies.push(
-            tables::Tally::of(tables::named(&unit_tables, "codings")?)
+            tables::Tally::of_documents(&code_ids, &batch.rows)
                 .context("cannot tally the codings")?,
         );
         units.extend(batch.facts.into_iter().map(|f| (f.id, f.units)));
@@ -413,7 +414,8 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<output::Counts> {
             .context("cannot read the codes of the first shard")?;
     let documents = tables::coded_units(tables::named(&tables, "documents")?)
         .context("cannot read the merged documents table")?;
-    let tally = tables::Tally::of(tables::named(&tables, "codings")?)
+    let code_ids: Vec<String> = codes.iter().map(|c| c.id.clone()).collect();
+    let tally = tables::Tally::of_table(&code_ids, tables::named(&tables, "codings")?)
         .context("cannot tally the merged codings")?;
     let summaries =
         tables::summaries(&codes, &documents, &tally).context("cannot build the summary tables")?;

@@ -149,33 +149,61 @@ pub struct Tally {
 }
 
 impl Tally {
-    /// Tallies a `codings` table (of a batch, or of a whole merged run).
-    pub fn of(codings: &DataFrame) -> PolarsResult<Tally> {
-        let cells = codings
-            .clone()
-            .lazy()
-            .group_by([col("code"), col("document")])
-            .agg([len().alias("units"), col("hits").sum().alias("hits")]);
-        let unit_codes =
-            codings
-                .clone()
-                .lazy()
-                .select([col("document"), col("segment"), col("code")]);
-        let pairs = unit_codes
-            .clone()
-            .join(
-                unit_codes.select([col("document"), col("segment"), col("code").alias("code_b")]),
-                [col("document"), col("segment")],
-                [col("document"), col("segment")],
-                JoinArgs::new(JoinType::Inner),
-            )
-            .filter(col("code").neq(col("code_b")))
-            .group_by([col("code").alias("code_a"), col("code_b")])
-            .agg([len().alias("n12")]);
-        Ok(Tally {
-            cells: cells.collect()?,
-            pairs: pairs.collect()?,
-        })
+    /// Tallies the codings of coded documents (a batch of a run), in the codebook's codes.
+    pub fn of_documents(code_ids: &[String], documents: &[CodedDocument]) -> PolarsResult<Tally> {
+        let mut counter = Counter::new(code_ids.len());
+        for document in documents {
+            // A document's codings come unit by unit, in order.
+            for unit in document.codings.chunk_by(|a, b| a.segment == b.segment) {
+                let segment = u32::try_from(unit[0].segment).map_err(|_| {
+                    PolarsError::ComputeError("a segment number does not fit a UInt32".into())
+                })?;
+                counter.unit(&document.id, segment, unit.iter().map(|c| (c.code, c.hits)))?;
+            }
+        }
+        counter.finish(code_ids)
+    }
+
+    /// Tallies a `codings` table (of a whole merged run), whose codes are `code_ids`. Its rows
+    /// must be in run order: a document's rows together, its units in ascending order.
+    pub fn of_table(code_ids: &[String], codings: &DataFrame) -> PolarsResult<Tally> {
+        let documents = codings.column("document")?.str()?;
+        let segments = codings.column("segment")?.u32()?;
+        let codes = codings.column("code")?.str()?;
+        let hits = codings.column("hits")?.u32()?;
+        let index: std::collections::BTreeMap<&str, usize> = code_ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.as_str(), i))
+            .collect();
+        let null = || PolarsError::ComputeError("the codings table has an empty cell".into());
+        let mut rows = Vec::with_capacity(codings.height());
+        for (((document, segment), code), hits) in documents
+            .iter()
+            .zip(segments.iter())
+            .zip(codes.iter())
+            .zip(hits.iter())
+        {
+            let code = code.ok_or_else(null)?;
+            let code = *index.get(code).ok_or_else(|| {
+                PolarsError::ComputeError(
+                    format!("the codings table has unknown code {code}").into(),
+                )
+            })?;
+            rows.push((
+                document.ok_or_else(null)?,
+                segment.ok_or_else(null)?,
+                code,
+                hits.ok_or_else(null)? as usize,
+            ));
+        }
+        let mut counter = Counter::new(code_ids.len());
+        for unit in rows.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+            counter.unit(unit[0].0, unit[0].1, unit.iter().map(|r| (r.2, r.3)))?;
+        }
+        // A document whose rows are not together has cells in two places: summed as the cells
+        // of a document coded in parts are.
+        Tally::sum(vec![counter.finish(code_ids)?])
     }
 
     /// The tally of all of `tallies`' units (there must be at least one). A document coded in
@@ -198,6 +226,124 @@ impl Tally {
     }
 }
 
+/// Counts units one at a time, in document order, into a [`Tally`]'s rows: a document's cells
+/// when the next document starts, the pairs at the end. Plain counting by code number: the
+/// polars group-by and self-join it replaces took 0.10-0.18 s of the writer thread's 0.75-1.0 s
+/// on the 206 MB benchmark.
+struct Counter<'a> {
+    n_codes: usize,
+    /// The document being counted, and its units and hits per code.
+    current: Option<&'a str>,
+    last_segment: u32,
+    units: Vec<usize>,
+    hits: Vec<usize>,
+    /// Per ordered pair of codes (`a * n_codes + b`), the units coded with both.
+    pairs: Vec<usize>,
+    /// Finished cells: code, document, units, hits.
+    cells: (Vec<usize>, Vec<&'a str>, Vec<usize>, Vec<usize>),
+    /// The codes of the unit being counted.
+    unit_codes: Vec<usize>,
+}
+
+impl<'a> Counter<'a> {
+    fn new(n_codes: usize) -> Self {
+        Counter {
+            n_codes,
+            current: None,
+            last_segment: 0,
+            units: vec![0; n_codes],
+            hits: vec![0; n_codes],
+            pairs: vec![0; n_codes * n_codes],
+            cells: Default::default(),
+            unit_codes: Vec::new(),
+        }
+    }
+
+    /// Counts one unit: its document, its number, and each code it was coded with and the
+    /// code's hits. A document's units must come together and in ascending order: a unit
+    /// given in two places would be counted twice.
+    fn unit(
+        &mut self,
+        document: &'a str,
+        segment: u32,
+        codes: impl Iterator<Item = (usize, usize)>,
+    ) -> PolarsResult<()> {
+        if self.current == Some(document) {
+            if segment <= self.last_segment {
+                return Err(PolarsError::ComputeError(
+                    format!("the codings of {document} are not in unit order at unit {segment}")
+                        .into(),
+                ));
+            }
+        } else {
+            self.finish_document();
+            self.current = Some(document);
+        }
+        self.last_segment = segment;
+        self.unit_codes.clear();
+        for (code, hits) in codes {
+            self.units[code] += 1;
+            self.hits[code] += hits;
+            self.unit_codes.push(code);
+        }
+        for &a in &self.unit_codes {
+            for &b in &self.unit_codes {
+                if a != b {
+                    self.pairs[a * self.n_codes + b] += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Moves the current document's counts into its cells.
+    fn finish_document(&mut self) {
+        let Some(document) = self.current else {
+            return;
+        };
+        for code in 0..self.n_codes {
+            if self.units[code] > 0 {
+                self.cells.0.push(code);
+                self.cells.1.push(document);
+                self.cells.2.push(self.units[code]);
+                self.cells.3.push(self.hits[code]);
+            }
+        }
+        self.units.fill(0);
+        self.hits.fill(0);
+    }
+
+    fn finish(mut self, code_ids: &[String]) -> PolarsResult<Tally> {
+        self.finish_document();
+        let (codes, documents, units, hits) = self.cells;
+        let cells = frame(vec![
+            col_str("code", codes.iter().map(|&c| code_ids[c].as_str())),
+            col_str("document", documents),
+            Column::new("units".into(), u32s(units.into_iter())?),
+            Column::new("hits".into(), u32s(hits.into_iter())?),
+        ])?;
+        let coded_together: Vec<(usize, usize)> = (0..self.pairs.len())
+            .filter(|&i| self.pairs[i] > 0)
+            .map(|i| (i, self.pairs[i]))
+            .collect();
+        let pairs = frame(vec![
+            col_str(
+                "code_a",
+                coded_together
+                    .iter()
+                    .map(|&(i, _)| code_ids[i / self.n_codes].as_str()),
+            ),
+            col_str(
+                "code_b",
+                coded_together
+                    .iter()
+                    .map(|&(i, _)| code_ids[i % self.n_codes].as_str()),
+            ),
+            Column::new("n12".into(), u32s(coded_together.iter().map(|&(_, n)| n))?),
+        ])?;
+        Ok(Tally { cells, pairs })
+    }
+}
 /// The summary tables, from the codes, each coded document's number of units (in corpus
 /// order), and the tally of the codings: what a run computes, and what a merge of shards
 /// recomputes.
@@ -694,4 +840,151 @@ pub fn kwic(lines: &[crate::inspect::Kwic]) -> PolarsResult<DataFrame> {
         ),
         Column::new("char_end".into(), u64s(lines.iter().map(|l| l.char_end))),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::coding::CodingRow;
+    use crate::segment::Layout;
+
+    fn codes() -> Vec<String> {
+        ["a", "b", "c"].map(String::from).to_vec()
+    }
+
+    /// Document, unit, code, hits; units in run order.
+    const CODINGS: [(&str, usize, usize, usize); 7] = [
+        ("d1", 0, 0, 2),
+        ("d1", 0, 1, 1),
+        ("d1", 0, 2, 1),
+        ("d1", 3, 0, 1),
+        ("d2", 1, 1, 4),
+        ("d2", 1, 2, 1),
+        ("d2", 2, 1, 1),
+    ];
+
+    fn documents() -> Vec<CodedDocument> {
+        ["d1", "d2"]
+            .map(|id| CodedDocument {
+                id: id.to_string(),
+                layout: Layout::Lines,
+                bom_len: 0,
+                segments: Vec::new(),
+                matches: Vec::new(),
+                codings: CODINGS
+                    .iter()
+                    .filter(|row| row.0 == id)
+                    .map(|&(_, segment, code, hits)| CodingRow {
+                        segment,
+                        code,
+                        hits,
+                        direct: true,
+                    })
+                    .collect(),
+                vetoed: 0,
+            })
+            .to_vec()
+    }
+
+    fn codings_table(rows: &[(&str, usize, usize, usize)]) -> DataFrame {
+        let ids = codes();
+        frame(vec![
+            col_str("document", rows.iter().map(|r| r.0)),
+            Column::new("segment".into(), u32s(rows.iter().map(|r| r.1)).unwrap()),
+            col_str("code", rows.iter().map(|r| ids[r.2].as_str())),
+            Column::new("hits".into(), u32s(rows.iter().map(|r| r.3)).unwrap()),
+        ])
+        .unwrap()
+    }
+
+    /// A tally's cells as (code, document, units, hits) and pairs as (a, b, n12), sorted.
+    type Cells = Vec<(String, String, u32, u32)>;
+    type Pairs = Vec<(String, String, u32)>;
+
+    fn rows(tally: &Tally) -> (Cells, Pairs) {
+        let s = |df: &DataFrame, c: &str| -> Vec<String> {
+            let column = df.column(c).unwrap().str().unwrap();
+            column.iter().map(|v| v.unwrap().to_string()).collect()
+        };
+        let n = |df: &DataFrame, c: &str| -> Vec<u32> {
+            let column = df.column(c).unwrap().u32().unwrap();
+            column.iter().map(Option::unwrap).collect()
+        };
+        let (c, p) = (&tally.cells, &tally.pairs);
+        let mut cells: Cells = (0..c.height())
+            .map(|i| {
+                let (code, doc) = (s(c, "code"), s(c, "document"));
+                let (units, hits) = (n(c, "units"), n(c, "hits"));
+                (code[i].clone(), doc[i].clone(), units[i], hits[i])
+            })
+            .collect();
+        let mut pairs: Pairs = (0..p.height())
+            .map(|i| {
+                (
+                    s(p, "code_a")[i].clone(),
+                    s(p, "code_b")[i].clone(),
+                    n(p, "n12")[i],
+                )
+            })
+            .collect();
+        cells.sort();
+        pairs.sort();
+        (cells, pairs)
+    }
+
+    fn own(rows: &[(&str, &str, u32, u32)]) -> Cells {
+        rows.iter()
+            .map(|&(c, d, u, h)| (c.to_string(), d.to_string(), u, h))
+            .collect()
+    }
+
+    #[test]
+    fn tally_counts_units_hits_and_pairs_per_unit() {
+        let expected_cells = own(&[
+            ("a", "d1", 2, 3),
+            ("b", "d1", 1, 1),
+            ("b", "d2", 2, 5),
+            ("c", "d1", 1, 1),
+            ("c", "d2", 1, 1),
+        ]);
+        // d1 unit 0 has a, b, c; d2 unit 1 has b, c: b and c are together in two units.
+        let expected_pairs: Pairs = [
+            ("a", "b", 1),
+            ("a", "c", 1),
+            ("b", "a", 1),
+            ("b", "c", 2),
+            ("c", "a", 1),
+            ("c", "b", 2),
+        ]
+        .iter()
+        .map(|&(a, b, n)| (a.to_string(), b.to_string(), n))
+        .collect();
+        let from_rows = Tally::of_documents(&codes(), &documents()).unwrap();
+        let from_table = Tally::of_table(&codes(), &codings_table(&CODINGS)).unwrap();
+        assert_eq!(
+            rows(&from_rows),
+            (expected_cells.clone(), expected_pairs.clone())
+        );
+        assert_eq!(rows(&from_table), (expected_cells, expected_pairs));
+    }
+
+    #[test]
+    fn a_document_in_two_places_is_summed_and_a_unit_out_of_order_is_refused() {
+        // d1's second unit after d2's rows: its cells are added up with the first ones.
+        let mut split = CODINGS.to_vec();
+        let moved = split.remove(3);
+        split.push(moved);
+        let tally = Tally::of_table(&codes(), &codings_table(&split)).unwrap();
+        assert_eq!(rows(&tally).0[0], own(&[("a", "d1", 2, 3)])[0]);
+        // A unit whose rows are apart would be counted twice.
+        let mut apart = CODINGS.to_vec();
+        apart.swap(1, 3);
+        let err = Tally::of_table(&codes(), &codings_table(&apart))
+            .err()
+            .unwrap();
+        assert!(
+            err.to_string().contains("not in unit order at unit 0"),
+            "{err}"
+        );
+    }
 }
