@@ -95,8 +95,13 @@ pub fn list_files(root: &Path) -> Result<Vec<(String, PathBuf)>, CorpusError> {
             if entry.file_name().to_string_lossy().starts_with('.') {
                 continue;
             }
-            // Follows symlinks, like a researcher would expect of a folder of documents.
-            if path.is_dir() {
+            // Follows symlinks, like a researcher would expect of a folder of documents. The
+            // entry's own type comes with the listing: only a symlink costs a lookup.
+            let is_dir = match entry.file_type() {
+                Ok(kind) if !kind.is_symlink() => kind.is_dir(),
+                _ => path.is_dir(),
+            };
+            if is_dir {
                 pending.push(path);
             } else {
                 files.push((relative_id(root, &path), path));
@@ -332,5 +337,27 @@ mod tests {
             .map(|(id, _)| id)
             .collect();
         assert_eq!(ids, vec!["a.txt", "b/2.txt"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn listing_follows_symlinks_to_folders_and_files() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let elsewhere = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir(elsewhere.path().join("interviews")).expect("mkdir");
+        std::fs::write(elsewhere.path().join("interviews/1.txt"), "x").expect("write");
+        std::fs::write(elsewhere.path().join("memo.txt"), "x").expect("write");
+        let link = |target: &str, name: &str| {
+            std::os::unix::fs::symlink(elsewhere.path().join(target), dir.path().join(name))
+                .expect("symlink")
+        };
+        link("interviews", "linked");
+        link("memo.txt", "memo.txt");
+        let ids: Vec<String> = list_files(dir.path())
+            .expect("list")
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(ids, vec!["linked/1.txt", "memo.txt"]);
     }
 }

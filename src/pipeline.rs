@@ -84,7 +84,8 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
     let staged = output::StagedTables::create(&settings.out)?;
     // Batch by batch, so memory holds a batch being coded and one being written, not the
     // corpus; an empty corpus still gets its (empty) tables.
-    let mut work = work_items(&files, settings.batch);
+    let sizes = file_sizes(&files, &pool);
+    let mut work = work_items(&files, &sizes, settings.batch);
     if work.is_empty() {
         work.push(Work::Files(&files[..0]));
     }
@@ -215,14 +216,24 @@ enum Work<'a> {
     Large(&'a (String, PathBuf)),
 }
 
+/// Each file's size in bytes, looked up on every worker: on the main thread alone, with the
+/// listing, the workers started 0.03-0.05 s into a 1 s run of 10,000 files; now 0.013 s.
+/// A file whose size cannot be read counts as empty here; reading it reports why.
+fn file_sizes(files: &[(String, PathBuf)], pool: &rayon::ThreadPool) -> Vec<u64> {
+    pool.install(|| {
+        files
+            .par_iter()
+            .map(|(_, path)| std::fs::metadata(path).map_or(0, |m| m.len()))
+            .collect()
+    })
+}
+
 /// Consecutive runs of files holding about `limit` bytes (or files) each; a file larger than
 /// the limit is work of its own.
-fn work_items(files: &[(String, PathBuf)], limit: Batch) -> Vec<Work<'_>> {
+fn work_items<'a>(files: &'a [(String, PathBuf)], sizes: &[u64], limit: Batch) -> Vec<Work<'a>> {
     let mut out = Vec::new();
     let (mut start, mut bytes) = (0, 0u64);
-    for (i, file) in files.iter().enumerate() {
-        // A file whose size cannot be read counts as empty here; reading it reports why.
-        let size = std::fs::metadata(&file.1).map_or(0, |m| m.len());
+    for (i, (file, &size)) in files.iter().zip(sizes).enumerate() {
         if size > limit.bytes {
             if start < i {
                 out.push(Work::Files(&files[start..i]));
