@@ -636,12 +636,14 @@ fn word_count(line: &str) -> usize {
 
 /// A short line that reads like a title: no closing punctuation, not a sentence continuation.
 fn looks_like_title(t: &str, max_words: usize) -> bool {
-    // Counting stops past the limit: a paragraph-long line is not counted to its end.
+    // Words are counted last, and only up to past the limit: most lines are sentences, ruled
+    // out by their ends.
+    let ends = ends_sentence(t);
+    if starts_lowercase(t) || (ends && !t.ends_with(':')) {
+        return false;
+    }
     let words = t.split_whitespace().take(max_words + 1).count();
-    words > 0
-        && words <= max_words
-        && !starts_lowercase(t)
-        && (!ends_sentence(t) || (t.ends_with(':') && words <= 3))
+    words > 0 && words <= max_words && (!ends || words <= 3)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1189,6 +1191,19 @@ mod tests {
         // letters and eight of two bytes each are 0.2 Latin; with a ninth, less.
         assert!(!is_foreign_script_line("ab жжжжжжжж"));
         assert!(is_foreign_script_line("ab жжжжжжжжж"));
+    }
+
+    #[test]
+    fn titles_are_short_unfinished_lines_not_starting_in_lower_case() {
+        let words = |n: usize| vec!["Word"; n].join(" ");
+        assert!(looks_like_title("Introduction", 15));
+        assert!(looks_like_title(&words(15), 15));
+        assert!(!looks_like_title(&words(16), 15));
+        assert!(!looks_like_title("continued from the last page", 15));
+        assert!(!looks_like_title("The cadre decided.", 15));
+        assert!(looks_like_title("Contact us:", 15));
+        assert!(!looks_like_title("What the cadre said to us:", 15));
+        assert!(!looks_like_title("", 15));
     }
 
     #[test]
