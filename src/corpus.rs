@@ -126,19 +126,24 @@ pub fn read_file(id: &str, path: &Path) -> (FileRecord, Option<Document>) {
     (record, read.map(|(document, ())| document))
 }
 
-/// Files from this size on are hashed on a thread of their own while `work` runs.
-const HASH_ALONGSIDE_BYTES: usize = 4 << 20;
-
-/// [`read_file`], running `work` on the decoded document. A large file's SHA-256 is computed
-/// on another thread meanwhile (hashing runs at about 1.8 GB/s here), rather than holding up
-/// finding its paragraphs, which only one thread can do. Measured on the 300 MB benchmark
-/// file, 10 alternating runs: median 2.27 s against 2.43 s hashing first; on four 50 MB files
-/// the difference was lost in the noise.
+/// [`read_file`], running `work` on the decoded document (see [`finish_with`]).
 pub fn read_file_with<T>(
     id: &str,
     path: &Path,
     work: impl FnOnce(&Document) -> T,
 ) -> (FileRecord, Option<(Document, T)>) {
+    match load(id, path) {
+        Ok(document) => {
+            let (record, out) = finish_with(document, work);
+            (record, Some(out))
+        }
+        Err(record) => (record, None),
+    }
+}
+
+/// Reads and decodes one file, not yet hashed: the document, or the record of why there is
+/// none (a skipped or empty file).
+pub fn load(id: &str, path: &Path) -> Result<Document, FileRecord> {
     let record = |bytes: usize, sha256: String, status| FileRecord {
         id: id.to_string(),
         bytes: bytes as u64,
@@ -153,10 +158,7 @@ pub fn read_file_with<T>(
         Ok(data) => data,
         Err(err) => {
             let reason = format!("cannot read: {err}");
-            return (
-                record(0, String::new(), FileStatus::Skipped { reason }),
-                None,
-            );
+            return Err(record(0, String::new(), FileStatus::Skipped { reason }));
         }
     };
     let unsupported = if CONVERT_FIRST.contains(&extension.as_str()) {
@@ -173,12 +175,24 @@ pub fn read_file_with<T>(
     };
     if let Some(reason) = unsupported {
         let status = FileStatus::Skipped { reason };
-        return (record(data.len(), sha256_hex(&data), status), None);
+        return Err(record(data.len(), sha256_hex(&data), status));
     }
-    let document = match decode(id, data, format_for(&extension)) {
-        Ok(document) => document,
-        Err((status, data)) => return (record(data.len(), sha256_hex(&data), status), None),
-    };
+    decode(id, data, format_for(&extension))
+        .map_err(|(status, data)| record(data.len(), sha256_hex(&data), status))
+}
+
+/// Files from this size on are hashed on a thread of their own while `work` runs.
+const HASH_ALONGSIDE_BYTES: usize = 4 << 20;
+
+/// Hashes a loaded document for its record and runs `work` on it. A large file's SHA-256 is
+/// computed on another thread meanwhile (hashing runs at about 1.8 GB/s here), rather than
+/// holding up finding its paragraphs, which only one thread can do. Measured on the 300 MB
+/// benchmark file, 10 alternating runs: median 2.27 s against 2.43 s hashing first; on four
+/// 50 MB files the difference was lost in the noise.
+pub fn finish_with<T>(
+    document: Document,
+    work: impl FnOnce(&Document) -> T,
+) -> (FileRecord, (Document, T)) {
     // The file's bytes are the BOM and the text.
     let bom = &UTF8_BOM[..document.bom_len];
     let bytes = bom.len() + document.text.len();
@@ -195,10 +209,13 @@ pub fn read_file_with<T>(
     } else {
         (hash(), work(&document))
     };
-    (
-        record(bytes, sha256, FileStatus::Read),
-        Some((document, out)),
-    )
+    let record = FileRecord {
+        id: document.id.clone(),
+        bytes: bytes as u64,
+        sha256,
+        status: FileStatus::Read,
+    };
+    (record, (document, out))
 }
 
 fn format_for(extension: &str) -> Format {

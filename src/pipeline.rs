@@ -97,8 +97,19 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
         let writer = scope.spawn(|| write_batches(&codebook, staged, receiver));
         // A failed send means the writer failed; its error is reported below.
         let mut send = |batch: Batched| sender.send(batch).is_ok();
-        for item in work {
-            let sent = match item {
+        // The next large file is read and decoded while this one is coded: its reading and
+        // checking would otherwise leave a core idle between two large files.
+        let mut next_large: Option<std::thread::ScopedJoinHandle<_>> = None;
+        for (i, item) in work.iter().enumerate() {
+            let loaded = next_large.take().map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            });
+            if let (Work::Large(_), Some(Work::Large((id, path)))) = (item, work.get(i + 1)) {
+                next_large = Some(scope.spawn(move || corpus::load(id, path)));
+            }
+            let sent = match *item {
                 Work::Files(files) => {
                     let (records, coded) =
                         code_files(files, settings, &matcher, &pool, &progress, false);
@@ -110,7 +121,7 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
                     })
                 }
                 Work::Large(file) => {
-                    let sent = code_in_parts(file, settings, &matcher, &pool, &mut send);
+                    let sent = code_in_parts(file, loaded, settings, &matcher, &pool, &mut send);
                     progress.inc(1);
                     sent
                 }
@@ -267,6 +278,7 @@ fn chunk_bytes(batch: Batch) -> usize {
 /// its record and facts. Returns false when the writer has stopped.
 fn code_in_parts(
     (id, path): &(String, PathBuf),
+    loaded: Option<Result<Document, FileRecord>>,
     settings: &RunSettings,
     matcher: &Matcher,
     pool: &rayon::ThreadPool,
@@ -274,7 +286,7 @@ fn code_in_parts(
 ) -> bool {
     // All parts but the last are sent while the file is being hashed; the last waits for its
     // record.
-    let (record, read) = corpus::read_file_with(id, path, |doc| {
+    let code = |doc: &Document| {
         let plan = segment::plan(doc, settings.unit);
         let index = SourceIndex::new(&doc.text);
         let chunks = plan.chunks(chunk_bytes(settings.batch));
@@ -298,12 +310,19 @@ fn code_in_parts(
                 return None;
             }
         }
-    });
+    };
+    let (record, read) = match loaded.unwrap_or_else(|| corpus::load(id, path)) {
+        Ok(document) => {
+            let (record, (_, coded)) = corpus::finish_with(document, code);
+            (record, Some(coded))
+        }
+        Err(record) => (record, None),
+    };
     report(&settings.corpus, std::slice::from_ref(&record));
     let (last, facts) = match read {
         None => (None, None),
-        Some((_, None)) => return false,
-        Some((_, Some((rows, facts)))) => (Some(rows), Some(facts)),
+        Some(None) => return false,
+        Some(Some((rows, facts))) => (Some(rows), Some(facts)),
     };
     send(Batched {
         records: vec![record],

@@ -176,7 +176,8 @@ fn files_larger_than_a_batch_are_coded_in_parts_into_the_same_tables() {
     let codebook = repo().join("codebook.toml");
     // With `--batch-mb 1` each of these is coded on its own, a batch (16 chunks of 64 KiB) at a
     // time: the article 27 times (1.6 MB, two parts), a binary file (skipped) and a file of
-    // blank lines (coded, no segments).
+    // blank lines (coded, no segments). In name order, each but the first is read while the one
+    // before it is coded.
     let article =
         std::fs::read_to_string(repo().join("corpus/001_bb6c17c0ea50004b.txt")).expect("article");
     let book = article.repeat(27);
@@ -185,7 +186,7 @@ fn files_larger_than_a_batch_are_coded_in_parts_into_the_same_tables() {
         "the book must exceed a batch and a half"
     );
     std::fs::write(corpus.join("book.txt"), &book).expect("write");
-    std::fs::write(corpus.join("big-binary.txt"), vec![0u8; 1 << 21]).expect("write");
+    std::fs::write(corpus.join("blob-binary.txt"), vec![0u8; 1 << 21]).expect("write");
     std::fs::write(corpus.join("blank.txt"), "\n".repeat(1 << 21)).expect("write");
     for unit in ["paragraph", "sentence"] {
         // One batch of 1000 MB: every file coded whole, in one chunk.
@@ -205,7 +206,7 @@ fn files_larger_than_a_batch_are_coded_in_parts_into_the_same_tables() {
             &["--unit", unit, "--batch-mb", "1"],
         );
         assert_eq!(code, 1, "{stderr}");
-        assert!(stderr.contains("big-binary.txt"), "{stderr}");
+        assert!(stderr.contains("blob-binary.txt"), "{stderr}");
         for name in TABLES {
             let (a, b) = (table(&whole, name), table(&parts, name));
             assert!(a.equals_missing(&b), "{name} differs for {unit} units");
