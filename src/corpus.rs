@@ -348,12 +348,7 @@ mod tests {
         std::fs::write(dir.path().join("b/2.txt"), "x").expect("write");
         std::fs::write(dir.path().join("a.txt"), "x").expect("write");
         std::fs::write(dir.path().join(".DS_Store"), "x").expect("write");
-        let ids: Vec<String> = list_files(dir.path())
-            .expect("list")
-            .into_iter()
-            .map(|(id, _)| id)
-            .collect();
-        assert_eq!(ids, vec!["a.txt", "b/2.txt"]);
+        assert_eq!(listed(dir.path()), vec!["a.txt", "b/2.txt"]);
     }
 
     #[cfg(unix)]
@@ -370,11 +365,11 @@ mod tests {
         };
         link("interviews", "linked");
         link("memo.txt", "memo.txt");
-        let ids: Vec<String> = list_files(dir.path())
-            .expect("list")
-            .into_iter()
-            .map(|(id, _)| id)
-            .collect();
-        assert_eq!(ids, vec!["linked/1.txt", "memo.txt"]);
+        assert_eq!(listed(dir.path()), vec!["linked/1.txt", "memo.txt"]);
+    }
+
+    fn listed(root: &Path) -> Vec<String> {
+        let files = list_files(root).expect("list");
+        files.into_iter().map(|(id, _)| id).collect()
     }
 }
