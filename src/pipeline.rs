@@ -275,7 +275,8 @@ fn chunk_bytes(batch: Batch) -> usize {
 }
 
 /// Codes a file larger than a batch, sending its rows a batch at a time; the last part carries
-/// its record and facts. Returns false when the writer has stopped.
+/// its record and facts. `loaded` is the file if it was read ahead. Returns false when the
+/// writer has stopped.
 fn code_in_parts(
     (id, path): &(String, PathBuf),
     loaded: Option<Result<Document, FileRecord>>,
