@@ -8,7 +8,7 @@
 
 use crate::codebook::{Code, Codebook, Order, Pattern, PatternKind, Scope};
 use crate::corpus::Document;
-use crate::segment::{sentence_spans, Layout, Segment, SourceIndex};
+use crate::segment::{count_bytes, sentence_spans, Layout, Segment, SourceIndex};
 use regex::{Regex, RegexSet};
 
 mod scan;
@@ -915,7 +915,7 @@ fn code_segment(
         let start = segment.map.source_start(m.start);
         let end = segment.map.source_end(m.end);
         if start > counted_to {
-            line += count_newlines(&document.text.as_bytes()[counted_to..start]);
+            line += count_bytes(&document.text.as_bytes()[counted_to..start], |b| b == b'\n');
             counted_to = start;
         }
         coded.matches.push(MatchRow {
@@ -936,15 +936,6 @@ fn code_segment(
     coded
         .codings
         .extend(matcher.codings(segment.index, &result));
-}
-
-/// Line ends in `bytes`: counted in bytes a chunk at a time, which vectorises into narrow
-/// lanes (a count into a `usize` takes a wide lane per byte).
-fn count_newlines(bytes: &[u8]) -> usize {
-    bytes
-        .chunks(128)
-        .map(|chunk| usize::from(chunk.iter().map(|&b| u8::from(b == b'\n')).sum::<u8>()))
-        .sum()
 }
 
 #[cfg(test)]
@@ -981,28 +972,6 @@ terms = ["first in command", "yibashou", "一把手"]
             .iter()
             .map(|c| (text[c.start..c.end].to_string(), c.status.as_str()))
             .collect()
-    }
-
-    #[test]
-    fn newlines_are_counted_across_chunks() {
-        let mut text = vec![b'x'; 700];
-        for at in [0, 127, 128, 129, 255, 256, 699] {
-            text[at] = b'\n';
-        }
-        // A run of line ends longer than a chunk: every byte of a chunk counted in one byte.
-        text[300..600].fill(b'\n');
-        let naive = |bytes: &[u8]| bytes.iter().filter(|&&b| b == b'\n').count();
-        assert_eq!(count_newlines(&text), 307);
-        for (start, end) in [
-            (0, 700),
-            (1, 128),
-            (127, 129),
-            (128, 700),
-            (300, 301),
-            (5, 5),
-        ] {
-            assert_eq!(count_newlines(&text[start..end]), naive(&text[start..end]));
-        }
     }
 
     #[test]

@@ -818,19 +818,19 @@ fn is_foreign_script_line(t: &str) -> bool {
 /// characters hold at most `n / 2` letters. A branch-free count of bytes (vectorised), where
 /// `latin_share` decodes every character it cannot count as ASCII.
 fn mostly_ascii_letters(t: &str) -> bool {
-    let (mut ascii_letters, mut other_bytes) = (0usize, 0usize);
-    // Counted in bytes a chunk at a time: sums of wide integers would take a vector lane each.
-    for chunk in t.as_bytes().chunks(128) {
-        let (mut letters, mut other) = (0u8, 0u8);
-        for &b in chunk {
-            letters += u8::from((b | 0x20).wrapping_sub(b'a') < 26);
-            other += b >> 7;
-        }
-        ascii_letters += usize::from(letters);
-        other_bytes += usize::from(other);
-    }
+    let ascii_letters = count_bytes(t.as_bytes(), |b| (b | 0x20).wrapping_sub(b'a') < 26);
+    let other_bytes = count_bytes(t.as_bytes(), |b| b >= 0x80);
     // ascii / (ascii + other / 2) >= 0.2
     8 * ascii_letters >= other_bytes
+}
+
+/// How many of `bytes` fulfil `test`: summed in bytes a chunk at a time, which vectorises into
+/// narrow lanes (a count into a `usize` takes a wide lane per byte).
+pub fn count_bytes(bytes: &[u8], test: impl Fn(u8) -> bool) -> usize {
+    bytes
+        .chunks(128)
+        .map(|chunk| usize::from(chunk.iter().map(|&b| u8::from(test(b))).sum::<u8>()))
+        .sum()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1191,6 +1191,29 @@ mod tests {
         // letters and eight of two bytes each are 0.2 Latin; with a ninth, less.
         assert!(!is_foreign_script_line("ab жжжжжжжж"));
         assert!(is_foreign_script_line("ab жжжжжжжжж"));
+    }
+
+    #[test]
+    fn bytes_are_counted_across_chunks() {
+        let mut text = vec![b'x'; 700];
+        for at in [0, 127, 128, 129, 255, 256, 699] {
+            text[at] = b'\n';
+        }
+        // A run of line ends longer than a chunk: every byte of a chunk counted in one byte.
+        text[300..600].fill(b'\n');
+        let naive = |bytes: &[u8]| bytes.iter().filter(|&&b| b == b'\n').count();
+        let newlines = |bytes: &[u8]| count_bytes(bytes, |b| b == b'\n');
+        assert_eq!(newlines(&text), 307);
+        for (start, end) in [
+            (0, 700),
+            (1, 128),
+            (127, 129),
+            (128, 700),
+            (300, 301),
+            (5, 5),
+        ] {
+            assert_eq!(newlines(&text[start..end]), naive(&text[start..end]));
+        }
     }
 
     #[test]
