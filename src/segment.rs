@@ -779,10 +779,7 @@ fn latin_share(text: &str) -> f64 {
             .bytes()
             .position(|b| !b.is_ascii())
             .unwrap_or(rest.len());
-        let ascii_letters = rest.as_bytes()[..ascii]
-            .iter()
-            .filter(|b| b.is_ascii_alphabetic())
-            .count();
+        let ascii_letters = count_bytes(&rest.as_bytes()[..ascii], |b| b.is_ascii_alphabetic());
         latin += ascii_letters;
         letters += ascii_letters;
         rest = &rest[ascii..];
@@ -818,8 +815,8 @@ fn is_foreign_script_line(t: &str) -> bool {
 /// characters hold at most `n / 2` letters. A branch-free count of bytes (vectorised), where
 /// `latin_share` decodes every character it cannot count as ASCII.
 fn mostly_ascii_letters(t: &str) -> bool {
-    let ascii_letters = count_bytes(t.as_bytes(), |b| (b | 0x20).wrapping_sub(b'a') < 26);
-    let other_bytes = count_bytes(t.as_bytes(), |b| b >= 0x80);
+    let ascii_letters = count_bytes(t.as_bytes(), |b| b.is_ascii_alphabetic());
+    let other_bytes = count_bytes(t.as_bytes(), |b| !b.is_ascii());
     // ascii / (ascii + other / 2) >= 0.2
     8 * ascii_letters >= other_bytes
 }

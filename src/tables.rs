@@ -344,6 +344,7 @@ impl<'a> Counter<'a> {
         Ok(Tally { cells, pairs })
     }
 }
+
 /// The summary tables, from the codes, each coded document's number of units (in corpus
 /// order), and the tally of the codings: what a run computes, and what a merge of shards
 /// recomputes.
