@@ -460,6 +460,7 @@ impl Plan<'_> {
                     push_segment(
                         &mut segments,
                         &self.lines,
+                        &block.lines,
                         block_index,
                         SegmentKind::Sentence,
                         text[s..e].to_string(),
@@ -470,6 +471,7 @@ impl Plan<'_> {
                 push_segment(
                     &mut segments,
                     &self.lines,
+                    &block.lines,
                     block_index,
                     block.kind,
                     text,
@@ -490,9 +492,11 @@ pub fn segment(document: &Document, level: UnitLevel) -> Segmented {
     }
 }
 
+/// Adds a segment of the block numbered `block`, made of the lines `block_lines`.
 fn push_segment(
     segments: &mut Vec<Segment>,
     lines: &[Line],
+    block_lines: &[usize],
     block: usize,
     kind: SegmentKind,
     text: String,
@@ -500,7 +504,12 @@ fn push_segment(
 ) {
     let start = map.source_start(0);
     let end = map.source_end(text.len());
-    let line_of = |offset: usize| lines.partition_point(|l| l.start <= offset).max(1);
+    // The segment's text comes from its block's lines: searching those, not all the
+    // document's, keeps the search in cache in a document of a million lines.
+    let line_of = |offset: usize| {
+        let after = block_lines.partition_point(|&i| lines[i].start <= offset);
+        block_lines[after.saturating_sub(1)] + 1
+    };
     segments.push(Segment {
         index: segments.len(),
         block,
