@@ -1161,6 +1161,37 @@ mod tests {
     }
 
     #[test]
+    fn line_numbers_equal_a_count_of_the_line_ends_before() {
+        // A paragraph interrupted by a footnote (its block's lines are not consecutive), CRLF
+        // line ends, and the shipped corpus, in paragraphs and in sentences.
+        let mut texts = vec![
+            "They jointly discussed the progress of the\n 34 John M. Bryson, “The Design\nand Implementation”, 49.\n project cooperation. It worked.\n".to_string(),
+            "A first line\r\nwrapped on. And on.\r\n\r\nTitle\r\n\r\nMore text here.\r\n".to_string(),
+        ];
+        for entry in std::fs::read_dir("corpus").expect("the shipped corpus") {
+            texts.push(std::fs::read_to_string(entry.expect("entry").path()).expect("text"));
+        }
+        let line_at = |text: &str, offset: usize| {
+            1 + text.as_bytes()[..offset]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+        };
+        let mut checked = 0;
+        for text in &texts {
+            for level in [UnitLevel::Paragraph, UnitLevel::Sentence] {
+                for s in segment(&doc(text), level).segments {
+                    let last = s.end.saturating_sub(1).max(s.start);
+                    let expected = (line_at(text, s.start), line_at(text, last));
+                    assert_eq!((s.line_start, s.line_end), expected, "{:?}", s.text);
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 300, "{checked} segments");
+    }
+
+    #[test]
     fn whole_line_copy_equals_word_by_word_copy() {
         let lines = [
             "plain words here",
