@@ -138,18 +138,20 @@ def codebook_and_terms(patterns):
 
 
 def timed(command, out_dir=None):
-    """(wall seconds, peak RSS in MB) of one run, through GNU time."""
+    """(wall seconds, CPU seconds, peak RSS in MB) of one run, through GNU time. CPU time (user
+    and system, all threads) is steadier than wall time on a shared host, and says how much of
+    the cores a tool keeps busy."""
     if out_dir is not None and out_dir.exists():
         shutil.rmtree(out_dir)
     result = subprocess.run(
-        ["/usr/bin/time", "-f", "%e %M"] + command,
+        ["/usr/bin/time", "-f", "%e %U %S %M"] + command,
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
     last = result.stderr.strip().splitlines()[-1]
     if result.returncode not in (0, 1):  # rg exits 1 when nothing matches
         sys.exit(f"failed: {' '.join(command)}\n{result.stderr}")
-    seconds, kb = last.split()
-    return float(seconds), int(kb) / 1024
+    seconds, user, system, kb = last.split()
+    return float(seconds), float(user) + float(system), int(kb) / 1024
 
 
 def warm(corpus):
@@ -220,10 +222,11 @@ def main():
     medians = {}
     for name, runs in results.items():
         seconds = statistics.median(r[0] for r in runs)
-        rss = max(r[1] for r in runs)
+        cpu = statistics.median(r[1] for r in runs)
+        rss = max(r[2] for r in runs)
         medians[name] = seconds
-        print(f"{name:9} median {seconds:8.2f} s  {mb / seconds:8.1f} MB/s  peak RSS {rss:8.0f} MB  "
-              f"runs: {', '.join(f'{r[0]:.2f}' for r in runs)}")
+        print(f"{name:9} median {seconds:8.2f} s  {mb / seconds:8.1f} MB/s  CPU {cpu:6.2f} s  "
+              f"peak RSS {rss:6.0f} MB  runs: {', '.join(f'{r[0]:.2f}' for r in runs)}")
     if "peer" in medians:
         print(f"peer / qualcode = {medians['peer'] / medians['qualcode']:.1f}x")
     if "rg" in medians:
