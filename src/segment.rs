@@ -638,6 +638,7 @@ fn ends_sentence(line: &str) -> bool {
     }
 }
 
+/// [`ends_sentence`] for any line.
 fn ends_sentence_through_marks(line: &str) -> bool {
     let mut t = line.trim_end();
     loop {
@@ -1095,7 +1096,7 @@ mod tests {
     fn line_test_shortcuts_agree_with_the_general_tests() {
         // Ends and starts of every kind: ASCII letters and marks, whitespace of both kinds,
         // non-ASCII letters, quotes and footnote marks, single characters, nothing.
-        let ends = [
+        let lines = [
             "",
             " ",
             "a",
@@ -1130,7 +1131,7 @@ mod tests {
             "1a",
         ];
         let mut seen = (0, 0);
-        for text in ends {
+        for text in lines {
             assert_eq!(trim(text), text.trim(), "trim {text:?}");
             assert_eq!(
                 ends_sentence(text),
