@@ -20,17 +20,60 @@ fn frame(columns: Vec<Column>) -> PolarsResult<DataFrame> {
 /// Indexes, line numbers and counts are stored as u32; a value that does not fit is an error,
 /// never a silently wrong number.
 fn u32s(values: impl Iterator<Item = usize>) -> PolarsResult<Vec<u32>> {
-    values
-        .map(|v| {
-            u32::try_from(v).map_err(|_| {
-                PolarsError::ComputeError(format!("value {v} does not fit a UInt32 column").into())
-            })
-        })
-        .collect()
+    // Collecting into a `Result` would not size the vector from the iterator's length.
+    let mut out = Vec::with_capacity(values.size_hint().0);
+    for v in values {
+        out.push(u32::try_from(v).map_err(|_| {
+            PolarsError::ComputeError(format!("value {v} does not fit a UInt32 column").into())
+        })?);
+    }
+    Ok(out)
 }
 
 fn u64s(values: impl Iterator<Item = usize>) -> Vec<u64> {
     values.map(|v| v as u64).collect()
+}
+
+/// The rows of a unit-level table: every item of one kind (segment, match, coding) of every
+/// document, with the document. Unlike a bare `flat_map`, it says how many rows are left, so
+/// each column is allocated once at its full size instead of grown by doubling.
+struct Rows<'a, T> {
+    documents: std::slice::Iter<'a, CodedDocument>,
+    items: fn(&CodedDocument) -> &[T],
+    current: Option<(&'a CodedDocument, std::slice::Iter<'a, T>)>,
+    left: usize,
+}
+
+impl<'a, T> Rows<'a, T> {
+    fn new(documents: &'a [CodedDocument], items: fn(&CodedDocument) -> &[T]) -> Self {
+        Rows {
+            documents: documents.iter(),
+            items,
+            current: None,
+            left: documents.iter().map(|d| items(d).len()).sum(),
+        }
+    }
+}
+
+impl<'a, T> Iterator for Rows<'a, T> {
+    type Item = (&'a CodedDocument, &'a T);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some((document, items)) = &mut self.current {
+                if let Some(item) = items.next() {
+                    self.left -= 1;
+                    return Some((*document, item));
+                }
+            }
+            let document = self.documents.next()?;
+            self.current = Some((document, (self.items)(document).iter()));
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
 }
 
 /// A string column, built straight from borrowed strings: no copy of each value first.
@@ -434,11 +477,7 @@ pub fn status_name(status: &FileStatus) -> &'static str {
 }
 
 fn segments_table(documents: &[CodedDocument]) -> PolarsResult<DataFrame> {
-    let rows = || {
-        documents
-            .iter()
-            .flat_map(|d| d.segments.iter().map(move |s| (d, s)))
-    };
+    let rows = || Rows::new(documents, |d| &d.segments);
     frame(vec![
         col_str("document", rows().map(|(d, _)| d.id.as_str())),
         Column::new("segment".into(), u32s(rows().map(|(_, s)| s.segment))?),
@@ -466,11 +505,7 @@ fn segments_table(documents: &[CodedDocument]) -> PolarsResult<DataFrame> {
 }
 
 fn matches_table(codebook: &Codebook, documents: &[CodedDocument]) -> PolarsResult<DataFrame> {
-    let rows = || {
-        documents
-            .iter()
-            .flat_map(|d| d.matches.iter().map(move |m| (d, m)))
-    };
+    let rows = || Rows::new(documents, |d| &d.matches);
     let code = |m: &crate::coding::MatchRow| &codebook.codes[m.code];
     frame(vec![
         col_str("document", rows().map(|(d, _)| d.id.as_str())),
@@ -508,11 +543,7 @@ fn matches_table(codebook: &Codebook, documents: &[CodedDocument]) -> PolarsResu
 }
 
 fn codings_table(code_ids: &[String], documents: &[CodedDocument]) -> PolarsResult<DataFrame> {
-    let rows = || {
-        documents
-            .iter()
-            .flat_map(|d| d.codings.iter().map(move |c| (d, c)))
-    };
+    let rows = || Rows::new(documents, |d| &d.codings);
     frame(vec![
         col_str("document", rows().map(|(d, _)| d.id.as_str())),
         Column::new("segment".into(), u32s(rows().map(|(_, c)| c.segment))?),
@@ -885,6 +916,37 @@ mod tests {
                 vetoed: 0,
             })
             .to_vec()
+    }
+
+    #[test]
+    fn rows_run_through_every_document_and_count_down_exactly() {
+        // Documents without codings first, between and last.
+        let mut documents = documents();
+        let mut empty = documents[0].clone();
+        empty.codings.clear();
+        documents.insert(0, empty.clone());
+        documents.insert(2, empty.clone());
+        documents.push(empty);
+        let mut rows = Rows::new(&documents, |d| &d.codings);
+        let mut seen = Vec::new();
+        loop {
+            let left = rows.size_hint();
+            let Some((document, coding)) = rows.next() else {
+                assert_eq!(left, (0, Some(0)));
+                break;
+            };
+            assert_eq!(
+                left,
+                (CODINGS.len() - seen.len(), Some(CODINGS.len() - seen.len()))
+            );
+            seen.push((
+                document.id.as_str(),
+                coding.segment,
+                coding.code,
+                coding.hits,
+            ));
+        }
+        assert_eq!(seen, CODINGS);
     }
 
     fn codings_table(rows: &[(&str, usize, usize, usize)]) -> DataFrame {
