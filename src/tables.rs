@@ -37,38 +37,31 @@ fn u64s(values: impl Iterator<Item = usize>) -> Vec<u64> {
 /// The rows of a unit-level table: every item of one kind (segment, match, coding) of every
 /// document, with the document. Unlike a bare `flat_map`, it says how many rows are left, so
 /// each column is allocated once at its full size instead of grown by doubling.
-struct Rows<'a, T> {
-    documents: std::slice::Iter<'a, CodedDocument>,
-    items: fn(&CodedDocument) -> &[T],
-    current: Option<(&'a CodedDocument, std::slice::Iter<'a, T>)>,
+struct Rows<I> {
+    rows: I,
     left: usize,
 }
 
-impl<'a, T> Rows<'a, T> {
-    fn new(documents: &'a [CodedDocument], items: fn(&CodedDocument) -> &[T]) -> Self {
-        Rows {
-            documents: documents.iter(),
-            items,
-            current: None,
-            left: documents.iter().map(|d| items(d).len()).sum(),
-        }
+/// The [`Rows`] of the items that `items` picks from each document.
+fn rows_of<'a, T: 'a>(
+    documents: &'a [CodedDocument],
+    items: fn(&CodedDocument) -> &[T],
+) -> Rows<impl Iterator<Item = (&'a CodedDocument, &'a T)>> {
+    Rows {
+        rows: documents
+            .iter()
+            .flat_map(move |d| items(d).iter().map(move |item| (d, item))),
+        left: documents.iter().map(|d| items(d).len()).sum(),
     }
 }
 
-impl<'a, T> Iterator for Rows<'a, T> {
-    type Item = (&'a CodedDocument, &'a T);
+impl<I: Iterator> Iterator for Rows<I> {
+    type Item = I::Item;
 
-    fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            if let Some((document, items)) = &mut self.current {
-                if let Some(item) = items.next() {
-                    self.left -= 1;
-                    return Some((*document, item));
-                }
-            }
-            let document = self.documents.next()?;
-            self.current = Some((document, (self.items)(document).iter()));
-        }
+    fn next(&mut self) -> Option<I::Item> {
+        let row = self.rows.next()?;
+        self.left -= 1;
+        Some(row)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -477,7 +470,7 @@ pub fn status_name(status: &FileStatus) -> &'static str {
 }
 
 fn segments_table(documents: &[CodedDocument]) -> PolarsResult<DataFrame> {
-    let rows = || Rows::new(documents, |d| &d.segments);
+    let rows = || rows_of(documents, |d| &d.segments);
     frame(vec![
         col_str("document", rows().map(|(d, _)| d.id.as_str())),
         Column::new("segment".into(), u32s(rows().map(|(_, s)| s.segment))?),
@@ -505,7 +498,7 @@ fn segments_table(documents: &[CodedDocument]) -> PolarsResult<DataFrame> {
 }
 
 fn matches_table(codebook: &Codebook, documents: &[CodedDocument]) -> PolarsResult<DataFrame> {
-    let rows = || Rows::new(documents, |d| &d.matches);
+    let rows = || rows_of(documents, |d| &d.matches);
     let code = |m: &crate::coding::MatchRow| &codebook.codes[m.code];
     frame(vec![
         col_str("document", rows().map(|(d, _)| d.id.as_str())),
@@ -543,7 +536,7 @@ fn matches_table(codebook: &Codebook, documents: &[CodedDocument]) -> PolarsResu
 }
 
 fn codings_table(code_ids: &[String], documents: &[CodedDocument]) -> PolarsResult<DataFrame> {
-    let rows = || Rows::new(documents, |d| &d.codings);
+    let rows = || rows_of(documents, |d| &d.codings);
     frame(vec![
         col_str("document", rows().map(|(d, _)| d.id.as_str())),
         Column::new("segment".into(), u32s(rows().map(|(_, c)| c.segment))?),
@@ -927,7 +920,7 @@ mod tests {
         documents.insert(0, empty.clone());
         documents.insert(2, empty.clone());
         documents.push(empty);
-        let mut rows = Rows::new(&documents, |d| &d.codings);
+        let mut rows = rows_of(&documents, |d| &d.codings);
         let mut seen = Vec::new();
         loop {
             let left = rows.size_hint();
