@@ -8,7 +8,7 @@
 
 use crate::codebook::{Code, Codebook, Order, Pattern, PatternKind, Scope};
 use crate::corpus::Document;
-use crate::segment::{count_bytes, sentence_spans, Layout, Segment, SourceIndex};
+use crate::segment::{count_bytes, sentence_spans, CharCursor, Layout, Segment, SourceIndex};
 use regex::{Regex, RegexSet};
 
 mod scan;
@@ -873,10 +873,13 @@ pub fn code_segments(
     let bom = document.bom_len;
     let mut coded = CodedDocument::empty(document, layout);
     coded.segments.reserve(segments.len());
+    // Offsets are looked up in the order of the text: a segment's start, its matches, its end.
+    let mut chars = index.cursor(segments.first().map_or(0, |s| s.start));
     for segment in segments {
         let is_coded = segment.kind.is_coded();
+        let char_start = chars.char_offset(segment.start);
         if is_coded {
-            code_segment(document, &segment, index, matcher, &mut coded);
+            code_segment(document, &segment, &mut chars, matcher, &mut coded);
         }
         // The segment's text moves into its row: a document's text is not held twice.
         coded.segments.push(SegmentRow {
@@ -886,8 +889,8 @@ pub fn code_segments(
             coded: is_coded,
             byte_start: segment.start + bom,
             byte_end: segment.end + bom,
-            char_start: index.char_offset(segment.start),
-            char_end: index.char_offset(segment.end),
+            char_start,
+            char_end: chars.char_offset(segment.end),
             line_start: segment.line_start,
             line_end: segment.line_end,
             word_count: segment.word_count,
@@ -901,7 +904,7 @@ pub fn code_segments(
 fn code_segment(
     document: &Document,
     segment: &Segment,
-    index: &SourceIndex,
+    chars: &mut CharCursor,
     matcher: &Matcher,
     coded: &mut CodedDocument,
 ) {
@@ -926,8 +929,8 @@ fn code_segment(
             text: segment.text[m.start..m.end].to_string(),
             byte_start: start + bom,
             byte_end: end + bom,
-            char_start: index.char_offset(start),
-            char_end: index.char_offset(end),
+            char_start: chars.char_offset(start),
+            char_end: chars.char_offset(end),
             line,
             applied: result.codes.contains(&m.code),
             negated: m.negated,

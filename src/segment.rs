@@ -172,15 +172,18 @@ impl TextMap {
 /// Converts byte offsets of a decoded document into character offsets.
 pub struct SourceIndex<'a> {
     text: &'a str,
-    /// `(byte, char)` offsets every few kilobytes, so a lookup counts only a short stretch.
+    /// `(byte, char)` offsets every [`SourceIndex::STRIDE`] bytes, where a [`CharCursor`]
+    /// starts counting.
     checkpoints: Vec<(usize, usize)>,
     ascii: bool,
 }
 
 impl<'a> SourceIndex<'a> {
-    /// Every document offset of every segment and match is looked up: a short stride keeps
-    /// each lookup's count short (the checkpoints take 1/16 of the text's size).
-    const STRIDE: usize = 256;
+    /// Offsets are looked up in order with a [`CharCursor`], which counts on from the last
+    /// one: checkpoints only start a cursor (one per part of a large document coded in
+    /// parallel), so a long stride costs little, and a document shorter than it (most) is
+    /// never counted in advance.
+    const STRIDE: usize = 64 << 10;
 
     pub fn new(text: &'a str) -> Self {
         let mut checkpoints = Vec::with_capacity(text.len() / Self::STRIDE + 1);
@@ -210,14 +213,43 @@ impl<'a> SourceIndex<'a> {
         }
     }
 
-    /// Characters before byte offset `byte` (which must be on a character boundary).
-    pub fn char_offset(&self, byte: usize) -> usize {
-        if self.ascii {
-            return byte.min(self.text.len());
-        }
+    /// A cursor for lookups from about `byte` on.
+    pub fn cursor(&self, byte: usize) -> CharCursor<'a> {
         let i = self.checkpoints.partition_point(|&(b, _)| b <= byte) - 1;
-        let (b, c) = self.checkpoints[i];
-        c + self.text[b..byte.min(self.text.len())].chars().count()
+        let (byte, chars) = self.checkpoints[i];
+        CharCursor {
+            text: self.text,
+            byte,
+            chars,
+            ascii: self.ascii,
+        }
+    }
+}
+
+/// Character offsets of byte offsets looked up mostly in increasing order (a document's
+/// segments and their matches): each lookup counts only the characters between it and the
+/// one before, back or forth, so a document is counted about once in all.
+pub struct CharCursor<'a> {
+    text: &'a str,
+    byte: usize,
+    chars: usize,
+    ascii: bool,
+}
+
+impl CharCursor<'_> {
+    /// Characters before byte offset `byte` (which must be on a character boundary).
+    pub fn char_offset(&mut self, byte: usize) -> usize {
+        let byte = byte.min(self.text.len());
+        if self.ascii {
+            return byte;
+        }
+        if byte >= self.byte {
+            self.chars += self.text[self.byte..byte].chars().count();
+        } else {
+            self.chars -= self.text[byte..self.byte].chars().count();
+        }
+        self.byte = byte;
+        self.chars
     }
 }
 
@@ -1244,13 +1276,34 @@ mod tests {
         let index = SourceIndex::new(&text);
         for (byte, _) in text.char_indices().chain([(text.len(), ' ')]) {
             assert_eq!(
-                index.char_offset(byte),
+                index.cursor(byte).char_offset(byte),
                 text[..byte].chars().count(),
                 "at {byte}"
             );
         }
         let ascii = "plain text ".repeat(100);
-        assert_eq!(SourceIndex::new(&ascii).char_offset(500), 500);
+        assert_eq!(SourceIndex::new(&ascii).cursor(0).char_offset(500), 500);
+        // A text of several strides, looked up forwards, backwards and by jumps with one
+        // cursor, and with a cursor started near each offset.
+        let long = "Trust “built” slowly — 信任 é.\n".repeat(8_000);
+        let index = SourceIndex::new(&long);
+        assert!(index.checkpoints.len() > 3);
+        // The i-th character starts at byte boundaries[i], with i characters before it.
+        let boundaries: Vec<usize> = long.char_indices().map(|(b, _)| b).collect();
+        let mut cursor = index.cursor(0);
+        let mut checked = 0;
+        for step in [1, 997, 40_001] {
+            let forth = boundaries.iter().enumerate().step_by(step);
+            for (chars, &byte) in forth.clone().chain(forth.rev()) {
+                assert_eq!(cursor.char_offset(byte), chars, "at {byte}");
+                if step > 1 {
+                    assert_eq!(index.cursor(byte).char_offset(byte), chars, "at {byte}");
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 2 * boundaries.len());
+        assert_eq!(cursor.char_offset(long.len()), boundaries.len());
     }
 
     #[test]
