@@ -132,13 +132,7 @@ pub fn read_file_with<T>(
     path: &Path,
     work: impl FnOnce(&Document) -> T,
 ) -> (FileRecord, Option<(Document, T)>) {
-    match load(id, path) {
-        Ok(document) => {
-            let (record, out) = finish_with(document, work);
-            (record, Some(out))
-        }
-        Err(record) => (record, None),
-    }
+    finish_with(load(id, path), work)
 }
 
 /// Reads and decodes one file, not yet hashed: the document, or the record of why there is
@@ -184,15 +178,20 @@ pub fn load(id: &str, path: &Path) -> Result<Document, FileRecord> {
 /// Files from this size on are hashed on a thread of their own while `work` runs.
 const HASH_ALONGSIDE_BYTES: usize = 4 << 20;
 
-/// Hashes a loaded document for its record and runs `work` on it. A large file's SHA-256 is
+/// What [`load`] gave, finished: a loaded document is hashed for its record and `work` runs
+/// on it; a file that is no document keeps the record `load` made. A large file's SHA-256 is
 /// computed on another thread meanwhile (hashing runs at about 1.8 GB/s here), rather than
 /// holding up finding its paragraphs, which only one thread can do. Measured on the 300 MB
 /// benchmark file, 10 alternating runs: median 2.27 s against 2.43 s hashing first; on four
 /// 50 MB files the difference was lost in the noise.
 pub fn finish_with<T>(
-    document: Document,
+    loaded: Result<Document, FileRecord>,
     work: impl FnOnce(&Document) -> T,
-) -> (FileRecord, (Document, T)) {
+) -> (FileRecord, Option<(Document, T)>) {
+    let document = match loaded {
+        Ok(document) => document,
+        Err(record) => return (record, None),
+    };
     // The file's bytes are the BOM and the text.
     let bom = &UTF8_BOM[..document.bom_len];
     let bytes = bom.len() + document.text.len();
@@ -215,7 +214,7 @@ pub fn finish_with<T>(
         sha256,
         status: FileStatus::Read,
     };
-    (record, (document, out))
+    (record, Some((document, out)))
 }
 
 fn format_for(extension: &str) -> Format {

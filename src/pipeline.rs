@@ -312,18 +312,13 @@ fn code_in_parts(
             }
         }
     };
-    let (record, read) = match loaded.unwrap_or_else(|| corpus::load(id, path)) {
-        Ok(document) => {
-            let (record, (_, coded)) = corpus::finish_with(document, code);
-            (record, Some(coded))
-        }
-        Err(record) => (record, None),
-    };
+    let loaded = loaded.unwrap_or_else(|| corpus::load(id, path));
+    let (record, read) = corpus::finish_with(loaded, code);
     report(&settings.corpus, std::slice::from_ref(&record));
     let (last, facts) = match read {
         None => (None, None),
-        Some(None) => return false,
-        Some(Some((rows, facts))) => (Some(rows), Some(facts)),
+        Some((_, None)) => return false,
+        Some((_, Some((rows, facts)))) => (Some(rows), Some(facts)),
     };
     send(Batched {
         records: vec![record],
