@@ -4,19 +4,17 @@
 //! stdout by `run`, so the command can sit in scripts and pipelines; the inspection commands
 //! (`check`, `kwic`, `explain`, `agree`) print their findings on stdout.
 
-use crate::agree;
 use crate::codebook;
 use crate::coding::{self, CodedDocument, Matcher};
 use crate::corpus::{self, FileRecord, FileStatus};
-use crate::import;
-use crate::inspect;
+use crate::exchange::{import, refi};
 use crate::output;
 use crate::pipeline::{
     code_corpus, execute, load_codebook, unit_name, unix_now, Batch, RunSettings,
 };
-use crate::refi;
 use crate::segment::{self, UnitLevel};
 use crate::tables;
+use crate::workbench::{self, agree};
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -472,8 +470,8 @@ pub fn check(max_share: f64, settings: &RunSettings) -> Result<u8> {
     let (records, documents) = code_corpus(settings, &codebook, false)?;
     let documents: Vec<CodedDocument> = documents.into_iter().map(|(d, _)| d).collect();
     let matcher = Matcher::new(&codebook)?;
-    let stats = inspect::corpus_stats(&codebook, &matcher, &documents);
-    let lints = inspect::lint(&codebook, &stats, max_share);
+    let stats = workbench::check::corpus_stats(&codebook, &matcher, &documents);
+    let lints = workbench::check::lint(&codebook, &stats, max_share);
     for lint in &lints {
         println!(
             "{}:{}: warning: {}",
@@ -498,7 +496,7 @@ pub fn check(max_share: f64, settings: &RunSettings) -> Result<u8> {
 /// Prints keyword-in-context lines, and writes them to a file if asked.
 pub fn kwic(args: &KwicArgs, settings: &RunSettings) -> Result<u8> {
     let codebook = load_codebook(&settings.codebook)?;
-    let Some(target) = inspect::target(&codebook, &args.target) else {
+    let Some(target) = workbench::kwic::target(&codebook, &args.target) else {
         let rules: Vec<&str> = codebook
             .codes
             .iter()
@@ -522,7 +520,7 @@ pub fn kwic(args: &KwicArgs, settings: &RunSettings) -> Result<u8> {
         .iter()
         .filter_map(|(d, t)| t.as_deref().map(|t| (d, t)))
         .collect();
-    let mut lines = inspect::kwic(&codebook, &pairs, &target, args.context);
+    let mut lines = workbench::kwic::kwic(&codebook, &pairs, &target, args.context);
     let total = lines.len();
     if let Some(limit) = args.limit {
         lines.truncate(limit);
@@ -576,7 +574,7 @@ pub fn kwic(args: &KwicArgs, settings: &RunSettings) -> Result<u8> {
     Ok(exit_code(&records))
 }
 
-fn kwic_csv(lines: &[inspect::Kwic]) -> Result<Vec<u8>> {
+fn kwic_csv(lines: &[workbench::kwic::Kwic]) -> Result<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer.write_record([
         "document",
@@ -658,7 +656,10 @@ pub fn explain(args: &ExplainArgs, settings: &RunSettings) -> Result<u8> {
             continue;
         }
         let trace = matcher.trace_unit(&unit.text);
-        println!("{}", inspect::explain(&codebook, id, unit, &trace));
+        println!(
+            "{}",
+            workbench::explain::explain(&codebook, id, unit, &trace)
+        );
     }
     Ok(exit::OK)
 }

@@ -10,15 +10,13 @@
 //! reads REFI-QDA files for QDA tools, and [`import`] turns another tool's codebook or
 //! dictionary into a `codebook.toml`.
 
-pub mod agree;
 pub mod cli;
 pub mod codebook;
 pub mod coding;
 pub mod corpus;
-pub mod import;
-pub mod inspect;
+pub mod exchange;
 pub mod output;
 pub mod pipeline;
-pub mod refi;
 pub mod segment;
 pub mod tables;
+pub mod workbench;

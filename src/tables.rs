@@ -6,10 +6,10 @@
 //! This is one of the two modules that use polars (with `output`); everything before it
 //! passes plain Rust values.
 
-use crate::agree::{Coder, Comparison, Confusion, UnitKey};
 use crate::codebook::Codebook;
 use crate::coding::{CodedDocument, DocumentFacts};
 use crate::corpus::{FileRecord, FileStatus};
+use crate::workbench::agree::{Coder, Comparison, Confusion, UnitKey};
 use polars::prelude::*;
 
 fn frame(columns: Vec<Column>) -> PolarsResult<DataFrame> {
@@ -849,7 +849,7 @@ pub fn agreement_units(
 }
 
 /// `kwic`'s lines as a table.
-pub fn kwic(lines: &[crate::inspect::Kwic]) -> PolarsResult<DataFrame> {
+pub fn kwic(lines: &[crate::workbench::kwic::Kwic]) -> PolarsResult<DataFrame> {
     frame(vec![
         col_str("document", lines.iter().map(|l| l.document.as_str())),
         Column::new("line".into(), u32s(lines.iter().map(|l| l.line))?),

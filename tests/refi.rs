@@ -201,7 +201,8 @@ fn positions_are_characters_of_lf_text_for_bom_crlf_and_non_ascii_sources() {
     expected.sort();
     assert_eq!(slices, expected);
     // qualcode's own reader gives back exactly these selections, texts and codes.
-    let read = qualcode::refi::read::project(&std::fs::read(&qdpx).expect("read")).expect("parse");
+    let read = qualcode::exchange::refi::read::project(&std::fs::read(&qdpx).expect("read"))
+        .expect("parse");
     assert!(read.notes.is_empty(), "{:?}", read.notes);
     let mut read_slices: Vec<String> = read
         .sources

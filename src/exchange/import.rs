@@ -8,7 +8,7 @@
 //! qualcode terms where they mean the same (`word*`, `or*anise`), and regexes where they do not
 //! (`?`, a leading `*`); a term that cannot be expressed is reported, never dropped silently.
 
-use crate::refi::{self, read::Imported};
+use crate::exchange::refi::{self, read::Imported};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A code on its way into `codebook.toml`.
@@ -451,7 +451,7 @@ pub fn from_csv(text: &str, origin: &str) -> Result<Draft, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::refi::read::ImportedCode;
+    use crate::exchange::refi::read::ImportedCode;
 
     fn code(name: &str, description: &str, parent: Option<usize>) -> ImportedCode {
         ImportedCode {

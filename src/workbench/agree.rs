@@ -9,7 +9,7 @@
 
 use crate::codebook::Codebook;
 use crate::coding::{CodedDocument, SegmentRow};
-use crate::refi::{self, read};
+use crate::exchange::refi::{self, read};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 

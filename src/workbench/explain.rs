@@ -1,0 +1,103 @@
+//! `explain`: one unit and its trace by [`Matcher::trace_unit`] in; the account of its coding
+//! (every match with what became of it, each code's decision) out, as text.
+//!
+//! [`Matcher::trace_unit`]: crate::coding::Matcher::trace_unit
+
+use crate::codebook::Codebook;
+use crate::coding::{SegmentRow, Status, UnitTrace};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// A unit's coding told in full: every match with its status and weight, then each code's
+/// decision against its threshold, and the codes it gets through its children.
+pub fn explain(
+    codebook: &Codebook,
+    document: &str,
+    unit: &SegmentRow,
+    trace: &UnitTrace,
+) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{document}, segment {}: {}, lines {}-{}, chars {}-{}",
+        unit.segment, unit.kind, unit.line_start, unit.line_end, unit.char_start, unit.char_end
+    );
+    let preview: String = unit.text.chars().take(300).collect();
+    let ellipsis = if unit.text.chars().count() > 300 {
+        "…"
+    } else {
+        ""
+    };
+    let _ = writeln!(out, "  {preview}{ellipsis}\n");
+    if trace.candidates.is_empty() {
+        let _ = writeln!(out, "no rule matches in this unit");
+    } else {
+        let _ = writeln!(out, "matches:");
+        for c in &trace.candidates {
+            let code = &codebook.codes[c.code];
+            let rule = &code.rules[c.rule];
+            let status = match c.status {
+                Status::Vetoed(x) => format!("vetoed by {}", code.exclusions[x].id),
+                Status::Counted => format!("counted, weight {}", rule.weight),
+                other => other.as_str().to_string(),
+            };
+            let _ = writeln!(
+                out,
+                "  {:<16} {:<24} {:<28} {}{}",
+                code.id,
+                rule.id,
+                format!("{:?}", &unit.text[c.start..c.end]),
+                status,
+                if c.negated { " (after a negator)" } else { "" }
+            );
+        }
+    }
+    let _ = writeln!(out, "\ndecisions:");
+    let mut applied: Vec<usize> = Vec::new();
+    for d in &trace.decisions {
+        let code = &codebook.codes[d.code];
+        let basis = match d.sentences {
+            Some(n) => format!(
+                "{n} sentence{} reach threshold {} (needs {})",
+                if n == 1 { "" } else { "s" },
+                code.threshold,
+                code.min_sentences
+            ),
+            None => format!(
+                "score {} {} threshold {}",
+                d.score,
+                if d.applied { ">=" } else { "<" },
+                code.threshold
+            ),
+        };
+        let _ = writeln!(
+            out,
+            "  {:<16} {basis}: {}",
+            code.id,
+            if d.applied { "applied" } else { "not applied" }
+        );
+        if d.applied {
+            applied.push(d.code);
+        }
+    }
+    let mut inherited: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
+    for &c in &applied {
+        for a in codebook.ancestors(c) {
+            if !applied.contains(&a) {
+                inherited.entry(a).or_default().push(&codebook.codes[c].id);
+            }
+        }
+    }
+    for (a, children) in inherited {
+        let _ = writeln!(
+            out,
+            "  {:<16} applied through {}",
+            codebook.codes[a].id,
+            children.join(", ")
+        );
+    }
+    if trace.decisions.is_empty() {
+        let _ = writeln!(out, "  no code has a counted match: none applied");
+    }
+    out
+}

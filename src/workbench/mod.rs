@@ -1,0 +1,16 @@
+//! The methodologist's workbench: tools that look at what a codebook does on a corpus, beside
+//! the pipeline. Each takes coded documents (and, for some, hand coding) in and gives plain
+//! values out; the command line prints them and writes their tables.
+//!
+//! - [`check`]: lint the codebook on the corpus (rules that never match, shadowed, too broad).
+//! - [`kwic`]: every counted match of a code or rule in its context.
+//! - [`explain`]: why one unit got, or missed, its codes.
+//! - [`agree`]: agreement between the machine and hand coders, and among coders.
+//! - [`suggest`]: candidate rules and exclusions learned from hand coding, each with the
+//!   kappa it would give.
+//! - [`similar`]: the units most like those carrying a code that the rules did not code.
+
+pub mod agree;
+pub mod check;
+pub mod explain;
+pub mod kwic;
