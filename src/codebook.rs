@@ -166,6 +166,35 @@ pub struct Rule {
     pub order: Order,
 }
 
+impl Rule {
+    /// A rule (or exclusion) of plain terms, compiled as the same terms written in a
+    /// codebook's `terms = [...]` would be: how `suggest` tries a candidate before anyone
+    /// pastes it into the file.
+    pub fn of_terms(id: &str, terms: &[&str]) -> Result<Rule, String> {
+        let patterns = terms
+            .iter()
+            .map(|term| {
+                Ok(Pattern {
+                    source: term.to_string(),
+                    case_sensitive: false,
+                    kind: compile_term(term, false)?,
+                })
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(Rule {
+            id: id.to_string(),
+            line: 0,
+            patterns,
+            note: String::new(),
+            weight: 1.0,
+            near: Vec::new(),
+            not_near: Vec::new(),
+            within: 0,
+            order: Order::Any,
+        })
+    }
+}
+
 /// Negators used when the codebook does not list its own.
 pub const DEFAULT_NEGATORS: &[&str] = &[
     "no",

@@ -307,12 +307,12 @@ impl CodedDocument {
     }
 }
 
-fn is_word_char(c: char) -> bool {
+pub(crate) fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
 /// Scripts written without spaces between words: no word boundary is required there.
-fn is_unspaced_script(c: char) -> bool {
+pub(crate) fn is_unspaced_script(c: char) -> bool {
     matches!(c as u32,
         0x3040..=0x30FF   // kana
         | 0x3400..=0x4DBF // CJK extension A
@@ -784,7 +784,7 @@ fn same_word(word: &str, lower: &str) -> bool {
 impl Matcher {
     /// The unit's codings: the codes applied by their own rules, and every ancestor of them,
     /// in code order.
-    fn codings(&self, segment: usize, result: &UnitResult) -> Vec<CodingRow> {
+    pub fn codings(&self, segment: usize, result: &UnitResult) -> Vec<CodingRow> {
         let mut codes: Vec<usize> = result
             .codes
             .iter()

@@ -312,6 +312,99 @@ pub fn write_parquet_file(path: &Path, df: &mut DataFrame) -> Result<()> {
     write_atomic(path, &bytes)
 }
 
+/// What a workbench listing given to `--out` is written as, told by its extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListingFormat {
+    Csv,
+    Parquet,
+}
+
+impl ListingFormat {
+    /// Checked before any work is done, so that a wrong name costs nothing.
+    pub fn of(path: &Path) -> Result<Self> {
+        let extension = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        match extension.as_deref() {
+            Some("csv") => Ok(ListingFormat::Csv),
+            Some("parquet") => Ok(ListingFormat::Parquet),
+            _ => anyhow::bail!("--out must end in .csv or .parquet: {}", path.display()),
+        }
+    }
+}
+
+/// A column of a listing.
+#[derive(Debug, Clone)]
+pub enum Cells {
+    Text(Vec<String>),
+    Whole(Vec<u64>),
+    /// Empty (null) where a statistic is undefined.
+    Real(Vec<Option<f64>>),
+}
+
+/// The rows of a workbench command (`kwic` lines, `suggest` candidates, `similar` units) as
+/// named columns, written to CSV or Parquet alike.
+#[derive(Debug, Clone, Default)]
+pub struct Listing {
+    pub columns: Vec<(&'static str, Cells)>,
+}
+
+impl Listing {
+    pub fn text(mut self, name: &'static str, values: impl IntoIterator<Item = String>) -> Self {
+        self.columns
+            .push((name, Cells::Text(values.into_iter().collect())));
+        self
+    }
+
+    pub fn whole(mut self, name: &'static str, values: impl IntoIterator<Item = usize>) -> Self {
+        let values = values.into_iter().map(|v| v as u64).collect();
+        self.columns.push((name, Cells::Whole(values)));
+        self
+    }
+
+    pub fn real(
+        mut self,
+        name: &'static str,
+        values: impl IntoIterator<Item = Option<f64>>,
+    ) -> Self {
+        self.columns
+            .push((name, Cells::Real(values.into_iter().collect())));
+        self
+    }
+
+    fn csv(&self) -> Result<Vec<u8>> {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.write_record(self.columns.iter().map(|(name, _)| *name))?;
+        let rows = self.columns.first().map_or(0, |(_, c)| match c {
+            Cells::Text(v) => v.len(),
+            Cells::Whole(v) => v.len(),
+            Cells::Real(v) => v.len(),
+        });
+        for i in 0..rows {
+            writer.write_record(self.columns.iter().map(|(_, cells)| match cells {
+                Cells::Text(v) => v[i].clone(),
+                Cells::Whole(v) => v[i].to_string(),
+                Cells::Real(v) => v[i].map_or_else(String::new, |x| x.to_string()),
+            }))?;
+        }
+        writer.into_inner().context("cannot write CSV")
+    }
+
+    /// Writes the listing to `path`, atomically.
+    pub fn write(&self, path: &Path, format: ListingFormat) -> Result<()> {
+        match format {
+            ListingFormat::Csv => write_atomic(path, &self.csv()?),
+            ListingFormat::Parquet => {
+                let mut df = anyhow::Context::context(
+                    crate::tables::listing(self),
+                    "cannot build the listing table",
+                )?;
+                write_parquet_file(path, &mut df)
+            }
+        }
+    }
+}
+
 /// Reads the manifest of a finished run; a folder without one holds no complete run.
 pub fn read_manifest(dir: &Path) -> Result<Manifest> {
     let path = dir.join(MANIFEST);

@@ -9,7 +9,7 @@
 use crate::codebook::Codebook;
 use crate::coding::{CodedDocument, DocumentFacts};
 use crate::corpus::{FileRecord, FileStatus};
-use crate::workbench::agree::{Coder, Comparison, Confusion, UnitKey};
+use crate::workbench::agree::{Coder, Comparison, Confusion, GroupAgreement, Pooled, UnitKey};
 use polars::prelude::*;
 
 fn frame(columns: Vec<Column>) -> PolarsResult<DataFrame> {
@@ -781,6 +781,97 @@ pub fn agreement(codebook: &Codebook, comparisons: &[Comparison]) -> PolarsResul
         stat("cohen_kappa", Confusion::cohen_kappa),
         stat("krippendorff_alpha", Confusion::krippendorff_alpha),
         stat("brennan_prediger", Confusion::brennan_prediger),
+        Column::new(
+            "kappa_low".into(),
+            comparisons
+                .iter()
+                .map(|c| c.kappa_interval.map(|i| i.0))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "kappa_high".into(),
+            comparisons
+                .iter()
+                .map(|c| c.kappa_interval.map(|i| i.1))
+                .collect::<Vec<_>>(),
+        ),
+    ])
+}
+
+/// `agree`'s figure over all codes, one row per pair of coders: the pooled kappa with its
+/// bootstrap interval, and the mean of the codes' kappas.
+pub fn agreement_pooled(pooled: &[Pooled]) -> PolarsResult<DataFrame> {
+    frame(vec![
+        col_str("reference", pooled.iter().map(|p| p.reference.as_str())),
+        col_str("compared", pooled.iter().map(|p| p.compared.as_str())),
+        Column::new("codes".into(), u32s(pooled.iter().map(|p| p.codes))?),
+        Column::new(
+            "units".into(),
+            pooled.iter().map(|p| p.units).collect::<Vec<u32>>(),
+        ),
+        Column::new(
+            "pooled_kappa".into(),
+            pooled.iter().map(|p| p.kappa).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "pooled_kappa_low".into(),
+            pooled
+                .iter()
+                .map(|p| p.kappa_interval.map(|i| i.0))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "pooled_kappa_high".into(),
+            pooled
+                .iter()
+                .map(|p| p.kappa_interval.map(|i| i.1))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "mean_kappa".into(),
+            pooled.iter().map(|p| p.mean_kappa).collect::<Vec<_>>(),
+        ),
+    ])
+}
+
+/// `agree` with two or more hand coders: per group of coders and code (a null code: pooled over
+/// the codes), Fleiss' kappa with its interval and Krippendorff's alpha for m coders.
+pub fn agreement_coders(codebook: &Codebook, rows: &[GroupAgreement]) -> PolarsResult<DataFrame> {
+    frame(vec![
+        col_str("group", rows.iter().map(|r| r.group.as_str())),
+        Column::new("coders".into(), u32s(rows.iter().map(|r| r.coders))?),
+        Column::new(
+            "code".into(),
+            rows.iter()
+                .map(|r| r.code.map(|c| codebook.codes[c].id.as_str()))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "units".into(),
+            rows.iter().map(|r| r.units).collect::<Vec<u32>>(),
+        ),
+        Column::new(
+            "fleiss_kappa".into(),
+            rows.iter().map(|r| r.fleiss_kappa).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "fleiss_kappa_low".into(),
+            rows.iter()
+                .map(|r| r.fleiss_interval.map(|i| i.0))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "fleiss_kappa_high".into(),
+            rows.iter()
+                .map(|r| r.fleiss_interval.map(|i| i.1))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "krippendorff_alpha".into(),
+            rows.iter()
+                .map(|r| r.krippendorff_alpha)
+                .collect::<Vec<_>>(),
+        ),
     ])
 }
 
@@ -848,23 +939,20 @@ pub fn agreement_units(
     frame(columns)
 }
 
-/// `kwic`'s lines as a table.
-pub fn kwic(lines: &[crate::workbench::kwic::Kwic]) -> PolarsResult<DataFrame> {
-    frame(vec![
-        col_str("document", lines.iter().map(|l| l.document.as_str())),
-        Column::new("line".into(), u32s(lines.iter().map(|l| l.line))?),
-        Column::new("segment".into(), u32s(lines.iter().map(|l| l.segment))?),
-        col_str("code", lines.iter().map(|l| l.code.as_str())),
-        col_str("rule", lines.iter().map(|l| l.rule.as_str())),
-        col_str("left", lines.iter().map(|l| l.left.as_str())),
-        col_str("match", lines.iter().map(|l| l.matched.as_str())),
-        col_str("right", lines.iter().map(|l| l.right.as_str())),
-        Column::new(
-            "char_start".into(),
-            u64s(lines.iter().map(|l| l.char_start)),
-        ),
-        Column::new("char_end".into(), u64s(lines.iter().map(|l| l.char_end))),
-    ])
+/// A workbench listing (`kwic` lines, `suggest` candidates, `similar` units) as a table.
+pub fn listing(listing: &crate::output::Listing) -> PolarsResult<DataFrame> {
+    use crate::output::Cells;
+    frame(
+        listing
+            .columns
+            .iter()
+            .map(|(name, cells)| match cells {
+                Cells::Text(v) => col_str(name, v),
+                Cells::Whole(v) => Column::new((*name).into(), v.clone()),
+                Cells::Real(v) => Column::new((*name).into(), v.clone()),
+            })
+            .collect(),
+    )
 }
 
 #[cfg(test)]

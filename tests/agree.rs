@@ -219,7 +219,7 @@ fn two_coders_in_long_and_wide_csv_against_the_machine_and_each_other() {
         .split_whitespace()
         .collect();
     assert_eq!(strategy, ["strategy", "1.000", "-", "-"]);
-    let reciprocity = "reciprocity 5 0 0 0 5 1.000 n/a n/a n/a n/a n/a 1.000";
+    let reciprocity = "reciprocity 5 0 0 0 5 1.000 n/a n/a n/a n/a n/a n/a 1.000";
     assert!(
         stdout
             .lines()

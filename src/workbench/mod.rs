@@ -14,3 +14,6 @@ pub mod agree;
 pub mod check;
 pub mod explain;
 pub mod kwic;
+pub mod similar;
+pub mod suggest;
+pub mod tokens;

@@ -1,69 +1,12 @@
-//! Agreement: the machine's coded documents and one or two hand codings in — a CSV filled in
-//! a spreadsheet, or a `.qdpx` project coded in a QDA tool — and, per code and per pair of
-//! coders, a confusion matrix with percent agreement, precision, recall, F1, Cohen's kappa,
-//! Krippendorff's alpha and Brennan–Prediger's kappa out.
-//!
-//! Agreement is counted per unit (the run's paragraphs or sentences), never per character:
-//! character-level agreement is inflated by all the text nobody coded. Only units and codes
-//! that both coders judged are compared.
+//! Hand coding in: a CSV filled in a spreadsheet (long or wide) or a `.qdpx` project coded in a
+//! QDA tool, and the run's coded documents; one [`Coder`] (the units judged, the codes judged,
+//! the codes given) out, or every problem of the file at once.
 
+use super::{coded_units, roll_up, Coder, RunDocument, UnitKey};
 use crate::codebook::Codebook;
 use crate::coding::{CodedDocument, SegmentRow};
 use crate::exchange::refi::{self, read};
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
-
-/// A unit: index of its document in the run, and its segment number.
-pub type UnitKey = (usize, usize);
-
-/// One coder's judgements: which units they looked at, which codes they considered, and the
-/// codes they gave each unit (ancestors of a given code included).
-#[derive(Debug, Clone)]
-pub struct Coder {
-    pub name: String,
-    pub units: BTreeMap<UnitKey, BTreeSet<usize>>,
-    /// Per code of the codebook: whether this coder considered it at all.
-    pub judged_codes: Vec<bool>,
-}
-
-/// A coded document with the text its positions refer to.
-pub struct RunDocument<'a> {
-    pub coded: &'a CodedDocument,
-    pub text: &'a str,
-}
-
-fn coded_units(doc: &CodedDocument) -> impl Iterator<Item = &SegmentRow> {
-    doc.segments.iter().filter(|s| s.coded)
-}
-
-/// The machine judged every unit for every code.
-pub fn machine(codebook: &Codebook, documents: &[RunDocument]) -> Coder {
-    let mut units: BTreeMap<UnitKey, BTreeSet<usize>> = BTreeMap::new();
-    for (d, doc) in documents.iter().enumerate() {
-        for unit in coded_units(doc.coded) {
-            units.insert((d, unit.segment), BTreeSet::new());
-        }
-        for coding in &doc.coded.codings {
-            units
-                .entry((d, coding.segment))
-                .or_default()
-                .insert(coding.code);
-        }
-    }
-    Coder {
-        name: "machine".to_string(),
-        units,
-        judged_codes: vec![true; codebook.codes.len()],
-    }
-}
-
-/// Adds every ancestor of the codes given, as the machine does.
-fn roll_up(codebook: &Codebook, codes: &mut BTreeSet<usize>) {
-    let given: Vec<usize> = codes.iter().copied().collect();
-    for code in given {
-        codes.extend(codebook.ancestors(code));
-    }
-}
 
 /// Problems found in a gold file, all reported together.
 #[derive(Debug, thiserror::Error)]
@@ -90,11 +33,30 @@ fn squash(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Finds the unit a CSV row names: `chars:START-END` (character offsets in the source file,
-/// as in the `segments` table) picks the unit it overlaps most; any other text is the unit's
-/// opening words and must name exactly one unit of the document.
-fn find_unit(doc: &CodedDocument, locator: &str) -> Result<usize, String> {
-    if let Some(range) = locator.trim().strip_prefix("chars:") {
+/// The key that names a unit in hand coding without carrying its text: `sha256:` and the
+/// first 16 hex digits of the SHA-256 of the unit's text with runs of whitespace squeezed.
+pub fn text_key(text: &str) -> String {
+    format!(
+        "sha256:{}",
+        &crate::corpus::sha256_hex(squash(text).as_bytes())[..16]
+    )
+}
+
+/// Finds the unit a CSV row names:
+/// - `chars:START-END` (character offsets in the source file, as in the `segments` table)
+///   picks the unit it overlaps most;
+/// - `sha256:HEX` ([`text_key`]; 8 or more hex digits) the unit whose text has that hash;
+///   `paragraph`, the unit's number among the document's units counted from 1, chooses among
+///   units of equal text and names the unit in the message when the text has changed;
+/// - any other text is the unit's opening words and must name exactly one unit.
+fn find_unit(
+    doc: &CodedDocument,
+    locator: &str,
+    paragraph: Option<usize>,
+    keys: &mut Option<Vec<(usize, String)>>,
+) -> Result<usize, String> {
+    let locator = locator.trim();
+    if let Some(range) = locator.strip_prefix("chars:") {
         let parsed = range.split_once('-').and_then(|(a, b)| {
             Some((
                 a.trim().parse::<usize>().ok()?,
@@ -119,9 +81,55 @@ fn find_unit(doc: &CodedDocument, locator: &str) -> Result<usize, String> {
             .map(|(_, u)| u.segment)
             .ok_or_else(|| format!("{locator:?} overlaps no coded unit of {}", doc.id));
     }
+    if let Some(hex) = locator.strip_prefix("sha256:") {
+        let hex = hex.trim().to_ascii_lowercase();
+        if hex.len() < 8 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(format!(
+                "{locator:?} is not a text hash such as sha256:1f3a9c0b7d2e4f60"
+            ));
+        }
+        // Hashed once per document, on its first hashed row.
+        let keys = keys.get_or_insert_with(|| {
+            coded_units(doc)
+                .map(|u| (u.segment, text_key(&u.text)))
+                .collect()
+        });
+        let found: Vec<(usize, usize)> = keys
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, key))| key["sha256:".len()..].starts_with(&hex))
+            .map(|(ordinal, (segment, _))| (ordinal + 1, *segment))
+            .collect();
+        return match (found.as_slice(), paragraph) {
+            ([(_, segment)], _) => Ok(*segment),
+            ([], Some(n)) => Err(format!(
+                "no unit of {} has the text hashed as {locator}: unit {n} of the document was coded by hand, and its text (or the segmentation) has changed since",
+                doc.id
+            )),
+            ([], None) => Err(format!("no unit of {} has the text hashed as {locator}", doc.id)),
+            (many, Some(n)) => many
+                .iter()
+                .find(|(ordinal, _)| *ordinal == n)
+                .map(|(_, segment)| *segment)
+                .ok_or_else(|| {
+                    format!(
+                        "{} units of {} have the text hashed as {locator}, none of them unit {n}",
+                        many.len(),
+                        doc.id
+                    )
+                }),
+            (many, None) => Err(format!(
+                "{} units of {} have the text hashed as {locator}: add a `paragraph` column with the unit's number",
+                many.len(),
+                doc.id
+            )),
+        };
+    }
     let opening = squash(locator);
     if opening.is_empty() {
-        return Err("the unit is empty: give its opening words or chars:START-END".into());
+        return Err(
+            "the unit is empty: give its opening words, chars:START-END or sha256:HASH".into(),
+        );
     }
     let found: Vec<&SegmentRow> = coded_units(doc)
         .filter(|u| squash(&u.text).starts_with(&opening))
@@ -151,6 +159,9 @@ fn code_index(codebook: &Codebook, name: &str) -> Option<usize> {
 ///   Other columns (notes) are ignored.
 /// - wide: `document,unit,<code>,<code>…` — one row per unit, a column per code judged, with
 ///   `1`/`0` (also `yes`/`no`, `x`, `true`/`false`; an empty cell is `0`).
+///
+/// In both, an optional `paragraph` column numbers the unit among its document's units (see
+/// [`find_unit`]'s `sha256:` units).
 pub fn gold_csv(
     name: &str,
     bytes: &[u8],
@@ -183,11 +194,12 @@ pub fn gold_csv(
     let mut problems = Vec::new();
     // The code columns of the wide shape, or the one column of the long shape.
     let long = column("code");
+    let paragraph_col = column("paragraph");
     let mut wide: Vec<(usize, usize)> = Vec::new();
     let mut judged_codes = vec![long.is_some(); codebook.codes.len()];
     if long.is_none() {
         for (i, h) in header.iter().enumerate() {
-            if i == doc_col || i == unit_col {
+            if i == doc_col || i == unit_col || Some(i) == paragraph_col {
                 continue;
             }
             match code_index(codebook, h) {
@@ -214,6 +226,7 @@ pub fn gold_csv(
         .collect();
     let mut units: BTreeMap<UnitKey, BTreeSet<usize>> = BTreeMap::new();
     let mut first_line: BTreeMap<UnitKey, usize> = BTreeMap::new();
+    let mut hashed: BTreeMap<usize, Option<Vec<(usize, String)>>> = BTreeMap::new();
     for (n, record) in reader.records().enumerate() {
         let line = n + 2;
         let record = match record {
@@ -231,7 +244,26 @@ pub fn gold_csv(
             ));
             continue;
         };
-        let segment = match find_unit(documents[d].coded, record.get(unit_col).unwrap_or("")) {
+        let paragraph = match paragraph_col.map(&cell).filter(|p| !p.is_empty()) {
+            None => None,
+            Some(text) => match text.parse::<usize>() {
+                Ok(n) if n >= 1 => Some(n),
+                _ => {
+                    problems.push(format!(
+                        "line {line}: paragraph {text:?} is not a unit number (1, 2, ...)"
+                    ));
+                    continue;
+                }
+            },
+        };
+        let keys = hashed.entry(d).or_default();
+        let found = find_unit(
+            documents[d].coded,
+            record.get(unit_col).unwrap_or(""),
+            paragraph,
+            keys,
+        );
+        let segment = match found {
             Ok(s) => s,
             Err(e) => {
                 problems.push(format!("line {line}: {e}"));
@@ -428,292 +460,9 @@ fn match_document(source: &str, documents: &[RunDocument]) -> Option<usize> {
     })
 }
 
-/// Two coders' decisions on one code over the units both judged. `a` is the reference (the
-/// hand coding), `b` the coder compared with it (the machine): `fp` = b yes, a no.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Confusion {
-    pub tp: u32,
-    pub fp: u32,
-    pub fn_: u32,
-    pub tn: u32,
-}
-
-impl Confusion {
-    pub fn n(&self) -> u32 {
-        self.tp + self.fp + self.fn_ + self.tn
-    }
-
-    fn f(x: u32) -> f64 {
-        f64::from(x)
-    }
-
-    pub fn percent_agreement(&self) -> Option<f64> {
-        (self.n() > 0).then(|| Self::f(self.tp + self.tn) / Self::f(self.n()))
-    }
-
-    pub fn precision(&self) -> Option<f64> {
-        (self.tp + self.fp > 0).then(|| Self::f(self.tp) / Self::f(self.tp + self.fp))
-    }
-
-    pub fn recall(&self) -> Option<f64> {
-        (self.tp + self.fn_ > 0).then(|| Self::f(self.tp) / Self::f(self.tp + self.fn_))
-    }
-
-    pub fn f1(&self) -> Option<f64> {
-        let denominator = 2 * self.tp + self.fp + self.fn_;
-        (denominator > 0).then(|| Self::f(2 * self.tp) / Self::f(denominator))
-    }
-
-    /// Cohen's kappa: chance agreement from each coder's own marginals. Undefined when chance
-    /// agreement is total (both coders gave one answer throughout).
-    pub fn cohen_kappa(&self) -> Option<f64> {
-        let n = Self::f(self.n());
-        let po = self.percent_agreement()?;
-        let (a_yes, b_yes) = (
-            Self::f(self.tp + self.fn_) / n,
-            Self::f(self.tp + self.fp) / n,
-        );
-        let pe = a_yes * b_yes + (1.0 - a_yes) * (1.0 - b_yes);
-        (pe < 1.0).then(|| (po - pe) / (1.0 - pe))
-    }
-
-    /// Krippendorff's alpha for two coders, nominal data, no missing values:
-    /// `1 - (N - 1) * disagreements / (n0 * n1)` with N = 2n pairable values and n0, n1 how
-    /// often each value was given. Undefined when only one value was ever given.
-    pub fn krippendorff_alpha(&self) -> Option<f64> {
-        let values = 2.0 * Self::f(self.n());
-        let yes = Self::f(2 * self.tp + self.fp + self.fn_);
-        let no = Self::f(2 * self.tn + self.fp + self.fn_);
-        (yes * no > 0.0).then(|| 1.0 - (values - 1.0) * Self::f(self.fp + self.fn_) / (yes * no))
-    }
-
-    /// Brennan and Prediger's kappa: chance agreement 1/2 for two categories. Defined even when
-    /// one category is never used, which is where Cohen's kappa and alpha are not.
-    pub fn brennan_prediger(&self) -> Option<f64> {
-        self.percent_agreement().map(|po| 2.0 * po - 1.0)
-    }
-}
-
-/// One code compared between two coders.
-#[derive(Debug, Clone)]
-pub struct Comparison {
-    pub reference: String,
-    pub compared: String,
-    pub code: usize,
-    pub confusion: Confusion,
-}
-
-/// Compares two coders on every code both judged, over the units both judged.
-pub fn compare(codebook: &Codebook, a: &Coder, b: &Coder) -> Vec<Comparison> {
-    let shared: Vec<(&BTreeSet<usize>, &BTreeSet<usize>)> = a
-        .units
-        .iter()
-        .filter_map(|(key, codes_a)| b.units.get(key).map(|codes_b| (codes_a, codes_b)))
-        .collect();
-    (0..codebook.codes.len())
-        .filter(|&code| a.judged_codes[code] && b.judged_codes[code])
-        .map(|code| {
-            let mut c = Confusion::default();
-            for (codes_a, codes_b) in &shared {
-                match (codes_a.contains(&code), codes_b.contains(&code)) {
-                    (true, true) => c.tp += 1,
-                    (false, true) => c.fp += 1,
-                    (true, false) => c.fn_ += 1,
-                    (false, false) => c.tn += 1,
-                }
-            }
-            Comparison {
-                reference: a.name.clone(),
-                compared: b.name.clone(),
-                code,
-                confusion: c,
-            }
-        })
-        .collect()
-}
-
-/// The comparisons printed as one block per pair of coders.
-pub struct Report<'a> {
-    pub codebook: &'a Codebook,
-    pub comparisons: &'a [Comparison],
-}
-
-fn show(x: Option<f64>) -> String {
-    x.map_or_else(|| "n/a".to_string(), |v| format!("{v:.3}"))
-}
-
-impl fmt::Display for Report<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let width = self
-            .codebook
-            .codes
-            .iter()
-            .map(|c| c.id.chars().count())
-            .max()
-            .unwrap_or(4)
-            .max(4);
-        for block in self
-            .comparisons
-            .chunk_by(|x, y| (&x.reference, &x.compared) == (&y.reference, &y.compared))
-        {
-            writeln!(
-                f,
-                "{} (reference) vs {}",
-                block[0].reference, block[0].compared
-            )?;
-            writeln!(
-                f,
-                "{:<width$} {:>5} {:>4} {:>4} {:>4} {:>5} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}",
-                "code", "units", "tp", "fp", "fn", "tn", "agree", "prec", "recall", "F1", "kappa", "alpha", "BP"
-            )?;
-            for row in block {
-                let c = &row.confusion;
-                writeln!(
-                    f,
-                    "{:<width$} {:>5} {:>4} {:>4} {:>4} {:>5} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6} {:>6}",
-                    self.codebook.codes[row.code].id,
-                    c.n(),
-                    c.tp,
-                    c.fp,
-                    c.fn_,
-                    c.tn,
-                    show(c.percent_agreement()),
-                    show(c.precision()),
-                    show(c.recall()),
-                    show(c.f1()),
-                    show(c.cohen_kappa()),
-                    show(c.krippendorff_alpha()),
-                    show(c.brennan_prediger()),
-                )?;
-            }
-            writeln!(f)?;
-        }
-        self.side_by_side(f, width)
-    }
-}
-
-impl Report<'_> {
-    /// With more than one pair of coders: Cohen's kappa of every pair per code, in columns,
-    /// so the machine can be read against the human-human agreement.
-    fn side_by_side(&self, f: &mut fmt::Formatter<'_>, width: usize) -> fmt::Result {
-        let mut pairs: Vec<(&str, &str)> = Vec::new();
-        for c in self.comparisons {
-            if !pairs.contains(&(&c.reference, &c.compared)) {
-                pairs.push((&c.reference, &c.compared));
-            }
-        }
-        if pairs.len() < 2 {
-            return Ok(());
-        }
-        writeln!(f, "Cohen's kappa side by side")?;
-        for (i, (a, b)) in pairs.iter().enumerate() {
-            writeln!(f, "  [{}] {a} vs {b}", i + 1)?;
-        }
-        write!(f, "{:<width$}", "code")?;
-        for i in 0..pairs.len() {
-            write!(f, " {:>7}", format!("[{}]", i + 1))?;
-        }
-        writeln!(f)?;
-        for (code, spec) in self.codebook.codes.iter().enumerate() {
-            write!(f, "{:<width$}", spec.id)?;
-            for (a, b) in &pairs {
-                let kappa = self.comparisons.iter().find(|c| {
-                    c.code == code && (c.reference.as_str(), c.compared.as_str()) == (*a, *b)
-                });
-                let cell =
-                    kappa.map_or_else(|| "-".to_string(), |c| show(c.confusion.cohen_kappa()));
-                write!(f, " {cell:>7}")?;
-            }
-            writeln!(f)?;
-        }
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn close(x: Option<f64>, expected: f64) {
-        let x = x.expect("defined");
-        assert!((x - expected).abs() < 1e-12, "{x} != {expected}");
-    }
-
-    #[test]
-    fn statistics_match_hand_computed_examples() {
-        // po = 35/50 = 0.7; pe = 0.6*0.5 + 0.4*0.5 = 0.5; kappa = 0.4.
-        // alpha: N = 100, n1 = 55, n0 = 45, disagreements 15: 1 - 99*15/2475 = 0.4.
-        let c = Confusion {
-            tp: 20,
-            fp: 5,
-            fn_: 10,
-            tn: 15,
-        };
-        close(c.percent_agreement(), 0.7);
-        close(c.cohen_kappa(), 0.4);
-        close(c.krippendorff_alpha(), 0.4);
-        close(c.brennan_prediger(), 0.4);
-        close(c.precision(), 0.8);
-        close(c.recall(), 2.0 / 3.0);
-        close(c.f1(), 40.0 / 55.0);
-        // Unequal marginals separate the three: po = 0.8, pe = 0.2*0.4 + 0.8*0.6 = 0.56,
-        // kappa = 0.24/0.44; alpha = 1 - 99*10/(30*70); BP = 0.6.
-        let c = Confusion {
-            tp: 10,
-            fp: 10,
-            fn_: 0,
-            tn: 30,
-        };
-        close(c.cohen_kappa(), 0.24 / 0.44);
-        close(c.krippendorff_alpha(), 1.0 - 990.0 / 2100.0);
-        close(c.brennan_prediger(), 0.6);
-    }
-
-    #[test]
-    fn degenerate_cases() {
-        // Perfect agreement with both answers used.
-        let perfect = Confusion {
-            tp: 3,
-            fp: 0,
-            fn_: 0,
-            tn: 7,
-        };
-        close(perfect.cohen_kappa(), 1.0);
-        close(perfect.krippendorff_alpha(), 1.0);
-        close(perfect.f1(), 1.0);
-        // A code nobody used: only percent agreement and Brennan–Prediger are defined.
-        let unused = Confusion {
-            tp: 0,
-            fp: 0,
-            fn_: 0,
-            tn: 10,
-        };
-        assert_eq!(
-            (
-                unused.cohen_kappa(),
-                unused.krippendorff_alpha(),
-                unused.precision(),
-                unused.recall(),
-                unused.f1()
-            ),
-            (None, None, None, None, None)
-        );
-        close(unused.percent_agreement(), 1.0);
-        close(unused.brennan_prediger(), 1.0);
-        // The machine never says yes while the human does: kappa 0, alpha below 0.
-        let never = Confusion {
-            tp: 0,
-            fp: 0,
-            fn_: 5,
-            tn: 5,
-        };
-        close(never.cohen_kappa(), 0.0);
-        close(never.krippendorff_alpha(), 1.0 - 19.0 * 5.0 / (5.0 * 15.0));
-        assert_eq!(never.precision(), None);
-        close(never.recall(), 0.0);
-        // No units at all.
-        assert_eq!(Confusion::default().percent_agreement(), None);
-    }
 
     #[test]
     fn selections_code_units_they_mostly_cover_or_sit_in() {

@@ -4,20 +4,17 @@
 //! stdout by `run`, so the command can sit in scripts and pipelines; the inspection commands
 //! (`check`, `kwic`, `explain`, `agree`) print their findings on stdout.
 
-use crate::codebook;
-use crate::coding::{self, CodedDocument, Matcher};
-use crate::corpus::{self, FileRecord, FileStatus};
+use crate::corpus::{FileRecord, FileStatus};
 use crate::exchange::{import, refi};
 use crate::output;
 use crate::pipeline::{
     code_corpus, execute, load_codebook, unit_name, unix_now, Batch, RunSettings,
 };
-use crate::segment::{self, UnitLevel};
-use crate::tables;
-use crate::workbench::{self, agree};
+use crate::segment::UnitLevel;
+
+mod workbench;
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
-use std::io::IsTerminal;
 use std::path::PathBuf;
 
 /// Exit codes: the contract with scripts and schedulers.
@@ -72,6 +69,12 @@ pub enum Command {
     Kwic(KwicArgs),
     /// Why a unit got its codes: every rule that matched there, what counted, each decision.
     Explain(ExplainArgs),
+    /// Candidate rules and exclusions for a code, learned from hand coding, each with the
+    /// kappa it would give (tried for real, as `agree` would measure it).
+    Suggest(SuggestArgs),
+    /// Query by example: the units most like those carrying a code that the code's rules did
+    /// not code, with the words that make them alike.
+    Similar(SimilarArgs),
     /// Combine the output folders of `run --shard K/N` (all N of them) into the tables of a
     /// single run.
     Merge(MergeArgs),
@@ -138,6 +141,45 @@ pub struct ExplainArgs {
     pub coding: CodingArgs,
 }
 
+#[derive(Debug, clap::Args)]
+pub struct SuggestArgs {
+    /// The code to suggest rules for.
+    #[arg(value_name = "CODE")]
+    pub code: String,
+    /// Hand coding of some units (CSV or .qdpx, as for `agree`).
+    #[arg(long, value_name = "FILE")]
+    pub gold: PathBuf,
+    /// Show at most this many candidates (the --out file has them all).
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub limit: usize,
+    /// A candidate must occur in at least this many units of the group it speaks for.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub min_units: usize,
+    /// Also write every candidate tried to a .csv or .parquet file.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub coding: CodingArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SimilarArgs {
+    /// The code whose units are the examples.
+    #[arg(value_name = "CODE")]
+    pub code: String,
+    /// Take the examples from this hand coding (CSV or .qdpx) instead of the run's codings.
+    #[arg(long, value_name = "FILE")]
+    pub gold: Option<PathBuf>,
+    /// How many units to list.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub limit: usize,
+    /// Also write the list to a .csv or .parquet file.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub coding: CodingArgs,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum CodebookCommand {
     /// Turn another tool's codebook into a codebook.toml: a REFI-QDA codebook (.qdc, or the
@@ -162,9 +204,13 @@ pub struct ImportArgs {
 #[derive(Debug, clap::Args)]
 pub struct AgreeArgs {
     /// Hand coding: a CSV (`document,unit,code` or `document,unit,<code>...`) or a REFI-QDA
-    /// project (.qdpx) coded in a QDA tool. Give it twice to compare two human coders as well.
+    /// project (.qdpx) coded in a QDA tool. Give it once per coder: with several, the coders
+    /// are also compared with each other and as a group (Fleiss' kappa, Krippendorff's alpha).
     #[arg(long, value_name = "FILE", required = true)]
     pub gold: Vec<PathBuf>,
+    /// Resamples of the units for the 95% intervals of kappa (0: no intervals).
+    #[arg(long, value_name = "N", default_value_t = 2000)]
+    pub bootstrap: usize,
     /// Folder for agreement.parquet and agreement_units.parquet (a run's other files are kept).
     #[arg(long, value_name = "DIR", default_value = "output")]
     pub out: PathBuf,
@@ -309,13 +355,15 @@ pub fn main_with_args(cli: Cli) -> Result<u8> {
             export(format, &RunSettings::from_args(args.run, args.out)?)
         }
         Command::Agree(args) => {
-            if args.gold.len() > 2 {
-                bail!(
-                    "--gold can be given once or twice (two human coders), not {} times",
-                    args.gold.len()
-                );
-            }
-            agree(&args.gold, &RunSettings::from_args(args.coding, args.out)?)
+            let bootstrap = crate::workbench::agree::Bootstrap {
+                replicates: args.bootstrap,
+                ..Default::default()
+            };
+            workbench::agree(
+                &args.gold,
+                &bootstrap,
+                &RunSettings::from_args(args.coding, args.out)?,
+            )
         }
         Command::Codebook {
             command: CodebookCommand::Import(args),
@@ -327,19 +375,50 @@ pub fn main_with_args(cli: Cli) -> Result<u8> {
                     args.max_share
                 );
             }
-            check(
+            workbench::check(
                 args.max_share,
                 &RunSettings::from_args(args.coding, PathBuf::new())?,
             )
         }
-        Command::Kwic(args) => kwic(
+        Command::Kwic(args) => workbench::kwic(
+            &args,
+            args.out
+                .as_deref()
+                .map(output::ListingFormat::of)
+                .transpose()?,
+            &RunSettings::from_args(args.coding.clone(), PathBuf::new())?,
+        ),
+        Command::Explain(args) => workbench::explain(
             &args,
             &RunSettings::from_args(args.coding.clone(), PathBuf::new())?,
         ),
-        Command::Explain(args) => explain(
-            &args,
-            &RunSettings::from_args(args.coding.clone(), PathBuf::new())?,
-        ),
+        Command::Suggest(args) => {
+            let format = args
+                .out
+                .as_deref()
+                .map(output::ListingFormat::of)
+                .transpose()?;
+            if args.min_units == 0 {
+                bail!("--min-units must be at least 1");
+            }
+            workbench::suggest(
+                &args,
+                format,
+                &RunSettings::from_args(args.coding.clone(), PathBuf::new())?,
+            )
+        }
+        Command::Similar(args) => {
+            let format = args
+                .out
+                .as_deref()
+                .map(output::ListingFormat::of)
+                .transpose()?;
+            workbench::similar(
+                &args,
+                format,
+                &RunSettings::from_args(args.coding.clone(), PathBuf::new())?,
+            )
+        }
     }
 }
 
@@ -387,281 +466,6 @@ pub fn export(format: ExportFormat, settings: &RunSettings) -> Result<u8> {
     output::write_atomic(&settings.out, &bytes)?;
     eprintln!("qualcode: wrote {}", settings.out.display());
     Ok(code)
-}
-
-/// Compares the machine's coding with one or two hand codings, prints the table on stdout and
-/// writes `agreement.parquet` and `agreement_units.parquet` into `settings.out`.
-pub fn agree(gold: &[PathBuf], settings: &RunSettings) -> Result<u8> {
-    let codebook = load_codebook(&settings.codebook)?;
-    let (records, documents) = code_corpus(settings, &codebook, true)?;
-    let run: Vec<agree::RunDocument> = documents
-        .iter()
-        .filter_map(|(coded, text)| {
-            text.as_deref()
-                .map(|text| agree::RunDocument { coded, text })
-        })
-        .collect();
-    let machine = agree::machine(&codebook, &run);
-    let mut coders = Vec::new();
-    for path in gold {
-        let name = path.display().to_string();
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
-        let is_project = path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("qdpx"));
-        let coder = if is_project {
-            let (coder, notes) = agree::gold_qdpx(&name, &bytes, &codebook, &run)?;
-            for note in notes {
-                eprintln!("warning: {name}: {note}");
-            }
-            coder
-        } else {
-            agree::gold_csv(&name, &bytes, &codebook, &run)?
-        };
-        eprintln!(
-            "qualcode: {name}: {} units of {} documents hand-coded",
-            coder.units.len(),
-            coder
-                .units
-                .keys()
-                .map(|(d, _)| d)
-                .collect::<std::collections::BTreeSet<_>>()
-                .len()
-        );
-        coders.push(coder);
-    }
-    let mut comparisons = Vec::new();
-    for coder in &coders {
-        comparisons.extend(agree::compare(&codebook, coder, &machine));
-    }
-    if let [first, second] = coders.as_slice() {
-        comparisons.extend(agree::compare(&codebook, first, second));
-    }
-    print!(
-        "{}",
-        agree::Report {
-            codebook: &codebook,
-            comparisons: &comparisons
-        }
-    );
-    let mut summary =
-        tables::agreement(&codebook, &comparisons).context("cannot build the agreement table")?;
-    let coded: Vec<&CodedDocument> = documents.iter().map(|(d, _)| d).collect();
-    let mut columns: Vec<(String, &agree::Coder)> = vec![("machine".to_string(), &machine)];
-    columns.extend(
-        coders
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (format!("gold{}", i + 1), c)),
-    );
-    let named: Vec<(&str, &agree::Coder)> = columns.iter().map(|(n, c)| (n.as_str(), *c)).collect();
-    let mut units = tables::agreement_units(&codebook, &coded, &named)
-        .context("cannot build the agreement_units table")?;
-    for (name, df) in [("agreement", &mut summary), ("agreement_units", &mut units)] {
-        let path = output::write_table(&settings.out, name, df)?;
-        eprintln!("qualcode: wrote {}", path.display());
-    }
-    Ok(exit_code(&records))
-}
-
-/// Lints the codebook against the corpus; prints the warnings on stdout.
-pub fn check(max_share: f64, settings: &RunSettings) -> Result<u8> {
-    let codebook = codebook::load(&settings.codebook)?;
-    let (records, documents) = code_corpus(settings, &codebook, false)?;
-    let documents: Vec<CodedDocument> = documents.into_iter().map(|(d, _)| d).collect();
-    let matcher = Matcher::new(&codebook)?;
-    let stats = workbench::check::corpus_stats(&codebook, &matcher, &documents);
-    let lints = workbench::check::lint(&codebook, &stats, max_share);
-    for lint in &lints {
-        println!(
-            "{}:{}: warning: {}",
-            settings.codebook.display(),
-            lint.line,
-            lint.message
-        );
-    }
-    eprintln!(
-        "qualcode: codebook {} is valid: {} codes, {} rules; {} warning{} on {} units of {} documents",
-        settings.codebook.display(),
-        codebook.codes.len(),
-        codebook.codes.iter().map(|c| c.rules.len()).sum::<usize>(),
-        lints.len(),
-        if lints.len() == 1 { "" } else { "s" },
-        stats.units,
-        documents.len()
-    );
-    Ok(exit_code(&records))
-}
-
-/// Prints keyword-in-context lines, and writes them to a file if asked.
-pub fn kwic(args: &KwicArgs, settings: &RunSettings) -> Result<u8> {
-    let codebook = load_codebook(&settings.codebook)?;
-    let Some(target) = workbench::kwic::target(&codebook, &args.target) else {
-        let rules: Vec<&str> = codebook
-            .codes
-            .iter()
-            .flat_map(|c| c.rules.iter().map(|r| r.id.as_str()))
-            .collect();
-        bail!(
-            "{:?} is neither a code nor a rule of {} (codes: {}; rules: {})",
-            args.target,
-            settings.codebook.display(),
-            codebook
-                .codes
-                .iter()
-                .map(|c| c.id.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-            rules.join(", ")
-        );
-    };
-    let (records, documents) = code_corpus(settings, &codebook, true)?;
-    let pairs: Vec<(&CodedDocument, &str)> = documents
-        .iter()
-        .filter_map(|(d, t)| t.as_deref().map(|t| (d, t)))
-        .collect();
-    let mut lines = workbench::kwic::kwic(&codebook, &pairs, &target, args.context);
-    let total = lines.len();
-    if let Some(limit) = args.limit {
-        lines.truncate(limit);
-    }
-    let colour = std::io::stdout().is_terminal();
-    let width = lines
-        .iter()
-        .map(|l| l.left.chars().count())
-        .max()
-        .unwrap_or(0)
-        .min(60);
-    for l in &lines {
-        let left: String = {
-            let n = l.left.chars().count();
-            l.left.chars().skip(n.saturating_sub(width)).collect()
-        };
-        let matched = if colour {
-            format!("\x1b[1;31m{}\x1b[0m", l.matched)
-        } else {
-            format!("[{}]", l.matched)
-        };
-        println!(
-            "{}:{}: {left:>width$}{matched}{}",
-            l.document, l.line, l.right
-        );
-    }
-    eprintln!(
-        "qualcode: {total} match{} of {}{}",
-        if total == 1 { "" } else { "es" },
-        args.target,
-        if lines.len() < total {
-            format!(", {} shown", lines.len())
-        } else {
-            String::new()
-        }
-    );
-    if let Some(out) = &args.out {
-        let extension = out
-            .extension()
-            .map(|e| e.to_string_lossy().to_ascii_lowercase());
-        match extension.as_deref() {
-            Some("csv") => output::write_atomic(out, &kwic_csv(&lines)?)?,
-            Some("parquet") => {
-                let mut df = tables::kwic(&lines).context("cannot build the kwic table")?;
-                output::write_parquet_file(out, &mut df)?;
-            }
-            _ => bail!("--out must end in .csv or .parquet: {}", out.display()),
-        }
-        eprintln!("qualcode: wrote {}", out.display());
-    }
-    Ok(exit_code(&records))
-}
-
-fn kwic_csv(lines: &[workbench::kwic::Kwic]) -> Result<Vec<u8>> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record([
-        "document",
-        "line",
-        "segment",
-        "code",
-        "rule",
-        "left",
-        "match",
-        "right",
-        "char_start",
-        "char_end",
-    ])?;
-    for l in lines {
-        writer.write_record([
-            l.document.clone(),
-            l.line.to_string(),
-            l.segment.to_string(),
-            l.code.clone(),
-            l.rule.clone(),
-            l.left.clone(),
-            l.matched.clone(),
-            l.right.clone(),
-            l.char_start.to_string(),
-            l.char_end.to_string(),
-        ])?;
-    }
-    writer.into_inner().context("cannot write CSV")
-}
-
-/// Prints the account of one unit (by segment number) or of the units on a line.
-pub fn explain(args: &ExplainArgs, settings: &RunSettings) -> Result<u8> {
-    let codebook = load_codebook(&settings.codebook)?;
-    let matcher = Matcher::new(&codebook)?;
-    let files = corpus::list_files(&settings.corpus).context("cannot read the corpus")?;
-    let Some((id, path)) = files.iter().find(|(id, _)| *id == args.document) else {
-        bail!(
-            "{:?} is not a document of {} (documents are named by their path in the corpus folder, as in the tables)",
-            args.document,
-            settings.corpus.display()
-        );
-    };
-    let (record, document) = corpus::read_file(id, path);
-    let Some(document) = document else {
-        bail!(
-            "{} cannot be coded: {}",
-            path.display(),
-            tables::status_name(&record.status)
-        );
-    };
-    let segmented = segment::segment(&document, settings.unit);
-    let coded = coding::code_document(&document, segmented.layout, segmented.segments, &matcher);
-    let units: Vec<&coding::SegmentRow> = match (args.segment, args.line) {
-        (Some(n), _) => {
-            let row = coded.segments.get(n).with_context(|| {
-                format!(
-                    "{id} has segments 0 to {}, not {n}",
-                    coded.segments.len().saturating_sub(1)
-                )
-            })?;
-            vec![row]
-        }
-        (None, Some(line)) => coded
-            .segments
-            .iter()
-            .filter(|s| s.line_start <= line && line <= s.line_end)
-            .collect(),
-        (None, None) => bail!("give a SEGMENT number or --line N"),
-    };
-    if units.is_empty() {
-        bail!("no segment of {id} covers line {}", args.line.unwrap_or(0));
-    }
-    for unit in units {
-        if !unit.coded {
-            println!(
-                "{id}, segment {}: a {} segment (lines {}-{}), which is not coded\n",
-                unit.segment, unit.kind, unit.line_start, unit.line_end
-            );
-            continue;
-        }
-        let trace = matcher.trace_unit(&unit.text);
-        println!(
-            "{}",
-            workbench::explain::explain(&codebook, id, unit, &trace)
-        );
-    }
-    Ok(exit::OK)
 }
 
 /// Writes a codebook.toml from another tool's codebook (a skeleton) or dictionary (with terms).

@@ -1,0 +1,586 @@
+//! The workbench commands: validated settings in; the corpus coded in memory, the workbench's
+//! findings printed on stdout and its tables written, an exit code out.
+
+use super::{exit, exit_code, ExplainArgs, KwicArgs, SimilarArgs, SuggestArgs};
+use crate::codebook;
+use crate::coding::{self, CodedDocument, Matcher};
+use crate::corpus;
+use crate::output::{self, Listing, ListingFormat};
+use crate::pipeline::{code_corpus, load_codebook, RunSettings};
+use crate::segment;
+use crate::tables;
+use crate::workbench::{self, agree};
+use anyhow::{bail, Context, Result};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+/// Compares the machine's coding with any number of hand codings (and those with each other),
+/// prints the tables on stdout and writes `agreement.parquet`, `agreement_pooled.parquet`,
+/// `agreement_units.parquet` (and with several coders `agreement_coders.parquet`) into
+/// `settings.out`.
+pub fn agree(gold: &[PathBuf], bootstrap: &agree::Bootstrap, settings: &RunSettings) -> Result<u8> {
+    let codebook = load_codebook(&settings.codebook)?;
+    let (records, documents) = code_corpus(settings, &codebook, true)?;
+    let run = agree::run_documents(&documents);
+    let machine = agree::machine(&codebook, &run);
+    let coders = read_gold(gold, &codebook, &run)?;
+    let mut comparisons = Vec::new();
+    let mut pooled = Vec::new();
+    let pairs = coders.iter().map(|c| (c, &machine)).chain(
+        coders
+            .iter()
+            .enumerate()
+            .flat_map(|(i, a)| coders[i + 1..].iter().map(move |b| (a, b))),
+    );
+    for (a, b) in pairs {
+        let (per_code, all_codes) = agree::compare(&codebook, a, b, bootstrap);
+        comparisons.extend(per_code);
+        pooled.push(all_codes);
+    }
+    let mut groups = Vec::new();
+    if coders.len() >= 2 {
+        let hand: Vec<&agree::Coder> = coders.iter().collect();
+        groups.extend(agree::group(&codebook, "hand coders", &hand, bootstrap));
+        let all: Vec<&agree::Coder> = hand.iter().copied().chain([&machine]).collect();
+        groups.extend(agree::group(
+            &codebook,
+            "hand coders and machine",
+            &all,
+            bootstrap,
+        ));
+    }
+    print!(
+        "{}",
+        agree::Report {
+            codebook: &codebook,
+            comparisons: &comparisons,
+            pooled: &pooled,
+            groups: &groups,
+        }
+    );
+    let coded: Vec<&CodedDocument> = documents.iter().map(|(d, _)| d).collect();
+    let mut columns: Vec<(String, &agree::Coder)> = vec![("machine".to_string(), &machine)];
+    columns.extend(
+        coders
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (format!("gold{}", i + 1), c)),
+    );
+    let named: Vec<(&str, &agree::Coder)> = columns.iter().map(|(n, c)| (n.as_str(), *c)).collect();
+    let mut tables = vec![
+        (
+            "agreement",
+            tables::agreement(&codebook, &comparisons)
+                .context("cannot build the agreement table")?,
+        ),
+        (
+            "agreement_pooled",
+            tables::agreement_pooled(&pooled).context("cannot build the agreement_pooled table")?,
+        ),
+        (
+            "agreement_units",
+            tables::agreement_units(&codebook, &coded, &named)
+                .context("cannot build the agreement_units table")?,
+        ),
+    ];
+    if !groups.is_empty() {
+        tables.push((
+            "agreement_coders",
+            tables::agreement_coders(&codebook, &groups)
+                .context("cannot build the agreement_coders table")?,
+        ));
+    }
+    for (name, df) in &mut tables {
+        let path = output::write_table(&settings.out, name, df)?;
+        eprintln!("qualcode: wrote {}", path.display());
+    }
+    Ok(exit_code(&records))
+}
+
+/// Reads each hand coding (CSV or .qdpx), reporting on stderr what each covers and anything
+/// that looks wrong with it.
+fn read_gold(
+    gold: &[PathBuf],
+    codebook: &codebook::Codebook,
+    run: &[agree::RunDocument],
+) -> Result<Vec<agree::Coder>> {
+    let mut coders = Vec::new();
+    for path in gold {
+        let name = path.display().to_string();
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
+        let is_project = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("qdpx"));
+        let coder = if is_project {
+            let (coder, notes) = agree::gold_qdpx(&name, &bytes, codebook, run)?;
+            for note in notes {
+                eprintln!("warning: {name}: {note}");
+            }
+            coder
+        } else {
+            let coder = agree::gold_csv(&name, &bytes, codebook, run)?;
+            if let Some(warning) = agree::unit_level_warning(&coder, run) {
+                eprintln!("warning: {name}: {warning}");
+            }
+            coder
+        };
+        eprintln!(
+            "qualcode: {name}: {} units of {} documents hand-coded",
+            coder.units.len(),
+            coder
+                .units
+                .keys()
+                .map(|(d, _)| d)
+                .collect::<std::collections::BTreeSet<_>>()
+                .len()
+        );
+        coders.push(coder);
+    }
+    Ok(coders)
+}
+
+/// Lints the codebook against the corpus; prints the warnings on stdout.
+pub fn check(max_share: f64, settings: &RunSettings) -> Result<u8> {
+    let codebook = codebook::load(&settings.codebook)?;
+    let (records, documents) = code_corpus(settings, &codebook, false)?;
+    let documents: Vec<CodedDocument> = documents.into_iter().map(|(d, _)| d).collect();
+    let matcher = Matcher::new(&codebook)?;
+    let stats = workbench::check::corpus_stats(&codebook, &matcher, &documents);
+    let lints = workbench::check::lint(&codebook, &stats, max_share);
+    for lint in &lints {
+        println!(
+            "{}:{}: warning: {}",
+            settings.codebook.display(),
+            lint.line,
+            lint.message
+        );
+    }
+    eprintln!(
+        "qualcode: codebook {} is valid: {} codes, {} rules; {} warning{} on {} units of {} documents",
+        settings.codebook.display(),
+        codebook.codes.len(),
+        codebook.codes.iter().map(|c| c.rules.len()).sum::<usize>(),
+        lints.len(),
+        if lints.len() == 1 { "" } else { "s" },
+        stats.units,
+        documents.len()
+    );
+    Ok(exit_code(&records))
+}
+
+/// Prints keyword-in-context lines, and writes them to a file if asked.
+pub fn kwic(args: &KwicArgs, format: Option<ListingFormat>, settings: &RunSettings) -> Result<u8> {
+    let codebook = load_codebook(&settings.codebook)?;
+    let Some(target) = workbench::kwic::target(&codebook, &args.target) else {
+        let rules: Vec<&str> = codebook
+            .codes
+            .iter()
+            .flat_map(|c| c.rules.iter().map(|r| r.id.as_str()))
+            .collect();
+        bail!(
+            "{:?} is neither a code nor a rule of {} (codes: {}; rules: {})",
+            args.target,
+            settings.codebook.display(),
+            codebook
+                .codes
+                .iter()
+                .map(|c| c.id.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            rules.join(", ")
+        );
+    };
+    let (records, documents) = code_corpus(settings, &codebook, true)?;
+    let pairs: Vec<(&CodedDocument, &str)> = documents
+        .iter()
+        .filter_map(|(d, t)| t.as_deref().map(|t| (d, t)))
+        .collect();
+    let lines = workbench::kwic::kwic(&codebook, &pairs, &target, args.context);
+    let total = lines.len();
+    let shown = &lines[..args.limit.unwrap_or(total).min(total)];
+    let colour = std::io::stdout().is_terminal();
+    let width = shown
+        .iter()
+        .map(|l| l.left.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(60);
+    for l in shown {
+        let left: String = {
+            let n = l.left.chars().count();
+            l.left.chars().skip(n.saturating_sub(width)).collect()
+        };
+        let matched = if colour {
+            format!("\x1b[1;31m{}\x1b[0m", l.matched)
+        } else {
+            format!("[{}]", l.matched)
+        };
+        println!(
+            "{}:{}: {left:>width$}{matched}{}",
+            l.document, l.line, l.right
+        );
+    }
+    eprintln!(
+        "qualcode: {total} match{} of {}{}",
+        if total == 1 { "" } else { "es" },
+        args.target,
+        if shown.len() < total {
+            format!(", {} shown", shown.len())
+        } else {
+            String::new()
+        }
+    );
+    if let (Some(out), Some(format)) = (&args.out, format) {
+        kwic_listing(&lines).write(out, format)?;
+        eprintln!("qualcode: wrote {}", out.display());
+    }
+    Ok(exit_code(&records))
+}
+
+fn kwic_listing(lines: &[workbench::kwic::Kwic]) -> Listing {
+    Listing::default()
+        .text("document", lines.iter().map(|l| l.document.clone()))
+        .whole("line", lines.iter().map(|l| l.line))
+        .whole("segment", lines.iter().map(|l| l.segment))
+        .text("code", lines.iter().map(|l| l.code.clone()))
+        .text("rule", lines.iter().map(|l| l.rule.clone()))
+        .text("left", lines.iter().map(|l| l.left.clone()))
+        .text("match", lines.iter().map(|l| l.matched.clone()))
+        .text("right", lines.iter().map(|l| l.right.clone()))
+        .whole("char_start", lines.iter().map(|l| l.char_start))
+        .whole("char_end", lines.iter().map(|l| l.char_end))
+}
+
+/// Prints the account of one unit (by segment number) or of the units on a line.
+pub fn explain(args: &ExplainArgs, settings: &RunSettings) -> Result<u8> {
+    let codebook = load_codebook(&settings.codebook)?;
+    let matcher = Matcher::new(&codebook)?;
+    let files = corpus::list_files(&settings.corpus).context("cannot read the corpus")?;
+    let Some((id, path)) = files.iter().find(|(id, _)| *id == args.document) else {
+        bail!(
+            "{:?} is not a document of {} (documents are named by their path in the corpus folder, as in the tables)",
+            args.document,
+            settings.corpus.display()
+        );
+    };
+    let (record, document) = corpus::read_file(id, path);
+    let Some(document) = document else {
+        bail!(
+            "{} cannot be coded: {}",
+            path.display(),
+            tables::status_name(&record.status)
+        );
+    };
+    let segmented = segment::segment(&document, settings.unit);
+    let coded = coding::code_document(&document, segmented.layout, segmented.segments, &matcher);
+    let units: Vec<&coding::SegmentRow> = match (args.segment, args.line) {
+        (Some(n), _) => {
+            let row = coded.segments.get(n).with_context(|| {
+                format!(
+                    "{id} has segments 0 to {}, not {n}",
+                    coded.segments.len().saturating_sub(1)
+                )
+            })?;
+            vec![row]
+        }
+        (None, Some(line)) => coded
+            .segments
+            .iter()
+            .filter(|s| s.line_start <= line && line <= s.line_end)
+            .collect(),
+        (None, None) => bail!("give a SEGMENT number or --line N"),
+    };
+    if units.is_empty() {
+        bail!("no segment of {id} covers line {}", args.line.unwrap_or(0));
+    }
+    for unit in units {
+        if !unit.coded {
+            println!(
+                "{id}, segment {}: a {} segment (lines {}-{}), which is not coded\n",
+                unit.segment, unit.kind, unit.line_start, unit.line_end
+            );
+            continue;
+        }
+        let trace = matcher.trace_unit(&unit.text);
+        println!(
+            "{}",
+            workbench::explain::explain(&codebook, id, unit, &trace)
+        );
+    }
+    Ok(exit::OK)
+}
+
+/// The index of a code named on the command line, or an error listing the codes.
+fn code_named(codebook: &codebook::Codebook, settings: &RunSettings, name: &str) -> Result<usize> {
+    codebook
+        .codes
+        .iter()
+        .position(|c| c.id == name)
+        .with_context(|| {
+            format!(
+                "{name:?} is not a code of {} (codes: {})",
+                settings.codebook.display(),
+                codebook
+                    .codes
+                    .iter()
+                    .map(|c| c.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+}
+
+/// The run's coded units by key, in run order.
+fn unit_rows(documents: &[crate::pipeline::Coded]) -> Vec<(agree::UnitKey, &coding::SegmentRow)> {
+    documents
+        .iter()
+        .enumerate()
+        .flat_map(|(d, (doc, _))| {
+            doc.segments
+                .iter()
+                .filter(|s| s.coded)
+                .map(move |s| ((d, s.segment), s))
+        })
+        .collect()
+}
+
+fn show(x: Option<f64>) -> String {
+    x.map_or_else(|| "n/a".to_string(), |v| format!("{v:.3}"))
+}
+
+/// Prints candidate rules and exclusions for a code with the kappa each would give, and the
+/// best of them as TOML to paste; writes them all to `--out`.
+pub fn suggest(
+    args: &SuggestArgs,
+    format: Option<ListingFormat>,
+    settings: &RunSettings,
+) -> Result<u8> {
+    let codebook = load_codebook(&settings.codebook)?;
+    let code = code_named(&codebook, settings, &args.code)?;
+    let (records, documents) = code_corpus(settings, &codebook, true)?;
+    let run = agree::run_documents(&documents);
+    let machine = agree::machine(&codebook, &run);
+    let gold = read_gold(std::slice::from_ref(&args.gold), &codebook, &run)?
+        .pop()
+        .context("no hand coding read")?;
+    let units: std::collections::BTreeMap<agree::UnitKey, &coding::SegmentRow> =
+        unit_rows(&documents).into_iter().collect();
+    let settings_ = workbench::suggest::Settings {
+        min_units: args.min_units,
+        ..Default::default()
+    };
+    let started = std::time::Instant::now();
+    let suggestions =
+        workbench::suggest::suggest(&codebook, code, &units, &gold, &machine, &settings_)?;
+    let found = &suggestions.candidates;
+    let id = &codebook.codes[code].id;
+    let judged = gold.units.len();
+    let coded = gold.units.values().filter(|c| c.contains(&code)).count();
+    println!(
+        "{id}: {judged} units judged in {}, {coded} of them with the code; kappa now {}",
+        args.gold.display(),
+        show(suggestions.before.cohen_kappa())
+    );
+    let shown = &found[..args.limit.min(found.len())];
+    let width = shown
+        .iter()
+        .map(|s| s.term.chars().count())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    println!(
+        "{:>4} {:<7} {:<width$} {:>7} {:>4} {:>7} {:>6} {:>6} {:>6} {:>6} {:>7}",
+        "rank",
+        "kind",
+        "term",
+        "keyness",
+        "for",
+        "against",
+        "+right",
+        "+wrong",
+        "-right",
+        "-wrong",
+        "kappa"
+    );
+    for (i, s) in shown.iter().enumerate() {
+        println!(
+            "{:>4} {:<7} {:<width$} {:>7.2} {:>4} {:>7} {:>6} {:>6} {:>6} {:>6} {:>7}",
+            i + 1,
+            s.kind.as_str(),
+            s.term,
+            s.keyness,
+            s.units_for,
+            s.units_against,
+            s.adds_right,
+            s.adds_wrong,
+            s.removes_right,
+            s.removes_wrong,
+            show(s.kappa_after)
+        );
+    }
+    let better: Vec<&workbench::suggest::Suggestion> = shown
+        .iter()
+        .filter(|s| {
+            s.kappa_after.unwrap_or(f64::NEG_INFINITY) > s.kappa_before.unwrap_or(f64::NEG_INFINITY)
+        })
+        .take(5)
+        .collect();
+    if !better.is_empty() {
+        println!(
+            "\n# The best candidates, to paste under the [[codes]] table of {id:?}. Each was tried alone:\n# together they interact, so run `qualcode agree` again after adding them. Read their units\n# (`qualcode kwic`) first: a term that fits these units may not fit the next corpus."
+        );
+        for (n, s) in better.iter().enumerate() {
+            let table = match s.kind {
+                workbench::suggest::Kind::Add => "codes.rules",
+                workbench::suggest::Kind::Exclude => "codes.exclude",
+            };
+            println!(
+                "# kappa {} -> {}: +{} right, +{} wrong, -{} right, -{} wrong\n[[{table}]]\nid = \"{id}_suggested_{}\"\nterms = [{:?}]",
+                show(s.kappa_before),
+                show(s.kappa_after),
+                s.adds_right,
+                s.adds_wrong,
+                s.removes_right,
+                s.removes_wrong,
+                n + 1,
+                s.term
+            );
+        }
+    }
+    eprintln!(
+        "qualcode: {} candidates for {id} that change some decision, {} shown, in {:.2}s",
+        found.len(),
+        shown.len(),
+        started.elapsed().as_secs_f64()
+    );
+    if let (Some(out), Some(format)) = (&args.out, format) {
+        Listing::default()
+            .text("term", found.iter().map(|s| s.term.clone()))
+            .text("kind", found.iter().map(|s| s.kind.as_str().to_string()))
+            .real("kappa_before", found.iter().map(|s| s.kappa_before))
+            .real("kappa_after", found.iter().map(|s| s.kappa_after))
+            .real("keyness", found.iter().map(|s| Some(s.keyness)))
+            .whole("units_for", found.iter().map(|s| s.units_for))
+            .whole("units_against", found.iter().map(|s| s.units_against))
+            .whole("adds_right", found.iter().map(|s| s.adds_right))
+            .whole("adds_wrong", found.iter().map(|s| s.adds_wrong))
+            .whole("removes_right", found.iter().map(|s| s.removes_right))
+            .whole("removes_wrong", found.iter().map(|s| s.removes_wrong))
+            .write(out, format)?;
+        eprintln!("qualcode: wrote {}", out.display());
+    }
+    Ok(exit_code(&records))
+}
+
+/// Prints the units most like those carrying a code (by hand coding, or by the run) that the
+/// run did not code with it; writes the list to `--out`.
+pub fn similar(
+    args: &SimilarArgs,
+    format: Option<ListingFormat>,
+    settings: &RunSettings,
+) -> Result<u8> {
+    let codebook = load_codebook(&settings.codebook)?;
+    let code = code_named(&codebook, settings, &args.code)?;
+    let (records, documents) = code_corpus(settings, &codebook, args.gold.is_some())?;
+    let run = agree::run_documents(&documents);
+    let machine = agree::machine(&codebook, &run);
+    let gold = match &args.gold {
+        Some(path) => read_gold(std::slice::from_ref(path), &codebook, &run)?.pop(),
+        None => None,
+    };
+    let with_code = |coder: &agree::Coder| -> std::collections::BTreeSet<agree::UnitKey> {
+        coder
+            .units
+            .iter()
+            .filter(|(_, codes)| codes.contains(&code))
+            .map(|(key, _)| *key)
+            .collect()
+    };
+    let coded_by_run = with_code(&machine);
+    let (seeds, source) = match &gold {
+        Some(g) => (
+            with_code(g),
+            args.gold
+                .as_ref()
+                .map_or(String::new(), |p| p.display().to_string()),
+        ),
+        None => (coded_by_run.clone(), "the run".to_string()),
+    };
+    let id = &codebook.codes[code].id;
+    if seeds.is_empty() {
+        bail!("no unit carries {id} in {source}: there is nothing to find units like");
+    }
+    let units = unit_rows(&documents);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.threads)
+        .build()
+        .context("cannot start worker threads")?;
+    let started = std::time::Instant::now();
+    let found =
+        pool.install(|| workbench::similar::similar(&units, &seeds, &coded_by_run, args.limit, 5));
+    let rows: std::collections::BTreeMap<agree::UnitKey, &coding::SegmentRow> =
+        units.iter().copied().collect();
+    let judged = |key: &agree::UnitKey| -> String {
+        gold.as_ref()
+            .and_then(|g| g.units.get(key))
+            .map_or(String::new(), |codes| {
+                if codes.contains(&code) {
+                    "yes".into()
+                } else {
+                    "no".into()
+                }
+            })
+    };
+    println!(
+        "units most like the {} carrying {id} in {source} that the run did not code {id}:",
+        seeds.len()
+    );
+    for (i, n) in found.iter().enumerate() {
+        let row = rows[&n.key];
+        let preview: String = row.text.chars().take(160).collect();
+        let more = if row.text.chars().count() > 160 {
+            "…"
+        } else {
+            ""
+        };
+        let hand = match judged(&n.key).as_str() {
+            "" => String::new(),
+            v => format!(" [hand coding: {v}]"),
+        };
+        println!(
+            "{:>3}. {:.3} {}:{} (segment {}) — {}{hand}\n     {preview}{more}",
+            i + 1,
+            n.score,
+            documents[n.key.0].0.id,
+            row.line_start,
+            row.segment,
+            n.words.join(", ")
+        );
+    }
+    eprintln!(
+        "qualcode: {} units listed of {} in {:.2}s",
+        found.len(),
+        units.len(),
+        started.elapsed().as_secs_f64()
+    );
+    if let (Some(out), Some(format)) = (&args.out, format) {
+        let row = |n: &workbench::similar::Neighbour| rows[&n.key];
+        Listing::default()
+            .whole("rank", 1..=found.len())
+            .text(
+                "document",
+                found.iter().map(|n| documents[n.key.0].0.id.clone()),
+            )
+            .whole("segment", found.iter().map(|n| n.key.1))
+            .whole("line", found.iter().map(|n| row(n).line_start))
+            .whole("char_start", found.iter().map(|n| row(n).char_start))
+            .whole("char_end", found.iter().map(|n| row(n).char_end))
+            .real("score", found.iter().map(|n| Some(n.score)))
+            .text("words", found.iter().map(|n| n.words.join(" ")))
+            .text("hand_coding", found.iter().map(|n| judged(&n.key)))
+            .text("text", found.iter().map(|n| row(n).text.clone()))
+            .write(out, format)?;
+        eprintln!("qualcode: wrote {}", out.display());
+    }
+    Ok(exit_code(&records))
+}
