@@ -444,3 +444,186 @@ fn default_codebook_agrees_with_both_halves_of_the_hand_coding() {
         units
     );
 }
+
+/// Writes a wide gold CSV coding `trust` only, one 0/1 per unit of the fixture in order
+/// (a0, a1, a2, b0, b1).
+fn trust_only(f: &Fixture, name: &str, trust: [u8; 5]) -> std::path::PathBuf {
+    let units = [
+        ("a.txt", "The yibashou"),
+        ("a.txt", "Trust grew"),
+        ("a.txt", "Nothing to see"),
+        ("b.txt", "Mutual trust"),
+        ("b.txt", "Weather"),
+    ];
+    let mut csv = String::from("document,unit,trust\n");
+    for ((doc, unit), value) in units.iter().zip(trust) {
+        csv.push_str(&format!("{doc},{unit},{value}\n"));
+    }
+    f.write(name, &csv)
+}
+
+#[test]
+fn three_coders_fleiss_kappa_alpha_pooled_kappa_and_intervals() {
+    let f = Fixture::new();
+    let g1 = trust_only(&f, "g1.csv", [1, 1, 0, 1, 0]);
+    let g2 = trust_only(&f, "g2.csv", [1, 0, 0, 1, 0]);
+    let g3 = trust_only(&f, "g3.csv", [0, 1, 0, 1, 1]);
+    let (code, stdout, stderr) = f.agree(&[&g1, &g2, &g3]);
+    assert_eq!(code, 0, "{stderr}");
+    // Three coders against the machine, three pairs of coders.
+    assert_eq!(stdout.matches("(reference) vs").count(), 6, "{stdout}");
+    let groups = table(&f.path("out"), "agreement_coders");
+    let group = strings(&groups, "group");
+    let codes: Vec<Option<String>> = groups
+        .column("code")
+        .expect("code")
+        .str()
+        .expect("str")
+        .iter()
+        .map(|c| c.map(String::from))
+        .collect();
+    let fleiss = f64s(&groups, "fleiss_kappa");
+    let alpha = f64s(&groups, "krippendorff_alpha");
+    let row = |g: &str, c: Option<&str>| {
+        (0..groups.height())
+            .find(|&i| group[i] == g && codes[i].as_deref() == c)
+            .unwrap_or_else(|| panic!("no row {g} {c:?}"))
+    };
+    // Yes votes per unit 2, 2, 0, 3, 1 of 3: P = 3/5, p = 8/15, Pe = 113/225,
+    // kappa = (135 - 113) / 112; alpha = 1 - (6/15) / (112/210) = 1/4.
+    let close = |x: Option<f64>, y: f64| (x.expect("defined") - y).abs() < 1e-12;
+    let i = row("hand coders", Some("trust"));
+    assert!(close(fleiss[i], 22.0 / 112.0), "{:?}", fleiss[i]);
+    assert!(close(alpha[i], 0.25), "{:?}", alpha[i]);
+    assert_eq!(u32s(&groups, "coders")[i], 3);
+    assert_eq!(u32s(&groups, "units")[i], 5);
+    // One code judged: pooled equals it.
+    let p = row("hand coders", None);
+    assert!(close(fleiss[p], 22.0 / 112.0));
+    assert_eq!(
+        u32s(&groups, "coders")[row("hand coders and machine", Some("trust"))],
+        4
+    );
+
+    // Per pair: kappa inside its interval; the pooled table, one row per pair.
+    let pairs = table(&f.path("out"), "agreement");
+    let (kappa, low, high) = (
+        f64s(&pairs, "cohen_kappa"),
+        f64s(&pairs, "kappa_low"),
+        f64s(&pairs, "kappa_high"),
+    );
+    for i in 0..pairs.height() {
+        if let (Some(k), Some(lo), Some(hi)) = (kappa[i], low[i], high[i]) {
+            assert!(lo <= k + 1e-12 && k <= hi + 1e-12, "{lo} {k} {hi}");
+        }
+    }
+    let pooled = table(&f.path("out"), "agreement_pooled");
+    assert_eq!(pooled.height(), 6);
+    // The machine judged every code, g1 only trust: pooled over one code is that code's kappa.
+    assert_eq!(u32s(&pooled, "codes")[0], 1);
+    assert_eq!(f64s(&pooled, "pooled_kappa")[0], kappa[0]);
+    assert_eq!(f64s(&pooled, "mean_kappa")[0], kappa[0]);
+
+    // The same run twice gives the same intervals; no resamples, no intervals.
+    let first = low.clone();
+    let (code, _, _) = f.agree(&[&g1, &g2, &g3]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        f64s(&table(&f.path("out"), "agreement"), "kappa_low"),
+        first
+    );
+    let mut args: Vec<String> = ["agree", "--bootstrap", "0", "--gold"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    args.push(g1.to_str().expect("utf-8").into());
+    for (flag, name) in [
+        ("--corpus", "corpus"),
+        ("--codebook", "codebook.toml"),
+        ("--out", "out"),
+    ] {
+        args.push(flag.into());
+        args.push(f.path(name).to_str().expect("utf-8").into());
+    }
+    let (code, _, stderr) = outcome(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code, 0, "{stderr}");
+    let none = f64s(&table(&f.path("out"), "agreement"), "kappa_low");
+    assert!(none.iter().all(Option::is_none), "{none:?}");
+}
+
+#[test]
+fn units_named_by_a_hash_of_their_text_and_their_number() {
+    let f = Fixture::new();
+    let key = |text: &str| qualcode::workbench::agree::text_key(text);
+    // Runs of whitespace do not change the key: the run's text of a1 is this, squeezed.
+    let a1 = key("Trust grew  between the NGO and the office.");
+    assert_eq!(a1, key("Trust grew between the NGO and the office."));
+    let gold = f.write(
+        "hashed.csv",
+        &format!(
+            "document,paragraph,unit,trust,fic\n\
+             a.txt,2,{a1},1,0\n\
+             a.txt,1,{},0,1\n",
+            key("The yibashou decides everything here.")
+        ),
+    );
+    let (code, _, stderr) = f.agree(&[&gold]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        confusion(&f.path("out")),
+        vec![
+            row("hashed.csv", "machine", "trust", [2, 1, 0, 0, 1]),
+            row("hashed.csv", "machine", "fic", [2, 1, 0, 0, 1]),
+        ]
+    );
+    // A text that has changed since: the row says which unit was coded.
+    let stale = f.write(
+        "stale.csv",
+        "document,paragraph,unit,trust\na.txt,3,sha256:0123456789abcdef,1\na.txt,1,sha256:xyz,0\n",
+    );
+    let (code, _, stderr) = f.agree(&[&stale]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("line 2: no unit of a.txt has the text hashed as sha256:0123456789abcdef: unit 3 of the document was coded by hand, and its text (or the segmentation) has changed since"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("line 3: \"sha256:xyz\" is not a text hash"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn paragraph_coding_against_sentence_units_is_warned_about() {
+    let f = Fixture::new();
+    std::fs::write(
+        f.path("corpus/c.txt"),
+        "Trust grew. The office agreed. Work began.\n\nA second paragraph. It has two sentences.\n\nThird one here. And more.\n",
+    )
+    .expect("write");
+    let gold = f.write(
+        "paragraphs.csv",
+        "document,unit,trust\nc.txt,Trust grew,1\nc.txt,A second,0\nc.txt,Third one,0\n",
+    );
+    let mut args: Vec<String> = vec!["agree".into(), "--unit".into(), "sentence".into()];
+    args.push("--gold".into());
+    args.push(gold.to_str().expect("utf-8").into());
+    for (flag, name) in [
+        ("--corpus", "corpus"),
+        ("--codebook", "codebook.toml"),
+        ("--out", "out"),
+    ] {
+        args.push(flag.into());
+        args.push(f.path(name).to_str().expect("utf-8").into());
+    }
+    let (code, _, stderr) = outcome(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("3 of the 3 units it codes are sentences of a paragraph whose other sentences it does not code"),
+        "{stderr}"
+    );
+    // The same hand coding on paragraph units: no warning.
+    let (code, _, stderr) = f.agree(&[&gold]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("sentences of a paragraph"), "{stderr}");
+}

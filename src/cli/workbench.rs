@@ -22,7 +22,7 @@ pub fn agree(gold: &[PathBuf], bootstrap: &agree::Bootstrap, settings: &RunSetti
     let codebook = load_codebook(&settings.codebook)?;
     let (records, documents) = code_corpus(settings, &codebook, true)?;
     let run = agree::run_documents(&documents);
-    let machine = agree::machine(&codebook, &run);
+    let machine = agree::machine(&codebook, documents.iter().map(|(d, _)| d));
     let coders = read_gold(gold, &codebook, &run)?;
     let mut comparisons = Vec::new();
     let mut pooled = Vec::new();
@@ -359,7 +359,7 @@ pub fn suggest(
     let code = code_named(&codebook, settings, &args.code)?;
     let (records, documents) = code_corpus(settings, &codebook, true)?;
     let run = agree::run_documents(&documents);
-    let machine = agree::machine(&codebook, &run);
+    let machine = agree::machine(&codebook, documents.iter().map(|(d, _)| d));
     let gold = read_gold(std::slice::from_ref(&args.gold), &codebook, &run)?
         .pop()
         .context("no hand coding read")?;
@@ -483,7 +483,7 @@ pub fn similar(
     let code = code_named(&codebook, settings, &args.code)?;
     let (records, documents) = code_corpus(settings, &codebook, args.gold.is_some())?;
     let run = agree::run_documents(&documents);
-    let machine = agree::machine(&codebook, &run);
+    let machine = agree::machine(&codebook, documents.iter().map(|(d, _)| d));
     let gold = match &args.gold {
         Some(path) => read_gold(std::slice::from_ref(path), &codebook, &run)?.pop(),
         None => None,

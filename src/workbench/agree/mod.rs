@@ -53,14 +53,18 @@ fn coded_units(doc: &CodedDocument) -> impl Iterator<Item = &SegmentRow> {
     doc.segments.iter().filter(|s| s.coded)
 }
 
-/// The machine judged every unit for every code.
-pub fn machine(codebook: &Codebook, documents: &[RunDocument]) -> Coder {
+/// The machine judged every unit for every code. Documents are numbered in the order given,
+/// which must be the order of the [`RunDocument`]s hand coding is read against.
+pub fn machine<'a>(
+    codebook: &Codebook,
+    documents: impl IntoIterator<Item = &'a CodedDocument>,
+) -> Coder {
     let mut units: BTreeMap<UnitKey, BTreeSet<usize>> = BTreeMap::new();
-    for (d, doc) in documents.iter().enumerate() {
-        for unit in coded_units(doc.coded) {
+    for (d, doc) in documents.into_iter().enumerate() {
+        for unit in coded_units(doc) {
             units.insert((d, unit.segment), BTreeSet::new());
         }
-        for coding in &doc.coded.codings {
+        for coding in &doc.codings {
             units
                 .entry((d, coding.segment))
                 .or_default()
