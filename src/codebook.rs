@@ -374,7 +374,7 @@ pub fn load(path: &Path) -> Result<Codebook, CodebookError> {
     };
     let mut codebook = parse(text).map_err(invalid)?;
     codebook.path = path.to_path_buf();
-    codebook.sha256 = crate::corpus::sha256_hex(&bytes);
+    codebook.sha256 = crate::read::sha256_hex(&bytes);
     Ok(codebook)
 }
 

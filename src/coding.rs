@@ -7,7 +7,7 @@
 //! depends on thread timing.
 
 use crate::codebook::{Code, Codebook, Order, Pattern, PatternKind, Scope};
-use crate::corpus::Document;
+use crate::read::Document;
 use crate::segment::{count_bytes, sentence_spans, CharCursor, Layout, Segment, SourceIndex};
 use regex::{Regex, RegexSet};
 

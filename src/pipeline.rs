@@ -5,8 +5,8 @@
 
 use crate::codebook::{self, Codebook};
 use crate::coding::{self, CodedDocument, DocumentFacts, Matcher};
-use crate::corpus::{self, Document, FileRecord, FileStatus};
 use crate::output::{self, Manifest};
+use crate::read::{self, Document, FileRecord, FileStatus};
 use crate::segment::{self, SourceIndex, UnitLevel};
 use crate::tables;
 use anyhow::{bail, Context, Result};
@@ -107,7 +107,7 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
             });
             if let (Work::Large(_), Some(Work::Large((id, path)))) = (item, work.get(i + 1)) {
-                next_large = Some(scope.spawn(move || corpus::load(id, path)));
+                next_large = Some(scope.spawn(move || read::load(id, path)));
             }
             let sent = match *item {
                 Work::Files(files) => {
@@ -312,10 +312,10 @@ fn code_in_parts(
             }
         }
     };
-    let loaded = loaded.unwrap_or_else(|| corpus::load(id, path));
-    let (record, read) = corpus::finish_with(loaded, code);
+    let loaded = loaded.unwrap_or_else(|| read::load(id, path));
+    let (record, finished) = read::finish_with(loaded, code);
     report(&settings.corpus, std::slice::from_ref(&record));
-    let (last, facts) = match read {
+    let (last, facts) = match finished {
         None => (None, None),
         Some((_, None)) => return false,
         Some((_, Some((rows, facts)))) => (Some(rows), Some(facts)),
@@ -519,7 +519,7 @@ pub fn code_corpus(
 
 /// The corpus's files in corpus order, or this shard's share of them.
 fn corpus_files(settings: &RunSettings) -> Result<Vec<(String, PathBuf)>> {
-    let mut files = corpus::list_files(&settings.corpus).context("cannot read the corpus")?;
+    let mut files = read::list_files(&settings.corpus).context("cannot read the corpus")?;
     if let Some(shard) = settings.shard {
         files.retain(|(id, _)| shard_of(id, shard.n) == shard.k);
     }
@@ -548,7 +548,7 @@ fn code_files(
         files
             .par_iter()
             .map(|(id, path)| {
-                let (record, document) = corpus::read_file(id, path);
+                let (record, document) = read::read_file(id, path);
                 let coded = document.map(|doc| {
                     let coded = code_whole(&doc, settings.unit, matcher, chunk);
                     (coded, keep_text.then_some(doc.text))
@@ -679,13 +679,13 @@ mod tests {
             "crlf.txt".to_string(),
             "A first  line\r\nwrapped on.\r\n\r\nThe yibashou rotates. Trust.\r\n".to_string(),
         )];
-        for (id, path) in corpus::list_files(Path::new("corpus")).expect("corpus") {
+        for (id, path) in read::list_files(Path::new("corpus")).expect("corpus") {
             texts.push((id, std::fs::read_to_string(path).expect("shipped text")));
         }
         for (id, text) in texts {
             let doc = Document {
                 id,
-                format: corpus::Format::PlainText,
+                format: read::Format::PlainText,
                 text,
                 bom_len: 0,
             };

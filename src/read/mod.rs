@@ -1,4 +1,4 @@
-//! Corpus reading: a folder in, decoded documents and per-file outcomes out.
+//! Reading: a folder in, decoded documents and per-file outcomes out.
 //!
 //! Every regular, non-hidden file under the corpus folder is visited in sorted order.
 //! A file that cannot be used (unreadable, binary, not UTF-8, unsupported format) becomes a
