@@ -14,6 +14,7 @@ use crate::output;
 use crate::pipeline::{
     code_corpus, execute, load_codebook, unit_name, unix_now, Batch, RunSettings,
 };
+use crate::read::Decoding;
 use crate::refi;
 use crate::segment::{self, UnitLevel};
 use crate::tables;
@@ -229,6 +230,10 @@ pub struct CodingArgs {
     /// Worker threads [default: all cores].
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Read every file in this encoding (utf-8, utf-16le, gbk, gb18030, big5, shift_jis,
+    /// euc-kr, windows-1252, ...) [default: detected per file].
+    #[arg(long, value_name = "NAME")]
+    pub encoding: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -262,6 +267,10 @@ impl RunSettings {
             unit: match args.unit {
                 Unit::Paragraph => UnitLevel::Paragraph,
                 Unit::Sentence => UnitLevel::Sentence,
+            },
+            decoding: match args.encoding.as_deref() {
+                None => Decoding::Detect,
+                Some(label) => Decoding::from_label(label).context("--encoding")?,
             },
             threads,
             shard: None,

@@ -7,7 +7,7 @@
 //! depends on thread timing.
 
 use crate::codebook::{Code, Codebook, Order, Pattern, PatternKind, Scope};
-use crate::read::Document;
+use crate::read::{Document, StoredOffsets};
 use crate::segment::{count_bytes, sentence_spans, CharCursor, Layout, Segment, SourceIndex};
 use regex::{Regex, RegexSet};
 
@@ -870,16 +870,24 @@ pub fn code_segments(
     segments: Vec<Segment>,
     matcher: &Matcher,
 ) -> CodedDocument {
-    let bom = document.bom_len;
     let mut coded = CodedDocument::empty(document, layout);
     coded.segments.reserve(segments.len());
     // Offsets are looked up in the order of the text: a segment's start, its matches, its end.
-    let mut chars = index.cursor(segments.first().map_or(0, |s| s.start));
+    let first = segments.first().map_or(0, |s| s.start);
+    let mut chars = index.cursor(first);
+    let mut stored = document.stored_offsets(first);
     for segment in segments {
         let is_coded = segment.kind.is_coded();
         let char_start = chars.char_offset(segment.start);
+        let byte_start = stored.of(segment.start);
         if is_coded {
-            code_segment(document, &segment, &mut chars, matcher, &mut coded);
+            code_segment(
+                document,
+                &segment,
+                (&mut chars, &mut stored),
+                matcher,
+                &mut coded,
+            );
         }
         // The segment's text moves into its row: a document's text is not held twice.
         coded.segments.push(SegmentRow {
@@ -887,8 +895,8 @@ pub fn code_segments(
             block: segment.block,
             kind: segment.kind.as_str(),
             coded: is_coded,
-            byte_start: segment.start + bom,
-            byte_end: segment.end + bom,
+            byte_start,
+            byte_end: stored.of(segment.end),
             char_start,
             char_end: chars.char_offset(segment.end),
             line_start: segment.line_start,
@@ -904,11 +912,10 @@ pub fn code_segments(
 fn code_segment(
     document: &Document,
     segment: &Segment,
-    chars: &mut CharCursor,
+    (chars, stored): (&mut CharCursor, &mut StoredOffsets),
     matcher: &Matcher,
     coded: &mut CodedDocument,
 ) {
-    let bom = document.bom_len;
     let result = matcher.code_unit(&segment.text);
     coded.vetoed += result.vetoed;
     // Matches come in order of position: lines are counted on from the previous match,
@@ -927,8 +934,8 @@ fn code_segment(
             rule: m.rule,
             pattern: m.pattern,
             text: segment.text[m.start..m.end].to_string(),
-            byte_start: start + bom,
-            byte_end: end + bom,
+            byte_start: stored.of(start),
+            byte_end: stored.of(end),
             char_start: chars.char_offset(start),
             char_end: chars.char_offset(end),
             line,

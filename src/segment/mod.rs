@@ -1108,12 +1108,7 @@ mod tests {
     use super::*;
 
     fn doc(text: &str) -> Document {
-        Document {
-            id: "t.txt".into(),
-            format: Format::PlainText,
-            text: text.into(),
-            bom_len: 0,
-        }
+        Document::utf8("t.txt", Format::PlainText, text.into())
     }
 
     fn kinds_and_texts(text: &str) -> Vec<(SegmentKind, String)> {
