@@ -15,9 +15,19 @@
 //!
 //! Every non-blank source line belongs to exactly one segment; a paragraph interrupted by a
 //! footnote block spans it in the source, and the footnote is a segment of its own.
+//!
+//! The layouts have a file each ([`lines`], [`wrapped`]); web furniture is told in [`chrome`]
+//! and sentences are found in [`sentences`].
 
-use crate::corpus::{Document, Format};
+use crate::read::{Document, Format};
 use std::ops::Range;
+
+mod chrome;
+mod lines;
+mod sentences;
+mod wrapped;
+
+pub use sentences::sentence_spans;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum SegmentKind {
@@ -449,8 +459,8 @@ pub fn plan(document: &Document, level: UnitLevel) -> Plan<'_> {
         Format::PlainText => layout_of(&lines),
     };
     let blocks = match layout {
-        Layout::Lines => blocks_from_lines(&lines, &document.text),
-        Layout::Wrapped => blocks_from_wrapped(&lines, document.format),
+        Layout::Lines => lines::blocks_from_lines(&lines, &document.text),
+        Layout::Wrapped => wrapped::blocks_from_wrapped(&lines, document.format),
     };
     Plan {
         layout,
@@ -711,181 +721,6 @@ fn looks_like_title(t: &str, max_words: usize) -> bool {
     words > 0 && words <= max_words && (!ends || words <= 3)
 }
 
-// ---------------------------------------------------------------------------------------------
-// Layout: one paragraph per line (web pages)
-
-/// Site furniture that carries no content, compared case-insensitively with the whole line.
-const CHROME_LINES: &[&str] = &[
-    ">",
-    "home",
-    "table of contents",
-    "in brief",
-    "contact us",
-    "contact",
-    "brief news",
-    "share",
-    "print",
-    "back to top",
-    "read more",
-    "related articles",
-    "subscribe",
-    "menu",
-    "search",
-    "login",
-    "log in",
-    "sign in",
-    "previous",
-    "next",
-    "中文",
-    "english",
-];
-const ADDRESS_PREFIXES: &[&str] = &[
-    "add:",
-    "address:",
-    "tel:",
-    "fax:",
-    "email:",
-    "e-mail:",
-    "phone:",
-    "zip:",
-    "postcode:",
-];
-const BULLETS: &[char] = &['•', '·', '▪', '»', '◦'];
-
-fn blocks_from_lines(lines: &[Line], text: &str) -> Vec<Block> {
-    // Only lines in another script need the document's script, so it is measured once, and
-    // only when such a line comes (never in ASCII text).
-    let mut latin: Option<bool> = None;
-    let mut document_is_latin = || *latin.get_or_insert_with(|| latin_share(text) >= 0.8);
-    let mut blocks: Vec<Block> = Vec::new();
-    let mut in_address = false;
-    let mut i = 0;
-    while i < lines.len() {
-        let line = &lines[i];
-        let t = line.trimmed();
-        if t.is_empty() {
-            in_address = false;
-            i += 1;
-            continue;
-        }
-        // A run of bulleted lines containing a `>` or `Home` item is a breadcrumb trail.
-        if t.starts_with(BULLETS) {
-            let run_end = (i..lines.len())
-                .find(|&j| !lines[j].trimmed().starts_with(BULLETS))
-                .unwrap_or(lines.len());
-            let is_crumbs = (i..run_end).any(|j| {
-                let item = lines[j].trimmed().trim_start_matches(BULLETS).trim();
-                item == ">" || item.eq_ignore_ascii_case("home")
-            });
-            if is_crumbs {
-                for j in i..run_end {
-                    blocks.push(Block::new(SegmentKind::Boilerplate, j));
-                }
-                i = run_end;
-                continue;
-            }
-        }
-        let is_address_start = ADDRESS_PREFIXES.iter().any(|p| {
-            t.as_bytes()
-                .get(..p.len())
-                .is_some_and(|start| start.eq_ignore_ascii_case(p.as_bytes()))
-        });
-        let continues_address = in_address && word_count(t) <= 8 && !ends_sentence(t);
-        in_address = is_address_start || continues_address;
-        let kind = if in_address
-            || is_chrome_line(t)
-            || is_breadcrumb(t)
-            || is_menu_bar(t)
-            || (is_foreign_script_line(t) && document_is_latin())
-        {
-            SegmentKind::Boilerplate
-        } else if looks_like_title(t, 15) || (blocks.is_empty() && !ends_sentence(t)) {
-            // The first line of a page is its title, however long.
-            SegmentKind::Heading
-        } else {
-            SegmentKind::Paragraph
-        };
-        blocks.push(Block::new(kind, i));
-        i += 1;
-    }
-    blocks
-}
-
-fn is_chrome_line(t: &str) -> bool {
-    // Every chrome line is short: a long line needs no lower-casing to be ruled out.
-    t.len() <= 20 && CHROME_LINES.contains(&t.to_lowercase().as_str())
-}
-
-/// `Home > Brief News > 2016`
-fn is_breadcrumb(t: &str) -> bool {
-    if !t.contains(" > ") {
-        return false;
-    }
-    let parts: Vec<&str> = t.split(" > ").collect();
-    parts.len() >= 2 && parts.iter().all(|p| word_count(p) <= 4)
-}
-
-/// `Set Homepage | Favorite|中文`: short items separated by bars.
-fn is_menu_bar(t: &str) -> bool {
-    if !t.contains('|') {
-        return false;
-    }
-    let parts: Vec<&str> = t.split('|').collect();
-    parts.len() >= 2 && parts.iter().all(|p| word_count(p) <= 3)
-}
-
-fn latin_share(text: &str) -> f64 {
-    let (mut latin, mut letters) = (0usize, 0usize);
-    let mut rest = text;
-    while !rest.is_empty() {
-        // Runs of ASCII, most of any text, are counted bytewise (vectorised); only other
-        // characters are decoded.
-        let ascii = rest
-            .bytes()
-            .position(|b| !b.is_ascii())
-            .unwrap_or(rest.len());
-        let ascii_letters = count_bytes(&rest.as_bytes()[..ascii], |b| b.is_ascii_alphabetic());
-        latin += ascii_letters;
-        letters += ascii_letters;
-        rest = &rest[ascii..];
-        if let Some(c) = rest.chars().next() {
-            if c.is_alphabetic() {
-                letters += 1;
-                if ('\u{00C0}'..='\u{024F}').contains(&c) {
-                    latin += 1;
-                }
-            }
-            rest = &rest[c.len_utf8()..];
-        }
-    }
-    if letters == 0 {
-        0.0
-    } else {
-        latin as f64 / letters as f64
-    }
-}
-
-/// A line written mostly in another script than the document, e.g. a spam line of Chinese
-/// characters at the end of an English page.
-fn is_foreign_script_line(t: &str) -> bool {
-    // Cheapest tests first: most lines are ASCII, or mostly Latin with a curly quote.
-    !t.is_ascii()
-        && !mostly_ascii_letters(t)
-        && latin_share(t) < 0.2
-        && t.chars().filter(|c| c.is_alphabetic()).count() >= 8
-}
-
-/// Whether ASCII letters alone make a Latin share of at least 0.2, without decoding a
-/// character: a letter of another script takes at least two bytes, so `n` bytes of other
-/// characters hold at most `n / 2` letters. A branch-free count of bytes (vectorised), where
-/// `latin_share` decodes every character it cannot count as ASCII.
-fn mostly_ascii_letters(t: &str) -> bool {
-    let ascii_letters = count_bytes(t.as_bytes(), |b| b.is_ascii_alphabetic());
-    let other_bytes = count_bytes(t.as_bytes(), |b| !b.is_ascii());
-    // ascii / (ascii + other / 2) >= 0.2
-    8 * ascii_letters >= other_bytes
-}
-
 /// How many of `bytes` fulfil `test`: summed in bytes a chunk at a time, which vectorises into
 /// narrow lanes (a count into a `usize` takes a wide lane per byte).
 pub fn count_bytes(bytes: &[u8], test: impl Fn(u8) -> bool) -> usize {
@@ -893,214 +728,6 @@ pub fn count_bytes(bytes: &[u8], test: impl Fn(u8) -> bool) -> usize {
         .chunks(128)
         .map(|chunk| usize::from(chunk.iter().map(|&b| u8::from(test(b))).sum::<u8>()))
         .sum()
-}
-
-// ---------------------------------------------------------------------------------------------
-// Layout: hard-wrapped text (PDF extraction)
-
-fn is_page_number(t: &str) -> bool {
-    !t.is_empty() && t.len() <= 4 && t.chars().all(|c| c.is_ascii_digit())
-}
-
-/// `34 John M. Bryson, …`, and the OCR variants `%`, `*1`, `>1` of a footnote number.
-fn is_footnote_start(t: &str) -> bool {
-    let Some((marker, rest)) = t.split_once(char::is_whitespace) else {
-        return false;
-    };
-    let numeric =
-        !marker.is_empty() && marker.len() <= 3 && marker.chars().all(|c| c.is_ascii_digit());
-    let ocr_mark = matches!(marker, "%" | "*" | ">")
-        || (marker.len() == 2
-            && marker.starts_with(['%', '*', '>'])
-            && marker[1..].chars().all(|c| c.is_ascii_digit()));
-    (numeric || ocr_mark)
-        && rest
-            .trim_start()
-            .starts_with(|c: char| c.is_alphabetic() || c == '“' || c == '"')
-}
-
-/// `5.2 Steering mechanisms: …`, `1. Introduction`
-fn is_numbered_heading(t: &str) -> bool {
-    let Some((number, rest)) = t.split_once(' ') else {
-        return false;
-    };
-    let number = number.strip_suffix('.').unwrap_or(number);
-    let numeric = !number.is_empty()
-        && number
-            .split('.')
-            .all(|p| !p.is_empty() && p.len() <= 2 && p.chars().all(|c| c.is_ascii_digit()));
-    numeric && rest.trim_start().starts_with(char::is_uppercase) && word_count(t) <= 20
-}
-
-fn is_markdown_heading(t: &str) -> bool {
-    let hashes = t.chars().take_while(|&c| c == '#').count();
-    (1..=6).contains(&hashes) && t[hashes..].starts_with(' ')
-}
-
-/// Lines after which a paragraph without a blank line is cut (at a sentence end): about
-/// 2,500 words of hard-wrapped text; the longest paragraph of the shipped article has 40 lines.
-const MAX_PARAGRAPH_LINES: usize = 200;
-
-fn blocks_from_wrapped(lines: &[Line], format: Format) -> Vec<Block> {
-    let mut blocks: Vec<Block> = Vec::new();
-    // Indexes into `blocks` of what a following line may continue.
-    let mut open_paragraph: Option<usize> = None;
-    let mut open_heading: Option<usize> = None;
-    let mut open_footnote: Option<usize> = None;
-    let mut after_blank = true;
-    let next_is_blank = |i: usize| lines.get(i + 1).is_none_or(|l| l.is_blank());
-
-    for (i, line) in lines.iter().enumerate() {
-        let t = line.trimmed();
-        if t.is_empty() {
-            after_blank = true;
-            continue;
-        }
-        let boundary = after_blank || line.starts_block();
-        let was_after_blank = after_blank;
-        after_blank = false;
-
-        if boundary && is_page_number(t) && next_is_blank(i) {
-            blocks.push(Block::new(SegmentKind::Boilerplate, i));
-            after_blank = true;
-            continue;
-        }
-        // Inside a footnote area a new number starts a new footnote even without a blank line.
-        let footnote_start = (boundary || open_footnote.is_some()) && is_footnote_start(t);
-        if footnote_start && format == Format::PlainText {
-            blocks.push(Block::new(SegmentKind::Footnote, i));
-            open_footnote = Some(blocks.len() - 1);
-            continue;
-        }
-        if let Some(f) = open_footnote {
-            // A footnote runs on until the body text resumes on an indented line, or after a
-            // blank line with something that is not a continuation.
-            let resumes = line.starts_block() || (was_after_blank && !starts_lowercase(t));
-            if !resumes {
-                blocks[f].lines.push(i);
-                continue;
-            }
-            open_footnote = None;
-        }
-        let numbered = boundary && is_numbered_heading(t);
-        let markdown = format == Format::Markdown && is_markdown_heading(t);
-        if numbered || markdown {
-            blocks.push(Block::new(SegmentKind::Heading, i));
-            open_heading = Some(blocks.len() - 1);
-            open_paragraph = None;
-            continue;
-        }
-        if let Some(h) = open_heading {
-            let last = lines[*blocks[h].lines.last().unwrap_or(&i)].trimmed();
-            let short_tail =
-                !ends_sentence(last) && !ends_sentence(t) && word_count(t) <= 8 && next_is_blank(i);
-            if starts_lowercase(t) || short_tail {
-                blocks[h].lines.push(i);
-                // A numbered item that runs on for more words than a heading has and reads
-                // as sentences is a paragraph (`3. Some coastal cities such as Shanghai …
-                // reform. Arguably, …`); long headings have no full stops.
-                let heading: Vec<&str> = blocks[h]
-                    .lines
-                    .iter()
-                    .map(|&l| lines[l].trimmed())
-                    .collect();
-                let words: usize = heading.iter().map(|l| word_count(l)).sum();
-                let body = heading.join(" ");
-                let body = body.split_once(' ').map_or("", |(_, rest)| rest);
-                if words > 20 && (body.contains(". ") || ends_sentence(t)) {
-                    blocks[h].kind = SegmentKind::Paragraph;
-                    open_heading = None;
-                    open_paragraph = Some(h);
-                }
-                continue;
-            }
-            open_heading = None;
-        }
-        let paragraph_ended = open_paragraph.is_none_or(|p| {
-            let last = blocks[p].lines.last().map_or("", |&l| lines[l].trimmed());
-            ends_sentence(last)
-        });
-        if boundary && paragraph_ended && looks_like_title(t, 8) && next_is_blank(i) {
-            blocks.push(Block::new(SegmentKind::Heading, i));
-            open_heading = Some(blocks.len() - 1);
-            open_paragraph = None;
-            continue;
-        }
-        if let Some(p) = open_paragraph {
-            // Text without blank lines (a whole book in one block) would be one unit: a
-            // paragraph that runs on past a size no real paragraph reaches is cut at the next
-            // sentence end, or anyway at four times that size.
-            let length = blocks[p].lines.len();
-            let runaway = (length >= MAX_PARAGRAPH_LINES && paragraph_ended)
-                || length >= 4 * MAX_PARAGRAPH_LINES;
-            if !runaway && (!boundary || starts_lowercase(t) || !paragraph_ended) {
-                blocks[p].lines.push(i);
-                continue;
-            }
-        }
-        blocks.push(Block::new(SegmentKind::Paragraph, i));
-        open_paragraph = Some(blocks.len() - 1);
-    }
-    blocks
-}
-
-// ---------------------------------------------------------------------------------------------
-// Sentences
-
-/// Words after which a full stop does not end a sentence.
-const ABBREVIATIONS: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "prof", "st", "no", "vs", "etc", "e.g", "i.e", "cf", "al", "inc",
-    "ltd", "jr", "sr", "co", "fig", "pp", "vol", "ed", "eds",
-];
-
-/// Byte spans of the sentences of a normalised paragraph.
-pub fn sentence_spans(text: &str) -> Vec<(usize, usize)> {
-    let mut spans = Vec::new();
-    let mut start = 0;
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    for (k, &(i, c)) in chars.iter().enumerate() {
-        if !matches!(c, '.' | '!' | '?') {
-            continue;
-        }
-        // Extend over closing quotes, brackets and footnote marks.
-        let mut end_k = k + 1;
-        while end_k < chars.len() && TRAILING_MARKS.contains(&chars[end_k].1) {
-            end_k += 1;
-        }
-        let Some(&(space_at, space)) = chars.get(end_k) else {
-            continue;
-        };
-        if space != ' ' {
-            continue;
-        }
-        let next = chars.get(end_k + 1).map(|&(_, c)| c);
-        let opens_sentence = next.is_some_and(|n| {
-            n.is_uppercase() || n.is_ascii_digit() || matches!(n, '“' | '"' | '‘' | '(')
-        });
-        if !opens_sentence {
-            continue;
-        }
-        if c == '.' {
-            let word = text[start..i]
-                .rsplit(|ch: char| ch.is_whitespace())
-                .next()
-                .unwrap_or("")
-                .trim_start_matches(['(', '“', '"']);
-            let lower = word.to_lowercase();
-            let initial = word.chars().count() == 1 && word.starts_with(char::is_uppercase);
-            // `1.` or `(...)` opening a sentence is a list marker or an ellipsis, not a sentence.
-            let marker = !text[start..i].contains(' ') && !word.chars().any(char::is_alphabetic);
-            if initial || marker || ABBREVIATIONS.contains(&lower.as_str()) {
-                continue;
-            }
-        }
-        spans.push((start, space_at));
-        start = space_at + 1;
-    }
-    if start < text.len() {
-        spans.push((start, text.len()));
-    }
-    spans
 }
 
 #[cfg(test)]
@@ -1345,19 +972,6 @@ mod tests {
     }
 
     #[test]
-    fn foreign_script_lines_are_told_from_latin_lines_with_marks() {
-        assert!(is_foreign_script_line("免费发布信息网站大全免费发布"));
-        assert!(is_foreign_script_line("ok 免费发布信息网站大全免费发布"));
-        assert!(!is_foreign_script_line("“Trust”, they said — “is earned”."));
-        assert!(!is_foreign_script_line("Nativisation (本土化, bentuhua)"));
-        assert!(!is_foreign_script_line("免费发布"));
-        // At the share of 0.2, where the byte count decides without decoding: two ASCII
-        // letters and eight of two bytes each are 0.2 Latin; with a ninth, less.
-        assert!(!is_foreign_script_line("ab жжжжжжжж"));
-        assert!(is_foreign_script_line("ab жжжжжжжжж"));
-    }
-
-    #[test]
     fn bytes_are_counted_across_chunks() {
         let mut text = vec![b'x'; 700];
         for at in [0, 127, 128, 129, 255, 256, 699] {
@@ -1457,14 +1071,6 @@ mod tests {
     }
 
     #[test]
-    fn latin_share_counts_letters_of_any_script() {
-        assert_eq!(latin_share("Trust, é!"), 1.0);
-        assert_eq!(latin_share("中文 ab"), 0.5);
-        assert_eq!(latin_share("12 — 34"), 0.0);
-        assert_eq!(latin_share(""), 0.0);
-    }
-
-    #[test]
     fn text_without_blank_lines_is_cut_into_bounded_paragraphs() {
         let sentence = "The leading cadre decides on the collaboration with the NGO today.";
         let text = vec![sentence; 1000].join("\n") + "\n";
@@ -1533,26 +1139,6 @@ mod tests {
         assert!(ends_sentence("build trust and promote system innovation?"));
         assert!(!ends_sentence("The working"));
         assert!(!ends_sentence("in 2005"));
-    }
-
-    #[test]
-    fn sentences_respect_abbreviations_and_initials() {
-        let text = "Dr. Wang met John M. Bryson in 2009. They agreed, e.g. on trust. Then “win-win” followed! (Yes.) 1. Policy entrepreneurs worked. (...) On the contrary.";
-        let got: Vec<&str> = sentence_spans(text)
-            .into_iter()
-            .map(|(s, e)| &text[s..e])
-            .collect();
-        assert_eq!(
-            got,
-            vec![
-                "Dr. Wang met John M. Bryson in 2009.",
-                "They agreed, e.g. on trust.",
-                "Then “win-win” followed!",
-                "(Yes.)",
-                "1. Policy entrepreneurs worked.",
-                "(...) On the contrary."
-            ]
-        );
     }
 
     #[test]
