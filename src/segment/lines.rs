@@ -1,9 +1,9 @@
-//! The lines layout (web pages, one paragraph per line): a document's lines in, its
-//! paragraph-level blocks out, each line a paragraph, a heading or boilerplate.
+//! The lines layout (web pages, and text written one paragraph per line): a document's lines
+//! in, its paragraph-level blocks out, each line a paragraph, a heading or boilerplate.
 
 use super::chrome::{
-    is_breadcrumb, is_chrome_line, is_foreign_script_line, is_menu_bar, latin_share,
-    ADDRESS_PREFIXES, BULLETS,
+    is_breadcrumb, is_chrome_line, is_cjk_furniture, is_foreign_script_line, is_menu_bar,
+    latin_share, ADDRESS_PREFIXES, BULLETS,
 };
 use super::{ends_sentence, looks_like_title, word_count, Block, Line, SegmentKind};
 
@@ -47,11 +47,14 @@ pub(super) fn blocks_from_lines(lines: &[Line], text: &str) -> Vec<Block> {
         });
         let continues_address = in_address && word_count(t) <= 8 && !ends_sentence(t);
         in_address = is_address_start || continues_address;
+        // A line in another script than the page is spam unless it reads as a sentence: a
+        // Chinese quotation in an English page is text.
         let kind = if in_address
             || is_chrome_line(t)
             || is_breadcrumb(t)
             || is_menu_bar(t)
-            || (is_foreign_script_line(t) && document_is_latin())
+            || is_cjk_furniture(t)
+            || (is_foreign_script_line(t) && !ends_sentence(t) && document_is_latin())
         {
             SegmentKind::Boilerplate
         } else if looks_like_title(t, 15) || (blocks.is_empty() && !ends_sentence(t)) {

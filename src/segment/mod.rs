@@ -23,6 +23,7 @@ use crate::read::{Document, Format};
 use std::ops::Range;
 
 mod chrome;
+pub mod cjk;
 mod lines;
 mod sentences;
 mod wrapped;
@@ -418,7 +419,9 @@ fn split_lines(text: &str) -> Vec<Line<'_>> {
 }
 
 /// Chooses the layout: if at least a tenth of the lines are longer than any hard wrap would
-/// allow, lines are paragraphs; otherwise lines are wrapped text to be joined.
+/// allow (120 columns, a Han or kana character taking two), or the document is Chinese or
+/// Japanese written a paragraph to a line ([`cjk::one_paragraph_per_line`]), lines are
+/// paragraphs; otherwise lines are wrapped text to be joined.
 pub fn detect_layout(text: &str) -> Layout {
     layout_of(&split_lines(text))
 }
@@ -427,13 +430,17 @@ fn layout_of(lines: &[Line]) -> Layout {
     let non_blank = lines.iter().filter(|l| !l.is_blank()).count();
     let long = lines
         .iter()
-        // Bytes bound characters from above: only long byte runs need counting.
+        // Bytes bound columns from above (a character of two columns takes three or four
+        // bytes): only long byte runs need counting.
         .filter(|l| {
             let t = l.trimmed();
-            t.len() > 120 && (t.is_ascii() || t.chars().count() > 120)
+            t.len() > 120 && (t.is_ascii() || cjk::columns(t) > 120)
         })
         .count();
-    if non_blank > 0 && long * 10 >= non_blank {
+    let non_blank_lines = || lines.iter().map(Line::trimmed).filter(|t| !t.is_empty());
+    // Chinese or Japanese written a paragraph to a line has lines ending in sentence ends,
+    // however short its paragraphs are.
+    if (non_blank > 0 && long * 10 >= non_blank) || cjk::one_paragraph_per_line(non_blank_lines()) {
         Layout::Lines
     } else {
         Layout::Wrapped
@@ -566,7 +573,8 @@ fn push_segment(
     });
 }
 
-/// Words with a letter or digit in normalised text (whose only whitespace is single spaces).
+/// Words with a letter or digit in normalised text (whose only whitespace is single spaces);
+/// in text with Han or kana characters, each of those counts one ([`cjk::content_words`]).
 fn content_words(text: &str) -> usize {
     let bytes = text.as_bytes();
     let has_content = |start: usize| {
@@ -581,6 +589,9 @@ fn content_words(text: &str) -> usize {
     let Some(&first) = bytes.first() else {
         return 0;
     };
+    if cjk::may_hold_unspaced(&bytes[..1]) {
+        return cjk::content_words(text);
+    }
     let mut words = usize::from(first != b' ' && has_content(0));
     // This runs over every byte of the corpus. A word starting with an ASCII letter or digit
     // (nearly all) is counted in a branch-free, vectorisable pass over 64-byte chunks; only a
@@ -590,12 +601,19 @@ fn content_words(text: &str) -> usize {
     for chunk in (0..pairs).step_by(64) {
         let end = (chunk + 64).min(pairs);
         // Byte-wide counters (a chunk has at most 64 words) keep the vector lanes narrow.
-        let (mut alnum_starts, mut other_starts) = (0u8, 0u8);
+        let (mut alnum_starts, mut other_starts, mut unspaced) = (0u8, 0u8, 0u8);
         for (&before, &b) in bytes[chunk..end].iter().zip(&bytes[chunk + 1..=end]) {
             let starts = (before == b' ') & (b != b' ');
             let alnum = b.is_ascii_alphanumeric();
             alnum_starts += u8::from(starts & alnum);
             other_starts += u8::from(starts & !alnum);
+            // A first byte of a Han or kana character (see `cjk::may_hold_unspaced`): those
+            // count one word each, word by word.
+            unspaced |=
+                u8::from(b.wrapping_sub(0xE3) < 7) | u8::from(b == 0xEF) | u8::from(b == 0xF0);
+        }
+        if unspaced != 0 {
+            return cjk::content_words(text);
         }
         words += usize::from(alnum_starts);
         if other_starts > 0 {
@@ -648,7 +666,12 @@ impl Block {
                 let hyphen_join = prev.ends_with('-')
                     && prev[..prev.len() - 1].ends_with(char::is_alphabetic)
                     && trimmed.starts_with(char::is_lowercase);
-                if !hyphen_join {
+                // Chinese and Japanese have no spaces between words: a line break inside
+                // East Asian text joins without one.
+                let ascii_edges = prev.as_bytes().last().is_some_and(u8::is_ascii)
+                    && trimmed.as_bytes().first().is_some_and(u8::is_ascii);
+                let unspaced_join = !ascii_edges && cjk::joins_without_space(prev, trimmed);
+                if !hyphen_join && !unspaced_join {
                     builder.push_space();
                 }
             }
@@ -663,10 +686,11 @@ impl Block {
 // Shared line tests
 
 const SENTENCE_END: &[char] = &['.', '!', '?', ':', ';'];
-/// Closing quotes and brackets, and the marks OCR leaves for footnote references.
+/// Closing quotes and brackets (East Asian ones too), and the marks OCR leaves for footnote
+/// references.
 const TRAILING_MARKS: &[char] = &[
     '"', '\'', '”', '’', ')', ']', '*', '®', '°', '>', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹',
-    '⁰',
+    '⁰', '」', '』', '）', '》', '〉', '】', '〕', '〗', '﹂',
 ];
 
 /// Whether a line ends a sentence, looking through quotes and OCR footnote marks.
@@ -695,7 +719,7 @@ fn ends_sentence_through_marks(line: &str) -> bool {
         }
         t = stripped;
     }
-    t.ends_with(SENTENCE_END)
+    t.ends_with(SENTENCE_END) || t.ends_with(cjk::LINE_ENDS) || cjk::ends_in_ellipsis(t)
 }
 
 fn starts_lowercase(line: &str) -> bool {
@@ -705,8 +729,10 @@ fn starts_lowercase(line: &str) -> bool {
     }
 }
 
+/// Words of a line for the layout rules: words between spaces, a Han or kana character half
+/// a word ([`cjk::word_equivalents`]).
 fn word_count(line: &str) -> usize {
-    line.split_whitespace().count()
+    cjk::word_equivalents(line)
 }
 
 /// A short line that reads like a title: no closing punctuation, not a sentence continuation.
@@ -714,8 +740,13 @@ fn looks_like_title(t: &str, max_words: usize) -> bool {
     // Words are counted last, and only up to past the limit: most lines are sentences, ruled
     // out by their ends.
     let ends = ends_sentence(t);
-    if starts_lowercase(t) || (ends && !t.ends_with(':')) {
+    if starts_lowercase(t) || (ends && !t.ends_with([':', '：'])) {
         return false;
+    }
+    // A line in Chinese or Japanese has no capitals and no words between spaces: it is
+    // judged by its punctuation and length ([`cjk::looks_like_title`]).
+    if cjk::is_unspaced_line(t) {
+        return cjk::looks_like_title(t);
     }
     let words = t.split_whitespace().take(max_words + 1).count();
     words > 0 && words <= max_words && (!ends || words <= 3)
@@ -930,28 +961,39 @@ mod tests {
 
     #[test]
     fn content_words_need_a_letter_or_digit() {
-        assert_eq!(content_words("a — b 12 “信任” ... é"), 5);
+        assert_eq!(content_words("a — b 12 “ok” ... é"), 5);
+        // Han characters count one each.
+        assert_eq!(content_words("a — b 12 “信任” ... é"), 6);
+        assert_eq!(content_words("信任 trust"), 3);
         assert_eq!(content_words(""), 0);
         assert_eq!(content_words("— …"), 0);
         assert_eq!(content_words("(x"), 1);
-        // Chunk edges fall inside words of every kind: the count equals a naive one.
+        // Chunk edges fall inside words of every kind, and the first Han character anywhere:
+        // the count equals a naive one (words between spaces with a letter or digit).
         let naive = |t: &str| {
             t.split_whitespace()
                 .filter(|w| w.chars().any(char::is_alphanumeric))
                 .count()
         };
-        let text = "Trust (“built”) — slowly; 12 ... 信任 é & the x-y “z” ? ".repeat(9);
-        for start in 0..70 {
-            let Some(t) = text.get(start..) else {
-                continue;
-            };
-            for cut in [t.len(), t.len() / 2, 63, 64, 65, 129] {
-                let Some(t) = t.get(..cut.min(t.len())) else {
+        let latin = "Trust (“built”) — slowly; 12 ... é & the x-y “z” ? ".repeat(9);
+        let chinese = "Trust (“built”) — slowly; 12 ... 信任 é & the x-y “z” ? ".repeat(9);
+        for (text, count) in [
+            (&latin, &naive as &dyn Fn(&str) -> usize),
+            (&chinese, &cjk::content_words),
+        ] {
+            for start in 0..70 {
+                let Some(t) = text.get(start..) else {
                     continue;
                 };
-                assert_eq!(content_words(t), naive(t), "{t:?}");
+                for cut in [t.len(), t.len() / 2, 63, 64, 65, 129] {
+                    let Some(t) = t.get(..cut.min(t.len())) else {
+                        continue;
+                    };
+                    assert_eq!(content_words(t), count(t), "{t:?}");
+                }
             }
         }
+        assert_eq!(cjk::content_words(&latin), naive(&latin));
     }
 
     #[test]

@@ -1,6 +1,13 @@
 //! Sentences: a paragraph's normalised text in, the byte spans of its sentences out.
+//!
+//! In Latin script a sentence ends at `.`, `!` or `?` (through closing quotes and brackets)
+//! before a space and a capital, a digit or an opening quote, unless the full stop ends an
+//! abbreviation, an initial or a list number. In Chinese and Japanese it ends at `。！？`
+//! (and `｡`, `．`, the ellipsis `……`, and `!` or `?` between Han characters), through closing
+//! quotes and brackets (`」』”）`), whatever follows but a comma or a colon: the next sentence
+//! starts with the next character, or after one space.
 
-use super::TRAILING_MARKS;
+use super::{cjk, TRAILING_MARKS};
 
 /// Words after which a full stop does not end a sentence.
 const ABBREVIATIONS: &[&str] = &[
@@ -14,6 +21,30 @@ pub fn sentence_spans(text: &str) -> Vec<(usize, usize)> {
     let mut start = 0;
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     for (k, &(i, c)) in chars.iter().enumerate() {
+        if i < start {
+            // Inside the run of marks that ended the sentence before.
+            continue;
+        }
+        if (!c.is_ascii() || matches!(c, '!' | '?')) && cjk::ends_sentence_at(&chars, k) {
+            let mut end_k = k + 1;
+            while end_k < chars.len() && {
+                let m = chars[end_k].1;
+                cjk::SENTENCE_ENDS.contains(&m)
+                    || matches!(m, '!' | '?' | '…' | '⋯')
+                    || TRAILING_MARKS.contains(&m)
+            } {
+                end_k += 1;
+            }
+            let Some(&(at, next)) = chars.get(end_k) else {
+                continue;
+            };
+            if matches!(next, '，' | '、' | ',' | '；' | ';' | '：' | ':') {
+                continue;
+            }
+            spans.push((start, at));
+            start = if next == ' ' { at + 1 } else { at };
+            continue;
+        }
         if !matches!(c, '.' | '!' | '?') {
             continue;
         }
@@ -61,6 +92,45 @@ pub fn sentence_spans(text: &str) -> Vec<(usize, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn sentences(text: &str) -> Vec<&str> {
+        sentence_spans(text)
+            .into_iter()
+            .map(|(s, e)| &text[s..e])
+            .collect()
+    }
+
+    #[test]
+    fn chinese_sentences_end_at_their_marks_through_closing_quotes() {
+        assert_eq!(
+            sentences("他说：“我们信任政府。”然后离开了！真的吗？是的…… 后来呢?我们不知道。"),
+            [
+                "他说：“我们信任政府。”",
+                "然后离开了！",
+                "真的吗？",
+                "是的……",
+                "后来呢?",
+                "我们不知道。"
+            ]
+        );
+        assert_eq!(
+            sentences("「互信很重要。」『双赢！』（注：见上。）NGO也同意。 Then we left. OK."),
+            [
+                "「互信很重要。」",
+                "『双赢！』",
+                "（注：见上。）",
+                "NGO也同意。",
+                "Then we left.",
+                "OK."
+            ]
+        );
+        // Not ends: a decimal point, an ellipsis before a comma, marks in a run.
+        assert_eq!(
+            sentences("比例为３．５，资源……，都有了。"),
+            ["比例为３．５，资源……，都有了。"]
+        );
+        assert_eq!(sentences("什么？！好。"), ["什么？！", "好。"]);
+    }
 
     #[test]
     fn sentences_respect_abbreviations_and_initials() {

@@ -3,7 +3,7 @@
 //! and footnote blocks, headings, footnotes and page numbers apart.
 
 use super::{
-    ends_sentence, looks_like_title, starts_lowercase, word_count, Block, Line, SegmentKind,
+    cjk, ends_sentence, looks_like_title, starts_lowercase, word_count, Block, Line, SegmentKind,
 };
 use crate::read::Format;
 
@@ -28,8 +28,13 @@ fn is_footnote_start(t: &str) -> bool {
             .starts_with(|c: char| c.is_alphabetic() || c == '“' || c == '"')
 }
 
-/// `5.2 Steering mechanisms: …`, `1. Introduction`
+/// `5.2 Steering mechanisms: …`, `1. Introduction`; in Chinese `一、…`, `（三）…`, `第二章 …`
+/// ([`cjk::is_numbered_heading`]).
 fn is_numbered_heading(t: &str) -> bool {
+    let first = t.as_bytes().first().copied().unwrap_or(0);
+    if (first >= 0x80 || first.is_ascii_digit() || first == b'(') && cjk::is_numbered_heading(t) {
+        return true;
+    }
     let Some((number, rest)) = t.split_once(' ') else {
         return false;
     };
