@@ -166,7 +166,9 @@ pub struct Rule {
     pub order: Order,
 }
 
-/// Negators used when the codebook does not list its own.
+/// Negators used when the codebook does not list its own: English words, and Chinese
+/// negators (simplified and traditional) looked for inside unspaced text (see
+/// `coding::unspaced`).
 pub const DEFAULT_NEGATORS: &[&str] = &[
     "no",
     "not",
@@ -184,6 +186,19 @@ pub const DEFAULT_NEGATORS: &[&str] = &[
     "no longer",
     "hardly",
     "n't",
+    "不",
+    "没",
+    "没有",
+    "未",
+    "无",
+    "非",
+    "并非",
+    "缺乏",
+    "缺少",
+    "沒",
+    "沒有",
+    "無",
+    "並非",
 ];
 
 #[derive(Debug, Clone)]
