@@ -183,16 +183,16 @@ pub fn is_numbered_heading(t: &str) -> bool {
 }
 
 /// Whether two lines of a hard-wrapped paragraph join without a space: when the break falls
-/// between two characters of East Asian text (Han, kana or their punctuation), and neither
-/// side is an ASCII letter or digit (`NGO` and `合作` keep their space).
+/// between two characters of East Asian text (Han, kana or their punctuation), or between
+/// one of them and a quotation mark or other non-ASCII punctuation (`他说：“` and `我们`).
+/// ASCII on either side keeps the space (`NGO` and `合作`, `国际化` and `(guojihua)`).
 pub fn joins_without_space(before: &str, after: &str) -> bool {
     let (Some(last), Some(first)) = (before.chars().next_back(), after.chars().next()) else {
         return false;
     };
     let east_asian = |c: char| is_unspaced(c) || is_cjk_mark(c);
-    (east_asian(last) || east_asian(first))
-        && !last.is_ascii_alphanumeric()
-        && !first.is_ascii_alphanumeric()
+    let mark = |c: char| !c.is_ascii() && !c.is_alphanumeric() && !c.is_whitespace();
+    (east_asian(last) && (east_asian(first) || mark(first))) || (mark(last) && east_asian(first))
 }
 
 /// Whether a document is written one paragraph per line in an unspaced script: most of its
@@ -332,7 +332,10 @@ mod tests {
         assert!(joins_without_space("社会组织与", "政府合作"));
         assert!(joins_without_space("合作。", "然后"));
         assert!(joins_without_space("他说：“", "我们"));
+        assert!(joins_without_space("一把手", "“调任”"));
         assert!(!joins_without_space("与NGO", "合作"));
+        assert!(!joins_without_space("国际化", "(guojihua)"));
+        assert!(!joins_without_space("“trust”", "grew"));
         assert!(!joins_without_space("trust", "信任"));
         assert!(!joins_without_space("a trust", "grew"));
     }
