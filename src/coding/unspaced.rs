@@ -216,6 +216,8 @@ mod tests {
         // The negator's last character is one of the six units before the match: five
         // characters between them reach, six do not.
         assert!(negated_before("没有真正建立起互信", "互信"));
+        assert!(negated_before("双方并没有真正建立起互信", "互信"));
+        assert!(negated_before("他们并不信任街道", "信任"));
         assert!(!negated_before("没有真正地建立起互信", "互信"));
         // A clause end stops the reach.
         assert!(!negated_before("没有问题，我们信任政府", "信任"));

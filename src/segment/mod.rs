@@ -4,14 +4,19 @@
 //! parallel and in parts).
 //!
 //! Two layouts are recognised per document:
-//! - **lines**: one paragraph per line, as in web-scraped pages. Navigation crumbs, menu bars,
-//!   address blocks and lines in a foreign script (spam) become `boilerplate`; short
-//!   unpunctuated lines become `heading`s.
+//! - **lines**: one paragraph per line, as in web-scraped pages and in Chinese written a
+//!   paragraph to a line. Navigation crumbs, menu bars, site furniture (in English and in
+//!   Chinese), address blocks and lines in a foreign script that are not sentences (spam)
+//!   become `boilerplate`; short unpunctuated lines become `heading`s.
 //! - **wrapped**: hard-wrapped text, as extracted from a PDF. Lines are joined into
-//!   paragraphs; a paragraph continues across a blank line, a lone page number or a footnote
-//!   block when the next text starts in lower case or the text before did not end a sentence.
-//!   Footnote blocks (`34 John M. Bryson, …`), page numbers and numbered section headings
-//!   become their own segments.
+//!   paragraphs (without a space inside Chinese text); a paragraph continues across a blank
+//!   line, a lone page number or a footnote block when the next text starts in lower case or
+//!   the text before did not end a sentence. Footnote blocks (`34 John M. Bryson, …`), page
+//!   numbers and numbered section headings become their own segments.
+//!
+//! Each line is judged by its own script: lines in Chinese or Japanese get the rules of
+//! [`cjk`] (sentence ends `。！？`, headings by punctuation and length, words counted a
+//! character each) instead of those drawn from Latin script (capitals, words between spaces).
 //!
 //! Every non-blank source line belongs to exactly one segment; a paragraph interrupted by a
 //! footnote block spans it in the source, and the footnote is a segment of its own.
