@@ -425,6 +425,16 @@ impl Matcher {
 
     /// Every match in a unit with the reason it counts or not, and each code's decision.
     pub fn trace_unit(&self, text: &str) -> UnitTrace {
+        self.trace_unit_in(
+            text,
+            crate::segment::cjk::may_hold_unspaced(text.as_bytes()),
+        )
+    }
+
+    /// [`Matcher::trace_unit`] for a unit whose document is known to hold no Han or kana
+    /// character (`unspaced` false: Chinese negators are not looked for) or may hold some.
+    /// The result is the same either way; the document's answer saves a pass per unit.
+    pub fn trace_unit_in(&self, text: &str, unspaced: bool) -> UnitTrace {
         let mut found: Vec<(Origin, usize, usize)> = Vec::new();
         if let Some((terms, origins)) = &self.terms {
             let mut occurrences = Vec::new();
@@ -446,10 +456,10 @@ impl Matcher {
                 }
             }
         }
-        self.decide(text, found)
+        self.decide(text, found, unspaced)
     }
 
-    fn decide(&self, text: &str, found: Vec<(Origin, usize, usize)>) -> UnitTrace {
+    fn decide(&self, text: &str, found: Vec<(Origin, usize, usize)>, unspaced: bool) -> UnitTrace {
         let mut hits = Vec::new();
         let mut exclusions = Vec::new();
         let mut partners = Vec::new();
@@ -461,10 +471,8 @@ impl Matcher {
             }
         }
         let words = self.proximity.then(|| WordIndex::new(text));
-        // Negators in Han characters are looked for only in units that have such characters.
-        let unspaced = !hits.is_empty()
-            && !self.negation.unspaced.is_empty()
-            && crate::segment::cjk::may_hold_unspaced(text.as_bytes());
+        // Negators in Han characters are looked for only in text that may have them.
+        let unspaced = unspaced && !self.negation.unspaced.is_empty();
         let sentences = if self.sentences {
             let spans = sentence_spans(text);
             if spans.is_empty() {
@@ -778,7 +786,7 @@ fn last_words_ascii(before: &str, window: usize) -> Option<Vec<&str>> {
                 return Some(words);
             }
         }
-        if CLAUSE_ENDS.contains(&(b as char)) {
+        if matches!(b, b'.' | b',' | b';' | b':' | b'!' | b'?' | b'(' | b')') {
             return Some(words);
         }
         end = i;
@@ -944,7 +952,9 @@ fn code_segment(
     matcher: &Matcher,
     coded: &mut CodedDocument,
 ) {
-    let result = matcher.code_unit(&segment.text);
+    let result: UnitResult = matcher
+        .trace_unit_in(&segment.text, segment.unspaced)
+        .into();
     coded.vetoed += result.vetoed;
     // Matches come in order of position: lines are counted on from the previous match,
     // never from the segment's start again (a one-paragraph file of 300 MB has many).

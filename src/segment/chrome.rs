@@ -39,6 +39,10 @@ pub(super) const ADDRESS_PREFIXES: &[&str] = &[
     "phone:",
     "zip:",
     "postcode:",
+];
+
+/// Address lines of Chinese pages.
+pub(super) const CJK_ADDRESS_PREFIXES: &[&str] = &[
     "地址：",
     "地址:",
     "联系地址",
@@ -193,11 +197,7 @@ pub(super) fn is_chrome_line(t: &str) -> bool {
 
 /// Chinese site furniture ([`CJK_CHROME_LINES`], [`CJK_FURNITURE_PREFIXES`],
 /// [`CJK_FURNITURE_MARKS`]).
-pub(super) fn is_cjk_furniture(t: &str) -> bool {
-    // Every entry holds a Han character.
-    if !cjk::may_hold_unspaced(t.as_bytes()) {
-        return false;
-    }
+fn is_cjk_furniture(t: &str) -> bool {
     let bare = t.trim_start_matches(['【', '[', '〔', '（', '(', ' ', '\u{3000}']);
     if CJK_FURNITURE_PREFIXES.iter().any(|p| bare.starts_with(p)) {
         return true;
@@ -216,30 +216,44 @@ pub(super) fn is_cjk_furniture(t: &str) -> bool {
     CJK_CHROME_LINES.contains(&squeezed.trim_end_matches(['：', ':']))
 }
 
-/// `Home > Brief News > 2016`; in Chinese also without spaces and with other arrows
-/// (`首页>新闻动态>正文`, `首页 » 新闻`).
+/// `Home > Brief News > 2016` (`首页 > 新闻` too)
 pub(super) fn is_breadcrumb(t: &str) -> bool {
-    let parts: Vec<&str> = if t.contains(" > ") {
-        t.split(" > ").collect()
-    } else if cjk::may_hold_unspaced(t.as_bytes()) && t.contains(['>', '＞', '»', '›']) {
-        t.split(['>', '＞', '»', '›']).map(str::trim).collect()
-    } else {
+    if !t.contains(" > ") {
         return false;
-    };
-    parts.len() >= 2 && parts.iter().all(|p| !p.is_empty() && word_count(p) <= 4)
+    }
+    let parts: Vec<&str> = t.split(" > ").collect();
+    parts.len() >= 2 && parts.iter().all(|p| word_count(p) <= 4)
 }
 
-/// `Set Homepage | Favorite|中文`: short items separated by bars (also `｜` and `丨` in
-/// Chinese); or, in Chinese, four or more short items between spaces (`首页 机构概况 新闻动态
-/// 政策法规 联系我们`).
+/// `Set Homepage | Favorite|中文`: short items separated by bars.
 pub(super) fn is_menu_bar(t: &str) -> bool {
+    if !t.contains('|') {
+        return false;
+    }
+    let parts: Vec<&str> = t.split('|').collect();
+    parts.len() >= 2 && parts.iter().all(|p| word_count(p) <= 3)
+}
+
+/// Chinese page furniture, for pages that may hold Han characters: [`is_cjk_furniture`],
+/// breadcrumbs without spaces or with other arrows (`首页>新闻动态>正文`, `首页 » 新闻`), menus
+/// with full-width bars (`首页｜关于我们`, `首页丨联系我们`) or of four or more short items between
+/// spaces (`首页 机构概况 新闻动态 政策法规 联系我们`).
+pub(super) fn is_cjk_chrome(t: &str) -> bool {
+    if !cjk::may_hold_unspaced(t.as_bytes()) {
+        return false;
+    }
+    if is_cjk_furniture(t) {
+        return true;
+    }
+    const ARROWS: [char; 4] = ['>', '＞', '»', '›'];
+    if t.contains(ARROWS) {
+        let parts: Vec<&str> = t.split(ARROWS).map(str::trim).collect();
+        return parts.len() >= 2 && parts.iter().all(|p| !p.is_empty() && word_count(p) <= 4);
+    }
     const BARS: [char; 3] = ['|', '｜', '丨'];
     if t.contains(BARS) {
         let parts: Vec<&str> = t.split(BARS).collect();
         return parts.len() >= 2 && parts.iter().all(|p| word_count(p) <= 3);
-    }
-    if !cjk::may_hold_unspaced(t.as_bytes()) {
-        return false;
     }
     let items: Vec<&str> = t.split_whitespace().collect();
     items.len() >= 4
@@ -330,15 +344,26 @@ mod tests {
         ] {
             assert_eq!(is_cjk_furniture(line), line == "首页", "{line}");
         }
-        assert!(is_breadcrumb("首页>新闻动态>正文"));
-        assert!(is_breadcrumb("首页 » 社会组织动态"));
         assert!(is_breadcrumb("首页 > 新闻"));
-        assert!(!is_breadcrumb("合作的次数>10次以后，政府开始信任他们。"));
         assert!(is_menu_bar("首页 | 关于我们 | 新闻中心 | 联系我们"));
-        assert!(is_menu_bar("首页｜机构概况｜联系我们"));
-        assert!(is_menu_bar("首页 机构概况 新闻动态 政策法规 联系我们"));
-        assert!(!is_menu_bar("第一章 本土化与国际化"));
-        assert!(!is_menu_bar("我们 信任 政府 的 程度 很 高。"));
+        for line in [
+            "首页>新闻动态>正文",
+            "首页 » 社会组织动态",
+            "首页｜机构概况｜联系我们",
+            "首页丨联系我们",
+            "首页 机构概况 新闻动态 政策法规 联系我们",
+            "上一篇：社区社会组织培育基地揭牌",
+        ] {
+            assert!(is_cjk_chrome(line), "{line}");
+        }
+        for line in [
+            "合作的次数>10次以后，政府开始信任他们。",
+            "第一章 本土化与国际化",
+            "我们 信任 政府 的 程度 很 高。",
+            "Home > News",
+        ] {
+            assert!(!is_cjk_chrome(line), "{line}");
+        }
     }
 
     #[test]

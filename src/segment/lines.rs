@@ -2,12 +2,13 @@
 //! in, its paragraph-level blocks out, each line a paragraph, a heading or boilerplate.
 
 use super::chrome::{
-    is_breadcrumb, is_chrome_line, is_cjk_furniture, is_foreign_script_line, is_menu_bar,
-    latin_share, ADDRESS_PREFIXES, BULLETS,
+    is_breadcrumb, is_chrome_line, is_cjk_chrome, is_foreign_script_line, is_menu_bar, latin_share,
+    ADDRESS_PREFIXES, BULLETS, CJK_ADDRESS_PREFIXES,
 };
 use super::{ends_sentence, looks_like_title, word_count, Block, Line, SegmentKind};
 
-pub(super) fn blocks_from_lines(lines: &[Line], text: &str) -> Vec<Block> {
+/// `unspaced`: the page may hold Han or kana characters, whose furniture is looked for too.
+pub(super) fn blocks_from_lines(lines: &[Line], text: &str, unspaced: bool) -> Vec<Block> {
     // Only lines in another script need the document's script, so it is measured once, and
     // only when such a line comes (never in ASCII text).
     let mut latin: Option<bool> = None;
@@ -40,11 +41,13 @@ pub(super) fn blocks_from_lines(lines: &[Line], text: &str) -> Vec<Block> {
                 continue;
             }
         }
-        let is_address_start = ADDRESS_PREFIXES.iter().any(|p| {
+        let starts_with = |p: &&str| {
             t.as_bytes()
                 .get(..p.len())
                 .is_some_and(|start| start.eq_ignore_ascii_case(p.as_bytes()))
-        });
+        };
+        let is_address_start = ADDRESS_PREFIXES.iter().any(starts_with)
+            || (unspaced && CJK_ADDRESS_PREFIXES.iter().any(starts_with));
         let continues_address = in_address && word_count(t) <= 8 && !ends_sentence(t);
         in_address = is_address_start || continues_address;
         // A line in another script than the page is spam unless it reads as a sentence: a
@@ -53,11 +56,11 @@ pub(super) fn blocks_from_lines(lines: &[Line], text: &str) -> Vec<Block> {
             || is_chrome_line(t)
             || is_breadcrumb(t)
             || is_menu_bar(t)
-            || is_cjk_furniture(t)
+            || (unspaced && is_cjk_chrome(t))
             || (is_foreign_script_line(t) && !ends_sentence(t) && document_is_latin())
         {
             SegmentKind::Boilerplate
-        } else if looks_like_title(t, 15) || (blocks.is_empty() && !ends_sentence(t)) {
+        } else if looks_like_title(t, 15, unspaced) || (blocks.is_empty() && !ends_sentence(t)) {
             // The first line of a page is its title, however long.
             SegmentKind::Heading
         } else {

@@ -102,6 +102,9 @@ pub struct Segment {
     pub line_start: usize,
     pub line_end: usize,
     pub word_count: usize,
+    /// Its document may hold Han or kana characters ([`Plan::unspaced`]): coding looks for
+    /// Chinese negators in it.
+    pub unspaced: bool,
 }
 
 /// A document's segments and the layout they were read with.
@@ -428,10 +431,11 @@ fn split_lines(text: &str) -> Vec<Line<'_>> {
 /// Japanese written a paragraph to a line ([`cjk::one_paragraph_per_line`]), lines are
 /// paragraphs; otherwise lines are wrapped text to be joined.
 pub fn detect_layout(text: &str) -> Layout {
-    layout_of(&split_lines(text))
+    layout_of(&split_lines(text), cjk::may_hold_unspaced(text.as_bytes()))
 }
 
-fn layout_of(lines: &[Line]) -> Layout {
+/// `unspaced`: the document may hold Han or kana characters ([`cjk::may_hold_unspaced`]).
+fn layout_of(lines: &[Line], unspaced: bool) -> Layout {
     let non_blank = lines.iter().filter(|l| !l.is_blank()).count();
     let long = lines
         .iter()
@@ -439,13 +443,19 @@ fn layout_of(lines: &[Line]) -> Layout {
         // bytes): only long byte runs need counting.
         .filter(|l| {
             let t = l.trimmed();
-            t.len() > 120 && (t.is_ascii() || cjk::columns(t) > 120)
+            t.len() > 120
+                && (t.is_ascii() || {
+                    let chars = t.chars().count();
+                    chars > 120 || (chars > 60 && cjk::columns(t) > 120)
+                })
         })
         .count();
     let non_blank_lines = || lines.iter().map(Line::trimmed).filter(|t| !t.is_empty());
     // Chinese or Japanese written a paragraph to a line has lines ending in sentence ends,
     // however short its paragraphs are.
-    if (non_blank > 0 && long * 10 >= non_blank) || cjk::one_paragraph_per_line(non_blank_lines()) {
+    if (non_blank > 0 && long * 10 >= non_blank)
+        || (unspaced && cjk::one_paragraph_per_line(non_blank_lines()))
+    {
         Layout::Lines
     } else {
         Layout::Wrapped
@@ -458,6 +468,10 @@ fn layout_of(lines: &[Line]) -> Layout {
 /// document in order.
 pub struct Plan<'a> {
     pub layout: Layout,
+    /// The document may hold Han or kana characters ([`cjk::may_hold_unspaced`]): the rules
+    /// for Chinese and Japanese apply to its lines. Decided once, so that the others do not
+    /// pay for those rules line by line.
+    pub unspaced: bool,
     level: UnitLevel,
     lines: Vec<Line<'a>>,
     blocks: Vec<Block>,
@@ -466,16 +480,18 @@ pub struct Plan<'a> {
 /// Finds a document's layout and blocks.
 pub fn plan(document: &Document, level: UnitLevel) -> Plan<'_> {
     let lines = split_lines(&document.text);
+    let unspaced = cjk::may_hold_unspaced(document.text.as_bytes());
     let layout = match document.format {
         Format::Markdown => Layout::Wrapped,
-        Format::PlainText => layout_of(&lines),
+        Format::PlainText => layout_of(&lines, unspaced),
     };
     let blocks = match layout {
-        Layout::Lines => lines::blocks_from_lines(&lines, &document.text),
-        Layout::Wrapped => wrapped::blocks_from_wrapped(&lines, document.format),
+        Layout::Lines => lines::blocks_from_lines(&lines, &document.text, unspaced),
+        Layout::Wrapped => wrapped::blocks_from_wrapped(&lines, document.format, unspaced),
     };
     Plan {
         layout,
+        unspaced,
         level,
         lines,
         blocks,
@@ -507,29 +523,27 @@ impl Plan<'_> {
         let mut segments = Vec::with_capacity(blocks.len());
         for block_index in blocks {
             let block = &self.blocks[block_index];
-            let (text, map) = block.build(&self.lines);
+            let (text, map) = block.build(&self.lines, self.unspaced);
             if self.level == UnitLevel::Sentence && block.kind == SegmentKind::Paragraph {
                 for (s, e) in sentence_spans(&text) {
                     let sub = map.slice(s, e);
                     push_segment(
                         &mut segments,
-                        &self.lines,
-                        &block.lines,
+                        (&self.lines, &block.lines),
                         block_index,
                         SegmentKind::Sentence,
-                        text[s..e].to_string(),
-                        sub,
+                        (text[s..e].to_string(), sub),
+                        self.unspaced,
                     );
                 }
             } else {
                 push_segment(
                     &mut segments,
-                    &self.lines,
-                    &block.lines,
+                    (&self.lines, &block.lines),
                     block_index,
                     block.kind,
-                    text,
-                    map,
+                    (text, map),
+                    self.unspaced,
                 );
             }
         }
@@ -549,12 +563,11 @@ pub fn segment(document: &Document, level: UnitLevel) -> Segmented {
 /// Adds a segment of the block numbered `block`, made of the lines `block_lines`.
 fn push_segment(
     segments: &mut Vec<Segment>,
-    lines: &[Line],
-    block_lines: &[usize],
+    (lines, block_lines): (&[Line], &[usize]),
     block: usize,
     kind: SegmentKind,
-    text: String,
-    map: TextMap,
+    (text, map): (String, TextMap),
+    unspaced: bool,
 ) {
     let start = map.source_start(0);
     let end = map.source_end(text.len());
@@ -570,7 +583,12 @@ fn push_segment(
         kind,
         line_start: line_of(start),
         line_end: line_of(end.saturating_sub(1).max(start)),
-        word_count: content_words(&text),
+        word_count: if unspaced {
+            cjk::content_words(&text)
+        } else {
+            content_words(&text)
+        },
+        unspaced,
         text,
         map,
         start,
@@ -578,8 +596,9 @@ fn push_segment(
     });
 }
 
-/// Words with a letter or digit in normalised text (whose only whitespace is single spaces);
-/// in text with Han or kana characters, each of those counts one ([`cjk::content_words`]).
+/// Words with a letter or digit in normalised text (whose only whitespace is single spaces),
+/// for text without Han or kana characters (text with them is counted by
+/// [`cjk::content_words`], each of them one word).
 fn content_words(text: &str) -> usize {
     let bytes = text.as_bytes();
     let has_content = |start: usize| {
@@ -594,9 +613,6 @@ fn content_words(text: &str) -> usize {
     let Some(&first) = bytes.first() else {
         return 0;
     };
-    if cjk::may_hold_unspaced(&bytes[..1]) {
-        return cjk::content_words(text);
-    }
     let mut words = usize::from(first != b' ' && has_content(0));
     // This runs over every byte of the corpus. A word starting with an ASCII letter or digit
     // (nearly all) is counted in a branch-free, vectorisable pass over 64-byte chunks; only a
@@ -606,19 +622,12 @@ fn content_words(text: &str) -> usize {
     for chunk in (0..pairs).step_by(64) {
         let end = (chunk + 64).min(pairs);
         // Byte-wide counters (a chunk has at most 64 words) keep the vector lanes narrow.
-        let (mut alnum_starts, mut other_starts, mut unspaced) = (0u8, 0u8, 0u8);
+        let (mut alnum_starts, mut other_starts) = (0u8, 0u8);
         for (&before, &b) in bytes[chunk..end].iter().zip(&bytes[chunk + 1..=end]) {
             let starts = (before == b' ') & (b != b' ');
             let alnum = b.is_ascii_alphanumeric();
             alnum_starts += u8::from(starts & alnum);
             other_starts += u8::from(starts & !alnum);
-            // A first byte of a Han or kana character (see `cjk::may_hold_unspaced`): those
-            // count one word each, word by word.
-            unspaced |=
-                u8::from(b.wrapping_sub(0xE3) < 7) | u8::from(b == 0xEF) | u8::from(b == 0xF0);
-        }
-        if unspaced != 0 {
-            return cjk::content_words(text);
         }
         words += usize::from(alnum_starts);
         if other_starts > 0 {
@@ -656,7 +665,7 @@ impl Block {
         self.lines.iter().map(|&i| lines[i].text.len() + 1).sum()
     }
 
-    fn build(&self, lines: &[Line]) -> (String, TextMap) {
+    fn build(&self, lines: &[Line], unspaced: bool) -> (String, TextMap) {
         let mut builder = TextBuilder {
             text: String::with_capacity(self.source_len(lines)),
             map: TextMap::default(),
@@ -673,9 +682,7 @@ impl Block {
                     && trimmed.starts_with(char::is_lowercase);
                 // Chinese and Japanese have no spaces between words: a line break inside
                 // East Asian text joins without one.
-                let ascii_edges = prev.as_bytes().last().is_some_and(u8::is_ascii)
-                    && trimmed.as_bytes().first().is_some_and(u8::is_ascii);
-                let unspaced_join = !ascii_edges && cjk::joins_without_space(prev, trimmed);
+                let unspaced_join = unspaced && cjk::joins_without_space(prev, trimmed);
                 if !hyphen_join && !unspaced_join {
                     builder.push_space();
                 }
@@ -741,7 +748,7 @@ fn word_count(line: &str) -> usize {
 }
 
 /// A short line that reads like a title: no closing punctuation, not a sentence continuation.
-fn looks_like_title(t: &str, max_words: usize) -> bool {
+fn looks_like_title(t: &str, max_words: usize, unspaced: bool) -> bool {
     // Words are counted last, and only up to past the limit: most lines are sentences, ruled
     // out by their ends.
     let ends = ends_sentence(t);
@@ -750,7 +757,7 @@ fn looks_like_title(t: &str, max_words: usize) -> bool {
     }
     // A line in Chinese or Japanese has no capitals and no words between spaces: it is
     // judged by its punctuation and length ([`cjk::looks_like_title`]).
-    if cjk::is_unspaced_line(t) {
+    if unspaced && cjk::is_unspaced_line(t) {
         return cjk::looks_like_title(t);
     }
     let words = t.split_whitespace().take(max_words + 1).count();
@@ -966,39 +973,37 @@ mod tests {
 
     #[test]
     fn content_words_need_a_letter_or_digit() {
-        assert_eq!(content_words("a — b 12 “ok” ... é"), 5);
-        // Han characters count one each.
-        assert_eq!(content_words("a — b 12 “信任” ... é"), 6);
-        assert_eq!(content_words("信任 trust"), 3);
+        assert_eq!(content_words("a — b 12 “信任” ... é"), 5);
         assert_eq!(content_words(""), 0);
         assert_eq!(content_words("— …"), 0);
         assert_eq!(content_words("(x"), 1);
-        // Chunk edges fall inside words of every kind, and the first Han character anywhere:
-        // the count equals a naive one (words between spaces with a letter or digit).
+        // In a document with Han characters, each counts one (cjk::content_words); the
+        // count of text without them is the same either way.
+        let words_of =
+            |text: &str| segment(&doc(text), UnitLevel::Paragraph).segments[0].word_count;
+        assert_eq!(words_of("a — b 12 “信任” ... é.\n"), 6);
+        assert_eq!(words_of("a — b 12 “trust” ... é.\n"), 5);
+        // Chunk edges fall inside words of every kind: the count equals a naive one.
         let naive = |t: &str| {
             t.split_whitespace()
                 .filter(|w| w.chars().any(char::is_alphanumeric))
                 .count()
         };
-        let latin = "Trust (“built”) — slowly; 12 ... é & the x-y “z” ? ".repeat(9);
-        let chinese = "Trust (“built”) — slowly; 12 ... 信任 é & the x-y “z” ? ".repeat(9);
-        for (text, count) in [
-            (&latin, &naive as &dyn Fn(&str) -> usize),
-            (&chinese, &cjk::content_words),
-        ] {
-            for start in 0..70 {
-                let Some(t) = text.get(start..) else {
+        let text = "Trust (“built”) — slowly; 12 ... 信任 é & the x-y “z” ? ".repeat(9);
+        for start in 0..70 {
+            let Some(t) = text.get(start..) else {
+                continue;
+            };
+            for cut in [t.len(), t.len() / 2, 63, 64, 65, 129] {
+                let Some(t) = t.get(..cut.min(t.len())) else {
                     continue;
                 };
-                for cut in [t.len(), t.len() / 2, 63, 64, 65, 129] {
-                    let Some(t) = t.get(..cut.min(t.len())) else {
-                        continue;
-                    };
-                    assert_eq!(content_words(t), count(t), "{t:?}");
+                assert_eq!(content_words(t), naive(t), "{t:?}");
+                if !t.contains('信') {
+                    assert_eq!(cjk::content_words(t), naive(t), "{t:?}");
                 }
             }
         }
-        assert_eq!(cjk::content_words(&latin), naive(&latin));
     }
 
     #[test]
@@ -1044,14 +1049,14 @@ mod tests {
     #[test]
     fn titles_are_short_unfinished_lines_not_starting_in_lower_case() {
         let words = |n: usize| vec!["Word"; n].join(" ");
-        assert!(looks_like_title("Introduction", 15));
-        assert!(looks_like_title(&words(15), 15));
-        assert!(!looks_like_title(&words(16), 15));
-        assert!(!looks_like_title("continued from the last page", 15));
-        assert!(!looks_like_title("The cadre decided.", 15));
-        assert!(looks_like_title("Contact us:", 15));
-        assert!(!looks_like_title("What the cadre said to us:", 15));
-        assert!(!looks_like_title("", 15));
+        assert!(looks_like_title("Introduction", 15, false));
+        assert!(looks_like_title(&words(15), 15, false));
+        assert!(!looks_like_title(&words(16), 15, false));
+        assert!(!looks_like_title("continued from the last page", 15, false));
+        assert!(!looks_like_title("The cadre decided.", 15, false));
+        assert!(looks_like_title("Contact us:", 15, false));
+        assert!(!looks_like_title("What the cadre said to us:", 15, false));
+        assert!(!looks_like_title("", 15, false));
     }
 
     #[test]

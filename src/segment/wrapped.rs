@@ -30,9 +30,10 @@ fn is_footnote_start(t: &str) -> bool {
 
 /// `5.2 Steering mechanisms: …`, `1. Introduction`; in Chinese `一、…`, `（三）…`, `第二章 …`
 /// ([`cjk::is_numbered_heading`]).
-fn is_numbered_heading(t: &str) -> bool {
+fn is_numbered_heading(t: &str, unspaced: bool) -> bool {
     let first = t.as_bytes().first().copied().unwrap_or(0);
-    if (first >= 0x80 || first.is_ascii_digit() || first == b'(') && cjk::is_numbered_heading(t) {
+    let may_be_chinese = first >= 0x80 || first.is_ascii_digit() || first == b'(';
+    if unspaced && may_be_chinese && cjk::is_numbered_heading(t) {
         return true;
     }
     let Some((number, rest)) = t.split_once(' ') else {
@@ -55,7 +56,9 @@ fn is_markdown_heading(t: &str) -> bool {
 /// 2,500 words of hard-wrapped text; the longest paragraph of the shipped article has 40 lines.
 const MAX_PARAGRAPH_LINES: usize = 200;
 
-pub(super) fn blocks_from_wrapped(lines: &[Line], format: Format) -> Vec<Block> {
+/// `unspaced`: the document may hold Han or kana characters, whose headings are looked for
+/// too.
+pub(super) fn blocks_from_wrapped(lines: &[Line], format: Format, unspaced: bool) -> Vec<Block> {
     let mut blocks: Vec<Block> = Vec::new();
     // Indexes into `blocks` of what a following line may continue.
     let mut open_paragraph: Option<usize> = None;
@@ -96,7 +99,7 @@ pub(super) fn blocks_from_wrapped(lines: &[Line], format: Format) -> Vec<Block> 
             }
             open_footnote = None;
         }
-        let numbered = boundary && is_numbered_heading(t);
+        let numbered = boundary && is_numbered_heading(t, unspaced);
         let markdown = format == Format::Markdown && is_markdown_heading(t);
         if numbered || markdown {
             blocks.push(Block::new(SegmentKind::Heading, i));
@@ -134,7 +137,7 @@ pub(super) fn blocks_from_wrapped(lines: &[Line], format: Format) -> Vec<Block> 
             let last = blocks[p].lines.last().map_or("", |&l| lines[l].trimmed());
             ends_sentence(last)
         });
-        if boundary && paragraph_ended && looks_like_title(t, 8) && next_is_blank(i) {
+        if boundary && paragraph_ended && looks_like_title(t, 8, unspaced) && next_is_blank(i) {
             blocks.push(Block::new(SegmentKind::Heading, i));
             open_heading = Some(blocks.len() - 1);
             open_paragraph = None;
