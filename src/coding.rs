@@ -50,8 +50,6 @@ pub struct Matcher {
     /// Per code, its ancestors: a unit coded with a code is coded with all of them too.
     ancestors: Vec<Vec<usize>>,
     negation: Negation,
-    /// Some rule has `near`/`not_near`: word positions are needed.
-    proximity: bool,
     /// Some code has sentence scope: sentence boundaries are needed.
     sentences: bool,
 }
@@ -309,7 +307,8 @@ impl CodedDocument {
 }
 
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
+    // Han, kana and East Asian punctuation are told by ranges, without Unicode's tables.
+    c == '_' || crate::segment::cjk::is_alphanumeric(c)
 }
 
 /// Scripts written without spaces between words: no word boundary is required there. Each
@@ -403,7 +402,6 @@ impl Matcher {
             }
         }))
         .map_err(|e| MatcherError(e.to_string()))?;
-        let rules = || codebook.codes.iter().flat_map(|c| &c.rules);
         Ok(Matcher {
             terms,
             regex_set,
@@ -413,7 +411,6 @@ impl Matcher {
                 .map(|c| codebook.ancestors(c).collect())
                 .collect(),
             negation: Negation::new(&codebook.negators, codebook.negation_window),
-            proximity: rules().any(|r| !r.near.is_empty() || !r.not_near.is_empty()),
             sentences: codebook.codes.iter().any(|c| c.scope == Scope::Sentence),
         })
     }
@@ -470,7 +467,9 @@ impl Matcher {
                 Role::Near | Role::NotNear => partners.push(f),
             }
         }
-        let words = self.proximity.then(|| WordIndex::new(text));
+        // Word positions, for `near`/`not_near`: built when the first partner term is
+        // measured, not for every unit.
+        let words: std::cell::OnceCell<WordIndex> = std::cell::OnceCell::new();
         // Negators in Han characters are looked for only in text that may have them.
         let unspaced = unspaced && !self.negation.unspaced.is_empty();
         let sentences = if self.sentences {
@@ -516,13 +515,12 @@ impl Matcher {
                             };
                         let same_sentence =
                             code.scope == Scope::Paragraph || sentence_of(start) == sentence_of(ps);
-                        let distance = words.as_ref().map_or(usize::MAX, |w| {
-                            if after {
-                                w.distance(end, ps)
-                            } else {
-                                w.distance(pe, start)
-                            }
-                        });
+                        let w = words.get_or_init(|| WordIndex::new(text));
+                        let distance = if after {
+                            w.distance(end, ps)
+                        } else {
+                            w.distance(pe, start)
+                        };
                         order_ok && same_sentence && distance <= rule.within
                     })
                 };
@@ -686,6 +684,11 @@ impl Negation {
     fn may_start_at(&self, word: &str) -> bool {
         let bytes = word.as_bytes();
         if !word.is_ascii() {
+            // A word of Chinese can end in `n't` at most: no negator of these starts with a
+            // Han character (those are looked for in `unspaced`).
+            if word.starts_with(crate::segment::cjk::is_unspaced) {
+                return self.contraction && ends_in_contraction(word);
+            }
             return true;
         }
         let Some(&first) = bytes.first() else {
@@ -745,6 +748,9 @@ impl Negation {
 
 /// Whether a word ends in `n't` (`don't`, `WON’T`).
 fn ends_in_contraction(word: &str) -> bool {
+    if !word.ends_with(['t', 'T']) {
+        return false;
+    }
     if word.is_ascii() {
         word.len() >= 3 && word[word.len() - 3..].eq_ignore_ascii_case("n't")
     } else {

@@ -173,11 +173,14 @@ impl UnspacedNegators {
             }
             look_from = clause_start + i;
         }
+        // A few characters, a few negators of one or two characters each: compared in place.
         let stretch = &head[look_from..];
-        self.negators.iter().any(|negator| {
-            stretch.match_indices(negator.as_str()).any(|(at, _)| {
-                let at = look_from + at;
-                at + negator.len() > from && !is_not_negation(text, at, negator)
+        stretch.char_indices().any(|(i, _)| {
+            let at = look_from + i;
+            self.negators.iter().any(|negator| {
+                stretch[i..].starts_with(negator.as_str())
+                    && at + negator.len() > from
+                    && !is_not_negation(text, at, negator)
             })
         })
     }

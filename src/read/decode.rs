@@ -28,6 +28,10 @@ pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 const GB18030_BOM: &[u8] = b"\x84\x31\x95\x33";
 /// How much of a file's start is searched for NUL bytes and escape sequences.
 const HEAD: usize = 8192;
+/// How much of a file chardetng reads to guess its encoding: plenty for its character
+/// statistics, and a 300 MB file is not read twice for it. The guess is then checked on the
+/// whole file.
+const DETECT: usize = 4 << 20;
 
 /// How the files of a run are decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -386,7 +390,8 @@ fn detect(data: Vec<u8>, utf8_error_at: usize) -> Result<Decoded, Refused> {
         );
     }
     let mut detector = EncodingDetector::new(Iso2022JpDetection::Deny);
-    detector.feed(&data, true);
+    // `last` only when the whole file is fed (chardetng's rule for prefixes).
+    detector.feed(&data[..data.len().min(DETECT)], data.len() <= DETECT);
     let guess = detector.guess(None, Utf8Detection::Deny);
     let name = guess.name();
     let text = match strict(guess, &data) {

@@ -13,12 +13,15 @@
 pub fn is_unspaced(c: char) -> bool {
     matches!(u32::from(c),
         0x3005 | 0x3007       // 々 〇
-        | 0x3040..=0x30FA     // hiragana, katakana
+        | 0x3041..=0x3096     // hiragana
+        | 0x309D..=0x309F     // its iteration marks
+        | 0x30A1..=0x30FA     // katakana
         | 0x30FC..=0x30FF     // ー and the katakana iteration marks
         | 0x31F0..=0x31FF     // katakana phonetic extensions
         | 0x3400..=0x4DBF     // CJK extension A
         | 0x4E00..=0x9FFF     // CJK unified ideographs
-        | 0xF900..=0xFAFF     // CJK compatibility ideographs
+        | 0xF900..=0xFA6D     // CJK compatibility ideographs
+        | 0xFA70..=0xFAD9
         | 0xFF66..=0xFF9D     // half-width katakana
         | 0x20000..=0x3134F   // CJK extensions B to G
     )
@@ -28,6 +31,25 @@ pub fn is_unspaced(c: char) -> bool {
 pub fn is_cjk_mark(c: char) -> bool {
     matches!(u32::from(c), 0x3000..=0x303F | 0x30FB | 0xFE30..=0xFE4F | 0xFF00..=0xFF65)
         && !is_unspaced(c)
+}
+
+/// `char::is_alphanumeric`, answering for Han, kana and East Asian punctuation without
+/// Unicode's tables (which every character of Chinese text would otherwise be looked up in).
+pub fn is_alphanumeric(c: char) -> bool {
+    match u32::from(c) {
+        0..=0x7F => c.is_ascii_alphanumeric(),
+        // Spaces, punctuation and symbols of the CJK and full-width blocks.
+        0x3000..=0x3004
+        | 0x3008..=0x3020
+        | 0x3030
+        | 0x303D
+        | 0x30FB
+        | 0xFF01..=0xFF0F
+        | 0xFF1A..=0xFF20
+        | 0xFF3B..=0xFF40
+        | 0xFF5B..=0xFF65 => false,
+        _ => is_unspaced(c) || c.is_alphanumeric(),
+    }
 }
 
 /// Characters a page gives two columns: what a hard wrap counts.
@@ -70,7 +92,8 @@ pub fn is_unspaced_line(t: &str) -> bool {
     for c in t.chars() {
         if is_unspaced(c) {
             unspaced += 1;
-        } else if c.is_alphabetic() {
+        } else if c.is_ascii_alphabetic() || (!c.is_ascii() && !is_cjk_mark(c) && c.is_alphabetic())
+        {
             letters += 1;
         }
     }
@@ -105,7 +128,7 @@ pub fn content_words(text: &str) -> usize {
             if is_unspaced(c) {
                 words += 1 + usize::from(stretch_has_content);
                 stretch_has_content = false;
-            } else if c.is_alphanumeric() {
+            } else if is_alphanumeric(c) {
                 stretch_has_content = true;
             }
         }
@@ -271,6 +294,24 @@ mod tests {
                 "{c}"
             );
         }
+    }
+
+    #[test]
+    fn alphanumeric_fast_path_agrees_with_unicode() {
+        let ranges = [
+            0..0x3100,
+            0x3400..0x3500,
+            0x4E00..0x4F00,
+            0xF900..0xFB00,
+            0xFE00..0x10000,
+            0x20000..0x20100,
+        ];
+        let mut checked = 0;
+        for c in ranges.into_iter().flatten().filter_map(char::from_u32) {
+            assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+            checked += 1;
+        }
+        assert_eq!(checked, 0x3100 + 0x100 * 2 + 0x200 * 2 + 0x100);
     }
 
     #[test]

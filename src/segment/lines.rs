@@ -57,8 +57,13 @@ pub(super) fn blocks_from_lines(lines: &[Line], text: &str, unspaced: bool) -> V
             || is_breadcrumb(t)
             || is_menu_bar(t)
             || (unspaced && is_cjk_chrome(t))
-            || (is_foreign_script_line(t) && !ends_sentence(t) && document_is_latin())
-        {
+            || (!ends_sentence(t)
+                && if unspaced {
+                    // A page with Chinese in it is measured once rather than line by line.
+                    document_is_latin() && is_foreign_script_line(t)
+                } else {
+                    is_foreign_script_line(t) && document_is_latin()
+                }) {
             SegmentKind::Boilerplate
         } else if looks_like_title(t, 15, unspaced) || (blocks.is_empty() && !ends_sentence(t)) {
             // The first line of a page is its title, however long.
