@@ -574,12 +574,13 @@ fn code_files(
 /// Why a document that was read has nothing coded: none of its segments is a unit.
 fn no_units_warning(facts: &DocumentFacts, unit: UnitLevel) -> Option<String> {
     (facts.units == 0).then(|| {
+        let segments = match facts.segments {
+            1 => "its only segment is a heading, footnote or boilerplate".to_string(),
+            n => format!("its {n} segments are all headings, footnotes or boilerplate"),
+        };
         format!(
-            "no {} units to code: its {} segment{} {} headings, footnotes or boilerplate (layout {})",
+            "no {} units to code: {segments} (layout {})",
             unit_name(unit),
-            facts.segments,
-            if facts.segments == 1 { "" } else { "s" },
-            if facts.segments == 1 { "is a heading, footnote or boilerplate, none of" } else { "are all" },
             facts.layout.as_str()
         )
     })
@@ -698,6 +699,25 @@ fn manifest(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn documents_without_units_are_warned_about_in_words() {
+        let facts = |segments, units| DocumentFacts {
+            id: "x.txt".into(),
+            layout: segment::Layout::Lines,
+            segments,
+            units,
+        };
+        assert_eq!(no_units_warning(&facts(3, 1), UnitLevel::Paragraph), None);
+        assert_eq!(
+            no_units_warning(&facts(1, 0), UnitLevel::Paragraph).as_deref(),
+            Some("no paragraph units to code: its only segment is a heading, footnote or boilerplate (layout lines)")
+        );
+        assert_eq!(
+            no_units_warning(&facts(3, 0), UnitLevel::Sentence).as_deref(),
+            Some("no sentence units to code: its 3 segments are all headings, footnotes or boilerplate (layout lines)")
+        );
+    }
 
     /// Coding a document in chunks of any size, parts numbered on, gives the rows of coding it
     /// whole.
