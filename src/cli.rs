@@ -14,7 +14,6 @@ use crate::output;
 use crate::pipeline::{
     code_corpus, execute, load_codebook, unit_name, unix_now, Batch, RunSettings,
 };
-use crate::read::Decoding;
 use crate::refi;
 use crate::segment::{self, UnitLevel};
 use crate::tables;
@@ -269,8 +268,8 @@ impl RunSettings {
                 Unit::Sentence => UnitLevel::Sentence,
             },
             decoding: match args.encoding.as_deref() {
-                None => Decoding::Detect,
-                Some(label) => Decoding::from_label(label).context("--encoding")?,
+                None => crate::read::Decoding::Detect,
+                Some(label) => crate::read::Decoding::from_label(label).context("--encoding")?,
             },
             threads,
             shard: None,

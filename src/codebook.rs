@@ -166,9 +166,7 @@ pub struct Rule {
     pub order: Order,
 }
 
-/// Negators used when the codebook does not list its own: English words, and Chinese
-/// negators (simplified and traditional) looked for inside unspaced text (see
-/// `coding::unspaced`).
+/// Negators used when the codebook does not list its own.
 pub const DEFAULT_NEGATORS: &[&str] = &[
     "no",
     "not",
@@ -186,6 +184,7 @@ pub const DEFAULT_NEGATORS: &[&str] = &[
     "no longer",
     "hardly",
     "n't",
+    // Chinese, simplified and traditional, looked for inside unspaced text (coding/unspaced.rs).
     "不",
     "没",
     "没有",

@@ -306,7 +306,7 @@ impl CodedDocument {
     }
 }
 
-fn is_word_char(c: char) -> bool {
+pub(crate) fn is_word_char(c: char) -> bool {
     // Han, kana and East Asian punctuation are told by ranges, without Unicode's tables.
     c == '_' || crate::segment::cjk::is_alphanumeric(c)
 }
@@ -314,17 +314,8 @@ fn is_word_char(c: char) -> bool {
 /// Scripts written without spaces between words: no word boundary is required there. Each
 /// Han or kana character ([`crate::segment::cjk::is_unspaced`]) and each Thai character
 /// counts as a word in `within N words`.
-fn is_unspaced_script(c: char) -> bool {
+pub(crate) fn is_unspaced_script(c: char) -> bool {
     crate::segment::cjk::is_unspaced(c) || ('\u{0E00}'..='\u{0E7F}').contains(&c)
-}
-
-/// Whether a term can go into the ASCII case-folding automaton: its letters other than ASCII
-/// have no case (Han, kana), so folding ASCII alone folds it all (`NGO合作`).
-fn folds_in_automaton(term: &str) -> bool {
-    term.chars().all(|c| {
-        c.is_ascii()
-            || (c.to_lowercase().eq(std::iter::once(c)) && c.to_uppercase().eq(std::iter::once(c)))
-    })
 }
 
 impl Matcher {
@@ -846,6 +837,15 @@ impl Matcher {
             })
             .collect()
     }
+}
+
+/// Whether a term can go into the ASCII case-folding automaton: its letters other than ASCII
+/// have no case (Han, kana), so folding ASCII alone folds it all (`NGO合作`).
+fn folds_in_automaton(term: &str) -> bool {
+    term.chars().all(|c| {
+        c.is_ascii()
+            || (c.to_lowercase().eq(std::iter::once(c)) && c.to_uppercase().eq(std::iter::once(c)))
+    })
 }
 
 /// Checks word boundaries (extending `term*` to the end of its word); `None` if not a match.

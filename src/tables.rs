@@ -9,7 +9,7 @@
 use crate::agree::{Coder, Comparison, Confusion, UnitKey};
 use crate::codebook::Codebook;
 use crate::coding::{CodedDocument, DocumentFacts};
-use crate::read::{FileRecord, FileStatus};
+use crate::corpus::{FileRecord, FileStatus};
 use polars::prelude::*;
 
 fn frame(columns: Vec<Column>) -> PolarsResult<DataFrame> {
