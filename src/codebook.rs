@@ -213,6 +213,20 @@ pub const DEFAULT_NEGATORS: &[&str] = &[
     "no longer",
     "hardly",
     "n't",
+    // Chinese, simplified and traditional, looked for inside unspaced text (coding/unspaced.rs).
+    "不",
+    "没",
+    "没有",
+    "未",
+    "无",
+    "非",
+    "并非",
+    "缺乏",
+    "缺少",
+    "沒",
+    "沒有",
+    "無",
+    "並非",
 ];
 
 #[derive(Debug, Clone)]
@@ -403,7 +417,7 @@ pub fn load(path: &Path) -> Result<Codebook, CodebookError> {
     };
     let mut codebook = parse(text).map_err(invalid)?;
     codebook.path = path.to_path_buf();
-    codebook.sha256 = crate::corpus::sha256_hex(&bytes);
+    codebook.sha256 = crate::read::sha256_hex(&bytes);
     Ok(codebook)
 }
 

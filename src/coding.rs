@@ -7,11 +7,12 @@
 //! depends on thread timing.
 
 use crate::codebook::{Code, Codebook, Order, Pattern, PatternKind, Scope};
-use crate::corpus::Document;
+use crate::read::{Document, StoredOffsets};
 use crate::segment::{count_bytes, sentence_spans, CharCursor, Layout, Segment, SourceIndex};
 use regex::{Regex, RegexSet};
 
 mod scan;
+mod unspaced;
 
 /// What a compiled pattern is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,8 +50,6 @@ pub struct Matcher {
     /// Per code, its ancestors: a unit coded with a code is coded with all of them too.
     ancestors: Vec<Vec<usize>>,
     negation: Negation,
-    /// Some rule has `near`/`not_near`: word positions are needed.
-    proximity: bool,
     /// Some code has sentence scope: sentence boundaries are needed.
     sentences: bool,
 }
@@ -308,18 +307,15 @@ impl CodedDocument {
 }
 
 pub(crate) fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
+    // Han, kana and East Asian punctuation are told by ranges, without Unicode's tables.
+    c == '_' || crate::segment::cjk::is_alphanumeric(c)
 }
 
-/// Scripts written without spaces between words: no word boundary is required there.
+/// Scripts written without spaces between words: no word boundary is required there. Each
+/// Han or kana character ([`crate::segment::cjk::is_unspaced`]) and each Thai character
+/// counts as a word in `within N words`.
 pub(crate) fn is_unspaced_script(c: char) -> bool {
-    matches!(c as u32,
-        0x3040..=0x30FF   // kana
-        | 0x3400..=0x4DBF // CJK extension A
-        | 0x4E00..=0x9FFF // CJK unified ideographs
-        | 0xF900..=0xFAFF // CJK compatibility
-        | 0x0E00..=0x0E7F // Thai
-    )
+    crate::segment::cjk::is_unspaced(c) || ('\u{0E00}'..='\u{0E7F}').contains(&c)
 }
 
 impl Matcher {
@@ -365,11 +361,12 @@ impl Matcher {
                         }
                     };
                     let origin = Origin { prefix, ..origin };
-                    if pattern.case_sensitive || text.is_ascii() {
+                    if pattern.case_sensitive || folds_in_automaton(text) {
                         terms.push((text, pattern.case_sensitive));
                         term_origins.push(origin);
                     } else {
-                        // The automaton folds ASCII case only; other scripts go through regex.
+                        // The automaton folds ASCII case only; cased letters of other scripts
+                        // go through regex.
                         let re = regex::RegexBuilder::new(&regex::escape(text))
                             .case_insensitive(true)
                             .build()
@@ -396,7 +393,6 @@ impl Matcher {
             }
         }))
         .map_err(|e| MatcherError(e.to_string()))?;
-        let rules = || codebook.codes.iter().flat_map(|c| &c.rules);
         Ok(Matcher {
             terms,
             regex_set,
@@ -406,7 +402,6 @@ impl Matcher {
                 .map(|c| codebook.ancestors(c).collect())
                 .collect(),
             negation: Negation::new(&codebook.negators, codebook.negation_window),
-            proximity: rules().any(|r| !r.near.is_empty() || !r.not_near.is_empty()),
             sentences: codebook.codes.iter().any(|c| c.scope == Scope::Sentence),
         })
     }
@@ -418,6 +413,16 @@ impl Matcher {
 
     /// Every match in a unit with the reason it counts or not, and each code's decision.
     pub fn trace_unit(&self, text: &str) -> UnitTrace {
+        self.trace_unit_in(
+            text,
+            crate::segment::cjk::may_hold_unspaced(text.as_bytes()),
+        )
+    }
+
+    /// [`Matcher::trace_unit`] for a unit whose document is known to hold no Han or kana
+    /// character (`unspaced` false: Chinese negators are not looked for) or may hold some.
+    /// The result is the same either way; the document's answer saves a pass per unit.
+    pub fn trace_unit_in(&self, text: &str, unspaced: bool) -> UnitTrace {
         let mut found: Vec<(Origin, usize, usize)> = Vec::new();
         if let Some((terms, origins)) = &self.terms {
             let mut occurrences = Vec::new();
@@ -439,10 +444,10 @@ impl Matcher {
                 }
             }
         }
-        self.decide(text, found)
+        self.decide(text, found, unspaced)
     }
 
-    fn decide(&self, text: &str, found: Vec<(Origin, usize, usize)>) -> UnitTrace {
+    fn decide(&self, text: &str, found: Vec<(Origin, usize, usize)>, unspaced: bool) -> UnitTrace {
         let mut hits = Vec::new();
         let mut exclusions = Vec::new();
         let mut partners = Vec::new();
@@ -453,7 +458,11 @@ impl Matcher {
                 Role::Near | Role::NotNear => partners.push(f),
             }
         }
-        let words = self.proximity.then(|| WordIndex::new(text));
+        // Word positions, for `near`/`not_near`: built when the first partner term is
+        // measured, not for every unit.
+        let words: std::cell::OnceCell<WordIndex> = std::cell::OnceCell::new();
+        // Negators in Han characters are looked for only in text that may have them.
+        let unspaced = unspaced && !self.negation.unspaced.is_empty();
         let sentences = if self.sentences {
             let spans = sentence_spans(text);
             if spans.is_empty() {
@@ -474,7 +483,7 @@ impl Matcher {
             .map(|(o, start, end)| {
                 let code = &self.codes[o.code];
                 let rule = &code.rules[o.rule];
-                let negated = self.negation.before(text, start);
+                let negated = self.negation.before(text, start, unspaced);
                 let overlaps = |(x, xs, xe): &(Origin, usize, usize)| {
                     x.code == o.code && *xs < end && start < *xe
                 };
@@ -497,13 +506,12 @@ impl Matcher {
                             };
                         let same_sentence =
                             code.scope == Scope::Paragraph || sentence_of(start) == sentence_of(ps);
-                        let distance = words.as_ref().map_or(usize::MAX, |w| {
-                            if after {
-                                w.distance(end, ps)
-                            } else {
-                                w.distance(pe, start)
-                            }
-                        });
+                        let w = words.get_or_init(|| WordIndex::new(text));
+                        let distance = if after {
+                            w.distance(end, ps)
+                        } else {
+                            w.distance(pe, start)
+                        };
                         order_ok && same_sentence && distance <= rule.within
                     })
                 };
@@ -635,12 +643,16 @@ struct Negation {
     shapes: [u64; 128],
     /// Some negator is `n't`, which matches the end of any word.
     contraction: bool,
+    /// Negators in Han or kana characters, looked for in unspaced text.
+    unspaced: unspaced::UnspacedNegators,
 }
 
 impl Negation {
     fn new(negators: &[String], window: usize) -> Negation {
+        let unspaced = unspaced::UnspacedNegators::new(negators, window);
         let phrases: Vec<Vec<String>> = negators
             .iter()
+            .filter(|n| !n.chars().any(is_unspaced_script))
             .map(|n| n.split_whitespace().map(str::to_lowercase).collect())
             .collect();
         let mut shapes = [0u64; 128];
@@ -654,6 +666,7 @@ impl Negation {
             phrases,
             window,
             shapes,
+            unspaced,
         }
     }
 
@@ -662,6 +675,11 @@ impl Negation {
     fn may_start_at(&self, word: &str) -> bool {
         let bytes = word.as_bytes();
         if !word.is_ascii() {
+            // A word of Chinese can end in `n't` at most: no negator of these starts with a
+            // Han character (those are looked for in `unspaced`).
+            if word.starts_with(crate::segment::cjk::is_unspaced) {
+                return self.contraction && ends_in_contraction(word);
+            }
             return true;
         }
         let Some(&first) = bytes.first() else {
@@ -673,8 +691,15 @@ impl Negation {
 
     /// Whether one of the negators occurs in the `window` words before `start`, within the
     /// same clause (punctuation, commas included, ends a negation's reach). `not only` is not
-    /// a negation; `n't` matches any word ending in it (`don't`).
-    fn before(&self, text: &str, start: usize) -> bool {
+    /// a negation; `n't` matches any word ending in it (`don't`). When the unit holds Han or
+    /// kana characters (`unspaced`), negators written in them are looked for too
+    /// ([`unspaced::UnspacedNegators`]).
+    fn before(&self, text: &str, start: usize, unspaced: bool) -> bool {
+        (unspaced && self.unspaced.before(text, start)) || self.before_in_words(text, start)
+    }
+
+    /// [`Negation::before`] for negators written in words between spaces.
+    fn before_in_words(&self, text: &str, start: usize) -> bool {
         if self.phrases.is_empty() || self.window == 0 {
             return false;
         }
@@ -714,6 +739,9 @@ impl Negation {
 
 /// Whether a word ends in `n't` (`don't`, `WON’T`).
 fn ends_in_contraction(word: &str) -> bool {
+    if !word.ends_with(['t', 'T']) {
+        return false;
+    }
     if word.is_ascii() {
         word.len() >= 3 && word[word.len() - 3..].eq_ignore_ascii_case("n't")
     } else {
@@ -721,13 +749,13 @@ fn ends_in_contraction(word: &str) -> bool {
     }
 }
 
-const CLAUSE_ENDS: [char; 8] = ['.', ',', ';', ':', '!', '?', '(', ')'];
+const CLAUSE_ENDS: [char; 17] = [
+    '.', ',', ';', ':', '!', '?', '(', ')', '，', '。', '；', '：', '！', '？', '、', '（', '）',
+];
 
 /// The last `window` words of the clause that `before` ends in, last word first.
 fn last_words(before: &str, window: usize) -> Vec<&str> {
-    let clause = before
-        .rfind(CLAUSE_ENDS)
-        .map_or(before, |i| &before[i + 1..]);
+    let clause = before.rsplit(CLAUSE_ENDS).next().unwrap_or(before);
     clause
         .rsplit(|c: char| !(is_word_char(c) || c == '\'' || c == '’'))
         .filter(|w| !w.is_empty())
@@ -755,7 +783,7 @@ fn last_words_ascii(before: &str, window: usize) -> Option<Vec<&str>> {
                 return Some(words);
             }
         }
-        if CLAUSE_ENDS.contains(&(b as char)) {
+        if matches!(b, b'.' | b',' | b';' | b':' | b'!' | b'?' | b'(' | b')') {
             return Some(words);
         }
         end = i;
@@ -811,15 +839,29 @@ impl Matcher {
     }
 }
 
+/// Whether a term can go into the ASCII case-folding automaton: its letters other than ASCII
+/// have no case (Han, kana), so folding ASCII alone folds it all (`NGO合作`).
+fn folds_in_automaton(term: &str) -> bool {
+    term.chars().all(|c| {
+        c.is_ascii()
+            || (c.to_lowercase().eq(std::iter::once(c)) && c.to_uppercase().eq(std::iter::once(c)))
+    })
+}
+
 /// Checks word boundaries (extending `term*` to the end of its word); `None` if not a match.
+/// A Han, kana or Thai character is a word of its own, so it is a boundary on either side:
+/// `NGO` matches in `与NGO合作`, and `一把手` inside any text.
 fn word_match(text: &str, start: usize, end: usize, origin: Origin) -> Option<usize> {
     if !origin.whole_word {
         return Some(end);
     }
+    let joined = |a: char, b: char| {
+        is_word_char(a) && is_word_char(b) && !is_unspaced_script(a) && !is_unspaced_script(b)
+    };
     let before = text[..start].chars().next_back();
     let first = text[start..].chars().next();
     if let (Some(b), Some(f)) = (before, first) {
-        if is_word_char(b) && is_word_char(f) && !is_unspaced_script(f) {
+        if joined(b, f) {
             return None;
         }
     }
@@ -827,14 +869,14 @@ fn word_match(text: &str, start: usize, end: usize, origin: Origin) -> Option<us
     if origin.prefix {
         end += text[end..]
             .char_indices()
-            .find(|&(_, c)| !is_word_char(c))
+            .find(|&(_, c)| !is_word_char(c) || is_unspaced_script(c))
             .map_or(text.len() - end, |(i, _)| i);
         return Some(end);
     }
     let last = text[..end].chars().next_back();
     let after = text[end..].chars().next();
     if let (Some(l), Some(a)) = (last, after) {
-        if is_word_char(l) && is_word_char(a) && !is_unspaced_script(l) {
+        if joined(l, a) {
             return None;
         }
     }
@@ -870,16 +912,24 @@ pub fn code_segments(
     segments: Vec<Segment>,
     matcher: &Matcher,
 ) -> CodedDocument {
-    let bom = document.bom_len;
     let mut coded = CodedDocument::empty(document, layout);
     coded.segments.reserve(segments.len());
     // Offsets are looked up in the order of the text: a segment's start, its matches, its end.
-    let mut chars = index.cursor(segments.first().map_or(0, |s| s.start));
+    let first = segments.first().map_or(0, |s| s.start);
+    let mut chars = index.cursor(first);
+    let mut stored = document.stored_offsets(first);
     for segment in segments {
         let is_coded = segment.kind.is_coded();
         let char_start = chars.char_offset(segment.start);
+        let byte_start = stored.of(segment.start);
         if is_coded {
-            code_segment(document, &segment, &mut chars, matcher, &mut coded);
+            code_segment(
+                document,
+                &segment,
+                (&mut chars, &mut stored),
+                matcher,
+                &mut coded,
+            );
         }
         // The segment's text moves into its row: a document's text is not held twice.
         coded.segments.push(SegmentRow {
@@ -887,8 +937,8 @@ pub fn code_segments(
             block: segment.block,
             kind: segment.kind.as_str(),
             coded: is_coded,
-            byte_start: segment.start + bom,
-            byte_end: segment.end + bom,
+            byte_start,
+            byte_end: stored.of(segment.end),
             char_start,
             char_end: chars.char_offset(segment.end),
             line_start: segment.line_start,
@@ -904,12 +954,13 @@ pub fn code_segments(
 fn code_segment(
     document: &Document,
     segment: &Segment,
-    chars: &mut CharCursor,
+    (chars, stored): (&mut CharCursor, &mut StoredOffsets),
     matcher: &Matcher,
     coded: &mut CodedDocument,
 ) {
-    let bom = document.bom_len;
-    let result = matcher.code_unit(&segment.text);
+    let result: UnitResult = matcher
+        .trace_unit_in(&segment.text, segment.unspaced)
+        .into();
     coded.vetoed += result.vetoed;
     // Matches come in order of position: lines are counted on from the previous match,
     // never from the segment's start again (a one-paragraph file of 300 MB has many).
@@ -927,8 +978,8 @@ fn code_segment(
             rule: m.rule,
             pattern: m.pattern,
             text: segment.text[m.start..m.end].to_string(),
-            byte_start: start + bom,
-            byte_end: end + bom,
+            byte_start: stored.of(start),
+            byte_end: stored.of(end),
             char_start: chars.char_offset(start),
             char_end: chars.char_offset(end),
             line,
@@ -1109,7 +1160,7 @@ terms = ["support"]
         ];
         let n = Negation::new(&negators.map(String::from), 3);
         // Whether a negator is among the three words before the end of `text`.
-        let negated = |text: &str| n.before(text, text.len());
+        let negated = |text: &str| n.before(text, text.len(), false);
         assert!(negated("NOTWITHSTANDING their "));
         assert!(negated("Sin "));
         assert!(negated("ohne JEDES "));
@@ -1258,6 +1309,96 @@ terms = ["party secretary"]
     fn unspaced_scripts_match_inside_text() {
         let m = matcher(FIC);
         assert_eq!(matched(&m, "找到一把手就好"), vec!["一把手"]);
+    }
+
+    #[test]
+    fn chinese_terms_count_once_per_occurrence_and_mix_with_english_terms() {
+        let m = matcher(
+            r#"
+[[codes]]
+id = "trust"
+[[codes.rules]]
+terms = ["信任", "互信", "mutual trust", "ngo合作"]
+[[codes.rules]]
+id = "legitimacy"
+terms = ["合法性", "legitimacy"]
+near = ["政府", "government"]
+within = 5
+"#,
+        );
+        // Han terms need no automaton of their own: only cased letters go through regex.
+        assert!(folds_in_automaton("信任") && folds_in_automaton("NGO合作"));
+        assert!(!folds_in_automaton("Öffentlich"));
+        assert!(m.regexes.is_empty());
+        // Each occurrence once, inside unspaced text; 互信 and 信任 overlapping in 互信任
+        // count once (the first); ASCII case folds in a mixed term.
+        assert_eq!(
+            matched(&m, "信任信任，互信任，与Ngo合作"),
+            ["信任", "信任", "互信", "Ngo合作"]
+        );
+        // `near` across scripts: a Han character is a word, as is an English word.
+        assert_eq!(
+            statuses(&m, "government的合法性"),
+            [("合法性".into(), "counted")]
+        );
+        assert_eq!(
+            statuses(&m, "legitimacy in the eyes of 政府"),
+            [("legitimacy".into(), "counted")]
+        );
+        assert_eq!(
+            statuses(&m, "合法性来自社区和居民而不是来自政府"),
+            [("合法性".into(), "no near term")]
+        );
+        // English terms and `term*` stop at Han characters on either side.
+        let fic = matcher(
+            "[[codes]]\nid = \"f\"\n[[codes.rules]]\nterms = [\"FIC\", \"localis*\"]\ncase_sensitive = true\n",
+        );
+        assert_eq!(
+            matched(&fic, "与FIC合作，localisation与本土化；FICs、xFIC"),
+            ["FIC", "localisation"]
+        );
+    }
+
+    #[test]
+    fn chinese_negators_negate_in_unspaced_text() {
+        let m = matcher(
+            r#"
+[[codes]]
+id = "trust"
+exclude_negated = true
+[[codes.rules]]
+terms = ["信任", "互信", "trust"]
+"#,
+        );
+        assert_eq!(statuses(&m, "他们不信任政府"), [("信任".into(), "negated")]);
+        assert_eq!(
+            statuses(&m, "双方並非真正互信"),
+            [("互信".into(), "negated")]
+        );
+        assert_eq!(
+            statuses(&m, "我们非常信任政府"),
+            [("信任".into(), "counted")]
+        );
+        assert_eq!(
+            statuses(&m, "非政府组织之间的信任"),
+            [("信任".into(), "counted")]
+        );
+        assert_eq!(
+            statuses(&m, "没有问题，我们信任他们"),
+            [("信任".into(), "counted")]
+        );
+        // English negation is unchanged beside them.
+        assert_eq!(
+            statuses(&m, "they do not trust 政府, 不信任"),
+            [("trust".into(), "negated"), ("信任".into(), "negated")]
+        );
+        // A codebook's own negators replace the defaults, Chinese ones included.
+        let own = matcher(
+            "[codebook]\nnegators = [\"从未\"]\n[[codes]]\nid = \"t\"\n[[codes.rules]]\nterms = [\"信任\"]\n",
+        );
+        let negated = |m: &Matcher, text: &str| m.trace_unit(text).candidates[0].negated;
+        assert!(negated(&own, "从未信任"));
+        assert!(!negated(&own, "不信任"));
     }
 
     #[test]

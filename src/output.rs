@@ -51,6 +51,9 @@ pub struct Parameters {
     pub codebook: String,
     pub out: String,
     pub unit: String,
+    /// The encoding forced with `--encoding`; `None` when each file's was detected.
+    #[serde(default)]
+    pub encoding: Option<String>,
     pub threads: usize,
 }
 
@@ -78,6 +81,9 @@ pub struct Counts {
     pub matches: usize,
     /// Matches removed by exclusion rules.
     pub vetoed: usize,
+    /// Documents read in which no segment is a unit to code (each is warned about).
+    #[serde(default)]
+    pub without_units: usize,
 }
 
 impl Counts {
@@ -93,6 +99,7 @@ impl Counts {
         self.codings += other.codings;
         self.matches += other.matches;
         self.vetoed += other.vetoed;
+        self.without_units += other.without_units;
     }
 }
 
@@ -104,6 +111,15 @@ pub struct FileInfo {
     /// `coded`, `empty` or `skipped`.
     pub status: String,
     pub reason: Option<String>,
+    /// The encoding the file was read in (`UTF-8`, `GBK`, `UTF-16LE`, …); null if skipped.
+    #[serde(default)]
+    pub encoding: Option<String>,
+    /// How that was decided: `bom`, `valid` (valid UTF-8), `detected` or `forced`.
+    #[serde(default)]
+    pub encoding_from: Option<String>,
+    /// Why a coded file has no units to code, if it has none.
+    #[serde(default)]
+    pub warning: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -5,8 +5,8 @@
 
 use crate::codebook::{self, Codebook};
 use crate::coding::{self, CodedDocument, DocumentFacts, Matcher};
-use crate::corpus::{self, Document, FileRecord, FileStatus};
 use crate::output::{self, Manifest};
+use crate::read::{self, Decoding, Document, FileRecord, FileStatus};
 use crate::segment::{self, SourceIndex, UnitLevel};
 use crate::tables;
 use anyhow::{bail, Context, Result};
@@ -24,6 +24,8 @@ pub struct RunSettings {
     pub codebook: PathBuf,
     pub out: PathBuf,
     pub unit: UnitLevel,
+    /// How files are decoded: detected per file, or one encoding forced (`--encoding`).
+    pub decoding: Decoding,
     pub threads: usize,
     pub shard: Option<output::Shard>,
     pub batch: Batch,
@@ -100,6 +102,7 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
         // The next large file is read and decoded while this one is coded: its reading and
         // checking would otherwise leave a core idle between two large files.
         let mut next_large: Option<std::thread::ScopedJoinHandle<_>> = None;
+        let decoding = settings.decoding;
         for (i, item) in work.iter().enumerate() {
             let loaded = next_large.take().map(|handle| {
                 handle
@@ -107,7 +110,7 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
             });
             if let (Work::Large(_), Some(Work::Large((id, path)))) = (item, work.get(i + 1)) {
-                next_large = Some(scope.spawn(move || corpus::load(id, path)));
+                next_large = Some(scope.spawn(move || read::load(id, path, decoding)));
             }
             let sent = match *item {
                 Work::Files(files) => {
@@ -312,14 +315,17 @@ fn code_in_parts(
             }
         }
     };
-    let loaded = loaded.unwrap_or_else(|| corpus::load(id, path));
-    let (record, read) = corpus::finish_with(loaded, code);
-    report(&settings.corpus, std::slice::from_ref(&record));
-    let (last, facts) = match read {
+    let loaded = loaded.unwrap_or_else(|| read::load(id, path, settings.decoding));
+    let (mut record, finished) = read::finish_with(loaded, code);
+    let (last, facts) = match finished {
         None => (None, None),
         Some((_, None)) => return false,
         Some((_, Some((rows, facts)))) => (Some(rows), Some(facts)),
     };
+    if let Some(facts) = &facts {
+        record.warning = no_units_warning(facts, settings.unit);
+    }
+    report(&settings.corpus, std::slice::from_ref(&record));
     send(Batched {
         records: vec![record],
         facts: facts.into_iter().collect(),
@@ -400,9 +406,10 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<output::Counts> {
         }
         if m.codebook.sha256 != first.codebook.sha256
             || m.parameters.unit != first.parameters.unit
+            || m.parameters.encoding != first.parameters.encoding
             || m.version != first.version
         {
-            bail!("{} was coded with another codebook, unit or qualcode version than {}: rerun the shards with the same settings", dir.display(), shards[0].display());
+            bail!("{} was coded with another codebook, unit, --encoding or qualcode version than {}: rerun the shards with the same settings", dir.display(), shards[0].display());
         }
         if m.parameters.corpus != first.parameters.corpus {
             eprintln!(
@@ -519,7 +526,7 @@ pub fn code_corpus(
 
 /// The corpus's files in corpus order, or this shard's share of them.
 fn corpus_files(settings: &RunSettings) -> Result<Vec<(String, PathBuf)>> {
-    let mut files = corpus::list_files(&settings.corpus).context("cannot read the corpus")?;
+    let mut files = read::list_files(&settings.corpus).context("cannot read the corpus")?;
     if let Some(shard) = settings.shard {
         files.retain(|(id, _)| shard_of(id, shard.n) == shard.k);
     }
@@ -548,9 +555,10 @@ fn code_files(
         files
             .par_iter()
             .map(|(id, path)| {
-                let (record, document) = corpus::read_file(id, path);
+                let (mut record, document) = read::read_file_as(id, path, settings.decoding);
                 let coded = document.map(|doc| {
                     let coded = code_whole(&doc, settings.unit, matcher, chunk);
+                    record.warning = no_units_warning(&coded.facts(), settings.unit);
                     (coded, keep_text.then_some(doc.text))
                 });
                 progress.inc(1);
@@ -563,7 +571,22 @@ fn code_files(
     (records, documents.into_iter().flatten().collect())
 }
 
-/// Reports skipped and empty files on stderr.
+/// Why a document that was read has nothing coded: none of its segments is a unit.
+fn no_units_warning(facts: &DocumentFacts, unit: UnitLevel) -> Option<String> {
+    (facts.units == 0).then(|| {
+        let segments = match facts.segments {
+            1 => "its only segment is a heading, footnote or boilerplate".to_string(),
+            n => format!("its {n} segments are all headings, footnotes or boilerplate"),
+        };
+        format!(
+            "no {} units to code: {segments} (layout {})",
+            unit_name(unit),
+            facts.layout.as_str()
+        )
+    })
+}
+
+/// Reports skipped and empty files, and files read without a unit to code, on stderr.
 fn report(corpus: &Path, records: &[FileRecord]) {
     for record in records {
         let path = corpus.join(&record.id);
@@ -573,6 +596,9 @@ fn report(corpus: &Path, records: &[FileRecord]) {
             }
             FileStatus::Empty => eprintln!("note: {} is empty", path.display()),
             FileStatus::Read => {}
+        }
+        if let Some(warning) = &record.warning {
+            eprintln!("warning: {}: {warning}", path.display());
         }
     }
 }
@@ -596,6 +622,7 @@ fn count(records: &[FileRecord], documents: &[CodedDocument]) -> output::Counts 
         ..Default::default()
     };
     for record in records {
+        counts.without_units += usize::from(record.warning.is_some());
         match record.status {
             FileStatus::Read => counts.coded += 1,
             FileStatus::Empty => counts.empty += 1,
@@ -638,6 +665,7 @@ fn manifest(
             codebook: settings.codebook.display().to_string(),
             out: settings.out.display().to_string(),
             unit: unit_name(settings.unit).to_string(),
+            encoding: settings.decoding.forced().map(str::to_string),
             threads: settings.threads,
         },
         codebook: output::CodebookInfo {
@@ -659,6 +687,9 @@ fn manifest(
                     FileStatus::Skipped { reason } => Some(reason.clone()),
                     _ => None,
                 },
+                encoding: r.encoding.map(|e| e.name().to_string()),
+                encoding_from: r.encoding.map(|e| e.by.as_str().to_string()),
+                warning: r.warning.clone(),
             })
             .collect(),
         tables,
@@ -668,6 +699,25 @@ fn manifest(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn documents_without_units_are_warned_about_in_words() {
+        let facts = |segments, units| DocumentFacts {
+            id: "x.txt".into(),
+            layout: segment::Layout::Lines,
+            segments,
+            units,
+        };
+        assert_eq!(no_units_warning(&facts(3, 1), UnitLevel::Paragraph), None);
+        assert_eq!(
+            no_units_warning(&facts(1, 0), UnitLevel::Paragraph).as_deref(),
+            Some("no paragraph units to code: its only segment is a heading, footnote or boilerplate (layout lines)")
+        );
+        assert_eq!(
+            no_units_warning(&facts(3, 0), UnitLevel::Sentence).as_deref(),
+            Some("no sentence units to code: its 3 segments are all headings, footnotes or boilerplate (layout lines)")
+        );
+    }
 
     /// Coding a document in chunks of any size, parts numbered on, gives the rows of coding it
     /// whole.
@@ -679,16 +729,11 @@ mod tests {
             "crlf.txt".to_string(),
             "A first  line\r\nwrapped on.\r\n\r\nThe yibashou rotates. Trust.\r\n".to_string(),
         )];
-        for (id, path) in corpus::list_files(Path::new("corpus")).expect("corpus") {
+        for (id, path) in read::list_files(Path::new("corpus")).expect("corpus") {
             texts.push((id, std::fs::read_to_string(path).expect("shipped text")));
         }
         for (id, text) in texts {
-            let doc = Document {
-                id,
-                format: corpus::Format::PlainText,
-                text,
-                bom_len: 0,
-            };
+            let doc = Document::utf8(&id, read::Format::PlainText, text);
             for unit in [UnitLevel::Paragraph, UnitLevel::Sentence] {
                 let segmented = segment::segment(&doc, unit);
                 let whole =

@@ -8,7 +8,7 @@
 
 use crate::codebook::Codebook;
 use crate::coding::{CodedDocument, DocumentFacts};
-use crate::corpus::{FileRecord, FileStatus};
+use crate::read::{FileRecord, FileStatus};
 use crate::workbench::agree::{Coder, Comparison, Confusion, GroupAgreement, Pooled, UnitKey};
 use polars::prelude::*;
 
@@ -455,9 +455,30 @@ fn documents_table(records: &[FileRecord], facts: &[DocumentFacts]) -> PolarsRes
             records.iter().map(|r| r.bytes).collect::<Vec<u64>>(),
         ),
         col_str("sha256", records.iter().map(|r| r.sha256.as_str())),
+        Column::new(
+            "encoding".into(),
+            records
+                .iter()
+                .map(|r| r.encoding.map(|e| e.name()))
+                .collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "encoding_from".into(),
+            records
+                .iter()
+                .map(|r| r.encoding.map(|e| e.by.as_str()))
+                .collect::<Vec<_>>(),
+        ),
         Column::new("layout".into(), layout),
         Column::new("segments".into(), segments),
         Column::new("units".into(), units),
+        Column::new(
+            "warning".into(),
+            records
+                .iter()
+                .map(|r| r.warning.as_deref())
+                .collect::<Vec<_>>(),
+        ),
     ])
 }
 

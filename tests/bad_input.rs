@@ -27,7 +27,13 @@ fn unreadable_files_are_skipped_reported_and_the_rest_is_coded() {
         b"Trust between NGOs and officials grew.\n\nA second paragraph without the code.\n",
     );
     write(dir, "b_bom_crlf.txt", b"\xEF\xBB\xBFMutual trust came first.\r\n\r\nThen \xE2\x80\x9Ctrust\xE2\x80\x9D again.\r\n");
-    write(dir, "c_invalid.txt", b"caf\xE9 and trust\n");
+    // Windows-1252 with UTF-8 quotes pasted in: neither encoding reads it all. (Windows-1252
+    // alone is decoded: see tests/encodings.rs.)
+    write(
+        dir,
+        "c_invalid.txt",
+        b"caf\xE9 and \xE2\x80\x9Ctrust\xE2\x80\x9D\n",
+    );
     write(dir, "d_binary.txt", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR trust");
     write(dir, "e_empty.txt", b"");
     write(dir, "f_paper.pdf", b"%PDF-1.4 trust");

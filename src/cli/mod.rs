@@ -4,12 +4,12 @@
 //! stdout by `run`, so the command can sit in scripts and pipelines; the inspection commands
 //! (`check`, `kwic`, `explain`, `agree`) print their findings on stdout.
 
-use crate::corpus::{FileRecord, FileStatus};
 use crate::exchange::{import, refi};
 use crate::output;
 use crate::pipeline::{
     code_corpus, execute, load_codebook, unit_name, unix_now, Batch, RunSettings,
 };
+use crate::read::{FileRecord, FileStatus};
 use crate::segment::UnitLevel;
 
 mod workbench;
@@ -273,6 +273,10 @@ pub struct CodingArgs {
     /// Worker threads [default: all cores].
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Read every file in this encoding (utf-8, utf-16le, gbk, gb18030, big5, shift_jis,
+    /// euc-kr, windows-1252, ...) [default: detected per file].
+    #[arg(long, value_name = "NAME")]
+    pub encoding: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -306,6 +310,10 @@ impl RunSettings {
             unit: match args.unit {
                 Unit::Paragraph => UnitLevel::Paragraph,
                 Unit::Sentence => UnitLevel::Sentence,
+            },
+            decoding: match args.encoding.as_deref() {
+                None => crate::read::Decoding::Detect,
+                Some(label) => crate::read::Decoding::from_label(label).context("--encoding")?,
             },
             threads,
             shard: None,

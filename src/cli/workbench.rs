@@ -4,9 +4,9 @@
 use super::{exit, exit_code, ExplainArgs, KwicArgs, SimilarArgs, SuggestArgs};
 use crate::codebook;
 use crate::coding::{self, CodedDocument, Matcher};
-use crate::corpus;
 use crate::output::{self, Listing, ListingFormat};
 use crate::pipeline::{code_corpus, load_codebook, RunSettings};
+use crate::read;
 use crate::segment;
 use crate::tables;
 use crate::workbench::{self, agree};
@@ -255,7 +255,7 @@ fn kwic_listing(lines: &[workbench::kwic::Kwic]) -> Listing {
 pub fn explain(args: &ExplainArgs, settings: &RunSettings) -> Result<u8> {
     let codebook = load_codebook(&settings.codebook)?;
     let matcher = Matcher::new(&codebook)?;
-    let files = corpus::list_files(&settings.corpus).context("cannot read the corpus")?;
+    let files = read::list_files(&settings.corpus).context("cannot read the corpus")?;
     let Some((id, path)) = files.iter().find(|(id, _)| *id == args.document) else {
         bail!(
             "{:?} is not a document of {} (documents are named by their path in the corpus folder, as in the tables)",
@@ -263,7 +263,7 @@ pub fn explain(args: &ExplainArgs, settings: &RunSettings) -> Result<u8> {
             settings.corpus.display()
         );
     };
-    let (record, document) = corpus::read_file(id, path);
+    let (record, document) = read::read_file_as(id, path, settings.decoding);
     let Some(document) = document else {
         bail!(
             "{} cannot be coded: {}",

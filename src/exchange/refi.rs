@@ -209,7 +209,7 @@ pub fn project(codebook: &Codebook, documents: &[ExportDocument], created: &str)
         let source_guid = guid(&[
             "source",
             &coded.id,
-            &crate::corpus::sha256_hex(doc.text.as_bytes()),
+            &crate::read::sha256_hex(doc.text.as_bytes()),
         ]);
         let stored = StoredText::new(doc.text);
         let _ = writeln!(

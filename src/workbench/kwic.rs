@@ -78,8 +78,29 @@ fn first_words(text: &str, n: usize) -> String {
     text[..to].to_string()
 }
 
+/// Byte offsets in `text` of the given character offsets, found in one walk through it.
+fn byte_offsets(text: &str, mut chars: Vec<usize>) -> std::collections::BTreeMap<usize, usize> {
+    chars.sort_unstable();
+    chars.dedup();
+    let mut wanted = chars.into_iter().peekable();
+    let mut found = std::collections::BTreeMap::new();
+    for (n, (byte, _)) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+        .enumerate()
+    {
+        while wanted.peek() == Some(&n) {
+            found.insert(n, byte);
+            wanted.next();
+        }
+    }
+    found
+}
+
 /// The counted matches of the target with `context` words either side, taken from the source
-/// text within the match's unit. `text` is each document's decoded text.
+/// text within the match's unit. `text` is each document's decoded text; positions are taken
+/// from the rows' character offsets, which refer to it whatever the file's encoding (byte
+/// offsets refer to the file as stored).
 pub fn kwic(
     codebook: &Codebook,
     documents: &[(&CodedDocument, &str)],
@@ -88,18 +109,28 @@ pub fn kwic(
 ) -> Vec<Kwic> {
     let mut lines = Vec::new();
     for (doc, text) in documents {
-        let bom = doc.bom_len;
-        for m in &doc.matches {
-            let wanted = match *target {
+        let wanted: Vec<&crate::coding::MatchRow> = doc
+            .matches
+            .iter()
+            .filter(|m| match *target {
                 Target::Code(c) => m.code == c,
                 Target::Rule(c, r) => m.code == c && m.rule == r,
-            };
-            if !wanted {
-                continue;
-            }
+            })
+            .collect();
+        let at = byte_offsets(
+            text,
+            wanted
+                .iter()
+                .flat_map(|m| {
+                    let unit = &doc.segments[m.segment];
+                    [unit.char_start, unit.char_end, m.char_start, m.char_end]
+                })
+                .collect(),
+        );
+        for m in wanted {
             let unit: &SegmentRow = &doc.segments[m.segment];
-            let (us, ue) = (unit.byte_start - bom, unit.byte_end - bom);
-            let (ms, me) = (m.byte_start - bom, m.byte_end - bom);
+            let (us, ue) = (at[&unit.char_start], at[&unit.char_end]);
+            let (ms, me) = (at[&m.char_start], at[&m.char_end]);
             // Whitespace is squeezed but kept at the edges: `'First` stays attached.
             let left = squeeze(&text[us..ms]);
             let right = squeeze(&text[me..ue]);
@@ -137,5 +168,16 @@ mod tests {
         assert_eq!(first_words(&right, 2), "' (yibashou).");
         assert_eq!(first_words(&squeeze(" and more"), 1), " and");
         assert_eq!(first_words("x", 0), "");
+    }
+
+    #[test]
+    fn character_offsets_become_byte_offsets_in_one_walk() {
+        let text = "信任 grew é";
+        let at = byte_offsets(text, vec![9, 0, 2, 3, 8, 2]);
+        assert_eq!(at.get(&0), Some(&0));
+        assert_eq!(at.get(&2), Some(&6));
+        assert_eq!(at.get(&3), Some(&7));
+        assert_eq!(&text[at[&8]..at[&9]], "é");
+        assert_eq!(at[&9], text.len());
     }
 }

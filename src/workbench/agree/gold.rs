@@ -38,7 +38,7 @@ fn squash(text: &str) -> String {
 pub fn text_key(text: &str) -> String {
     format!(
         "sha256:{}",
-        &crate::corpus::sha256_hex(squash(text).as_bytes())[..16]
+        &crate::read::sha256_hex(squash(text).as_bytes())[..16]
     )
 }
 

@@ -1,9 +1,21 @@
-//! Corpus reading: a folder in, decoded documents and per-file outcomes out.
+//! Reading: a corpus folder in, decoded documents and per-file outcomes out.
 //!
-//! Every regular, non-hidden file under the corpus folder is visited in sorted order.
-//! A file that cannot be used (unreadable, binary, not UTF-8, unsupported format) becomes a
+//! Every regular, non-hidden file under the corpus folder is visited in sorted order
+//! ([`list_files`]) and decoded ([`decode`]: UTF-8 with or without its byte-order mark,
+//! UTF-16 with one, and GB18030/GBK, Big5, Shift_JIS, EUC-JP, EUC-KR, Windows-1252 and the
+//! other WHATWG encodings by detection, or one encoding forced for the whole corpus). A
+//! [`Document`] holds its text as UTF-8 and can map any offset of that text back to the file
+//! as stored ([`positions`]). A file that cannot be used (unreadable, binary, an encoding
+//! that cannot be told with confidence, an unsupported format) becomes a
 //! [`FileStatus::Skipped`] entry with the reason, so the run can report it and carry on.
 
+pub mod decode;
+pub mod positions;
+
+use decode::UTF8_BOM;
+pub use decode::{Basis, Decoding, EncodingError};
+use encoding_rs::Encoding;
+use positions::{SourceMap, StoredCursor};
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -12,7 +24,6 @@ use std::path::{Path, PathBuf};
 const TEXT_EXTENSIONS: &[&str] = &["txt", "text", "md", "markdown"];
 /// Formats researchers commonly drop into a corpus folder that need converting first.
 const CONVERT_FIRST: &[&str] = &["pdf", "doc", "docx", "odt", "rtf", "html", "htm"];
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// How the text of a document is laid out, which decides how it is segmented.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,8 +40,80 @@ pub struct Document {
     pub format: Format,
     /// The decoded text, without the byte-order mark if there was one.
     pub text: String,
-    /// Byte length of the BOM that was removed (0 or 3): source byte offsets add this back.
+    /// Byte length of the byte-order mark that was removed (0, 2, 3 or 4).
     pub bom_len: usize,
+    /// The encoding the file was read in, and how that was decided.
+    pub encoding: Encoded,
+    /// For a file in another encoding than UTF-8: its bytes and the map from text offsets to
+    /// them. `None` when the text is the file's bytes after the byte-order mark (UTF-8).
+    pub source: Option<SourceMap>,
+}
+
+/// A file's encoding and how it was decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Encoded {
+    pub encoding: &'static Encoding,
+    pub by: Basis,
+}
+
+impl Encoded {
+    /// The encoding's WHATWG name (`UTF-8`, `GBK`, `Big5`, `UTF-16LE`, `windows-1252`, …).
+    pub fn name(&self) -> &'static str {
+        self.encoding.name()
+    }
+}
+
+impl Document {
+    /// A document of UTF-8 text as stored without a byte-order mark (tests, tools).
+    pub fn utf8(id: &str, format: Format, text: String) -> Document {
+        Document {
+            id: id.to_string(),
+            format,
+            text,
+            bom_len: 0,
+            encoding: Encoded {
+                encoding: encoding_rs::UTF_8,
+                by: Basis::Valid,
+            },
+            source: None,
+        }
+    }
+
+    /// Offsets in the file as stored of text offsets looked up from about `from` on.
+    pub fn stored_offsets(&self, from: usize) -> StoredOffsets<'_> {
+        match &self.source {
+            None => StoredOffsets::Shifted(self.bom_len),
+            Some(map) => StoredOffsets::Mapped(map.cursor(&self.text, from)),
+        }
+    }
+
+    /// The file's size as stored.
+    pub fn stored_len(&self) -> usize {
+        match &self.source {
+            None => self.bom_len + self.text.len(),
+            Some(map) => map.stored().len(),
+        }
+    }
+}
+
+/// Maps byte offsets of a document's text to byte offsets of its file, looked up mostly in
+/// increasing order.
+pub enum StoredOffsets<'a> {
+    /// UTF-8: the text is the file after a byte-order mark of this many bytes.
+    Shifted(usize),
+    /// Another encoding: walked through the stored bytes.
+    Mapped(StoredCursor<'a>),
+}
+
+impl StoredOffsets<'_> {
+    /// The file offset of text offset `t` (a character boundary).
+    #[inline]
+    pub fn of(&mut self, t: usize) -> usize {
+        match self {
+            StoredOffsets::Shifted(bom) => t + *bom,
+            StoredOffsets::Mapped(cursor) => cursor.stored_offset(t),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +134,10 @@ pub struct FileRecord {
     /// SHA-256 of the file's bytes, hex; empty when the file could not be read at all.
     pub sha256: String,
     pub status: FileStatus,
+    /// How the file was decoded; `None` when it was not (skipped).
+    pub encoding: Option<Encoded>,
+    /// A problem that did not stop the file from being coded (no coded units in it).
+    pub warning: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -120,29 +207,38 @@ fn relative_id(root: &Path, path: &Path) -> String {
         .join("/")
 }
 
-/// Reads and decodes one file. Never fails: problems become a skipped record.
+/// Reads and decodes one file, its encoding detected. Never fails: problems become a
+/// skipped record.
 pub fn read_file(id: &str, path: &Path) -> (FileRecord, Option<Document>) {
-    let (record, read) = read_file_with(id, path, |_| ());
+    read_file_as(id, path, Decoding::Detect)
+}
+
+/// [`read_file`] with the run's decoding (`--encoding`).
+pub fn read_file_as(id: &str, path: &Path, decoding: Decoding) -> (FileRecord, Option<Document>) {
+    let (record, read) = read_file_with(id, path, decoding, |_| ());
     (record, read.map(|(document, ())| document))
 }
 
-/// [`read_file`], running `work` on the decoded document (see [`finish_with`]).
+/// [`read_file_as`], running `work` on the decoded document (see [`finish_with`]).
 pub fn read_file_with<T>(
     id: &str,
     path: &Path,
+    decoding: Decoding,
     work: impl FnOnce(&Document) -> T,
 ) -> (FileRecord, Option<(Document, T)>) {
-    finish_with(load(id, path), work)
+    finish_with(load(id, path, decoding), work)
 }
 
 /// Reads and decodes one file, not yet hashed: the document, or the record of why there is
 /// none (a skipped or empty file).
-pub fn load(id: &str, path: &Path) -> Result<Document, FileRecord> {
+pub fn load(id: &str, path: &Path, decoding: Decoding) -> Result<Document, FileRecord> {
     let record = |bytes: usize, sha256: String, status| FileRecord {
         id: id.to_string(),
         bytes: bytes as u64,
         sha256,
         status,
+        encoding: None,
+        warning: None,
     };
     let extension = path
         .extension()
@@ -171,8 +267,7 @@ pub fn load(id: &str, path: &Path) -> Result<Document, FileRecord> {
         let status = FileStatus::Skipped { reason };
         return Err(record(data.len(), sha256_hex(&data), status));
     }
-    decode(id, data, format_for(&extension))
-        .map_err(|(status, data)| record(data.len(), sha256_hex(&data), status))
+    decode(id, data, format_for(&extension), decoding)
 }
 
 /// Files from this size on are hashed on a thread of their own while `work` runs.
@@ -192,10 +287,12 @@ pub fn finish_with<T>(
         Ok(document) => document,
         Err(record) => return (record, None),
     };
-    // The file's bytes are the BOM and the text.
-    let bom = &UTF8_BOM[..document.bom_len];
-    let bytes = bom.len() + document.text.len();
-    let hash = || sha256_hex_of(&[bom, document.text.as_bytes()]);
+    // A UTF-8 file's bytes are the BOM and the text; another encoding's are kept.
+    let bytes = document.stored_len();
+    let hash = || match &document.source {
+        None => sha256_hex_of(&[&UTF8_BOM[..document.bom_len], document.text.as_bytes()]),
+        Some(map) => sha256_hex(map.stored()),
+    };
     let (sha256, out) = if bytes >= HASH_ALONGSIDE_BYTES {
         std::thread::scope(|scope| {
             let hashing = scope.spawn(hash);
@@ -213,6 +310,8 @@ pub fn finish_with<T>(
         bytes: bytes as u64,
         sha256,
         status: FileStatus::Read,
+        encoding: Some(document.encoding),
+        warning: None,
     };
     (record, Some((document, out)))
 }
@@ -224,35 +323,49 @@ fn format_for(extension: &str) -> Format {
     }
 }
 
-/// Decodes file content into a document, or says why it is not one and gives the bytes back.
-pub fn decode(id: &str, data: Vec<u8>, format: Format) -> Result<Document, (FileStatus, Vec<u8>)> {
-    // A NUL byte never occurs in text; checking the start is how git and ripgrep spot binaries.
-    if data[..data.len().min(8192)].contains(&0) {
-        let reason = "binary file (contains NUL bytes)".to_string();
-        return Err((FileStatus::Skipped { reason }, data));
-    }
-    let bom_len = if data.starts_with(UTF8_BOM) { 3 } else { 0 };
-    // The file's bytes become the text in place (the BOM is valid UTF-8): a large file is not
-    // held twice.
-    let mut text = match String::from_utf8(data) {
-        Ok(text) => text,
-        Err(err) => {
-            let reason = format!(
-                "not valid UTF-8 (first invalid byte at offset {}); re-save the file as UTF-8",
-                err.utf8_error().valid_up_to()
-            );
-            return Err((FileStatus::Skipped { reason }, err.into_bytes()));
+/// Decodes file content into a document, or the record of why it is not one (skipped, or
+/// empty: nothing but whitespace), with the file's hash.
+pub fn decode(
+    id: &str,
+    data: Vec<u8>,
+    format: Format,
+    decoding: Decoding,
+) -> Result<Document, FileRecord> {
+    let record = |data: &[u8], status, encoding| FileRecord {
+        id: id.to_string(),
+        bytes: data.len() as u64,
+        sha256: sha256_hex(data),
+        status,
+        encoding,
+        warning: None,
+    };
+    let decoded = match decode::decode(data, decoding) {
+        Ok(decoded) => decoded,
+        Err(refused) => {
+            let status = FileStatus::Skipped {
+                reason: refused.reason,
+            };
+            return Err(record(&refused.data, status, None));
         }
     };
-    if text[bom_len..].trim().is_empty() {
-        return Err((FileStatus::Empty, text.into_bytes()));
+    let encoding = Encoded {
+        encoding: decoded.encoding,
+        by: decoded.basis,
+    };
+    if decoded.text.trim().is_empty() {
+        let data = match decoded.map {
+            Some(map) => map.stored().to_vec(),
+            None => [&UTF8_BOM[..decoded.bom_len], decoded.text.as_bytes()].concat(),
+        };
+        return Err(record(&data, FileStatus::Empty, Some(encoding)));
     }
-    text.drain(..bom_len);
     Ok(Document {
         id: id.to_string(),
         format,
-        text,
-        bom_len,
+        text: decoded.text,
+        bom_len: decoded.bom_len,
+        encoding,
+        source: decoded.map,
     })
 }
 
@@ -277,11 +390,16 @@ mod tests {
     use super::*;
 
     fn decoded(data: &[u8]) -> (FileStatus, Option<Document>) {
-        match decode("x.txt", data.to_vec(), Format::PlainText) {
+        match decode("x.txt", data.to_vec(), Format::PlainText, Decoding::Detect) {
             Ok(doc) => (FileStatus::Read, Some(doc)),
-            Err((status, bytes)) => {
-                assert_eq!(bytes, data, "the bytes are given back whole");
-                (status, None)
+            Err(record) => {
+                assert_eq!(
+                    record.sha256,
+                    sha256_hex(data),
+                    "the record is of the bytes"
+                );
+                assert_eq!(record.bytes, data.len() as u64);
+                (record.status, None)
             }
         }
     }
@@ -297,7 +415,8 @@ mod tests {
 
     #[test]
     fn invalid_utf8_is_skipped_with_offset() {
-        let (status, doc) = decoded(b"caf\xE9 au lait");
+        // Windows-1252 with a UTF-8 quote in it: neither encoding reads all of it.
+        let (status, doc) = decoded(b"caf\xE9 au \xE2\x80\x9Clait\xE2\x80\x9D");
         assert!(doc.is_none());
         match status {
             FileStatus::Skipped { reason } => assert!(reason.contains("offset 3"), "{reason}"),
@@ -306,6 +425,33 @@ mod tests {
         // Offsets are the file's: they count the BOM.
         let (status, _) = decoded(b"\xEF\xBB\xBFcaf\xE9");
         assert!(matches!(status, FileStatus::Skipped { reason } if reason.contains("offset 6")));
+    }
+
+    #[test]
+    fn other_encodings_are_decoded_and_keep_their_bytes() {
+        let data = encoding_rs::GBK
+            .encode("社会组织赢得了政府的信任。\r\n一把手调任以后，合作就停了。\r\n")
+            .0
+            .into_owned();
+        let (status, doc) = decoded(&data);
+        assert_eq!(status, FileStatus::Read);
+        let doc = doc.expect("document");
+        assert_eq!(
+            (doc.encoding.name(), doc.encoding.by),
+            ("GBK", Basis::Detected)
+        );
+        assert_eq!(doc.stored_len(), data.len());
+        // The second line starts after 13 characters and CRLF: 13 * 2 + 2 bytes in GBK.
+        let second = doc.text.find('一').expect("second line");
+        assert_eq!(doc.stored_offsets(0).of(second), 28);
+        let (status, doc) = decoded(b"caf\xE9 au lait");
+        assert_eq!(status, FileStatus::Read);
+        let doc = doc.expect("latin");
+        assert_eq!(
+            (doc.text.as_str(), doc.encoding.name()),
+            ("café au lait", "windows-1252")
+        );
+        assert_eq!(doc.stored_offsets(0).of("café".len()), 4);
     }
 
     #[test]
@@ -319,7 +465,8 @@ mod tests {
         ] {
             let path = dir.path().join(name);
             std::fs::write(&path, data).expect("write");
-            let (record, read) = read_file_with(name, &path, |doc| doc.text.len());
+            let (record, read) =
+                read_file_with(name, &path, Decoding::Detect, |doc| doc.text.len());
             let (doc, text_len) = read.expect("document");
             assert_eq!(record.sha256, sha256_hex(data), "{name}");
             assert_eq!(record.bytes, data.len() as u64);
@@ -338,6 +485,7 @@ mod tests {
     fn whitespace_only_is_empty() {
         assert_eq!(decoded(b"").0, FileStatus::Empty);
         assert_eq!(decoded(b" \r\n\t\n").0, FileStatus::Empty);
+        assert_eq!(decoded(b"\xFF\xFE \x00\n\x00").0, FileStatus::Empty);
     }
 
     #[test]
