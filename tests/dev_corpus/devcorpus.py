@@ -17,6 +17,7 @@ the hand coding keyed by document, paragraph number and a hash of the paragraph'
     python3 tests/dev_corpus/devcorpus.py corpus --part fold1 [--part ...] DIR   # links to texts
     python3 tests/dev_corpus/devcorpus.py eval [--codebook FILE] --part fold1 [--part ...]
     python3 tests/dev_corpus/devcorpus.py cv             # forward-chaining cross-validation
+    python3 tests/dev_corpus/devcorpus.py disagreements --codebook FILE --part fold1 [--code trust]
 
 Needs a release build of qualcode (CARGO_TARGET_DIR as in .ci/run) and python polars.
 """
@@ -221,10 +222,15 @@ def corpus(args):
 
 
 def gold_rows(path, parts):
+    """The gold's rows of the documents in `parts` (all parts if empty), leaving out documents
+    excluded in sources.json (copies of corpus/ text found after coding)."""
     split_of = json.loads((HERE / "split.json").read_text())
+    excluded = {s["id"] for s in sources() if "excluded" in s}
     with open(path, newline="") as f:
         reader = csv.DictReader(f)
-        rows = [r for r in reader if not parts or split_of[r["document"].removesuffix(".txt")] in parts]
+        rows = [r for r in reader
+                if r["document"].removesuffix(".txt") not in excluded
+                and (not parts or split_of[r["document"].removesuffix(".txt")] in parts)]
     return reader.fieldnames, rows
 
 
@@ -300,6 +306,29 @@ def evaluate(args):
     return 0
 
 
+def disagreements(args):
+    """The units of some parts where the codebook and the gold disagree, with their text: what
+    a round of tuning reads (only ever the folds already measured)."""
+    import polars as pl
+
+    parts = [p for arg in args.part for p in arg.split("+")]
+    if "test" in parts:
+        sys.exit("the test part is measured once, at the end: its disagreements are not read")
+    with tempfile.TemporaryDirectory() as tmp:
+        units = agree_units(args.codebook, parts, tmp)
+    texts = {(r["document"], r["segment"]): r["text"]
+             for doc, rows in run_units().items() for r in rows}
+    wrong = units.filter(pl.col("gold") != pl.col("machine"))
+    if args.code:
+        wrong = wrong.filter(pl.col("code").is_in(args.code))
+    for row in wrong.sort("code", "document", "segment").iter_rows(named=True):
+        kind = "missed" if row["gold"] else "extra "
+        print(f"{row['code']:<13} {kind} {row['document']}#{row['segment']}: "
+              f"{texts[(row['document'], row['segment'])]}\n")
+    print(f"{wrong.height} disagreements")
+    return 0
+
+
 def cross_validate(args):
     """Forward-chaining cross-validation: fold k measured with the codebook written before
     fold k was looked at (rounds/round{k-1}.toml, tuned on folds 1..k-1), and the folds pooled."""
@@ -348,6 +377,11 @@ def main():
     p.add_argument("out")
     p.set_defaults(func=corpus)
     sub.add_parser("cv").set_defaults(func=cross_validate)
+    p = sub.add_parser("disagreements")
+    p.add_argument("--codebook", default=str(ROOT / "codebook.toml"))
+    p.add_argument("--part", action="append", required=True)
+    p.add_argument("--code", action="append")
+    p.set_defaults(func=disagreements)
     p = sub.add_parser("eval")
     p.add_argument("--codebook", default=str(ROOT / "codebook.toml"))
     p.add_argument("--part", action="append", required=True,

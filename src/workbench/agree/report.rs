@@ -19,7 +19,10 @@ fn show(x: Option<f64>) -> String {
 }
 
 fn interval(x: Option<(f64, f64)>) -> String {
-    x.map_or_else(|| "n/a".to_string(), |(lo, hi)| format!("{lo:.2}-{hi:.2}"))
+    x.map_or_else(
+        || "n/a".to_string(),
+        |(lo, hi)| format!("[{lo:.2}, {hi:.2}]"),
+    )
 }
 
 impl fmt::Display for Report<'_> {
@@ -43,14 +46,14 @@ impl fmt::Display for Report<'_> {
             )?;
             writeln!(
                 f,
-                "{:<width$} {:>5} {:>4} {:>4} {:>4} {:>5} {:>6} {:>6} {:>6} {:>6} {:>6} {:>11} {:>6} {:>6}",
+                "{:<width$} {:>5} {:>4} {:>4} {:>4} {:>5} {:>6} {:>6} {:>6} {:>6} {:>6} {:>14} {:>6} {:>6}",
                 "code", "units", "tp", "fp", "fn", "tn", "agree", "prec", "recall", "F1", "kappa", "kappa 95%", "alpha", "BP"
             )?;
             for row in block {
                 let c = &row.confusion;
                 writeln!(
                     f,
-                    "{:<width$} {:>5} {:>4} {:>4} {:>4} {:>5} {:>6} {:>6} {:>6} {:>6} {:>6} {:>11} {:>6} {:>6}",
+                    "{:<width$} {:>5} {:>4} {:>4} {:>4} {:>5} {:>6} {:>6} {:>6} {:>6} {:>6} {:>14} {:>6} {:>6}",
                     self.codebook.codes[row.code].id,
                     c.n(),
                     c.tp,
@@ -136,7 +139,7 @@ impl Report<'_> {
             )?;
             writeln!(
                 f,
-                "{:<width$} {:>7} {:>11} {:>7}",
+                "{:<width$} {:>7} {:>14} {:>7}",
                 "code", "fleiss", "fleiss 95%", "alpha"
             )?;
             for row in block {
@@ -145,7 +148,7 @@ impl Report<'_> {
                     .map_or("pooled", |c| self.codebook.codes[c].id.as_str());
                 writeln!(
                     f,
-                    "{name:<width$} {:>7} {:>11} {:>7}",
+                    "{name:<width$} {:>7} {:>14} {:>7}",
                     show(row.fleiss_kappa),
                     interval(row.fleiss_interval),
                     show(row.krippendorff_alpha)
