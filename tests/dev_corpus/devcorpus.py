@@ -6,7 +6,8 @@ by default $HOME/.cache/qualcode/dev_corpus/texts/dNNN.txt (see README.md here f
 them again). What is in the repository: sources.json (where each text came from), split.json
 (which documents are the final test split and which cross-validation fold the others are in),
 the hand coding keyed by document, paragraph number and a hash of the paragraph's text
-(gold.csv, coder1.csv, coder2.csv), and this script.
+(gold.csv from two independent passes, pass_a.csv and pass_b.csv, and adjudication.csv), and
+this script.
 
     python3 tests/dev_corpus/devcorpus.py check          # texts present and equal to sources.json
     python3 tests/dev_corpus/devcorpus.py split          # (once) write split.json
@@ -214,7 +215,8 @@ def corpus(args):
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("*.txt"):
         old.unlink()
-    chosen = sorted(i for i, p in parts.items() if p in args.part)
+    excluded = {s["id"] for s in sources() if "excluded" in s}
+    chosen = sorted(i for i, p in parts.items() if p in args.part and i not in excluded)
     for i in chosen:
         (out / f"{i}.txt").symlink_to(TEXTS / f"{i}.txt")
     print(f"{out}: {len(chosen)} documents of {', '.join(args.part)}")
