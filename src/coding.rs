@@ -182,6 +182,10 @@ pub struct MatchRow {
     pub byte_end: usize,
     pub char_start: usize,
     pub char_end: usize,
+    /// Character offsets of the match in its segment's normalised `text` (the segment table's
+    /// column), where `char_start`/`char_end` are in the source: to highlight it in that text.
+    pub text_start: usize,
+    pub text_end: usize,
     /// Line of the file the match starts on, from 1.
     pub line: usize,
     /// Whether the code reached its threshold in this unit.
@@ -1002,7 +1006,23 @@ fn code_segment(
     // Matches come in order of position: lines are counted on from the previous match,
     // never from the segment's start again (a one-paragraph file of 300 MB has many).
     let (mut counted_to, mut line) = (segment.start, segment.line_start);
+    // Character offsets in the unit's text, counted on in the same way.
+    let ascii = segment.text.is_ascii();
+    let (mut text_counted_to, mut text_chars) = (0, 0);
     for m in &result.matches {
+        let (text_start, text_end) = if ascii {
+            (m.start, m.end)
+        } else {
+            if m.start < text_counted_to {
+                (text_counted_to, text_chars) = (0, 0);
+            }
+            text_chars += segment.text[text_counted_to..m.start].chars().count();
+            text_counted_to = m.start;
+            (
+                text_chars,
+                text_chars + segment.text[m.start..m.end].chars().count(),
+            )
+        };
         let start = segment.map.source_start(m.start);
         let end = segment.map.source_end(m.end);
         if start > counted_to {
@@ -1019,6 +1039,8 @@ fn code_segment(
             byte_end: stored.of(end),
             char_start: chars.char_offset(start),
             char_end: chars.char_offset(end),
+            text_start,
+            text_end,
             line,
             applied: result.codes.contains(&m.code),
             negated: m.negated,

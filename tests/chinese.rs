@@ -103,6 +103,7 @@ fn set(codes: &[&str]) -> BTreeSet<String> {
 fn assert_positions_agree(corpus: &Path, out: &Path) {
     let segments = table(out, "segments");
     let matches = table(out, "matches");
+    assert_match_offsets_in_unit_text(out);
     let mut checked = 0;
     for (df, text_column) in [(&segments, None), (&matches, Some("text"))] {
         let docs = strings(df, "document");

@@ -198,6 +198,7 @@ fn positions_point_back_into_the_source_files() {
     );
     let lines = u32s(&matches, "line");
     assert!(docs.len() > 50);
+    assert_eq!(assert_match_offsets_in_unit_text(out.path()), docs.len());
     for i in 0..docs.len() {
         let src = source(&docs[i]);
         assert_eq!(

@@ -156,3 +156,31 @@ pub fn codes_by_unit(codings: &DataFrame) -> BTreeMap<(String, u32), BTreeSet<St
     }
     units
 }
+
+/// Asserts that every match's `text_start..text_end` (characters) cuts its `text` out of its
+/// segment's normalised `text`; returns how many matches were checked.
+pub fn assert_match_offsets_in_unit_text(out: &Path) -> usize {
+    let segments = table(out, "segments");
+    let matches = table(out, "matches");
+    let unit_text: BTreeMap<(String, u32), String> = strings(&segments, "document")
+        .into_iter()
+        .zip(u32s(&segments, "segment"))
+        .zip(strings(&segments, "text"))
+        .collect();
+    let (docs, segs, texts) = (
+        strings(&matches, "document"),
+        u32s(&matches, "segment"),
+        strings(&matches, "text"),
+    );
+    let (starts, ends) = (u32s(&matches, "text_start"), u32s(&matches, "text_end"));
+    for i in 0..docs.len() {
+        let unit = &unit_text[&(docs[i].clone(), segs[i])];
+        let cut: String = unit
+            .chars()
+            .skip(starts[i] as usize)
+            .take((ends[i] - starts[i]) as usize)
+            .collect();
+        assert_eq!(cut, texts[i], "{} segment {}", docs[i], segs[i]);
+    }
+    docs.len()
+}
