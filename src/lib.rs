@@ -17,6 +17,7 @@ pub mod exchange;
 pub mod output;
 pub mod pipeline;
 pub mod read;
+pub mod report;
 pub mod segment;
 pub mod tables;
 pub mod workbench;

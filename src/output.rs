@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 use std::fs;
 use std::path::{Path, PathBuf};
 
+pub mod run_tables;
+
 pub const MANIFEST: &str = "manifest.json";
 
 #[derive(Debug, Serialize, Deserialize)]

@@ -538,7 +538,10 @@ fn matches_table(codebook: &Codebook, documents: &[CodedDocument]) -> PolarsResu
         Column::new("byte_end".into(), u64s(rows().map(|(_, m)| m.byte_end))),
         Column::new("char_start".into(), u64s(rows().map(|(_, m)| m.char_start))),
         Column::new("char_end".into(), u64s(rows().map(|(_, m)| m.char_end))),
-        Column::new("text_start".into(), u32s(rows().map(|(_, m)| m.text_start))?),
+        Column::new(
+            "text_start".into(),
+            u32s(rows().map(|(_, m)| m.text_start))?,
+        ),
         Column::new("text_end".into(), u32s(rows().map(|(_, m)| m.text_end))?),
         Column::new("line".into(), u32s(rows().map(|(_, m)| m.line))?),
         Column::new(

@@ -320,6 +320,39 @@ fn exported_project_read_back_as_gold_agrees_perfectly_on_every_unit() {
     assert_eq!(tp, vec![3, 1, 3, 3]);
 }
 
+#[test]
+fn units_exported_in_pieces_around_footnotes_read_back_as_one_unit() {
+    // 001 has 8 coded units interrupted by a footnote block or a page number, exported as two
+    // selections each: read back, each pair codes its one unit, and every unit agrees.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let qdpx = dir.path().join("p.qdpx");
+    let corpus = repo().join("corpus");
+    let codebook = repo().join("codebook.toml");
+    let (code, stderr) = invoke(&["export", "qdpx"], &corpus, &codebook, &qdpx, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let out = dir.path().join("out");
+    let (code, stderr) = invoke(
+        &[
+            "agree",
+            "--gold",
+            qdpx.to_str().unwrap(),
+            "--bootstrap",
+            "0",
+        ],
+        &corpus,
+        &codebook,
+        &out,
+        &[],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
+    let rows = confusion(&out);
+    assert_eq!(rows.len(), 4);
+    for (_, _, code, [units, _, fp, fn_, _]) in &rows {
+        assert_eq!((*units, *fp, *fn_), (123, 0, 0), "{code}");
+    }
+}
+
 /// A `.qdpx` as another tool writes it: BOM, braces and upper-case GUIDs, codes matched by
 /// name and label, a stored text with CRLF, a phrase selection and a selection spanning units.
 #[test]

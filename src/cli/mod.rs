@@ -12,6 +12,7 @@ use crate::pipeline::{
 use crate::read::{FileRecord, FileStatus};
 use crate::segment::UnitLevel;
 
+mod report;
 mod workbench;
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -78,6 +79,11 @@ pub enum Command {
     /// Combine the output folders of `run --shard K/N` (all N of them) into the tables of a
     /// single run.
     Merge(MergeArgs),
+    /// One self-contained HTML page of a finished run: frequencies, code × document,
+    /// co-occurrence, each code's units with matches highlighted, documents with coding stripes.
+    Report(report::ReportArgs),
+    /// A chart of a finished run as an SVG file, for papers.
+    Plot(report::PlotArgs),
     /// Work with codebooks of other tools.
     Codebook {
         #[command(subcommand)]
@@ -358,6 +364,8 @@ pub fn main_with_args(cli: Cli) -> Result<u8> {
             );
             Ok(exit::finished(counts.skipped))
         }
+        Command::Report(args) => report::report(&args),
+        Command::Plot(args) => report::plot(&args),
         Command::Export(args) => {
             let format = args.format;
             export(format, &RunSettings::from_args(args.run, args.out)?)

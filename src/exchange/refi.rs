@@ -10,7 +10,7 @@
 pub mod read;
 
 use crate::codebook::{Code, Codebook};
-use crate::coding::CodedDocument;
+use crate::coding::{CodedDocument, SegmentRow};
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -221,44 +221,114 @@ pub fn project(codebook: &Codebook, documents: &[ExportDocument], created: &str)
         // Only codes applied by their own rules are exported: QDA tools roll child codings
         // up to parents themselves.
         let direct: Vec<_> = coded.codings.iter().filter(|c| c.direct).collect();
+        let interruptions = Interruptions::new(coded, doc.text);
         for codings in direct.chunk_by(|a, b| a.segment == b.segment) {
             let segment = &coded.segments[codings[0].segment];
-            let (start, end) = (
-                stored.position(segment.char_start),
-                stored.position(segment.char_end),
-            );
-            let selection_guid = guid(&[
-                "selection",
-                &source_guid,
-                &start.to_string(),
-                &end.to_string(),
-            ]);
-            let _ = writeln!(
-                out,
-                "<PlainTextSelection guid=\"{selection_guid}\" name=\"{}\" startPosition=\"{start}\" endPosition=\"{end}\" creatingUser=\"{user}\" creationDateTime=\"{created}\">",
-                xml(&format!("{} #{}", coded.id, segment.segment))
-            );
-            let _ = writeln!(
-                out,
-                "<Description>{}</Description>",
-                xml(&fired_rules(codebook, coded, segment.segment))
-            );
-            for coding in codings {
-                let code = &codebook.codes[coding.code];
+            let pieces = interruptions.pieces(segment);
+            for (part, &(char_start, char_end)) in pieces.iter().enumerate() {
+                let (start, end) = (stored.position(char_start), stored.position(char_end));
+                let selection_guid = guid(&[
+                    "selection",
+                    &source_guid,
+                    &start.to_string(),
+                    &end.to_string(),
+                ]);
+                let name = if pieces.len() == 1 {
+                    format!("{} #{}", coded.id, segment.segment)
+                } else {
+                    format!(
+                        "{} #{} (part {} of {})",
+                        coded.id,
+                        segment.segment,
+                        part + 1,
+                        pieces.len()
+                    )
+                };
                 let _ = writeln!(
                     out,
-                    "<Coding guid=\"{}\" creatingUser=\"{user}\" creationDateTime=\"{created}\"><CodeRef targetGUID=\"{}\"/></Coding>",
-                    guid(&["coding", &selection_guid, &code.id]),
-                    code_guid(codebook, code),
+                    "<PlainTextSelection guid=\"{selection_guid}\" name=\"{}\" startPosition=\"{start}\" endPosition=\"{end}\" creatingUser=\"{user}\" creationDateTime=\"{created}\">",
+                    xml(&name)
                 );
+                let _ = writeln!(
+                    out,
+                    "<Description>{}</Description>",
+                    xml(&fired_rules(codebook, coded, segment.segment))
+                );
+                for coding in codings {
+                    let code = &codebook.codes[coding.code];
+                    let _ = writeln!(
+                        out,
+                        "<Coding guid=\"{}\" creatingUser=\"{user}\" creationDateTime=\"{created}\"><CodeRef targetGUID=\"{}\"/></Coding>",
+                        guid(&["coding", &selection_guid, &code.id]),
+                        code_guid(codebook, code),
+                    );
+                }
+                out.push_str("</PlainTextSelection>\n");
             }
-            out.push_str("</PlainTextSelection>\n");
         }
         out.push_str("</TextSource>\n");
         sources.push((format!("sources/{source_guid}.txt"), stored.text));
     }
     out.push_str("</Sources>\n</Project>\n");
     Project { qde: out, sources }
+}
+
+/// The segments that are not units (footnote blocks, page numbers, running heads) of a
+/// document, by where they start: a unit whose source they interrupt is exported as one
+/// selection per piece around them, so that a QDA tool does not show the footnote as coded.
+struct Interruptions<'a> {
+    /// `(char_start, char_end, block)`, sorted.
+    spans: Vec<(usize, usize, usize)>,
+    text: &'a str,
+}
+
+impl<'a> Interruptions<'a> {
+    fn new(coded: &CodedDocument, text: &'a str) -> Self {
+        let mut spans: Vec<(usize, usize, usize)> = coded
+            .segments
+            .iter()
+            .filter(|s| !s.coded)
+            .map(|s| (s.char_start, s.char_end, s.block))
+            .collect();
+        spans.sort_unstable();
+        Interruptions { spans, text }
+    }
+
+    /// The unit's source as character ranges around what interrupts it, whitespace at their
+    /// ends left out; the whole unit when nothing does.
+    fn pieces(&self, unit: &SegmentRow) -> Vec<(usize, usize)> {
+        let from = self.spans.partition_point(|s| s.0 < unit.char_start);
+        let inside: Vec<(usize, usize)> = self.spans[from..]
+            .iter()
+            .take_while(|s| s.0 < unit.char_end)
+            // Not the paragraph that holds a sentence unit (same block).
+            .filter(|s| s.1 <= unit.char_end && s.2 != unit.block)
+            .map(|s| (s.0, s.1))
+            .collect();
+        if inside.is_empty() {
+            return vec![(unit.char_start, unit.char_end)];
+        }
+        let chars: Vec<char> = self.text.chars().collect();
+        let mut pieces = Vec::new();
+        let mut start = unit.char_start;
+        for (gap_start, gap_end) in inside
+            .into_iter()
+            .chain(std::iter::once((unit.char_end, unit.char_end)))
+        {
+            let (mut a, mut b) = (start, gap_start.max(start));
+            while a < b && chars[a].is_whitespace() {
+                a += 1;
+            }
+            while b > a && chars[b - 1].is_whitespace() {
+                b -= 1;
+            }
+            if a < b {
+                pieces.push((a, b));
+            }
+            start = start.max(gap_end);
+        }
+        pieces
+    }
 }
 
 /// "Coded by qualcode: trust (trust_terms: trust; credibility: legitimacy), fic_strategy (fic_acronym: FIC)"

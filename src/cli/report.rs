@@ -1,0 +1,156 @@
+//! `qualcode report` and `qualcode plot`: a run's output folder in, an HTML page or an SVG
+//! figure out. Nothing is coded again: the views read the tables the run wrote.
+
+use crate::codebook;
+use crate::output::run_tables::{fill_texts, read_run, Depth, RunTables};
+use crate::output::write_atomic;
+use crate::read::sha256_hex;
+use crate::report::{self, CodeText, Figure, Limits};
+use anyhow::{bail, Result};
+use clap::ValueEnum;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// The run's output folder.
+    #[arg(long, value_name = "DIR", default_value = "output")]
+    pub from: PathBuf,
+    /// The HTML file to write [default: report.html in the run's folder].
+    #[arg(long, value_name = "FILE.html")]
+    pub out: Option<PathBuf>,
+    /// Units listed under each code (evenly spaced through the corpus when there are more).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().units_per_code)]
+    pub units_per_code: usize,
+    /// Documents shown whole, with their coding stripes.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().documents)]
+    pub documents: usize,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PlotKind {
+    /// Units per code, as bars.
+    Frequency,
+    /// Units with both codes, as a heat map (shade: Jaccard).
+    Cooccurrence,
+    /// Units per code and document, as a heat map (at most 40 documents, evenly spaced).
+    ByDocument,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct PlotArgs {
+    /// Which chart.
+    #[arg(value_enum)]
+    pub kind: PlotKind,
+    /// The run's output folder.
+    #[arg(long, value_name = "DIR", default_value = "output")]
+    pub from: PathBuf,
+    /// The SVG file to write.
+    #[arg(long, value_name = "FIG.svg")]
+    pub out: PathBuf,
+    /// Width in points (a journal column is about 240, a page 500).
+    #[arg(long, value_name = "PT", default_value_t = 500.0)]
+    pub width: f64,
+}
+
+pub fn report(args: &ReportArgs) -> Result<u8> {
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| args.from.join("report.html"));
+    if out.extension().and_then(|e| e.to_str()) != Some("html") {
+        bail!("--out {}: the report is an .html file", out.display());
+    }
+    let started = Instant::now();
+    let mut run = read_run(&args.from, Depth::Units)?;
+    let (texts, note) = code_texts(&run);
+    if let Some(note) = note {
+        eprintln!("qualcode: {note}");
+    }
+    let limits = Limits {
+        units_per_code: args.units_per_code,
+        documents: args.documents,
+        ..Limits::default()
+    };
+    let shown = report::units_shown(&run, limits);
+    fill_texts(&args.from, &mut run, &shown)?;
+    let html = report::report(&run, &texts, limits);
+    write_atomic(&out, html.as_bytes())?;
+    eprintln!(
+        "qualcode: wrote {} ({:.1} MB) in {:.2}s",
+        out.display(),
+        html.len() as f64 / 1e6,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(0)
+}
+
+pub fn plot(args: &PlotArgs) -> Result<u8> {
+    if args.out.extension().and_then(|e| e.to_str()) != Some("svg") {
+        bail!("--out {}: figures are written as .svg", args.out.display());
+    }
+    if !(100.0..=5000.0).contains(&args.width) {
+        bail!("--width takes 100 to 5000 points, not {}", args.width);
+    }
+    let run = read_run(&args.from, Depth::Summaries)?;
+    let figure = match args.kind {
+        PlotKind::Frequency => Figure::Frequency,
+        PlotKind::Cooccurrence => Figure::Cooccurrence,
+        PlotKind::ByDocument => Figure::ByDocument,
+    };
+    let svg = report::figure(&run, figure, args.width);
+    write_atomic(&args.out, svg.as_bytes())?;
+    eprintln!("qualcode: wrote {}", args.out.display());
+    Ok(0)
+}
+
+/// The codes' definitions from the codebook the run used, when that file is still there and
+/// unchanged (by its hash in the manifest); otherwise none, and a note saying why.
+fn code_texts(run: &RunTables) -> (BTreeMap<String, CodeText>, Option<String>) {
+    let path = Path::new(&run.manifest.codebook.path);
+    let Ok(bytes) = std::fs::read(path) else {
+        return (
+            BTreeMap::new(),
+            Some(format!(
+                "the run's codebook {} is not there: the report leaves out the codes' definitions",
+                path.display()
+            )),
+        );
+    };
+    if sha256_hex(&bytes) != run.manifest.codebook.sha256 {
+        return (
+            BTreeMap::new(),
+            Some(format!(
+                "{} has changed since the run: the report leaves out the codes' definitions",
+                path.display()
+            )),
+        );
+    }
+    match codebook::load(path) {
+        Ok(book) => (
+            book.codes
+                .into_iter()
+                .map(|c| {
+                    (
+                        c.id,
+                        CodeText {
+                            label: c.label,
+                            definition: c.definition,
+                            use_when: c.use_when,
+                            do_not_use_when: c.do_not_use_when,
+                        },
+                    )
+                })
+                .collect(),
+            None,
+        ),
+        Err(err) => (
+            BTreeMap::new(),
+            Some(format!(
+                "cannot read {} ({err}): the report leaves out the codes' definitions",
+                path.display()
+            )),
+        ),
+    }
+}

@@ -1,0 +1,505 @@
+//! A finished run read back: an output folder's manifest and Parquet tables in, plain rows
+//! out, for views of a run that must not code again (`report`, `plot`). Columns are read by
+//! name, so tables written by other versions that add columns still read; a table or column
+//! that is missing is an error naming it.
+
+use super::{read_manifest, Manifest};
+use anyhow::{bail, Context, Result};
+use polars::prelude::{Column, DataFrame, DataType, ParquetReader, SerReader};
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::Path;
+
+/// A code's row of `code_frequency`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FrequencyRow {
+    pub code: String,
+    pub label: String,
+    pub parent: Option<String>,
+    pub level: u32,
+    pub units: u32,
+    pub share: f64,
+    pub documents: u32,
+    pub hits: u32,
+}
+
+/// A document's row of `documents`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentRow {
+    pub document: String,
+    pub status: String,
+    pub reason: Option<String>,
+    pub segments: u32,
+    pub units: u32,
+    pub warning: Option<String>,
+}
+
+/// A row of `code_by_document`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CodeByDocumentRow {
+    pub code: String,
+    pub document: String,
+    pub units: u32,
+    pub hits: u32,
+    pub document_units: u32,
+    pub share: f64,
+}
+
+/// A row of `cooccurrence`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CooccurrenceRow {
+    pub code_a: String,
+    pub code_b: String,
+    pub n12: u32,
+    pub n1: u32,
+    pub n2: u32,
+    pub jaccard: Option<f64>,
+}
+
+/// A row of `segments` without its positions in the source. Its `text` is empty until
+/// [`fill_texts`] reads it: a large run's texts are about the size of its corpus.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SegmentRow {
+    pub document: String,
+    pub segment: u32,
+    pub kind: String,
+    pub coded: bool,
+    pub line_start: u32,
+    pub text: String,
+}
+
+/// A row of `matches`, placed in its segment's text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatchRow {
+    pub document: String,
+    pub segment: u32,
+    pub code: String,
+    pub rule: String,
+    pub pattern: String,
+    /// Character offsets in the segment's text.
+    pub text_start: u32,
+    pub text_end: u32,
+    pub negated: bool,
+    pub applied: bool,
+}
+
+/// A row of `codings`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CodingRow {
+    pub document: String,
+    pub segment: u32,
+    pub code: String,
+    pub direct: bool,
+}
+
+/// A row of `agreement`: one code, the reference against the compared coding.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgreementRow {
+    pub reference: String,
+    pub compared: String,
+    pub code: String,
+    pub units: u32,
+    pub both_yes: u32,
+    pub compared_only: u32,
+    pub reference_only: u32,
+    pub both_no: u32,
+    pub kappa: Option<f64>,
+    pub kappa_low: Option<f64>,
+    pub kappa_high: Option<f64>,
+}
+
+/// A unit and code of `agreement_units`: the machine's decision and the first hand coder's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AgreementUnitRow {
+    pub document: String,
+    pub segment: u32,
+    pub code: String,
+    pub machine: bool,
+    pub hand: Option<bool>,
+}
+
+/// What `agree` wrote into the folder, when it did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Agreement {
+    pub rows: Vec<AgreementRow>,
+    pub units: Vec<AgreementUnitRow>,
+}
+
+/// Everything a view of the run needs, as plain rows.
+#[derive(Debug)]
+pub struct RunTables {
+    pub manifest: Manifest,
+    pub frequency: Vec<FrequencyRow>,
+    pub documents: Vec<DocumentRow>,
+    pub by_document: Vec<CodeByDocumentRow>,
+    pub cooccurrence: Vec<CooccurrenceRow>,
+    pub segments: Vec<SegmentRow>,
+    pub matches: Vec<MatchRow>,
+    pub codings: Vec<CodingRow>,
+    pub agreement: Option<Agreement>,
+}
+
+/// How much of the run to read: the summaries always; the unit-level tables (the text of
+/// every segment, every match) only for views that show units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Depth {
+    Summaries,
+    Units,
+}
+
+/// Reads the run in `dir`. A folder without a manifest holds no finished run, and is refused.
+pub fn read_run(dir: &Path, depth: Depth) -> Result<RunTables> {
+    let manifest = read_manifest(dir)?;
+    let frequency = {
+        let df = read(dir, "code_frequency", &[])?;
+        let (codes, labels, parents) = (
+            texts(&df, "code")?,
+            texts(&df, "label")?,
+            maybe_texts(&df, "parent")?,
+        );
+        let (levels, units, docs, hits) = (
+            whole(&df, "level")?,
+            whole(&df, "units")?,
+            whole(&df, "documents")?,
+            whole(&df, "hits")?,
+        );
+        let shares = reals(&df, "share")?;
+        (0..df.height())
+            .map(|i| FrequencyRow {
+                code: codes[i].clone(),
+                label: labels[i].clone(),
+                parent: parents[i].clone(),
+                level: levels[i],
+                units: units[i],
+                share: shares[i].unwrap_or(0.0),
+                documents: docs[i],
+                hits: hits[i],
+            })
+            .collect()
+    };
+    let documents = {
+        let df = read(dir, "documents", &[])?;
+        let (ids, statuses, reasons, warnings) = (
+            texts(&df, "document")?,
+            texts(&df, "status")?,
+            maybe_texts(&df, "reason")?,
+            maybe_texts(&df, "warning")?,
+        );
+        let (segments, units) = (whole(&df, "segments")?, whole(&df, "units")?);
+        (0..df.height())
+            .map(|i| DocumentRow {
+                document: ids[i].clone(),
+                status: statuses[i].clone(),
+                reason: reasons[i].clone(),
+                segments: segments[i],
+                units: units[i],
+                warning: warnings[i].clone(),
+            })
+            .collect()
+    };
+    let by_document = {
+        let df = read(dir, "code_by_document", &[])?;
+        let (codes, docs) = (texts(&df, "code")?, texts(&df, "document")?);
+        let (units, hits, doc_units) = (
+            whole(&df, "units")?,
+            whole(&df, "hits")?,
+            whole(&df, "document_units")?,
+        );
+        let shares = reals(&df, "share")?;
+        (0..df.height())
+            .map(|i| CodeByDocumentRow {
+                code: codes[i].clone(),
+                document: docs[i].clone(),
+                units: units[i],
+                hits: hits[i],
+                document_units: doc_units[i],
+                share: shares[i].unwrap_or(0.0),
+            })
+            .collect()
+    };
+    let cooccurrence = {
+        let df = read(dir, "cooccurrence", &[])?;
+        let (a, b) = (texts(&df, "code_a")?, texts(&df, "code_b")?);
+        let (n12, n1, n2) = (whole(&df, "n12")?, whole(&df, "n1")?, whole(&df, "n2")?);
+        let jaccard = reals(&df, "jaccard")?;
+        (0..df.height())
+            .map(|i| CooccurrenceRow {
+                code_a: a[i].clone(),
+                code_b: b[i].clone(),
+                n12: n12[i],
+                n1: n1[i],
+                n2: n2[i],
+                jaccard: jaccard[i],
+            })
+            .collect()
+    };
+    let (segments, matches, codings) = match depth {
+        Depth::Summaries => Default::default(),
+        Depth::Units => (read_segments(dir)?, read_matches(dir)?, read_codings(dir)?),
+    };
+    let agreement = read_agreement(dir)?;
+    Ok(RunTables {
+        manifest,
+        frequency,
+        documents,
+        by_document,
+        cooccurrence,
+        segments,
+        matches,
+        codings,
+        agreement,
+    })
+}
+
+fn read_segments(dir: &Path) -> Result<Vec<SegmentRow>> {
+    let df = read(
+        dir,
+        "segments",
+        &["document", "segment", "kind", "coded", "line_start"],
+    )?;
+    let (docs, kinds) = (texts(&df, "document")?, texts(&df, "kind")?);
+    let (segs, lines, coded) = (
+        whole(&df, "segment")?,
+        whole(&df, "line_start")?,
+        flags(&df, "coded")?,
+    );
+    Ok((0..df.height())
+        .map(|i| SegmentRow {
+            document: docs[i].clone(),
+            segment: segs[i],
+            kind: kinds[i].clone(),
+            coded: coded[i],
+            line_start: lines[i],
+            text: String::new(),
+        })
+        .collect())
+}
+
+/// Rows of the `segments` table read at a time when looking for some units' texts.
+const TEXT_SLICE_ROWS: usize = 1 << 16;
+
+/// Reads the text of the `wanted` units (document, segment) into `run.segments`, a slice of
+/// rows at a time and only the slices that hold one, so memory stays bounded by the slice
+/// and the units kept, not the corpus.
+pub fn fill_texts(dir: &Path, run: &mut RunTables, wanted: &BTreeSet<(String, u32)>) -> Result<()> {
+    let rows: Vec<usize> = run
+        .segments
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| wanted.contains(&(s.document.clone(), s.segment)))
+        .map(|(i, _)| i)
+        .collect();
+    let path = dir.join("segments.parquet");
+    let mut slices: Vec<usize> = rows.iter().map(|r| r / TEXT_SLICE_ROWS).collect();
+    slices.dedup();
+    for slice in slices {
+        let offset = slice * TEXT_SLICE_ROWS;
+        let file =
+            fs::File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+        let df = ParquetReader::new(file)
+            .with_columns(Some(vec!["text".to_string()]))
+            .with_slice(Some((offset, TEXT_SLICE_ROWS)))
+            .finish()
+            .map_err(anyhow::Error::from)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let column = column(&df, "text")?
+            .str()
+            .context("column \"text\" is not text")?;
+        for &row in rows.iter().filter(|r| *r / TEXT_SLICE_ROWS == slice) {
+            run.segments[row].text = column
+                .get(row - offset)
+                .with_context(|| format!("segments.parquet row {row} has no text"))?
+                .to_string();
+        }
+    }
+    Ok(())
+}
+
+fn read_matches(dir: &Path) -> Result<Vec<MatchRow>> {
+    let columns = [
+        "document",
+        "segment",
+        "code",
+        "rule",
+        "pattern",
+        "text_start",
+        "text_end",
+        "negated",
+        "applied",
+    ];
+    let df = read(dir, "matches", &columns)?;
+    let (docs, codes, rules, patterns) = (
+        texts(&df, "document")?,
+        texts(&df, "code")?,
+        texts(&df, "rule")?,
+        texts(&df, "pattern")?,
+    );
+    let (segs, starts, ends) = (
+        whole(&df, "segment")?,
+        whole(&df, "text_start")?,
+        whole(&df, "text_end")?,
+    );
+    let (negated, applied) = (flags(&df, "negated")?, flags(&df, "applied")?);
+    Ok((0..df.height())
+        .map(|i| MatchRow {
+            document: docs[i].clone(),
+            segment: segs[i],
+            code: codes[i].clone(),
+            rule: rules[i].clone(),
+            pattern: patterns[i].clone(),
+            text_start: starts[i],
+            text_end: ends[i],
+            negated: negated[i],
+            applied: applied[i],
+        })
+        .collect())
+}
+
+fn read_codings(dir: &Path) -> Result<Vec<CodingRow>> {
+    let df = read(dir, "codings", &["document", "segment", "code", "direct"])?;
+    let (docs, codes) = (texts(&df, "document")?, texts(&df, "code")?);
+    let (segs, direct) = (whole(&df, "segment")?, flags(&df, "direct")?);
+    Ok((0..df.height())
+        .map(|i| CodingRow {
+            document: docs[i].clone(),
+            segment: segs[i],
+            code: codes[i].clone(),
+            direct: direct[i],
+        })
+        .collect())
+}
+
+/// `agree`'s tables, when the folder has them. The first reference against the machine is
+/// the one shown; `agreement_units` names the hand coder `gold1`.
+fn read_agreement(dir: &Path) -> Result<Option<Agreement>> {
+    if !dir.join("agreement.parquet").exists() {
+        return Ok(None);
+    }
+    let df = read(dir, "agreement", &[])?;
+    let (refs, compared, codes) = (
+        texts(&df, "reference")?,
+        texts(&df, "compared")?,
+        texts(&df, "code")?,
+    );
+    let counts = [
+        whole(&df, "units")?,
+        whole(&df, "both_yes")?,
+        whole(&df, "compared_only")?,
+        whole(&df, "reference_only")?,
+        whole(&df, "both_no")?,
+    ];
+    let (kappa, low, high) = (
+        reals(&df, "cohen_kappa")?,
+        reals(&df, "kappa_low")?,
+        reals(&df, "kappa_high")?,
+    );
+    let rows = (0..df.height())
+        .map(|i| AgreementRow {
+            reference: refs[i].clone(),
+            compared: compared[i].clone(),
+            code: codes[i].clone(),
+            units: counts[0][i],
+            both_yes: counts[1][i],
+            compared_only: counts[2][i],
+            reference_only: counts[3][i],
+            both_no: counts[4][i],
+            kappa: kappa[i],
+            kappa_low: low[i],
+            kappa_high: high[i],
+        })
+        .collect();
+    let units = if dir.join("agreement_units.parquet").exists() {
+        let df = read(dir, "agreement_units", &[])?;
+        let (docs, codes) = (texts(&df, "document")?, texts(&df, "code")?);
+        let segs = whole(&df, "segment")?;
+        let machine = flags(&df, "machine")?;
+        let hand: Vec<Option<bool>> = df
+            .column("gold1")
+            .context("agreement_units has no column gold1")?
+            .bool()
+            .context("agreement_units: gold1 is not boolean")?
+            .iter()
+            .collect();
+        (0..df.height())
+            .map(|i| AgreementUnitRow {
+                document: docs[i].clone(),
+                segment: segs[i],
+                code: codes[i].clone(),
+                machine: machine[i],
+                hand: hand[i],
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(Some(Agreement { rows, units }))
+}
+
+/// Reads `<dir>/<name>.parquet`, only `columns` when given.
+fn read(dir: &Path, name: &str, columns: &[&str]) -> Result<DataFrame> {
+    let path = dir.join(format!("{name}.parquet"));
+    let file = fs::File::open(&path).with_context(|| {
+        format!(
+            "cannot open {}: the run's folder is incomplete",
+            path.display()
+        )
+    })?;
+    let mut reader = ParquetReader::new(file);
+    if !columns.is_empty() {
+        reader = reader.with_columns(Some(columns.iter().map(|c| c.to_string()).collect()));
+    }
+    reader
+        .finish()
+        .map_err(anyhow::Error::from)
+        .with_context(|| format!("cannot read {}", path.display()))
+}
+
+fn column<'a>(df: &'a DataFrame, name: &str) -> Result<&'a Column> {
+    df.column(name)
+        .with_context(|| format!("a table has no column {name:?}"))
+}
+
+fn texts(df: &DataFrame, name: &str) -> Result<Vec<String>> {
+    maybe_texts(df, name)?
+        .into_iter()
+        .map(|v| v.with_context(|| format!("column {name:?} has a null")))
+        .collect()
+}
+
+fn maybe_texts(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
+    Ok(column(df, name)?
+        .str()
+        .with_context(|| format!("column {name:?} is not text"))?
+        .iter()
+        .map(|v| v.map(str::to_string))
+        .collect())
+}
+
+fn whole(df: &DataFrame, name: &str) -> Result<Vec<u32>> {
+    let cast = column(df, name)?
+        .cast(&DataType::UInt32)
+        .with_context(|| format!("column {name:?} is not a count"))?;
+    let values = cast.u32()?;
+    values
+        .iter()
+        .map(|v| v.with_context(|| format!("column {name:?} has a null")))
+        .collect()
+}
+
+fn reals(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
+    Ok(column(df, name)?
+        .f64()
+        .with_context(|| format!("column {name:?} is not a number"))?
+        .iter()
+        .collect())
+}
+
+fn flags(df: &DataFrame, name: &str) -> Result<Vec<bool>> {
+    let values = column(df, name)?
+        .bool()
+        .with_context(|| format!("column {name:?} is not boolean"))?;
+    if values.null_count() > 0 {
+        bail!("column {name:?} has a null");
+    }
+    Ok(values.iter().map(|v| v.unwrap_or(false)).collect())
+}

@@ -1,0 +1,319 @@
+//! `qualcode report` and `qualcode plot` on real runs: the page's numbers equal the run's
+//! tables, every counted match of a listed unit is highlighted, the page loads nothing from
+//! elsewhere, and a real browser runs it without errors.
+//!
+//! The browser test is skipped with a notice when Chromium is missing, unless
+//! `QUALCODE_REQUIRE_CHROMIUM=1` (set by `.ci/run`, which installs it), where it fails.
+
+mod common;
+
+use common::*;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+fn report(out: &Path, extra: &[&str]) -> String {
+    let page = out.join("report.html");
+    let mut args = vec!["report", "--from", out.to_str().expect("utf-8")];
+    args.extend_from_slice(extra);
+    let output = qualcode(&args);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    std::fs::read_to_string(page).expect("report.html")
+}
+
+/// The part of the page between `<article id="{id}"` and the next `</article>`.
+fn article<'a>(page: &'a str, id: &str) -> &'a str {
+    let start = page
+        .find(&format!(r#"<article id="{id}""#))
+        .unwrap_or_else(|| panic!("no article {id}"));
+    let end = start + page[start..].find("</article>").expect("article ends");
+    &page[start..end]
+}
+
+#[test]
+fn the_page_holds_the_runs_numbers_and_loads_nothing_from_elsewhere() {
+    let out = default_run(&[]);
+    let page = report(out.path(), &[]);
+    // Self-contained: no scripts, styles, fonts or images from elsewhere.
+    // (The documents' own text may name web addresses; no attribute may point to one.)
+    let without_svg_namespace = page.replace(r#"xmlns="http://www.w3.org/2000/svg""#, "");
+    for outside in ["<link", " src=", "url(", "@import", "=\"http", "=\"//"] {
+        assert!(
+            !without_svg_namespace.contains(outside),
+            "the page has {outside:?}"
+        );
+    }
+
+    // Code frequency: each code's units, share, documents and hits, as in the table.
+    let frequency = table(out.path(), "code_frequency");
+    let codes = strings(&frequency, "code");
+    let (units, docs, hits) = (
+        u32s(&frequency, "units"),
+        u32s(&frequency, "documents"),
+        u32s(&frequency, "hits"),
+    );
+    for i in 0..codes.len() {
+        assert!(
+            page.contains(&format!(
+                "{} units ({:.1}%), {} docs, {} hits",
+                units[i],
+                100.0 * f64::from(units[i]) / 123.0,
+                docs[i],
+                hits[i]
+            )),
+            "{}",
+            codes[i]
+        );
+    }
+
+    // Code × document: every cell's tooltip carries the table's numbers.
+    let by_document = table(out.path(), "code_by_document");
+    let (c, d, n, h) = (
+        strings(&by_document, "code"),
+        strings(&by_document, "document"),
+        u32s(&by_document, "units"),
+        u32s(&by_document, "hits"),
+    );
+    for i in 0..c.len() {
+        let cell = format!("title=\"{}, {}: {} units", d[i], c[i], n[i]);
+        let at = page.find(&cell).unwrap_or_else(|| panic!("no cell {cell}"));
+        assert!(page[at..at + 200].contains(&format!("{} hits", h[i])));
+    }
+
+    // Co-occurrence: every pair's n12, in the heat map's tooltips.
+    let co = table(out.path(), "cooccurrence");
+    let (a, b, n12) = (
+        strings(&co, "code_a"),
+        strings(&co, "code_b"),
+        u32s(&co, "n12"),
+    );
+    for i in 0..a.len() {
+        assert!(
+            page.contains(&format!(
+                "{} &amp; {}: {} units together",
+                a[i], b[i], n12[i]
+            )),
+            "{} {}",
+            a[i],
+            b[i]
+        );
+    }
+
+    // Per code: every unit listed (all fit under the default limit), with each of the code's
+    // matches highlighted; the definition from the codebook.
+    let codings = codes_by_unit(&table(out.path(), "codings"));
+    let matches = table(out.path(), "matches");
+    let (m_docs, m_segs, m_codes, m_texts) = (
+        strings(&matches, "document"),
+        u32s(&matches, "segment"),
+        strings(&matches, "code"),
+        strings(&matches, "text"),
+    );
+    for (i, code) in codes.iter().enumerate() {
+        let section = article(&page, &format!("code-{code}"));
+        assert!(section.contains("<strong>Definition:</strong>"));
+        assert_eq!(
+            section.matches(r#"<div class="unit">"#).count(),
+            units[i] as usize,
+            "{code}"
+        );
+        let coded_units = codings.values().filter(|c| c.contains(code)).count();
+        assert_eq!(coded_units, units[i] as usize);
+        let mut expected: BTreeMap<String, usize> = BTreeMap::new();
+        for j in 0..m_docs.len() {
+            let unit = (m_docs[j].clone(), m_segs[j]);
+            if &m_codes[j] == code && codings.get(&unit).is_some_and(|c| c.contains(code)) {
+                *expected.entry(m_texts[j].clone()).or_default() += 1;
+            }
+        }
+        for (text, count) in expected {
+            let marked = section
+                .matches(&format!(
+                    ">{}</mark>",
+                    text.replace('&', "&amp;").replace('\'', "&#39;")
+                ))
+                .count();
+            assert!(
+                marked >= count,
+                "{code}: {text:?} highlighted {marked} times, matched {count}"
+            );
+        }
+    }
+
+    // Documents: every segment of every document in reading order, with its anchor.
+    let segments = table(out.path(), "segments");
+    let seg_docs = strings(&segments, "document");
+    let documents = strings(&table(out.path(), "documents"), "document");
+    let mut last = 0;
+    for (i, doc) in seg_docs.iter().enumerate() {
+        let index = documents.iter().position(|d| d == doc).expect("document");
+        let anchor = format!(r#"id="doc-{index}-s{}""#, u32s(&segments, "segment")[i]);
+        let at = page.find(&anchor).unwrap_or_else(|| panic!("no {anchor}"));
+        assert!(at > last, "{anchor} out of reading order");
+        last = at;
+    }
+}
+
+#[test]
+fn large_lists_are_cut_evenly_and_say_so() {
+    let out = default_run(&[]);
+    let page = report(out.path(), &["--units-per-code", "4", "--documents", "2"]);
+    let trust = article(&page, "code-trust");
+    assert_eq!(trust.matches(r#"<div class="unit">"#).count(), 4);
+    assert!(trust.contains("4 of 15 units shown, evenly spaced"));
+    assert!(page.contains("2 of 5 coded documents, evenly spaced"));
+    // evenly(5, 2) = documents 0 and 2.
+    assert!(page.contains(r#"<article class="doc" id="doc-0">"#));
+    assert!(page.contains(r#"<article class="doc" id="doc-2">"#));
+    assert!(!page.contains(r#"<article class="doc" id="doc-1">"#));
+}
+
+#[test]
+fn agreement_appears_when_agree_wrote_into_the_folder() {
+    let out = default_run(&[]);
+    let without = report(out.path(), &[]);
+    assert!(!without.contains(r#"id="agreement""#));
+    let output = qualcode(&[
+        "agree",
+        "--gold",
+        repo()
+            .join("tests/hand_coding/heldout.csv")
+            .to_str()
+            .unwrap(),
+        "--codebook",
+        repo().join("codebook.toml").to_str().unwrap(),
+        "--corpus",
+        repo().join("corpus").to_str().unwrap(),
+        "--out",
+        out.path().to_str().unwrap(),
+        "--bootstrap",
+        "0",
+    ]);
+    assert!(output.status.success());
+    let page = report(out.path(), &[]);
+    let section = &page[page.find(r#"id="agreement""#).expect("agreement section")..];
+    let agreement = table(out.path(), "agreement");
+    let (codes, kappas) = (strings(&agreement, "code"), f64s(&agreement, "cohen_kappa"));
+    for (code, kappa) in codes.iter().zip(kappas) {
+        let row = &section[section
+            .find(&format!(">{code}</span></td>"))
+            .unwrap_or_else(|| panic!("row of {code}"))..];
+        let row = &row[..row.find("</tr>").expect("row ends")];
+        assert!(
+            row.contains(&format!("{:.3}", kappa.expect("kappa"))),
+            "{row}"
+        );
+    }
+    // Held-out trust: 4 units the machine missed (README), listed side by side.
+    assert!(section.contains("disagreements (4)"));
+    assert_eq!(
+        section.matches("hand: yes<br>machine: no").count()
+            + section.matches("hand: no<br>machine: yes").count(),
+        agreement_disagreements(out.path())
+    );
+}
+
+fn agreement_disagreements(out: &Path) -> usize {
+    let units = table(out, "agreement_units");
+    let machine = bools(&units, "machine");
+    let hand = bools(&units, "gold1");
+    machine.iter().zip(&hand).filter(|(m, h)| m != h).count()
+}
+
+#[test]
+fn plots_are_svg_with_their_numbers_and_bad_arguments_are_refused() {
+    let out = default_run(&[]);
+    let dir = out.path();
+    for (kind, expect) in [
+        ("frequency", "15 units (12.2%), 3 docs"),
+        ("cooccurrence", "trust &amp; reciprocity: 6 units together"),
+        (
+            "by-document",
+            "001_bb6c17c0ea50004b.txt, fic_strategy: 14 of 42 units",
+        ),
+    ] {
+        let svg = dir.join(format!("{kind}.svg"));
+        let output = qualcode(&[
+            "plot",
+            kind,
+            "--from",
+            dir.to_str().unwrap(),
+            "--out",
+            svg.to_str().unwrap(),
+            "--width",
+            "240",
+        ]);
+        assert!(output.status.success(), "{kind}");
+        let text = std::fs::read_to_string(&svg).expect("svg");
+        assert!(text.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+        assert!(text.contains(expect), "{kind}: {expect}");
+    }
+    let (code, _, stderr) = outcome(&[
+        "plot",
+        "frequency",
+        "--from",
+        dir.to_str().unwrap(),
+        "--out",
+        "x.png",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains(".svg"), "{stderr}");
+    let empty = tempfile::tempdir().expect("tempdir");
+    let (code, _, stderr) = outcome(&["report", "--from", empty.path().to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("does not hold a finished run"), "{stderr}");
+}
+
+#[test]
+fn a_real_browser_runs_the_page_without_errors() {
+    let required = std::env::var("QUALCODE_REQUIRE_CHROMIUM").is_ok_and(|v| v == "1");
+    let browser = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| {
+            Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        });
+    let Some(browser) = browser else {
+        assert!(!required, "Chromium is required (apt-get install chromium)");
+        eprintln!("skipped: no Chromium (apt-get install chromium) to run the report in");
+        return;
+    };
+    let out = default_run(&[]);
+    report(out.path(), &[]);
+    let url = format!("file://{}", out.path().join("report.html").display());
+    let output = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--dump-dom",
+            &url,
+        ])
+        .output()
+        .expect("run chromium");
+    let dom = String::from_utf8_lossy(&output.stdout);
+    let log = String::from_utf8_lossy(&output.stderr);
+    // The script's last statement marks the page: it ran to the end.
+    assert!(dom.contains(r#"data-ready="1""#), "{log}");
+    assert!(!log.contains("Uncaught"), "{log}");
+    // The browser parsed the sections and the inline SVG charts.
+    for id in [
+        "overview",
+        "frequency",
+        "by-document",
+        "cooccurrence",
+        "codes",
+        "documents",
+    ] {
+        assert!(dom.contains(&format!(r#"id="{id}""#)), "{id}");
+    }
+    assert_eq!(dom.matches("<svg").count(), 2);
+}
