@@ -12,6 +12,13 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
+/// Text as HTML writes it inside elements.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
 fn report(out: &Path, extra: &[&str]) -> String {
     let page = out.join("report.html");
     let mut args = vec!["report", "--from", out.to_str().expect("utf-8")];
@@ -38,6 +45,14 @@ fn article<'a>(page: &'a str, id: &str) -> &'a str {
 fn the_page_holds_the_runs_numbers_and_loads_nothing_from_elsewhere() {
     let out = default_run(&[]);
     let page = report(out.path(), &[]);
+    assert_page_holds_the_run(&page, out.path());
+}
+
+/// The checks of the page against the run's tables, on the file as written or on the DOM a
+/// browser made of it.
+fn assert_page_holds_the_run(page: &str, out: &Path) {
+    // A browser writes quotes in text as they are; the file escapes them. Compare alike.
+    let page = page.replace("&#39;", "'").replace("&quot;", "\"");
     // Self-contained: no scripts, styles, fonts or images from elsewhere.
     // (The documents' own text may name web addresses; no attribute may point to one.)
     let without_svg_namespace = page.replace(r#"xmlns="http://www.w3.org/2000/svg""#, "");
@@ -49,7 +64,7 @@ fn the_page_holds_the_runs_numbers_and_loads_nothing_from_elsewhere() {
     }
 
     // Code frequency: each code's units, share, documents and hits, as in the table.
-    let frequency = table(out.path(), "code_frequency");
+    let frequency = table(out, "code_frequency");
     let codes = strings(&frequency, "code");
     let (units, docs, hits) = (
         u32s(&frequency, "units"),
@@ -71,7 +86,7 @@ fn the_page_holds_the_runs_numbers_and_loads_nothing_from_elsewhere() {
     }
 
     // Code × document: every cell's tooltip carries the table's numbers.
-    let by_document = table(out.path(), "code_by_document");
+    let by_document = table(out, "code_by_document");
     let (c, d, n, h) = (
         strings(&by_document, "code"),
         strings(&by_document, "document"),
@@ -85,7 +100,7 @@ fn the_page_holds_the_runs_numbers_and_loads_nothing_from_elsewhere() {
     }
 
     // Co-occurrence: every pair's n12, in the heat map's tooltips.
-    let co = table(out.path(), "cooccurrence");
+    let co = table(out, "cooccurrence");
     let (a, b, n12) = (
         strings(&co, "code_a"),
         strings(&co, "code_b"),
@@ -105,8 +120,8 @@ fn the_page_holds_the_runs_numbers_and_loads_nothing_from_elsewhere() {
 
     // Per code: every unit listed (all fit under the default limit), with each of the code's
     // matches highlighted; the definition from the codebook.
-    let codings = codes_by_unit(&table(out.path(), "codings"));
-    let matches = table(out.path(), "matches");
+    let codings = codes_by_unit(&table(out, "codings"));
+    let matches = table(out, "matches");
     let (m_docs, m_segs, m_codes, m_texts) = (
         strings(&matches, "document"),
         u32s(&matches, "segment"),
@@ -130,12 +145,16 @@ fn the_page_holds_the_runs_numbers_and_loads_nothing_from_elsewhere() {
                 *expected.entry(m_texts[j].clone()).or_default() += 1;
             }
         }
+        // One <mark> per counted match of the units shown (no two matches of one code
+        // overlap in this corpus; overlapping ones are marked in pieces, unit-tested).
+        assert_eq!(
+            section.matches("<mark ").count(),
+            expected.values().sum::<usize>(),
+            "{code}"
+        );
         for (text, count) in expected {
             let marked = section
-                .matches(&format!(
-                    ">{}</mark>",
-                    text.replace('&', "&amp;").replace('\'', "&#39;")
-                ))
+                .matches(&format!(">{}</mark>", escape(&text)))
                 .count();
             assert!(
                 marked >= count,
@@ -145,9 +164,9 @@ fn the_page_holds_the_runs_numbers_and_loads_nothing_from_elsewhere() {
     }
 
     // Documents: every segment of every document in reading order, with its anchor.
-    let segments = table(out.path(), "segments");
+    let segments = table(out, "segments");
     let seg_docs = strings(&segments, "document");
-    let documents = strings(&table(out.path(), "documents"), "document");
+    let documents = strings(&table(out, "documents"), "document");
     let mut last = 0;
     for (i, doc) in seg_docs.iter().enumerate() {
         let index = documents.iter().position(|d| d == doc).expect("document");
@@ -228,12 +247,17 @@ fn agreement_disagreements(out: &Path) -> usize {
 fn plots_are_svg_with_their_numbers_and_bad_arguments_are_refused() {
     let out = default_run(&[]);
     let dir = out.path();
-    for (kind, expect) in [
-        ("frequency", "15 units (12.2%), 3 docs"),
-        ("cooccurrence", "trust &amp; reciprocity: 6 units together"),
+    for (kind, expect, shape) in [
+        ("frequency", "15 units (12.2%), 3 docs", (4, 4)),
+        (
+            "cooccurrence",
+            "trust &amp; reciprocity: 6 units together",
+            (16, 16),
+        ),
         (
             "by-document",
             "001_bb6c17c0ea50004b.txt, fic_strategy: 14 of 42 units",
+            (20, 20),
         ),
     ] {
         let svg = dir.join(format!("{kind}.svg"));
@@ -250,7 +274,12 @@ fn plots_are_svg_with_their_numbers_and_bad_arguments_are_refused() {
         assert!(output.status.success(), "{kind}");
         let text = std::fs::read_to_string(&svg).expect("svg");
         assert!(text.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+        assert!(text.ends_with("</svg>"));
         assert!(text.contains(expect), "{kind}: {expect}");
+        // Structure: a bar per code; a cell per pair of codes; a cell per document and code.
+        let rects = text.matches("<rect ").count();
+        let titles = text.matches("<title>").count();
+        assert_eq!((rects, titles), shape, "{kind}");
     }
     let (code, _, stderr) = outcome(&[
         "plot",
@@ -316,4 +345,26 @@ fn a_real_browser_runs_the_page_without_errors() {
         assert!(dom.contains(&format!(r#"id="{id}""#)), "{id}");
     }
     assert_eq!(dom.matches("<svg").count(), 2);
+    // The numbers, units and highlights, as the browser built them.
+    assert_page_holds_the_run(&dom, out.path());
+    // A screenshot to look at (kept beside the report; the README's is made the same way).
+    let shot = out.path().join("report.png");
+    let output = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--window-size=1000,760",
+        ])
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(&url)
+        .output()
+        .expect("run chromium");
+    assert!(output.status.success());
+    let png = std::fs::read(&shot).expect("screenshot written");
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 10_000,
+        "{} bytes",
+        png.len()
+    );
 }

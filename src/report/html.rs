@@ -76,6 +76,7 @@ mark.below{background:#fef3c7;border-bottom:1px dotted #b45309}
 .kind{font-family:Helvetica,Arial,sans-serif;font-size:.7rem;color:#888}
 .pair{display:grid;grid-template-columns:1fr 9rem;gap:.6rem;border-top:1px solid #eee;padding:.3rem 0}
 svg{max-width:100%;height:auto}
+.figure svg{width:100%}
 @media print{nav,.skip{display:none}body{max-width:none}h2{break-before:auto}.unit,.pair,.seg{break-inside:avoid}*{-webkit-print-color-adjust:exact;print-color-adjust:exact}}
 "#;
 

@@ -295,12 +295,12 @@ pub fn report(run: &RunTables, texts: &BTreeMap<String, CodeText>, limits: Limit
     let mut body = String::new();
     overview(&mut body, run);
     body.push_str(r#"<section id="frequency"><h2>Code frequency</h2>"#);
-    body.push_str(&frequency_chart(run, &codes, 760.0));
+    body.push_str(&on_page(&frequency_chart(run, &codes, 760.0)));
     frequency_table(&mut body, run);
     body.push_str("</section>");
     code_by_document(&mut body, run, &codes, limits);
     body.push_str(r#"<section id="cooccurrence"><h2>Co-occurrence</h2>"#);
-    body.push_str(&cooccurrence_map(run, &codes, 760.0));
+    body.push_str(&on_page(&cooccurrence_map(run, &codes, 760.0)));
     body.push_str(
         r#"<p class="note">Each cell: the number of units coded with both codes; the shade is their Jaccard coefficient (units with both ÷ units with either). All coefficients are in <code>cooccurrence.parquet</code>.</p></section>"#,
     );
@@ -332,6 +332,20 @@ pub fn report(run: &RunTables, texts: &BTreeMap<String, CodeText>, limits: Limit
         run.manifest.codebook.name, run.manifest.codebook.version
     );
     html::page(&title, &nav, &body)
+}
+
+/// A chart placed on the page at 1.4 times its drawn size (its fonts are sized for print),
+/// shrinking with a narrow window.
+fn on_page(svg: &str) -> String {
+    let width: f64 = svg
+        .split_once(r#"width=""#)
+        .and_then(|(_, rest)| rest.split('"').next())
+        .and_then(|w| w.parse().ok())
+        .unwrap_or(600.0);
+    format!(
+        r#"<div class="figure" style="max-width:{:.0}px">{svg}</div>"#,
+        width * 1.4
+    )
 }
 
 /// Units by place, their codes and their matches.
@@ -397,7 +411,7 @@ fn overview(body: &mut String, run: &RunTables) {
         r#"<section id="overview"><h2>Overview</h2><table><tbody>
 <tr><th>Codebook</th><td>{} {} (<code>{}</code>, sha256 <code>{}</code>), {} codes</td></tr>
 <tr><th>Corpus</th><td><code>{}</code>: {} files, {} coded, {} empty, {} skipped</td></tr>
-<tr><th>Units</th><td class="n">{} {}s, {} with codes ({:.1}%); {} codings, {} matches</td></tr>
+<tr><th>Units</th><td>{} {}s, {} with codes ({:.1}%); {} codings, {} matches</td></tr>
 <tr><th>Run</th><td>{} by qualcode {}, {:.2} s, {} threads{}</td></tr>
 </tbody></table>"#,
         escape(&m.codebook.name),
