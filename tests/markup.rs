@@ -352,6 +352,29 @@ fn word_processor_files_and_pages_are_read_with_their_structure() {
         }
     }
 
+    // The REFI-QDA export's sources are the kept texts.
+    let qdpx = out.path().join("project.qdpx");
+    let (code, stderr) = invoke(
+        &["export", "qdpx"],
+        corpus.path(),
+        &repo().join("codebook.toml"),
+        &qdpx,
+        &[],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let mut archive =
+        zip::ZipArchive::new(std::fs::File::open(&qdpx).expect("open qdpx")).expect("zip");
+    let mut sources = BTreeSet::new();
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).expect("entry");
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut entry, &mut text).expect("utf-8 entry");
+        sources.insert(text);
+    }
+    for (name, text) in &kept {
+        assert!(sources.contains(text), "{name}'s source is its kept text");
+    }
+
     // A paragraph is coded as the same paragraph in plain text.
     let codings = table(out.path(), "codings");
     let by_unit = codes_by_unit(&codings);

@@ -12,26 +12,36 @@
 //! truncated markup is read as a browser would), into an arena of nodes.
 //!
 //! **Main text.** Pages hold navigation, menus, headers and footers, cookie banners, share bars,
-//! comment sections and lists of related articles around their article. These are left out of
+//! comment forms and lists of related articles around their article. These are left out of
 //! the document (not kept as segments: a page's furniture can be larger than its article):
-//! 1. Never text: `script`, `style`, `noscript`, `template`, `svg`, form controls, `iframe`,
-//!    and anything hidden (`hidden`, `aria-hidden="true"`, `display:none`).
-//! 2. Furniture by name: `nav`, `aside`, `footer`, `header` and `menu` elements, ARIA roles
-//!    of navigation, banners, footers and dialogs, and elements whose class or id names
-//!    furniture (`menu`, `footer`, `sidebar`, `cookie`, `share`, `related`, `comment`, …) unless
-//!    it also names content (`content`, `article`, `main`, …) — the rule of Mozilla's
-//!    Readability, with German and French names added.
-//! 3. The article's container is scored as Readability does: each paragraph of 25 characters
-//!    or more scores 1, a point per comma and a point per 100 characters (at most 3), added to
-//!    its parent, half to its grandparent and a third of that further up; a container's score
-//!    is weighed by its class and id and cut by the share of its text in links. The best
-//!    container is taken with those of its siblings that score near it or are paragraphs of
-//!    text.
+//! 1. Never text: `head`, `script`, `style`, `noscript`, `template`, `svg`, form controls,
+//!    `iframe`, and anything hidden (`hidden`, `aria-hidden="true"`, `display:none`).
+//! 2. Furniture by name: `nav`, `aside`, `footer`, `menu` and `header` elements (an article's
+//!    own header is kept), ARIA roles of navigation, banners, footers and dialogs, and elements
+//!    whose class or id names furniture (`menu`, `footer`, `sidebar`, `breadcrumb`, `related`,
+//!    `comment`, …) unless it also names content (`content`, `article`, `main`, `detail`, …) —
+//!    Mozilla Readability's rule, with German and French names added — or names furniture
+//!    whatever else it says (`cookie`, `share`, `social`, `newsletter`, `read-time`, …). An
+//!    element holding more than half of the page's text with few links in it is a wrapper,
+//!    not furniture, whatever its name.
+//! 3. The article's container: the deepest element (a `div`, `section`, `article`, `main`,
+//!    table cell, …, never a list or a paragraph) that holds 85% of the page's paragraph
+//!    text — text in blocks of 50 characters or more of which less than a third is links —
+//!    with those of its siblings that are paragraph text too (a lead in a block of its own).
+//!    (Readability's container scoring, with the same rules 1 and 2, met 93.3% of the shared
+//!    pages' expectations; this 96.7%.)
 //! 4. Inside it, every `p`, `h1`–`h6`, `li`, `blockquote`, `pre`, `td`/`th`, `dt`/`dd` and
 //!    every `div` (or other block) holding text directly is a block; a run of two or more
 //!    `<br>` ends a paragraph, a single `<br>` is a space. Blocks mostly made of links (a
-//!    share bar, a tag list, related articles that survived step 2) are left out. The page's
-//!    title heading (`h1`) is kept when it stands before the container.
+//!    tag list, related articles that survived step 2; links to e-mail addresses are text)
+//!    are left out, and so is a heading over nothing but such blocks. The page's title
+//!    heading (`h1`) is kept when it stands before the container.
+//! 5. Readers' comments (the text of `comment-content`, `comment-body`, … inside a comment
+//!    section, not the comment form) follow as `boilerplate` blocks: kept with the text for
+//!    context, not coded.
+//!
+//! Text is put in Unicode composed form (NFC), so that a page writing `ü` as `u` and a
+//! combining diaeresis matches a codebook's `ü`.
 
 use super::decode::{self, Basis, Decoding};
 use super::structured::{BlockKind, TextBlocks};
