@@ -7,7 +7,7 @@ use crate::codebook::{self, Codebook};
 use crate::coding::{self, CodedDocument, DocumentFacts, Matcher};
 use crate::output::{self, Manifest};
 use crate::read::{self, Decoding, Document, FileRecord, FileStatus};
-use crate::segment::{self, SourceIndex, UnitLevel};
+use crate::segment::{self, Layout, SourceIndex, UnitLevel};
 use crate::tables;
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -116,11 +116,21 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
                 Work::Files(files) => {
                     let (records, coded) =
                         code_files(files, settings, &matcher, &pool, &progress, false);
-                    let rows: Vec<CodedDocument> = coded.into_iter().map(|(d, _)| d).collect();
+                    let (rows, texts): (Vec<CodedDocument>, Vec<Option<KeptText>>) = coded
+                        .into_iter()
+                        .map(|(d, text)| {
+                            // Only documents read from markup keep their (extracted) text.
+                            let kept = text
+                                .filter(|_| d.layout == Layout::Markup)
+                                .map(|text| (d.id.clone(), text));
+                            (d, kept)
+                        })
+                        .unzip();
                     send(Batched {
                         facts: rows.iter().map(CodedDocument::facts).collect(),
                         records,
                         rows,
+                        texts: texts.into_iter().flatten().collect(),
                     })
                 }
                 Work::Large(file) => {
@@ -170,12 +180,17 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
 }
 
 /// Rows on their way to the writer: the files a batch finishes (`records`, and `facts` for
-/// the coded ones) and the rows of whole documents or of one part of a large one.
+/// the coded ones), the rows of whole documents or of one part of a large one, and the texts
+/// of the documents read from markup, which their positions refer to.
 struct Batched {
     records: Vec<FileRecord>,
     facts: Vec<DocumentFacts>,
     rows: Vec<CodedDocument>,
+    texts: Vec<KeptText>,
 }
+
+/// A document's id and the text extracted from it.
+type KeptText = (String, String);
 
 /// What the writer keeps of all batches: what the summaries are computed from.
 struct Written {
@@ -203,6 +218,8 @@ fn write_batches(
         for (name, df) in &unit_tables {
             staged.append(name, df)?;
         }
+        let texts = tables::texts_table(&batch.texts).context("cannot build the texts table")?;
+        staged.append("texts", &texts)?;
         tallies.push(
             tables::Tally::of_documents(&code_ids, &batch.rows)
                 .context("cannot tally the codings")?,
@@ -309,6 +326,7 @@ fn code_in_parts(
                 records: Vec::new(),
                 facts: Vec::new(),
                 rows: vec![rows],
+                texts: Vec::new(),
             });
             if !sent {
                 return None;
@@ -317,6 +335,10 @@ fn code_in_parts(
     };
     let loaded = loaded.unwrap_or_else(|| read::load(id, path, settings.decoding));
     let (mut record, finished) = read::finish_with(loaded, code);
+    let texts: Vec<KeptText> = match &finished {
+        Some((doc, _)) if doc.structure.is_some() => vec![(doc.id.clone(), doc.text.clone())],
+        _ => Vec::new(),
+    };
     let (last, facts) = match finished {
         None => (None, None),
         Some((_, None)) => return false,
@@ -330,6 +352,7 @@ fn code_in_parts(
         records: vec![record],
         facts: facts.into_iter().collect(),
         rows: last.into_iter().collect(),
+        texts,
     })
 }
 
@@ -433,7 +456,7 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<output::Counts> {
         );
     }
     let mut tables: Vec<(&'static str, polars::prelude::DataFrame)> = Vec::new();
-    for name in ["documents", "segments", "matches", "codings"] {
+    for name in ["documents", "segments", "matches", "codings", "texts"] {
         let mut frames = Vec::new();
         for dir in shards {
             frames.push(output::read_table(dir, name)?);
@@ -559,7 +582,10 @@ fn code_files(
                 let coded = document.map(|doc| {
                     let coded = code_whole(&doc, settings.unit, matcher, chunk);
                     record.warning = no_units_warning(&coded.facts(), settings.unit);
-                    (coded, keep_text.then_some(doc.text))
+                    // A document read from markup always keeps its text: it goes to the
+                    // `texts` table.
+                    let keep = keep_text || doc.structure.is_some();
+                    (coded, keep.then_some(doc.text))
                 });
                 progress.inc(1);
                 (record, coded)

@@ -482,6 +482,15 @@ fn documents_table(records: &[FileRecord], facts: &[DocumentFacts]) -> PolarsRes
     ])
 }
 
+/// The texts of documents read from their markup (HTML, `.docx`, `.odt`), which their
+/// segments' and matches' positions refer to: (document, text).
+pub fn texts_table(texts: &[(String, String)]) -> PolarsResult<DataFrame> {
+    frame(vec![
+        col_str("document", texts.iter().map(|(id, _)| id.as_str())),
+        col_str("text", texts.iter().map(|(_, text)| text.as_str())),
+    ])
+}
+
 pub fn status_name(status: &FileStatus) -> &'static str {
     match status {
         FileStatus::Read => "coded",

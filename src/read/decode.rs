@@ -83,6 +83,8 @@ pub enum Basis {
     Detected,
     /// `--encoding`.
     Forced,
+    /// Declared in the document (an HTML page's `<meta charset>`).
+    Declared,
 }
 
 impl Basis {
@@ -92,6 +94,7 @@ impl Basis {
             Basis::Valid => "valid",
             Basis::Detected => "detected",
             Basis::Forced => "forced",
+            Basis::Declared => "declared",
         }
     }
 }

@@ -8,9 +8,19 @@
 //! as stored ([`positions`]). A file that cannot be used (unreadable, binary, an encoding
 //! that cannot be told with confidence, an unsupported format) becomes a
 //! [`FileStatus::Skipped`] entry with the reason, so the run can report it and carry on.
+//!
+//! HTML pages (and files of any text extension that hold one), `.docx` and `.odt` files are
+//! read by a module of their own ([`html`], [`docx`], [`odt`]) into the same [`Document`]: its
+//! text is the extracted text, a block per line, and its [`Structure`] says which lines are
+//! paragraphs, headings and footnotes ([`structured`]).
 
 pub mod decode;
+pub mod docx;
+pub mod html;
+pub mod odt;
 pub mod positions;
+pub mod structured;
+mod zipped;
 
 use decode::UTF8_BOM;
 pub use decode::{Basis, Decoding, EncodingError};
@@ -19,11 +29,20 @@ use positions::{SourceMap, StoredCursor};
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+pub use structured::{Markup, Structure};
 
 /// Extensions read as plain text. Anything else with an extension is reported as unsupported.
 const TEXT_EXTENSIONS: &[&str] = &["txt", "text", "md", "markdown"];
 /// Formats researchers commonly drop into a corpus folder that need converting first.
-const CONVERT_FIRST: &[&str] = &["pdf", "doc", "docx", "odt", "rtf", "html", "htm"];
+const CONVERT_FIRST: &[&str] = &["pdf", "doc", "rtf"];
+/// Extensions of formats read from their markup.
+const MARKUP_EXTENSIONS: &[(&str, Markup)] = &[
+    ("html", Markup::Html),
+    ("htm", Markup::Html),
+    ("xhtml", Markup::Html),
+    ("docx", Markup::Docx),
+    ("odt", Markup::Odt),
+];
 
 /// How the text of a document is laid out, which decides how it is segmented.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +66,10 @@ pub struct Document {
     /// For a file in another encoding than UTF-8: its bytes and the map from text offsets to
     /// them. `None` when the text is the file's bytes after the byte-order mark (UTF-8).
     pub source: Option<SourceMap>,
+    /// For a document read from its markup (HTML, `.docx`, `.odt`): the kinds of its text's
+    /// blocks and the file it came from. Its text is then the extracted text, which positions
+    /// refer to, and `bom_len` is 0 and `source` `None`.
+    pub structure: Option<Structure>,
 }
 
 /// A file's encoding and how it was decided.
@@ -76,6 +99,7 @@ impl Document {
                 by: Basis::Valid,
             },
             source: None,
+            structure: None,
         }
     }
 
@@ -89,6 +113,9 @@ impl Document {
 
     /// The file's size as stored.
     pub fn stored_len(&self) -> usize {
+        if let Some(structure) = &self.structure {
+            return structure.stored_len;
+        }
         match &self.source {
             None => self.bom_len + self.text.len(),
             Some(map) => map.stored().len(),
@@ -251,14 +278,32 @@ pub fn load(id: &str, path: &Path, decoding: Decoding) -> Result<Document, FileR
             return Err(record(0, String::new(), FileStatus::Skipped { reason }));
         }
     };
+    let markup = match MARKUP_EXTENSIONS.iter().find(|(e, _)| *e == extension) {
+        Some(&(_, markup)) => Some(markup),
+        // A page saved under a text name is read as a page.
+        None if (extension.is_empty() || TEXT_EXTENSIONS.contains(&extension.as_str()))
+            && html::looks_like_html(&data) =>
+        {
+            Some(Markup::Html)
+        }
+        None => None,
+    };
+    if let Some(markup) = markup {
+        return structured::load(id, data, markup, decoding);
+    }
     let unsupported = if CONVERT_FIRST.contains(&extension.as_str()) {
         Some(format!(
             "unsupported format .{extension}: convert it to plain text first"
         ))
     } else if !extension.is_empty() && !TEXT_EXTENSIONS.contains(&extension.as_str()) {
         Some(format!(
-            "unsupported file extension .{extension} (read: {})",
-            TEXT_EXTENSIONS.join(", ")
+            "unsupported file extension .{extension} (read: {}, {})",
+            TEXT_EXTENSIONS.join(", "),
+            MARKUP_EXTENSIONS
+                .iter()
+                .map(|(e, _)| *e)
+                .collect::<Vec<_>>()
+                .join(", ")
         ))
     } else {
         None
@@ -289,9 +334,11 @@ pub fn finish_with<T>(
     };
     // A UTF-8 file's bytes are the BOM and the text; another encoding's are kept.
     let bytes = document.stored_len();
-    let hash = || match &document.source {
-        None => sha256_hex_of(&[&UTF8_BOM[..document.bom_len], document.text.as_bytes()]),
-        Some(map) => sha256_hex(map.stored()),
+    let hash = || match (&document.structure, &document.source) {
+        // Read from its markup: hashed when it was read.
+        (Some(structure), _) => structure.sha256.clone(),
+        (None, None) => sha256_hex_of(&[&UTF8_BOM[..document.bom_len], document.text.as_bytes()]),
+        (None, Some(map)) => sha256_hex(map.stored()),
     };
     let (sha256, out) = if bytes >= HASH_ALONGSIDE_BYTES {
         std::thread::scope(|scope| {
@@ -366,6 +413,7 @@ pub fn decode(
         bom_len: decoded.bom_len,
         encoding,
         source: decoded.map,
+        structure: None,
     })
 }
 

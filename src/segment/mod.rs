@@ -22,7 +22,8 @@
 //! footnote block spans it in the source, and the footnote is a segment of its own.
 //!
 //! The layouts have a file each ([`lines`], [`wrapped`]); web furniture is told in [`chrome`]
-//! and sentences are found in [`sentences`].
+//! and sentences are found in [`sentences`]. A document read from its markup (HTML, `.docx`,
+//! `.odt`) has its blocks given ([`markup`]): the **markup** layout.
 
 use crate::read::{Document, Format};
 use std::ops::Range;
@@ -30,6 +31,7 @@ use std::ops::Range;
 mod chrome;
 pub mod cjk;
 mod lines;
+mod markup;
 mod sentences;
 mod wrapped;
 
@@ -72,6 +74,8 @@ pub enum UnitLevel {
 pub enum Layout {
     Lines,
     Wrapped,
+    /// Blocks given by the document's markup.
+    Markup,
 }
 
 impl Layout {
@@ -79,6 +83,7 @@ impl Layout {
         match self {
             Layout::Lines => "lines",
             Layout::Wrapped => "wrapped",
+            Layout::Markup => "markup",
         }
     }
 }
@@ -482,12 +487,14 @@ pub fn plan(document: &Document, level: UnitLevel) -> Plan<'_> {
     let lines = split_lines(&document.text);
     let unspaced = cjk::may_hold_unspaced(document.text.as_bytes());
     let layout = match document.format {
+        _ if document.structure.is_some() => Layout::Markup,
         Format::Markdown => Layout::Wrapped,
         Format::PlainText => layout_of(&lines, unspaced),
     };
-    let blocks = match layout {
-        Layout::Lines => lines::blocks_from_lines(&lines, &document.text, unspaced),
-        Layout::Wrapped => wrapped::blocks_from_wrapped(&lines, document.format, unspaced),
+    let blocks = match (layout, &document.structure) {
+        (Layout::Markup, Some(structure)) => markup::blocks_from_markup(&lines, &structure.kinds),
+        (Layout::Lines, _) => lines::blocks_from_lines(&lines, &document.text, unspaced),
+        _ => wrapped::blocks_from_wrapped(&lines, document.format, unspaced),
     };
     Plan {
         layout,

@@ -35,6 +35,7 @@ pub const TABLES: &[&str] = &[
     "segments",
     "matches",
     "codings",
+    "texts",
     "code_frequency",
     "code_by_document",
     "cooccurrence",
