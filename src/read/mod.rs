@@ -10,6 +10,7 @@
 //! [`FileStatus::Skipped`] entry with the reason, so the run can report it and carry on.
 
 pub mod decode;
+pub mod pdf;
 pub mod positions;
 
 use decode::UTF8_BOM;
