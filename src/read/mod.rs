@@ -18,6 +18,7 @@ pub mod decode;
 pub mod docx;
 pub mod html;
 pub mod odt;
+pub mod pdf;
 pub mod positions;
 pub mod structured;
 mod zipped;
