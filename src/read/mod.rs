@@ -9,10 +9,10 @@
 //! that cannot be told with confidence, an unsupported format) becomes a
 //! [`FileStatus::Skipped`] entry with the reason, so the run can report it and carry on.
 //!
-//! HTML pages (and files of any text extension that hold one), `.docx` and `.odt` files are
-//! read by a module of their own ([`html`], [`docx`], [`odt`]) into the same [`Document`]: its
-//! text is the extracted text, a block per line, and its [`Structure`] says which lines are
-//! paragraphs, headings and footnotes ([`structured`]).
+//! HTML pages (and files of any text extension that hold one), `.docx`, `.odt` and `.pdf`
+//! files are read by a module of their own ([`html`], [`docx`], [`odt`], [`pdf`]) into the
+//! same [`Document`]: its text is the extracted text, a block per line, and its [`Structure`]
+//! says which lines are paragraphs, headings and footnotes ([`structured`]).
 
 pub mod decode;
 pub mod docx;
@@ -35,7 +35,7 @@ pub use structured::{Markup, Structure};
 /// Extensions read as plain text. Anything else with an extension is reported as unsupported.
 const TEXT_EXTENSIONS: &[&str] = &["txt", "text", "md", "markdown"];
 /// Formats researchers commonly drop into a corpus folder that need converting first.
-const CONVERT_FIRST: &[&str] = &["pdf", "doc", "rtf"];
+const CONVERT_FIRST: &[&str] = &["doc", "rtf"];
 /// Extensions of formats read from their markup.
 const MARKUP_EXTENSIONS: &[(&str, Markup)] = &[
     ("html", Markup::Html),
@@ -43,6 +43,7 @@ const MARKUP_EXTENSIONS: &[(&str, Markup)] = &[
     ("xhtml", Markup::Html),
     ("docx", Markup::Docx),
     ("odt", Markup::Odt),
+    ("pdf", Markup::Pdf),
 ];
 
 /// How the text of a document is laid out, which decides how it is segmented.

@@ -35,6 +35,19 @@ pub(super) fn load(
         // Their XML is UTF-8, whatever `--encoding` says.
         Markup::Docx => super::docx::read(&data).map(|blocks| (blocks, utf8_xml())),
         Markup::Odt => super::odt::read(&data).map(|blocks| (blocks, utf8_xml())),
+        // pdftotext writes UTF-8.
+        Markup::Pdf => super::pdf::read(&data).map(|found| {
+            let mut blocks = TextBlocks::default();
+            for block in found {
+                let kind = match block.kind {
+                    super::pdf::PdfKind::Heading => BlockKind::Heading,
+                    super::pdf::PdfKind::Paragraph => BlockKind::Paragraph,
+                    super::pdf::PdfKind::Footnote => BlockKind::Footnote,
+                };
+                blocks.push(kind, &block.text);
+            }
+            (blocks, utf8_xml())
+        }),
     };
     let (blocks, encoding) = match read {
         Ok(read) => read,
@@ -60,7 +73,7 @@ pub(super) fn load(
     })
 }
 
-/// The encoding of the XML of `.docx` and `.odt` files.
+/// The encoding of the XML of `.docx` and `.odt` files, and of the text of a PDF.
 fn utf8_xml() -> Encoded {
     Encoded {
         encoding: encoding_rs::UTF_8,
@@ -84,6 +97,7 @@ pub enum Markup {
     Html,
     Docx,
     Odt,
+    Pdf,
 }
 
 impl Markup {
@@ -92,6 +106,7 @@ impl Markup {
             Markup::Html => "html",
             Markup::Docx => "docx",
             Markup::Odt => "odt",
+            Markup::Pdf => "pdf",
         }
     }
 }

@@ -1,0 +1,200 @@
+//! PDFs read with their layout: the typeset fixtures of `tests/fixtures/pdf/` (made from
+//! corpus/ text by Typst and LaTeX, `make.py`) come out as their expected headings, paragraphs
+//! and footnotes; positions cut each segment out of the kept text; paragraphs get the codes
+//! the same text gets as a plain file; and each failure has its reason.
+//!
+//! Skipped with a notice where poppler's `pdftotext` is missing, unless
+//! `QUALCODE_REQUIRE_POPPLER=1` (set by `.ci/run`, which installs it), where it fails.
+
+mod common;
+
+use common::*;
+use std::collections::BTreeMap;
+use std::process::Command;
+
+fn poppler() -> bool {
+    let there = Command::new("pdftotext")
+        .arg("-v")
+        .output()
+        .is_ok_and(|o| o.status.success() || !o.stderr.is_empty());
+    if !there {
+        assert!(
+            std::env::var("QUALCODE_REQUIRE_POPPLER").is_err(),
+            "pdftotext is required (apt-get install poppler-utils)"
+        );
+        eprintln!("skipped: no pdftotext (apt-get install poppler-utils) to read PDFs with");
+    }
+    there
+}
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    repo().join("tests/fixtures/pdf").join(name)
+}
+
+/// The expected blocks of a fixture, as (kind, text).
+fn expected(name: &str) -> Vec<(String, String)> {
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture(&format!("{name}.expected.json"))).expect("expected"),
+    )
+    .expect("json");
+    json.as_array()
+        .expect("array")
+        .iter()
+        .map(|b| {
+            (
+                b["kind"].as_str().expect("kind").to_string(),
+                b["text"].as_str().expect("text").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn typeset_articles_come_out_as_their_paragraphs_headings_and_footnotes() {
+    if !poppler() {
+        return;
+    }
+    let corpus = tempfile::tempdir().expect("tempdir");
+    for name in ["article", "report"] {
+        std::fs::copy(
+            fixture(&format!("{name}.pdf")),
+            corpus.path().join(format!("{name}.pdf")),
+        )
+        .expect("copy");
+    }
+    // The article's paragraphs as a plain file, to compare their codes with.
+    let article = expected("article");
+    let plain: Vec<&str> = article
+        .iter()
+        .filter(|(k, _)| k == "paragraph")
+        .map(|(_, t)| t.as_str())
+        .collect();
+    std::fs::write(corpus.path().join("plain.txt"), plain.join("\n\n") + "\n").expect("write");
+    let out = tempfile::tempdir().expect("tempdir");
+    let (code, stderr) = run(
+        corpus.path(),
+        &repo().join("codebook.toml"),
+        out.path(),
+        &[],
+    );
+    assert_eq!(code, 0, "{stderr}");
+
+    let segments = table(out.path(), "segments");
+    let (ids, kinds, texts) = (
+        strings(&segments, "document"),
+        strings(&segments, "kind"),
+        strings(&segments, "text"),
+    );
+    for name in ["article", "report"] {
+        let document = format!("{name}.pdf");
+        let got: Vec<(String, String)> = (0..ids.len())
+            .filter(|&i| ids[i] == document)
+            .map(|i| (kinds[i].clone(), texts[i].clone()))
+            .collect();
+        let want = expected(name);
+        // At least 90% of the blocks whole (the bar); these fixtures give all.
+        let whole = want.iter().filter(|w| got.contains(w)).count();
+        assert_eq!(whole, want.len(), "{name}: {whole} of {} whole", want.len());
+        // Body paragraphs in reading order.
+        let order = |list: &[(String, String)]| -> Vec<String> {
+            list.iter()
+                .filter(|(k, _)| k == "paragraph")
+                .map(|(_, t)| t.clone())
+                .collect()
+        };
+        assert_eq!(order(&got), order(&want), "{name}: reading order");
+        // Nothing but the expected blocks: running heads, page numbers and markers are out.
+        assert_eq!(got.len(), want.len(), "{name}: {got:#?}");
+    }
+
+    // Positions cut each segment out of the kept text.
+    let kept: BTreeMap<String, String> = {
+        let t = table(out.path(), "texts");
+        strings(&t, "document")
+            .into_iter()
+            .zip(strings(&t, "text"))
+            .collect()
+    };
+    assert_eq!(
+        kept.len(),
+        2,
+        "the PDFs keep their text, the plain file not"
+    );
+    let (starts, ends) = (u64s(&segments, "char_start"), u64s(&segments, "char_end"));
+    for i in 0..ids.len() {
+        if let Some(text) = kept.get(&ids[i]) {
+            let cut: String = text
+                .chars()
+                .skip(starts[i] as usize)
+                .take((ends[i] - starts[i]) as usize)
+                .collect();
+            assert_eq!(cut, texts[i], "{} segment {i}", ids[i]);
+        }
+    }
+
+    // A paragraph read from the PDF is coded as the same paragraph in a plain file.
+    let codes = codes_by_unit(&table(out.path(), "codings"));
+    let by_text = |document: &str| -> BTreeMap<String, Vec<String>> {
+        (0..ids.len())
+            .filter(|&i| ids[i] == document && kinds[i] == "paragraph")
+            .map(|i| {
+                let unit = (ids[i].clone(), u32s(&segments, "segment")[i]);
+                (
+                    texts[i].clone(),
+                    codes
+                        .get(&unit)
+                        .map(|c| c.iter().cloned().collect())
+                        .unwrap_or_default(),
+                )
+            })
+            .collect()
+    };
+    let (from_pdf, from_text) = (by_text("article.pdf"), by_text("plain.txt"));
+    assert_eq!(from_pdf.len(), plain.len());
+    assert_eq!(from_pdf, from_text);
+    assert!(
+        from_pdf.values().any(|c| !c.is_empty()),
+        "some paragraph is coded"
+    );
+}
+
+#[test]
+fn pdfs_that_cannot_be_read_are_skipped_with_what_to_do() {
+    if !poppler() {
+        return;
+    }
+    let corpus = tempfile::tempdir().expect("tempdir");
+    for name in ["encrypted.pdf", "no-text.pdf"] {
+        std::fs::copy(fixture(name), corpus.path().join(name)).expect("copy");
+    }
+    let article = std::fs::read(fixture("article.pdf")).expect("read");
+    std::fs::write(corpus.path().join("truncated.pdf"), &article[..20_000]).expect("write");
+    std::fs::write(corpus.path().join("fake.pdf"), "not a PDF at all\n").expect("write");
+    std::fs::copy(
+        repo().join("corpus/000_1c80d6f4af9c420a.txt"),
+        corpus.path().join("000.txt"),
+    )
+    .expect("copy");
+    let out = tempfile::tempdir().expect("tempdir");
+    let (code, stderr) = run(
+        corpus.path(),
+        &repo().join("codebook.toml"),
+        out.path(),
+        &[],
+    );
+    assert_eq!(code, 1, "skipped files: exit 1\n{stderr}");
+    let documents = table(out.path(), "documents");
+    let reasons: BTreeMap<String, String> = strings(&documents, "document")
+        .into_iter()
+        .zip(strings(&documents, "reason"))
+        .collect();
+    assert!(reasons["encrypted.pdf"].starts_with("encrypted"));
+    assert!(reasons["no-text.pdf"].contains("run OCR"));
+    assert!(reasons["truncated.pdf"].starts_with("broken"));
+    assert!(reasons["fake.pdf"].starts_with("broken or not a PDF"));
+    let statuses: BTreeMap<String, String> = strings(&documents, "document")
+        .into_iter()
+        .zip(strings(&documents, "status"))
+        .collect();
+    assert_eq!(statuses["000.txt"], "coded", "the rest is coded");
+}
