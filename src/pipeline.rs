@@ -9,6 +9,11 @@ use crate::output::{self, Manifest};
 use crate::read::{self, Decoding, Document, FileRecord, FileStatus};
 use crate::segment::{self, SourceIndex, UnitLevel};
 use crate::tables;
+use crate::tables::variables::By;
+use corpus_table::{code_table, document_variables, VariableSources};
+use read::table::{TableReader, TableSpec};
+
+mod corpus_table;
 use anyhow::{bail, Context, Result};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
@@ -29,6 +34,12 @@ pub struct RunSettings {
     pub threads: usize,
     pub shard: Option<output::Shard>,
     pub batch: Batch,
+    /// A table corpus (`--corpus FILE.csv|.tsv|.jsonl|.parquet`): what to read of it.
+    pub table: Option<TableSpec>,
+    /// `--metadata`: document variables for a folder corpus.
+    pub metadata: Option<TableSpec>,
+    /// `--by`: the variables `code_by_variable` groups by.
+    pub by: Vec<By>,
 }
 
 /// How many files a batch holds at most: whichever limit is reached first.
@@ -81,6 +92,7 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
     let codebook = load_codebook(&settings.codebook)?;
     let matcher = Matcher::new(&codebook)?;
     let files = corpus_files(settings)?;
+    let sources = VariableSources::open(settings)?;
     let pool = worker_pool(settings)?;
     let progress = progress_bar(files.len());
     let staged = output::StagedTables::create(&settings.out)?;
@@ -95,10 +107,20 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
     // the next batch: on the main thread it would leave the cores idle for a fifth of a run.
     // The hand-over waits for the writer, so no more than one coded batch queues up.
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Batched>(0);
+    let VariableSources {
+        table,
+        metadata,
+        hashing,
+    } = sources;
+    let mut table_read: Result<Option<TableReader>> = Ok(None);
     let written = std::thread::scope(|scope| {
         let writer = scope.spawn(|| write_batches(&codebook, staged, receiver));
         // A failed send means the writer failed; its error is reported below.
         let mut send = |batch: Batched| sender.send(batch).is_ok();
+        if let Some(reader) = table {
+            table_read =
+                code_table(reader, settings, &matcher, &pool, &progress, &mut send).map(Some);
+        }
         // The next large file is read and decoded while this one is coded: its reading and
         // checking would otherwise leave a core idle between two large files.
         let mut next_large: Option<std::thread::ScopedJoinHandle<_>> = None;
@@ -138,6 +160,7 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })?;
+    let table_read = table_read?;
     progress.finish_and_clear();
     let Written {
         mut staged,
@@ -152,8 +175,25 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
     {
         staged.append(name, &df)?;
     }
+    let variables = document_variables(settings, table_read, metadata, hashing, &records)?;
+    if let Some((variables, _)) = &variables {
+        let df = tables::variables::document_variables(variables)
+            .context("cannot build the document_variables table")?;
+        staged.append("document_variables", &df)?;
+        if !settings.by.is_empty() {
+            let by = tables::variables::code_by_variable(
+                &tables::CodeInfo::of(&codebook),
+                &units,
+                &tally,
+                &df,
+                &settings.by,
+            )
+            .context("cannot build the code_by_variable table")?;
+            staged.append("code_by_variable", &by)?;
+        }
+    }
     let seconds = started.elapsed().as_secs_f64();
-    let manifest = manifest(
+    let mut manifest = manifest(
         settings,
         &codebook,
         &records,
@@ -162,6 +202,7 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
         started_at,
         seconds,
     );
+    manifest.variables = variables.map(|(_, info)| info);
     staged.finish(&manifest)?;
     Ok(RunReport {
         counts: manifest.counts,
@@ -411,6 +452,12 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<output::Counts> {
         {
             bail!("{} was coded with another codebook, unit, --encoding or qualcode version than {}: rerun the shards with the same settings", dir.display(), shards[0].display());
         }
+        if m.parameters.by != first.parameters.by
+            || m.variables.as_ref().map(|v| (&v.sha256, &v.variables))
+                != first.variables.as_ref().map(|v| (&v.sha256, &v.variables))
+        {
+            bail!("{} was run with other document variables or --by than {}: rerun the shards with the same settings", dir.display(), shards[0].display());
+        }
         if m.parameters.corpus != first.parameters.corpus {
             eprintln!(
                 "warning: {} coded corpus {}, {} coded {}",
@@ -453,6 +500,23 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<output::Counts> {
     let summaries =
         tables::summaries(&codes, &documents, &tally).context("cannot build the summary tables")?;
     tables.extend(summaries);
+    let variables = merge_variables(shards, &manifests)?;
+    if let Some(df) = variables.as_ref().map(|(df, _)| df) {
+        let by = first
+            .parameters
+            .by
+            .iter()
+            .map(|b| By::parse(b).map_err(anyhow::Error::msg))
+            .collect::<Result<Vec<By>>>()?;
+        if !by.is_empty() {
+            let table = tables::variables::code_by_variable(&codes, &documents, &tally, df, &by)
+                .context("cannot build the code_by_variable table")?;
+            tables.push(("document_variables", df.clone()));
+            tables.push(("code_by_variable", table));
+        } else {
+            tables.push(("document_variables", df.clone()));
+        }
+    }
     let mut files: Vec<output::FileInfo> = manifests
         .iter()
         .flat_map(|m| m.files.iter().cloned())
@@ -479,9 +543,39 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<output::Counts> {
         counts,
         files,
         tables: output::table_infos(&tables),
+        variables: variables.map(|(_, info)| info),
     };
     output::write(out, &mut tables, &manifest)?;
     Ok(manifest.counts)
+}
+
+/// The shards' `document_variables` tables in corpus order, and their manifests' account of
+/// the variables with the unmatched rows and documents of every shard; `None` when the run had
+/// no variables.
+fn merge_variables(
+    shards: &[PathBuf],
+    manifests: &[Manifest],
+) -> Result<Option<(polars::prelude::DataFrame, output::VariablesInfo)>> {
+    let Some(first) = manifests[0].variables.clone() else {
+        return Ok(None);
+    };
+    let mut frames = Vec::new();
+    for dir in shards {
+        frames.push(output::read_table(dir, "document_variables")?);
+    }
+    let df =
+        tables::concat_by_document(frames).context("cannot merge the document_variables tables")?;
+    let mut info = first;
+    info.unmatched_rows = Vec::new();
+    info.documents_without = Vec::new();
+    for m in manifests.iter().filter_map(|m| m.variables.as_ref()) {
+        info.unmatched_rows.extend(m.unmatched_rows.iter().cloned());
+        info.documents_without
+            .extend(m.documents_without.iter().cloned());
+    }
+    info.unmatched_rows.sort();
+    info.documents_without.sort();
+    Ok(Some((df, info)))
 }
 
 /// Loads and validates the codebook, printing its warnings on stderr.
@@ -516,6 +610,9 @@ pub fn code_corpus(
     keep_text: bool,
 ) -> Result<(Vec<FileRecord>, Vec<Coded>)> {
     let matcher = Matcher::new(codebook)?;
+    if let Some(spec) = &settings.table {
+        return corpus_table::code_all_rows(spec, settings, &matcher, keep_text);
+    }
     let files = corpus_files(settings)?;
     let pool = worker_pool(settings)?;
     let progress = progress_bar(files.len());
@@ -526,6 +623,10 @@ pub fn code_corpus(
 
 /// The corpus's files in corpus order, or this shard's share of them.
 fn corpus_files(settings: &RunSettings) -> Result<Vec<(String, PathBuf)>> {
+    if settings.table.is_some() {
+        // A table corpus is read row by row (`corpus_table`), not file by file.
+        return Ok(Vec::new());
+    }
     let mut files = read::list_files(&settings.corpus).context("cannot read the corpus")?;
     if let Some(shard) = settings.shard {
         files.retain(|(id, _)| shard_of(id, shard.n) == shard.k);
@@ -550,25 +651,36 @@ fn code_files(
     progress: &ProgressBar,
     keep_text: bool,
 ) -> (Vec<FileRecord>, Vec<Coded>) {
-    let chunk = chunk_bytes(settings.batch);
     let results: Vec<(FileRecord, Option<Coded>)> = pool.install(|| {
         files
             .par_iter()
             .map(|(id, path)| {
-                let (mut record, document) = read::read_file_as(id, path, settings.decoding);
-                let coded = document.map(|doc| {
-                    let coded = code_whole(&doc, settings.unit, matcher, chunk);
-                    record.warning = no_units_warning(&coded.facts(), settings.unit);
-                    (coded, keep_text.then_some(doc.text))
-                });
+                let loaded = read::load(id, path, settings.decoding);
+                let coded = code_loaded(loaded, settings, matcher, keep_text);
                 progress.inc(1);
-                (record, coded)
+                coded
             })
             .collect()
     });
     let (records, documents): (Vec<FileRecord>, Vec<Option<Coded>>) = results.into_iter().unzip();
     report(&settings.corpus, &records);
     (records, documents.into_iter().flatten().collect())
+}
+
+/// Codes a loaded document (hashed meanwhile), or passes on the record of why there is none.
+fn code_loaded(
+    loaded: Result<Document, FileRecord>,
+    settings: &RunSettings,
+    matcher: &Matcher,
+    keep_text: bool,
+) -> (FileRecord, Option<Coded>) {
+    let (mut record, document) = read::finish_with(loaded, |_| ());
+    let coded = document.map(|(doc, ())| {
+        let coded = code_whole(&doc, settings.unit, matcher, chunk_bytes(settings.batch));
+        record.warning = no_units_warning(&coded.facts(), settings.unit);
+        (coded, keep_text.then_some(doc.text))
+    });
+    (record, coded)
 }
 
 /// Why a document that was read has nothing coded: none of its segments is a unit.
@@ -667,6 +779,13 @@ fn manifest(
             unit: unit_name(settings.unit).to_string(),
             encoding: settings.decoding.forced().map(str::to_string),
             threads: settings.threads,
+            text_column: settings.table.as_ref().and_then(|t| t.text_column.clone()),
+            id_column: settings.table.as_ref().and_then(|t| t.id_column.clone()),
+            metadata: settings
+                .metadata
+                .as_ref()
+                .map(|m| m.path.display().to_string()),
+            by: settings.by.iter().map(By::name).collect(),
         },
         codebook: output::CodebookInfo {
             path: codebook.path.display().to_string(),
@@ -693,6 +812,7 @@ fn manifest(
             })
             .collect(),
         tables,
+        variables: None,
     }
 }
 

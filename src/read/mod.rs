@@ -11,6 +11,7 @@
 
 pub mod decode;
 pub mod positions;
+pub mod table;
 
 use decode::UTF8_BOM;
 pub use decode::{Basis, Decoding, EncodingError};
