@@ -613,14 +613,14 @@ impl TableReader {
                 break (place, text);
             }
         };
-        let object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text)
+        let OrderedObject(object) = serde_json::from_str(&text)
             .map_err(|e| self.malformed(place, format!("not a JSON object: {e}")))?;
         if self.rows == 0 && self.spec.id_column.is_none() {
-            self.id_from_column = object.contains_key(DEFAULT_ID);
+            self.id_from_column = object.iter().any(|(key, _)| key == DEFAULT_ID);
         }
         if let Some(name) = &self.spec.text_column {
-            if !object.contains_key(name) {
-                let keys: Vec<&str> = object.keys().map(String::as_str).collect();
+            if !object.iter().any(|(key, _)| key == name) {
+                let keys: Vec<&str> = object.iter().map(|(key, _)| key.as_str()).collect();
                 return Err(self.malformed(
                     place,
                     format!(
@@ -793,6 +793,38 @@ impl TableSpec {
     /// Whether a column is the text or the id column (not a variable).
     fn is_fixed(&self, name: &str) -> bool {
         Some(name) == self.text_column.as_deref() || name == self.id_name()
+    }
+}
+
+/// A JSON object's fields in the order of the line (serde_json's map would sort them), so that
+/// variables keep the order of the file.
+struct OrderedObject(Vec<(String, serde_json::Value)>);
+
+impl<'de> serde::Deserialize<'de> for OrderedObject {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Fields;
+        impl<'de> serde::de::Visitor<'de> for Fields {
+            type Value = OrderedObject;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<OrderedObject, A::Error> {
+                let mut fields: Vec<(String, serde_json::Value)> = Vec::new();
+                while let Some((key, value)) = map.next_entry::<String, serde_json::Value>()? {
+                    if fields.iter().any(|(k, _)| *k == key) {
+                        return Err(serde::de::Error::custom(format!(
+                            "field {key:?} appears twice"
+                        )));
+                    }
+                    fields.push((key, value));
+                }
+                Ok(OrderedObject(fields))
+            }
+        }
+        deserializer.deserialize_map(Fields)
     }
 }
 

@@ -240,7 +240,10 @@ pub fn code_by_variable(
         let value_of = |document: &str| values.get(document).cloned().flatten();
         let mut value_units: Vec<(Option<String>, usize)> = Vec::new();
         {
-            let mut sums: BTreeMap<Option<String>, usize> = BTreeMap::new();
+            // Every value of a document's variables is a group, also one whose documents are
+            // all empty (no units).
+            let mut sums: BTreeMap<Option<String>, usize> =
+                values.values().map(|v| (v.clone(), 0)).collect();
             for (document, units) in documents {
                 *sums.entry(value_of(document)).or_default() += units;
             }
