@@ -508,13 +508,11 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<output::Counts> {
             .iter()
             .map(|b| By::parse(b).map_err(anyhow::Error::msg))
             .collect::<Result<Vec<By>>>()?;
+        tables.push(("document_variables", df.clone()));
         if !by.is_empty() {
             let table = tables::variables::code_by_variable(&codes, &documents, &tally, df, &by)
                 .context("cannot build the code_by_variable table")?;
-            tables.push(("document_variables", df.clone()));
             tables.push(("code_by_variable", table));
-        } else {
-            tables.push(("document_variables", df.clone()));
         }
     }
     let mut files: Vec<output::FileInfo> = manifests

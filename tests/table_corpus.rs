@@ -440,7 +440,8 @@ fn code_by_variable_equals_a_recount_from_codings_and_segments() {
     .into();
     // Rows: (code, variable, value) -> (level, units, hits, documents, value_units, share).
     type Key = (String, String, Option<String>);
-    let mut got: BTreeMap<Key, (u32, u32, u32, u32, u32, Option<f64>)> = BTreeMap::new();
+    type Counts = (u32, u32, u32, u32, u32, Option<f64>);
+    let mut got: BTreeMap<Key, Counts> = BTreeMap::new();
     let value_col = table_by.column("value").expect("value");
     let value_col = value_col.str().expect("text");
     for i in 0..table_by.height() {
@@ -465,7 +466,7 @@ fn code_by_variable_equals_a_recount_from_codings_and_segments() {
         table_by.height(),
         "one row per code, variable and value"
     );
-    let mut expected: BTreeMap<Key, (u32, u32, u32, u32, u32, Option<f64>)> = BTreeMap::new();
+    let mut expected: BTreeMap<Key, Counts> = BTreeMap::new();
     for b in by {
         let value_of = values(&variables, b);
         let groups: BTreeSet<Option<String>> = value_of.values().cloned().collect();
