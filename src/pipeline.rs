@@ -619,6 +619,21 @@ pub fn code_corpus(
     Ok(coded)
 }
 
+/// The documents' variables (a table corpus's other columns, or `--metadata` matched to
+/// `records`), for the commands that code the corpus in memory; `None` without either.
+pub fn corpus_variables(
+    settings: &RunSettings,
+    records: &[FileRecord],
+) -> Result<Option<read::table::Variables>> {
+    let VariableSources {
+        table,
+        metadata,
+        hashing,
+    } = VariableSources::open(settings)?;
+    let table = table.map(corpus_table::read_variables).transpose()?;
+    Ok(document_variables(settings, table, metadata, hashing, records)?.map(|(v, _)| v))
+}
+
 /// The corpus's files in corpus order, or this shard's share of them.
 fn corpus_files(settings: &RunSettings) -> Result<Vec<(String, PathBuf)>> {
     if settings.table.is_some() {

@@ -690,3 +690,108 @@ fn merging_shards_keeps_the_variables_and_code_by_variable() {
         "table and folder with metadata",
     );
 }
+
+/// Validates with xmllint against the REFI-QDA schema, or skips when it is missing (CI
+/// requires it).
+fn xmllint(schema: &str, file: &Path) {
+    let required = std::env::var("QUALCODE_REQUIRE_XMLLINT").is_ok_and(|v| v == "1");
+    let schema = repo().join("tests/refi-qda").join(schema);
+    let probe = std::process::Command::new("xmllint")
+        .arg("--version")
+        .output();
+    if probe.is_err() || !schema.is_file() {
+        assert!(!required, "xmllint and {} are required", schema.display());
+        eprintln!(
+            "skipped: xmllint (Debian libxml2-utils) or {} not available",
+            schema.display()
+        );
+        return;
+    }
+    let output = std::process::Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(&schema)
+        .arg(file)
+        .output()
+        .expect("run xmllint");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn export_qdpx_carries_the_variables_as_cases() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rows = fixture();
+    let corpus = write_table(&rows, dir.path(), "parquet");
+    let qdpx = dir.path().join("articles.qdpx");
+    let (code, stderr) = invoke(
+        &["export", "qdpx"],
+        &corpus,
+        &codebook(),
+        &qdpx,
+        &["--text-column", "body"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let mut archive =
+        ::zip::ZipArchive::new(std::fs::File::open(&qdpx).expect("open")).expect("zip");
+    let mut qde = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("project.qde").expect("qde"), &mut qde)
+        .expect("read qde");
+    let qde_path = dir.path().join("project.qde");
+    std::fs::write(&qde_path, &qde).expect("write");
+    xmllint("Project.xsd", &qde_path);
+    let doc = roxmltree::Document::parse(&qde).expect("xml");
+    let named = |name: &'static str| {
+        doc.descendants()
+            .filter(move |n| n.tag_name().name() == name)
+    };
+    let variables: Vec<(String, String)> = named("Variable")
+        .map(|v| {
+            (
+                v.attribute("name").unwrap_or_default().to_string(),
+                v.attribute("typeOfVariable")
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        variables,
+        [("outlet", "Text"), ("date", "Date"), ("pages", "Integer")]
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+    );
+    // A case per exported (coded) document: 8 of the 11.
+    let cases: Vec<_> = named("Case").collect();
+    assert_eq!(cases.len(), 8);
+    assert_eq!(named("TextSource").count(), 8);
+    let zh = cases
+        .iter()
+        .find(|c| c.attribute("name") == Some("zh.txt"))
+        .expect("case of zh.txt");
+    let values: Vec<String> = zh
+        .descendants()
+        .filter(|n| {
+            n.tag_name().name().ends_with("Value") && n.tag_name().name() != "VariableValue"
+        })
+        .map(|n| format!("{}={}", n.tag_name().name(), n.text().unwrap_or_default()))
+        .collect();
+    let row = rows.iter().find(|r| r.id == "zh.txt").expect("row");
+    let mut expected = Vec::new();
+    if let Some(outlet) = row.outlet {
+        expected.push(format!("TextValue={outlet}"));
+    }
+    expected.push(format!("DateValue={}", row.date));
+    expected.push(format!("IntegerValue={}", row.pages));
+    assert_eq!(values, expected);
+    let source = zh
+        .children()
+        .find(|n| n.tag_name().name() == "SourceRef")
+        .and_then(|n| n.attribute("targetGUID"))
+        .expect("source ref");
+    let target = named("TextSource")
+        .find(|s| s.attribute("guid") == Some(source))
+        .expect("the case's source");
+    assert_eq!(target.attribute("name"), Some("zh.txt"));
+}

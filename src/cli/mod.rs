@@ -525,7 +525,13 @@ pub fn export(format: ExportFormat, settings: &RunSettings) -> Result<u8> {
                         .map(|text| refi::ExportDocument { coded, text })
                 })
                 .collect();
-            let project = refi::project(&codebook, &export, &output::rfc3339(unix_now()));
+            let variables = crate::pipeline::corpus_variables(settings, &records)?;
+            let project = refi::project_with_cases(
+                &codebook,
+                &export,
+                variables.as_ref(),
+                &output::rfc3339(unix_now()),
+            );
             let bytes = refi::qdpx_bytes(&project).context("cannot build the .qdpx archive")?;
             (bytes, exit_code(&records))
         }

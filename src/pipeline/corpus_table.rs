@@ -83,6 +83,16 @@ fn read_metadata(spec: &TableSpec) -> Result<Variables> {
     Ok(reader.variables)
 }
 
+/// Reads every row of a table corpus for its variables (the texts are dropped batch by batch).
+pub(super) fn read_variables(mut reader: TableReader) -> Result<TableReader> {
+    while reader
+        .next_batch(16 << 20, 4096)
+        .context("cannot read the table corpus")?
+        .is_some()
+    {}
+    Ok(reader)
+}
+
 /// SHA-256 of a file, read a megabyte at a time.
 fn hash_file(path: &std::path::Path) -> std::io::Result<String> {
     use sha2::{Digest, Sha256};

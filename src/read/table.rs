@@ -423,7 +423,9 @@ impl TableReader {
                         metadata,
                         total,
                         next: 0,
-                        per_slice: 1024,
+                        // One row first: its size sets the next slice's (a first slice of
+                        // many long texts would hold far more than a batch).
+                        per_slice: 1,
                     },
                     Some(columns),
                 )
