@@ -634,6 +634,24 @@ pub fn corpus_variables(
     Ok(document_variables(settings, table, metadata, hashing, records)?.map(|(v, _)| v))
 }
 
+/// One document of a table corpus, by id: read (or the record of an empty one), or `None`
+/// when the table has no such row.
+pub fn table_document(
+    spec: &TableSpec,
+    id: &str,
+) -> Result<Option<std::result::Result<Document, FileRecord>>> {
+    let mut reader = TableReader::open(spec.clone()).context("cannot read the table corpus")?;
+    while let Some(rows) = reader
+        .next_batch(Batch::default().bytes, Batch::default().files)
+        .context("cannot read the table corpus")?
+    {
+        if let Some(row) = rows.into_iter().find(|r| r.id == id) {
+            return Ok(Some(read::table::document(row)));
+        }
+    }
+    Ok(None)
+}
+
 /// The corpus's files in corpus order, or this shard's share of them.
 fn corpus_files(settings: &RunSettings) -> Result<Vec<(String, PathBuf)>> {
     if settings.table.is_some() {

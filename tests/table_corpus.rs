@@ -795,3 +795,45 @@ fn export_qdpx_carries_the_variables_as_cases() {
         .expect("the case's source");
     assert_eq!(target.attribute("name"), Some("zh.txt"));
 }
+
+#[test]
+fn workbench_commands_read_a_table_corpus_as_a_folder() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rows = fixture();
+    let folder = write_folder(&rows, dir.path());
+    let corpus = write_table(&rows, dir.path(), "jsonl");
+    let on = |corpus: &Path, command: &[&str]| {
+        let mut args = command.to_vec();
+        let corpus = corpus.to_str().expect("utf-8").to_string();
+        args.extend(["--corpus", corpus.as_str(), "--text-column", "body"]);
+        if !corpus.ends_with(".jsonl") {
+            args.truncate(args.len() - 2);
+        }
+        let (code, stdout, stderr) = outcome(&args);
+        assert_eq!(code, 0, "{command:?}: {stderr}");
+        stdout
+    };
+    for command in [
+        &["explain", "crlf.txt", "1"][..],
+        &["explain", "001_bb6c17c0ea50004b.txt", "--line", "45"][..],
+        &["kwic", "trust", "--limit", "5"][..],
+    ] {
+        let from_table = on(&corpus, command);
+        assert!(!from_table.is_empty(), "{command:?}");
+        assert_eq!(from_table, on(&folder, command), "{command:?}");
+    }
+    let (code, _, stderr) = outcome(&[
+        "explain",
+        "nope.txt",
+        "0",
+        "--corpus",
+        corpus.to_str().expect("utf-8"),
+        "--text-column",
+        "body",
+    ]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("\"nope.txt\" is not a document of"),
+        "{stderr}"
+    );
+}

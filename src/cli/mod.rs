@@ -335,6 +335,9 @@ impl RunSettings {
                 None
             }
         };
+        if table.is_some() && args.encoding.is_some() {
+            bail!("--encoding is for a folder corpus: a table corpus's texts are read as UTF-8");
+        }
         let metadata = match args.metadata {
             None => None,
             Some(_) if table.is_some() => bail!(
