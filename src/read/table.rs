@@ -235,7 +235,12 @@ impl Variables {
     /// The column of variable `name`, added (null for the rows so far) if it is new.
     fn column(&mut self, name: &str, declared: Option<Kind>) -> usize {
         match self.names.iter().position(|n| n == name) {
-            Some(i) => i,
+            Some(i) => {
+                if declared.is_some() {
+                    self.declared[i] = declared;
+                }
+                i
+            }
             None => {
                 self.names.push(name.to_string());
                 self.declared.push(declared);
@@ -337,7 +342,7 @@ fn utf8() -> Encoded {
     }
 }
 
-/// A row's cells before they are checked: a text format's as text, a JSON line's values.
+/// Where the rows come from, by format.
 enum Source {
     Delimited {
         reader: csv::Reader<BufReader<std::fs::File>>,
@@ -459,7 +464,8 @@ impl TableReader {
             None => spec.id_column.is_some(),
         };
         let mut variables = Variables::default();
-        if let (Some(columns), Source::Delimited { .. }) = (&columns, &source) {
+        // The variables in the columns' order (a Parquet column's type is taken as it is read).
+        if let Some(columns) = &columns {
             for name in columns {
                 if !spec.is_fixed(name) {
                     variables.column(name, None);
