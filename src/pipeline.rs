@@ -1,7 +1,9 @@
 //! Pipeline: validated run settings in; the corpus read, segmented and coded in parallel out —
 //! streamed batch by batch into the output tables (`execute`; a file larger than a batch in
 //! parts), held in memory for the commands that need every document at once (`code_corpus`),
-//! or merged from the outputs of shard runs (`merge`).
+//! or merged from the outputs of shard runs (`merge`). A table corpus is read a batch of rows
+//! at a time instead of a batch of files, and document variables join the tables at the end
+//! ([`corpus_table`]).
 
 use crate::codebook::{self, Codebook};
 use crate::coding::{self, CodedDocument, DocumentFacts, Matcher};
@@ -10,17 +12,17 @@ use crate::read::{self, Decoding, Document, FileRecord, FileStatus};
 use crate::segment::{self, SourceIndex, UnitLevel};
 use crate::tables;
 use crate::tables::variables::By;
-use corpus_table::{code_table, document_variables, VariableSources};
-use read::table::{TableReader, TableSpec};
-
-mod corpus_table;
 use anyhow::{bail, Context, Result};
+use corpus_table::{code_table, document_variables, VariableSources};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
+use read::table::{TableReader, TableSpec};
 use std::io::IsTerminal;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+mod corpus_table;
 
 /// Settings checked and resolved, ready to run.
 #[derive(Debug, Clone)]

@@ -379,6 +379,20 @@ fn unusable_tables_are_clear_errors() {
     );
     assert_eq!(code, 2);
     assert!(stderr.contains("\"a\" is not a date"), "{stderr}");
+    let (code, stderr) = case("k.tsv", "id\ttext\n1\ttrust\n", &["--encoding", "gbk"]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("--encoding is for a folder corpus"),
+        "{stderr}"
+    );
+    let latin1 = dir.path().join("l.csv");
+    std::fs::write(&latin1, b"id,text\n1,caf\xE9 trust\n").expect("write");
+    let (code, stderr) = run(&latin1, &codebook(), &out, &[]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("line 2") && stderr.contains("not UTF-8"),
+        "{stderr}"
+    );
     let (code, stderr) = run(&dir.path().join("missing.parquet"), &codebook(), &out, &[]);
     assert_eq!(code, 2);
     assert!(
@@ -682,6 +696,22 @@ fn merging_shards_keeps_the_variables_and_code_by_variable() {
             serde_json::json!(["outlet", "year:date"])
         );
     }
+    // Shards of other --by are not merged.
+    let other = dir.path().join("table-shard-other");
+    let shard_args = ["--text-column", "body", "--by", "outlet", "--shard", "1/3"];
+    let (code, stderr) = run(&metadata, &codebook(), &other, &shard_args);
+    assert_eq!(code, 0, "{stderr}");
+    let mixed = [
+        other,
+        dir.path().join("table-shard-2"),
+        dir.path().join("table-shard-3"),
+    ];
+    let (code, stderr) = merge(&mixed, &dir.path().join("mixed"));
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("other document variables or --by"),
+        "{stderr}"
+    );
     // The variables of the folder match the table's: same documents, same values.
     assert_same_tables(
         &dir.path().join("table-single"),

@@ -8,6 +8,8 @@
 //! as stored ([`positions`]). A file that cannot be used (unreadable, binary, an encoding
 //! that cannot be told with confidence, an unsupported format) becomes a
 //! [`FileStatus::Skipped`] entry with the reason, so the run can report it and carry on.
+//! A table corpus (a CSV, TSV, JSON Lines or Parquet file, a document per row) is read by
+//! [`table`] into the same documents.
 
 pub mod decode;
 pub mod positions;
