@@ -3,7 +3,7 @@
 //! batch is coded); a table's other columns or a `--metadata` file in, the documents' variables
 //! matched to the run's documents out, with what did not match.
 
-use super::{code_loaded, report, shard_of, Batched, Coded, CodedDocument, Matcher, RunSettings};
+use super::{code_loaded, shard_of, Batched, Coded, CodedDocument, Matcher, RunSettings};
 use crate::output::{VariableInfo, VariablesInfo};
 use crate::read::table::{self, Row, TableReader, TableSpec, Variables};
 use crate::read::FileRecord;
@@ -184,8 +184,28 @@ fn code_rows(
             .collect()
     });
     let (records, documents): (Vec<FileRecord>, Vec<Option<Coded>>) = results.into_iter().unzip();
-    report(&settings.corpus, &records);
+    report_rows(&settings.corpus, &records);
     (records, documents.into_iter().flatten().collect())
+}
+
+/// Reports a table's empty documents and documents without units on stderr, by id.
+fn report_rows(table: &std::path::Path, records: &[FileRecord]) {
+    for record in records {
+        if record.status == crate::read::FileStatus::Empty {
+            eprintln!(
+                "note: {}: document {:?} is empty",
+                table.display(),
+                record.id
+            );
+        }
+        if let Some(warning) = &record.warning {
+            eprintln!(
+                "warning: {}: document {:?}: {warning}",
+                table.display(),
+                record.id
+            );
+        }
+    }
 }
 
 /// A whole table corpus coded in memory (for the commands that need every document at once).
