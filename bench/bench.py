@@ -14,6 +14,11 @@ ripgrep, on a generated corpus of a chosen size and shape.
    corpus is read once before each run, so every run starts with its files in the page cache.
 4. Compares the two code frequency tables (units and hits per code).
 
+With --table parquet|csv|jsonl the same corpus is also written as one table (a row per file:
+its path as `id`, its text, and two document variables, `outlet` and `date`) and qualcode codes
+the table too (`--by outlet --by year:date`), timed beside the folder; the two runs' code
+frequency and code x document tables must be identical.
+
 Needs: a release build (cargo build --release), python3 with polars, ripgrep (apt-get install
 ripgrep), GNU time (/usr/bin/time). Generated corpora are kept under bench/work/ (gitignored)
 and reused.
@@ -107,6 +112,49 @@ def generate(size_mb, shape, seed=20261122):
     return corpus
 
 
+def table_of(corpus, fmt, seed=20261123):
+    """The corpus as one table, a row per file in corpus order (kept under bench/work/)."""
+    import polars as pl
+
+    path = WORK / f"{corpus.name}.{fmt}"
+    if path.exists():
+        return path
+    rng = random.Random(seed)
+    files = sorted(corpus.rglob("*.txt"))
+    outlets = ["Daily", "Weekly", "Review", "Wire", "Gazette"]
+    df = pl.DataFrame({
+        "id": [str(f.relative_to(corpus)) for f in files],
+        "outlet": [rng.choice(outlets) for _ in files],
+        "date": [f"{rng.randint(2010, 2024)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}" for _ in files],
+        "text": [f.read_text(encoding="utf-8") for f in files],
+    })
+    tmp = path.with_suffix(".partial")
+    if fmt == "parquet":
+        df.with_columns(pl.col("date").str.to_date()).write_parquet(tmp)
+    elif fmt == "csv":
+        df.write_csv(tmp)
+    else:
+        df.write_ndjson(tmp)
+    tmp.rename(path)
+    return path
+
+
+def warm_file(path):
+    with open(path, "rb") as f:
+        while f.read(1 << 24):
+            pass
+
+
+def same_tables(a, b, names):
+    import polars as pl
+
+    differ = [n for n in names
+              if not pl.read_parquet(a / f"{n}.parquet").equals(pl.read_parquet(b / f"{n}.parquet"))]
+    print("folder and table runs: " + ("identical " + ", ".join(names) if not differ
+                                        else "DIFFER in " + ", ".join(differ)))
+    return not differ
+
+
 def rust_escape(text):
     """Escapes what Rust's regex syntax treats as special (Python's re.escape also escapes
     spaces, which Rust rejects)."""
@@ -193,6 +241,9 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--threads", type=int, default=None, help="qualcode --threads")
     parser.add_argument("--skip-peer", action="store_true", help="time qualcode and rg only")
+    parser.add_argument("--skip-rg", action="store_true", help="do not time ripgrep")
+    parser.add_argument("--table", choices=["parquet", "csv", "jsonl"], default=None,
+                        help="also code the corpus as one table of this format")
     args = parser.parse_args()
     if not QUALCODE.exists():
         sys.exit(f"{QUALCODE} is missing: run cargo build --release (with the same CARGO_TARGET_DIR)")
@@ -205,18 +256,34 @@ def main():
     if args.threads:
         qualcode += ["--threads", str(args.threads)]
     jobs = {"qualcode": (qualcode, q_out)}
+    table = None
+    if args.table:
+        table = table_of(corpus, args.table)
+        t_out = WORK / "out-qualcode-table"
+        command = [str(QUALCODE), "run", "--corpus", str(table), "--codebook", str(codebook),
+                   "--out", str(t_out), "--by", "outlet", "--by", "year:date"]
+        if args.threads:
+            command += ["--threads", str(args.threads)]
+        jobs["qc-table"] = (command, t_out)
     if not args.skip_peer:
         jobs["peer"] = ([sys.executable, str(SHARED / "peer_polars.py"), str(corpus),
                          str(SHARED / "patterns.json"), str(p_out)], p_out)
-    if shutil.which("rg"):
+    if args.skip_rg:
+        pass
+    elif shutil.which("rg"):
         jobs["rg"] = (["rg", "-c", "-i", "-w", "-f", str(terms), str(corpus)], None)
     else:
         print("ripgrep not found (apt-get install ripgrep): no floor measured")
     results = {name: [] for name in jobs}
     for _ in range(args.runs):
         for name, (command, out) in jobs.items():
-            warm(corpus)
+            if name == "qc-table":
+                warm_file(table)
+            else:
+                warm(corpus)
             results[name].append(timed(command, out))
+    if table is not None:
+        print(f"table: {table.name}, {table.stat().st_size / 1_000_000:.1f} MB")
     print(f"corpus: {corpus.name}, {mb:.1f} MB, {sum(1 for _ in corpus.rglob('*.txt'))} files; "
           f"{os.cpu_count()} cores; {args.runs} runs each, alternating")
     medians = {}
@@ -231,6 +298,9 @@ def main():
         print(f"peer / qualcode = {medians['peer'] / medians['qualcode']:.1f}x")
     if "rg" in medians:
         print(f"qualcode / rg = {medians['qualcode'] / medians['rg']:.2f}x")
+    if "qc-table" in medians:
+        print(f"table / folder = {medians['qc-table'] / medians['qualcode']:.2f}x")
+        same_tables(q_out, jobs["qc-table"][1], ["code_frequency", "code_by_document", "codings"])
     if "peer" in medians:
         compare(q_out, p_out)
 

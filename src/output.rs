@@ -31,6 +31,34 @@ pub struct Manifest {
     pub counts: Counts,
     pub files: Vec<FileInfo>,
     pub tables: Vec<TableInfo>,
+    /// Set when the documents have variables: a table corpus's other columns, or `--metadata`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variables: Option<VariablesInfo>,
+}
+
+/// Where the document variables come from, what they are, and what did not match.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VariablesInfo {
+    /// `table` (the other columns of a table corpus) or `metadata` (`--metadata FILE`).
+    pub from: String,
+    /// The table corpus or metadata file, and the SHA-256 of its bytes.
+    pub path: String,
+    pub sha256: String,
+    /// Rows in the file (all of them, also in a shard run).
+    pub rows: usize,
+    pub variables: Vec<VariableInfo>,
+    /// Metadata rows whose `document` names no document of the corpus (of this shard's).
+    pub unmatched_rows: Vec<String>,
+    /// Documents of the corpus without a metadata row: their variables are null.
+    pub documents_without: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VariableInfo {
+    pub name: String,
+    /// `string`, `integer`, `float`, `boolean` or `date`.
+    #[serde(rename = "type")]
+    pub kind: String,
 }
 
 /// Shard `k` of `n` (from 1).
@@ -57,6 +85,17 @@ pub struct Parameters {
     #[serde(default)]
     pub encoding: Option<String>,
     pub threads: usize,
+    /// A table corpus's text and id columns (`--text-column`, `--id-column`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_column: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_column: Option<String>,
+    /// `--metadata`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<String>,
+    /// `--by`, as given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub by: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,7 +1,9 @@
 //! Pipeline: validated run settings in; the corpus read, segmented and coded in parallel out —
 //! streamed batch by batch into the output tables (`execute`; a file larger than a batch in
 //! parts), held in memory for the commands that need every document at once (`code_corpus`),
-//! or merged from the outputs of shard runs (`merge`).
+//! or merged from the outputs of shard runs (`merge`). A table corpus is read a batch of rows
+//! at a time instead of a batch of files, and document variables join the tables at the end
+//! ([`corpus_table`]).
 
 use crate::codebook::{self, Codebook};
 use crate::coding::{self, CodedDocument, DocumentFacts, Matcher};
@@ -9,13 +11,18 @@ use crate::output::{self, Manifest};
 use crate::read::{self, Decoding, Document, FileRecord, FileStatus};
 use crate::segment::{self, Layout, SourceIndex, UnitLevel};
 use crate::tables;
+use crate::tables::variables::By;
 use anyhow::{bail, Context, Result};
+use corpus_table::{code_table, document_variables, VariableSources};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
+use read::table::{TableReader, TableSpec};
 use std::io::IsTerminal;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+mod corpus_table;
 
 /// Settings checked and resolved, ready to run.
 #[derive(Debug, Clone)]
@@ -29,6 +36,12 @@ pub struct RunSettings {
     pub threads: usize,
     pub shard: Option<output::Shard>,
     pub batch: Batch,
+    /// A table corpus (`--corpus FILE.csv|.tsv|.jsonl|.parquet`): what to read of it.
+    pub table: Option<TableSpec>,
+    /// `--metadata`: document variables for a folder corpus.
+    pub metadata: Option<TableSpec>,
+    /// `--by`: the variables `code_by_variable` groups by.
+    pub by: Vec<By>,
 }
 
 /// How many files a batch holds at most: whichever limit is reached first.
@@ -81,6 +94,7 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
     let codebook = load_codebook(&settings.codebook)?;
     let matcher = Matcher::new(&codebook)?;
     let files = corpus_files(settings)?;
+    let sources = VariableSources::open(settings)?;
     let pool = worker_pool(settings)?;
     let progress = progress_bar(files.len());
     let staged = output::StagedTables::create(&settings.out)?;
@@ -95,10 +109,20 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
     // the next batch: on the main thread it would leave the cores idle for a fifth of a run.
     // The hand-over waits for the writer, so no more than one coded batch queues up.
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Batched>(0);
+    let VariableSources {
+        table,
+        metadata,
+        hashing,
+    } = sources;
+    let mut table_read: Result<Option<TableReader>> = Ok(None);
     let written = std::thread::scope(|scope| {
         let writer = scope.spawn(|| write_batches(&codebook, staged, receiver));
         // A failed send means the writer failed; its error is reported below.
         let mut send = |batch: Batched| sender.send(batch).is_ok();
+        if let Some(reader) = table {
+            table_read =
+                code_table(reader, settings, &matcher, &pool, &progress, &mut send).map(Some);
+        }
         // The next large file is read and decoded while this one is coded: its reading and
         // checking would otherwise leave a core idle between two large files.
         let mut next_large: Option<std::thread::ScopedJoinHandle<_>> = None;
@@ -148,6 +172,7 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })?;
+    let table_read = table_read?;
     progress.finish_and_clear();
     let Written {
         mut staged,
@@ -162,8 +187,25 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
     {
         staged.append(name, &df)?;
     }
+    let variables = document_variables(settings, table_read, metadata, hashing, &records)?;
+    if let Some((variables, _)) = &variables {
+        let df = tables::variables::document_variables(variables)
+            .context("cannot build the document_variables table")?;
+        staged.append("document_variables", &df)?;
+        if !settings.by.is_empty() {
+            let by = tables::variables::code_by_variable(
+                &tables::CodeInfo::of(&codebook),
+                &units,
+                &tally,
+                &df,
+                &settings.by,
+            )
+            .context("cannot build the code_by_variable table")?;
+            staged.append("code_by_variable", &by)?;
+        }
+    }
     let seconds = started.elapsed().as_secs_f64();
-    let manifest = manifest(
+    let mut manifest = manifest(
         settings,
         &codebook,
         &records,
@@ -172,6 +214,7 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
         started_at,
         seconds,
     );
+    manifest.variables = variables.map(|(_, info)| info);
     staged.finish(&manifest)?;
     Ok(RunReport {
         counts: manifest.counts,
@@ -434,6 +477,12 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<output::Counts> {
         {
             bail!("{} was coded with another codebook, unit, --encoding or qualcode version than {}: rerun the shards with the same settings", dir.display(), shards[0].display());
         }
+        if m.parameters.by != first.parameters.by
+            || m.variables.as_ref().map(|v| (&v.sha256, &v.variables))
+                != first.variables.as_ref().map(|v| (&v.sha256, &v.variables))
+        {
+            bail!("{} was run with other document variables or --by than {}: rerun the shards with the same settings", dir.display(), shards[0].display());
+        }
         if m.parameters.corpus != first.parameters.corpus {
             eprintln!(
                 "warning: {} coded corpus {}, {} coded {}",
@@ -476,6 +525,21 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<output::Counts> {
     let summaries =
         tables::summaries(&codes, &documents, &tally).context("cannot build the summary tables")?;
     tables.extend(summaries);
+    let variables = merge_variables(shards, &manifests)?;
+    if let Some(df) = variables.as_ref().map(|(df, _)| df) {
+        let by = first
+            .parameters
+            .by
+            .iter()
+            .map(|b| By::parse(b).map_err(anyhow::Error::msg))
+            .collect::<Result<Vec<By>>>()?;
+        tables.push(("document_variables", df.clone()));
+        if !by.is_empty() {
+            let table = tables::variables::code_by_variable(&codes, &documents, &tally, df, &by)
+                .context("cannot build the code_by_variable table")?;
+            tables.push(("code_by_variable", table));
+        }
+    }
     let mut files: Vec<output::FileInfo> = manifests
         .iter()
         .flat_map(|m| m.files.iter().cloned())
@@ -502,9 +566,39 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<output::Counts> {
         counts,
         files,
         tables: output::table_infos(&tables),
+        variables: variables.map(|(_, info)| info),
     };
     output::write(out, &mut tables, &manifest)?;
     Ok(manifest.counts)
+}
+
+/// The shards' `document_variables` tables in corpus order, and their manifests' account of
+/// the variables with the unmatched rows and documents of every shard; `None` when the run had
+/// no variables.
+fn merge_variables(
+    shards: &[PathBuf],
+    manifests: &[Manifest],
+) -> Result<Option<(polars::prelude::DataFrame, output::VariablesInfo)>> {
+    let Some(first) = manifests[0].variables.clone() else {
+        return Ok(None);
+    };
+    let mut frames = Vec::new();
+    for dir in shards {
+        frames.push(output::read_table(dir, "document_variables")?);
+    }
+    let df =
+        tables::concat_by_document(frames).context("cannot merge the document_variables tables")?;
+    let mut info = first;
+    info.unmatched_rows = Vec::new();
+    info.documents_without = Vec::new();
+    for m in manifests.iter().filter_map(|m| m.variables.as_ref()) {
+        info.unmatched_rows.extend(m.unmatched_rows.iter().cloned());
+        info.documents_without
+            .extend(m.documents_without.iter().cloned());
+    }
+    info.unmatched_rows.sort();
+    info.documents_without.sort();
+    Ok(Some((df, info)))
 }
 
 /// Loads and validates the codebook, printing its warnings on stderr.
@@ -539,6 +633,9 @@ pub fn code_corpus(
     keep_text: bool,
 ) -> Result<(Vec<FileRecord>, Vec<Coded>)> {
     let matcher = Matcher::new(codebook)?;
+    if let Some(spec) = &settings.table {
+        return corpus_table::code_all_rows(spec, settings, &matcher, keep_text);
+    }
     let files = corpus_files(settings)?;
     let pool = worker_pool(settings)?;
     let progress = progress_bar(files.len());
@@ -547,8 +644,45 @@ pub fn code_corpus(
     Ok(coded)
 }
 
+/// The documents' variables (a table corpus's other columns, or `--metadata` matched to
+/// `records`), for the commands that code the corpus in memory; `None` without either.
+pub fn corpus_variables(
+    settings: &RunSettings,
+    records: &[FileRecord],
+) -> Result<Option<read::table::Variables>> {
+    let VariableSources {
+        table,
+        metadata,
+        hashing,
+    } = VariableSources::open(settings)?;
+    let table = table.map(corpus_table::read_variables).transpose()?;
+    Ok(document_variables(settings, table, metadata, hashing, records)?.map(|(v, _)| v))
+}
+
+/// One document of a table corpus, by id: read (or the record of an empty one), or `None`
+/// when the table has no such row.
+pub fn table_document(
+    spec: &TableSpec,
+    id: &str,
+) -> Result<Option<std::result::Result<Document, FileRecord>>> {
+    let mut reader = TableReader::open(spec.clone()).context("cannot read the table corpus")?;
+    while let Some(rows) = reader
+        .next_batch(Batch::default().bytes, Batch::default().files)
+        .context("cannot read the table corpus")?
+    {
+        if let Some(row) = rows.into_iter().find(|r| r.id == id) {
+            return Ok(Some(read::table::document(row)));
+        }
+    }
+    Ok(None)
+}
+
 /// The corpus's files in corpus order, or this shard's share of them.
 fn corpus_files(settings: &RunSettings) -> Result<Vec<(String, PathBuf)>> {
+    if settings.table.is_some() {
+        // A table corpus is read row by row (`corpus_table`), not file by file.
+        return Ok(Vec::new());
+    }
     let mut files = read::list_files(&settings.corpus).context("cannot read the corpus")?;
     if let Some(shard) = settings.shard {
         files.retain(|(id, _)| shard_of(id, shard.n) == shard.k);
@@ -573,28 +707,38 @@ fn code_files(
     progress: &ProgressBar,
     keep_text: bool,
 ) -> (Vec<FileRecord>, Vec<Coded>) {
-    let chunk = chunk_bytes(settings.batch);
     let results: Vec<(FileRecord, Option<Coded>)> = pool.install(|| {
         files
             .par_iter()
             .map(|(id, path)| {
-                let (mut record, document) = read::read_file_as(id, path, settings.decoding);
-                let coded = document.map(|doc| {
-                    let coded = code_whole(&doc, settings.unit, matcher, chunk);
-                    record.warning = no_units_warning(&coded.facts(), settings.unit);
-                    // A document read from markup always keeps its text: it goes to the
-                    // `texts` table.
-                    let keep = keep_text || doc.structure.is_some();
-                    (coded, keep.then_some(doc.text))
-                });
+                let loaded = read::load(id, path, settings.decoding);
+                let coded = code_loaded(loaded, settings, matcher, keep_text);
                 progress.inc(1);
-                (record, coded)
+                coded
             })
             .collect()
     });
     let (records, documents): (Vec<FileRecord>, Vec<Option<Coded>>) = results.into_iter().unzip();
     report(&settings.corpus, &records);
     (records, documents.into_iter().flatten().collect())
+}
+
+/// Codes a loaded document (hashed meanwhile), or passes on the record of why there is none.
+fn code_loaded(
+    loaded: Result<Document, FileRecord>,
+    settings: &RunSettings,
+    matcher: &Matcher,
+    keep_text: bool,
+) -> (FileRecord, Option<Coded>) {
+    let (mut record, document) = read::finish_with(loaded, |_| ());
+    let coded = document.map(|(doc, ())| {
+        let coded = code_whole(&doc, settings.unit, matcher, chunk_bytes(settings.batch));
+        record.warning = no_units_warning(&coded.facts(), settings.unit);
+        // A document read from markup always keeps its text: it goes to the `texts` table.
+        let keep = keep_text || doc.structure.is_some();
+        (coded, keep.then_some(doc.text))
+    });
+    (record, coded)
 }
 
 /// Why a document that was read has nothing coded: none of its segments is a unit.
@@ -693,6 +837,13 @@ fn manifest(
             unit: unit_name(settings.unit).to_string(),
             encoding: settings.decoding.forced().map(str::to_string),
             threads: settings.threads,
+            text_column: settings.table.as_ref().and_then(|t| t.text_column.clone()),
+            id_column: settings.table.as_ref().and_then(|t| t.id_column.clone()),
+            metadata: settings
+                .metadata
+                .as_ref()
+                .map(|m| m.path.display().to_string()),
+            by: settings.by.iter().map(By::name).collect(),
         },
         codebook: output::CodebookInfo {
             path: codebook.path.display().to_string(),
@@ -719,6 +870,7 @@ fn manifest(
             })
             .collect(),
         tables,
+        variables: None,
     }
 }
 

@@ -12,6 +12,8 @@ use crate::read::{FileRecord, FileStatus};
 use crate::workbench::agree::{Coder, Comparison, Confusion, GroupAgreement, Pooled, UnitKey};
 use polars::prelude::*;
 
+pub mod variables;
+
 fn frame(columns: Vec<Column>) -> PolarsResult<DataFrame> {
     let height = columns.first().map_or(0, |c| c.len());
     DataFrame::new(height, columns)

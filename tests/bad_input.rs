@@ -36,7 +36,7 @@ fn unreadable_files_are_skipped_reported_and_the_rest_is_coded() {
     );
     write(dir, "d_binary.txt", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR trust");
     write(dir, "e_empty.txt", b"");
-    write(dir, "f_paper.pdf", b"%PDF-1.4 trust");
+    write(dir, "f_paper.doc", b"\xD0\xCF\x11\xE0 trust");
     write(
         dir,
         "g_notes.md",
@@ -54,7 +54,7 @@ fn unreadable_files_are_skipped_reported_and_the_rest_is_coded() {
             "not valid UTF-8 (first invalid byte at offset 3)",
         ),
         ("d_binary.txt", "binary file"),
-        ("f_paper.pdf", "unsupported format .pdf"),
+        ("f_paper.doc", "unsupported format .doc"),
     ] {
         assert!(
             stderr.contains(file) && stderr.contains(reason),
@@ -87,7 +87,7 @@ fn unreadable_files_are_skipped_reported_and_the_rest_is_coded() {
             expect("c_invalid.txt", "skipped"),
             expect("d_binary.txt", "skipped"),
             expect("e_empty.txt", "empty"),
-            expect("f_paper.pdf", "skipped"),
+            expect("f_paper.doc", "skipped"),
             expect("g_notes.md", "coded"),
         ]
     );

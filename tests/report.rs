@@ -368,3 +368,74 @@ fn a_real_browser_runs_the_page_without_errors() {
         png.len()
     );
 }
+
+#[test]
+fn document_variables_are_shown_by_value_and_plotted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let meta = dir.path().join("meta.csv");
+    // Two outlets over the five documents of corpus/.
+    let documents = [
+        ("000_1c80d6f4af9c420a.txt", "web"),
+        ("001_bb6c17c0ea50004b.txt", "journal"),
+        ("002_c944b3881ed7d4ef.txt", "web"),
+        ("003_cb4aa1f09a237e0c.txt", "web"),
+        ("004_3c905ff21c015a7c.txt", "journal"),
+    ];
+    let mut csv = String::from("document,outlet\n");
+    for (d, o) in documents {
+        csv.push_str(&format!("{d},{o}\n"));
+    }
+    std::fs::write(&meta, csv).expect("write");
+    let out = dir.path().join("out");
+    let (code, stderr) = run(
+        &repo().join("corpus"),
+        &repo().join("codebook.toml"),
+        &out,
+        &["--metadata", meta.to_str().unwrap(), "--by", "outlet"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let page = report(&out, &[]);
+    let section = &page[page
+        .find(r#"id="by-variable""#)
+        .expect("by-variable section")..];
+    let by = table(&out, "code_by_variable");
+    let (codes, values, units, value_units) = (
+        strings(&by, "code"),
+        strings(&by, "value"),
+        u32s(&by, "units"),
+        u32s(&by, "value_units"),
+    );
+    assert_eq!(codes.len(), 8, "4 codes x 2 outlets");
+    for i in 0..codes.len() {
+        let cell = format!(
+            "outlet = {}, {}: {} of {} units",
+            values[i], codes[i], units[i], value_units[i]
+        );
+        assert!(section.contains(&cell), "{cell}");
+    }
+    let svg = out.join("by-outlet.svg");
+    let output = qualcode(&[
+        "plot",
+        "by-variable",
+        "--from",
+        out.to_str().unwrap(),
+        "--out",
+        svg.to_str().unwrap(),
+    ]);
+    assert!(output.status.success());
+    let text = std::fs::read_to_string(&svg).expect("svg");
+    assert_eq!(text.matches("<rect ").count(), 8);
+    assert!(text.contains(">journal</text>") && text.contains(">web</text>"));
+    let (code, _, stderr) = outcome(&[
+        "plot",
+        "by-variable",
+        "--variable",
+        "year",
+        "--from",
+        out.to_str().unwrap(),
+        "--out",
+        svg.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("its variables are outlet"), "{stderr}");
+}

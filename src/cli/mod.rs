@@ -9,8 +9,10 @@ use crate::output;
 use crate::pipeline::{
     code_corpus, execute, load_codebook, unit_name, unix_now, Batch, RunSettings,
 };
+use crate::read::table::{TableFormat, TableSpec};
 use crate::read::{FileRecord, FileStatus};
 use crate::segment::UnitLevel;
+use crate::tables::variables::By;
 
 mod report;
 mod workbench;
@@ -262,14 +264,30 @@ pub struct RunArgs {
     /// Memory control: code at most this many files at a time [default: 4096].
     #[arg(long, value_name = "N", hide_short_help = true)]
     pub batch_files: Option<usize>,
+    /// Add a code_by_variable table over this document variable (repeatable); dates grouped
+    /// with year:NAME or month:NAME.
+    #[arg(long, value_name = "NAME")]
+    pub by: Vec<String>,
 }
 
 /// What to code and how: shared by every command that codes the corpus.
 #[derive(Debug, Clone, clap::Args)]
 pub struct CodingArgs {
-    /// Folder of documents (.txt, .md; searched recursively; hidden files ignored).
-    #[arg(long, value_name = "DIR", default_value = "corpus")]
+    /// Folder of documents (.txt, .md; searched recursively; hidden files ignored), or a table
+    /// with one document per row (.csv, .tsv, .jsonl, .parquet).
+    #[arg(long, value_name = "DIR|FILE", default_value = "corpus")]
     pub corpus: PathBuf,
+    /// The column of a table corpus holding the documents' text [default: text].
+    #[arg(long, value_name = "NAME")]
+    pub text_column: Option<String>,
+    /// The column of a table corpus naming the documents [default: id if there is one, else
+    /// the row number].
+    #[arg(long, value_name = "NAME")]
+    pub id_column: Option<String>,
+    /// Document variables for a folder corpus: a .csv, .tsv, .jsonl or .parquet file with a
+    /// `document` column (paths as in the tables) and a column per variable.
+    #[arg(long, value_name = "FILE")]
+    pub metadata: Option<PathBuf>,
     /// Codebook: codes, their definitions and their rules.
     #[arg(long, value_name = "FILE", default_value = "codebook.toml")]
     pub codebook: PathBuf,
@@ -309,7 +327,45 @@ impl RunSettings {
             Some(n) => n,
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
+        let table = match TableFormat::of(&args.corpus) {
+            Some(format) if !args.corpus.is_dir() => Some(TableSpec {
+                path: args.corpus.clone(),
+                format,
+                text_column: Some(args.text_column.unwrap_or_else(|| "text".to_string())),
+                id_column: args.id_column,
+            }),
+            _ => {
+                if args.text_column.is_some() || args.id_column.is_some() {
+                    bail!("--text-column and --id-column are for a table corpus (--corpus FILE.csv|.tsv|.jsonl|.parquet), and {} is not one", args.corpus.display());
+                }
+                None
+            }
+        };
+        if table.is_some() && args.encoding.is_some() {
+            bail!("--encoding is for a folder corpus: a table corpus's texts are read as UTF-8");
+        }
+        let metadata = match args.metadata {
+            None => None,
+            Some(_) if table.is_some() => bail!(
+                "--metadata is for a folder corpus: a table corpus's variables are its other columns"
+            ),
+            Some(path) => match TableFormat::of(&path) {
+                Some(format) => Some(TableSpec {
+                    path,
+                    format,
+                    text_column: None,
+                    id_column: Some("document".to_string()),
+                }),
+                None => bail!(
+                    "--metadata takes a .csv, .tsv, .jsonl or .parquet file, not {}",
+                    path.display()
+                ),
+            },
+        };
         Ok(RunSettings {
+            table,
+            metadata,
+            by: Vec::new(),
             corpus: args.corpus,
             codebook: args.codebook,
             out,
@@ -342,7 +398,13 @@ pub fn main_with_args(cli: Cli) -> Result<u8> {
                 Some(mb @ 1..=1_000_000) => mb << 20,
                 Some(_) => bail!("--batch-mb takes 1 to 1000000 (MB)"),
             };
+            let by = args
+                .by
+                .iter()
+                .map(|b| By::parse(b).map_err(anyhow::Error::msg))
+                .collect::<Result<Vec<By>>>()?;
             let settings = RunSettings {
+                by,
                 shard,
                 batch: Batch {
                     bytes,
@@ -474,7 +536,13 @@ pub fn export(format: ExportFormat, settings: &RunSettings) -> Result<u8> {
                         .map(|text| refi::ExportDocument { coded, text })
                 })
                 .collect();
-            let project = refi::project(&codebook, &export, &output::rfc3339(unix_now()));
+            let variables = crate::pipeline::corpus_variables(settings, &records)?;
+            let project = refi::project_with_cases(
+                &codebook,
+                &export,
+                variables.as_ref(),
+                &output::rfc3339(unix_now()),
+            );
             let bytes = refi::qdpx_bytes(&project).context("cannot build the .qdpx archive")?;
             (bytes, exit_code(&records))
         }

@@ -36,6 +36,8 @@ pub enum PlotKind {
     Cooccurrence,
     /// Units per code and document, as a heat map (at most 40 documents, evenly spaced).
     ByDocument,
+    /// Units per code by the values of a `--by` variable, as a heat map.
+    ByVariable,
 }
 
 #[derive(Debug, clap::Args)]
@@ -49,6 +51,9 @@ pub struct PlotArgs {
     /// The SVG file to write.
     #[arg(long, value_name = "FIG.svg")]
     pub out: PathBuf,
+    /// With `by-variable`: the variable, as the run's `--by` named it [default: the first].
+    #[arg(long, value_name = "NAME")]
+    pub variable: Option<String>,
     /// Width in points (a journal column is about 240, a page 500).
     #[arg(long, value_name = "PT", default_value_t = 500.0)]
     pub width: f64,
@@ -98,6 +103,28 @@ pub fn plot(args: &PlotArgs) -> Result<u8> {
         PlotKind::Frequency => Figure::Frequency,
         PlotKind::Cooccurrence => Figure::Cooccurrence,
         PlotKind::ByDocument => Figure::ByDocument,
+        PlotKind::ByVariable => {
+            let known = report::variables(&run);
+            match &args.variable {
+                Some(v) if known.contains(&v.as_str()) => Figure::ByVariable(v.clone()),
+                Some(v) => bail!(
+                    "{} has no code_by_variable rows for {v:?}: its variables are {}",
+                    args.from.display(),
+                    if known.is_empty() {
+                        "none (run with --by NAME)".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
+                None => match known.first() {
+                    Some(v) => Figure::ByVariable(v.to_string()),
+                    None => bail!(
+                        "{} has no document variables to plot: run with --by NAME",
+                        args.from.display()
+                    ),
+                },
+            }
+        }
     };
     let svg = report::figure(&run, figure, args.width);
     write_atomic(&args.out, svg.as_bytes())?;

@@ -255,21 +255,42 @@ fn kwic_listing(lines: &[workbench::kwic::Kwic]) -> Listing {
 pub fn explain(args: &ExplainArgs, settings: &RunSettings) -> Result<u8> {
     let codebook = load_codebook(&settings.codebook)?;
     let matcher = Matcher::new(&codebook)?;
-    let files = read::list_files(&settings.corpus).context("cannot read the corpus")?;
-    let Some((id, path)) = files.iter().find(|(id, _)| *id == args.document) else {
-        bail!(
-            "{:?} is not a document of {} (documents are named by their path in the corpus folder, as in the tables)",
-            args.document,
-            settings.corpus.display()
-        );
+    let (id, path, loaded) = match &settings.table {
+        Some(spec) => {
+            let Some(loaded) = crate::pipeline::table_document(spec, &args.document)? else {
+                bail!(
+                    "{:?} is not a document of {} (documents are named by the table's id column, as in the tables)",
+                    args.document,
+                    settings.corpus.display()
+                );
+            };
+            let path = settings.corpus.join(&args.document);
+            (args.document.clone(), path, loaded)
+        }
+        None => {
+            let files = read::list_files(&settings.corpus).context("cannot read the corpus")?;
+            let Some((id, path)) = files.iter().find(|(id, _)| *id == args.document) else {
+                bail!(
+                    "{:?} is not a document of {} (documents are named by their path in the corpus folder, as in the tables)",
+                    args.document,
+                    settings.corpus.display()
+                );
+            };
+            (
+                id.clone(),
+                path.clone(),
+                read::load(id, path, settings.decoding),
+            )
+        }
     };
-    let (record, document) = read::read_file_as(id, path, settings.decoding);
-    let Some(document) = document else {
-        bail!(
+    let id = id.as_str();
+    let document = match loaded {
+        Ok(document) => document,
+        Err(record) => bail!(
             "{} cannot be coded: {}",
             path.display(),
             tables::status_name(&record.status)
-        );
+        ),
     };
     let segmented = segment::segment(&document, settings.unit);
     let coded = coding::code_document(&document, segmented.layout, segmented.segments, &matcher);

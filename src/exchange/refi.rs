@@ -1,6 +1,6 @@
 //! REFI-QDA export: a codebook and coded documents in, the exchange files QDA tools read out —
-//! a project (`.qdpx`: `project.qde` plus the sources), a codebook (`.qdc`), and a CSV
-//! codebook for Taguette.
+//! a project (`.qdpx`: `project.qde` plus the sources, and the documents' variables as
+//! `Variables` and `Cases`), a codebook (`.qdc`), and a CSV codebook for Taguette.
 //!
 //! Sources are stored as plain text with LF line endings and no byte-order mark, and every
 //! position is counted in Unicode characters of that stored text, because tools disagree about
@@ -11,6 +11,7 @@ pub mod read;
 
 use crate::codebook::{Code, Codebook};
 use crate::coding::{CodedDocument, SegmentRow};
+use crate::read::table::{Kind, Variables};
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -190,6 +191,108 @@ pub struct Project {
 /// Builds a REFI-QDA project: every coded document a text source, every coded unit a
 /// selection carrying one coding per code, described by the rules that fired.
 pub fn project(codebook: &Codebook, documents: &[ExportDocument], created: &str) -> Project {
+    project_with_cases(codebook, documents, None, created)
+}
+
+/// The GUID of a document's source: from its name and text.
+fn source_guid(doc: &ExportDocument) -> String {
+    guid(&[
+        "source",
+        &doc.coded.id,
+        &crate::read::sha256_hex(doc.text.as_bytes()),
+    ])
+}
+
+/// The project's `Variables` (one per document variable) and `Cases` (one per exported
+/// document with variables, named as the document, holding its values and its source).
+fn write_cases(out: &mut String, variables: &Variables, documents: &[ExportDocument]) {
+    if variables.names.is_empty() {
+        return;
+    }
+    let kinds = variables.kinds();
+    let variable_guids: Vec<String> = variables
+        .names
+        .iter()
+        .map(|name| guid(&["variable", name]))
+        .collect();
+    out.push_str("<Variables>\n");
+    for ((name, kind), variable_guid) in variables.names.iter().zip(&kinds).zip(&variable_guids) {
+        let type_of = match kind {
+            Kind::Text => "Text",
+            Kind::Integer => "Integer",
+            Kind::Float => "Float",
+            Kind::Boolean => "Boolean",
+            Kind::Date => "Date",
+        };
+        let _ = writeln!(
+            out,
+            "<Variable guid=\"{variable_guid}\" name=\"{}\" typeOfVariable=\"{type_of}\"/>",
+            xml(name)
+        );
+    }
+    out.push_str("</Variables>\n");
+    let row_of: std::collections::HashMap<&str, usize> = variables
+        .documents
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.as_str(), i))
+        .collect();
+    let mut cases = String::new();
+    for doc in documents {
+        // A document without a value (no metadata row) is no case.
+        let Some(&row) = row_of
+            .get(doc.coded.id.as_str())
+            .filter(|&&row| variables.columns.iter().any(|c| c[row].is_some()))
+        else {
+            continue;
+        };
+        let _ = writeln!(
+            cases,
+            "<Case guid=\"{}\" name=\"{}\">",
+            guid(&["case", &doc.coded.id]),
+            xml(&doc.coded.id)
+        );
+        for (column, (kind, variable_guid)) in kinds.iter().zip(&variable_guids).enumerate() {
+            let Some(value) = variables.columns[column][row].as_deref().map(str::trim) else {
+                continue;
+            };
+            let element = match kind {
+                Kind::Text => Some(("TextValue", value.to_string())),
+                Kind::Integer => Some(("IntegerValue", value.to_string())),
+                // xsd:decimal: no exponent, no infinity; f64's Display writes neither.
+                Kind::Float => value
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|v| v.is_finite())
+                    .map(|v| ("FloatValue", v.to_string())),
+                Kind::Boolean => Some(("BooleanValue", value.to_ascii_lowercase())),
+                Kind::Date => value.get(..10).map(|d| ("DateValue", d.to_string())),
+            };
+            if let Some((element, value)) = element {
+                let _ = writeln!(
+                    cases,
+                    "<VariableValue><VariableRef targetGUID=\"{variable_guid}\"/><{element}>{}</{element}></VariableValue>",
+                    xml(&value)
+                );
+            }
+        }
+        let _ = writeln!(cases, "<SourceRef targetGUID=\"{}\"/>", source_guid(doc));
+        cases.push_str("</Case>\n");
+    }
+    if !cases.is_empty() {
+        out.push_str("<Cases>\n");
+        out.push_str(&cases);
+        out.push_str("</Cases>\n");
+    }
+}
+
+/// [`project`], with the documents' variables as the project's `Variables` and `Cases`.
+pub fn project_with_cases(
+    codebook: &Codebook,
+    documents: &[ExportDocument],
+    variables: Option<&Variables>,
+    created: &str,
+) -> Project {
     let user = guid(&["user", "qualcode"]);
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
@@ -202,15 +305,15 @@ pub fn project(codebook: &Codebook, documents: &[ExportDocument], created: &str)
         "<Users><User guid=\"{user}\" name=\"{ORIGIN}\"/></Users>\n<CodeBook>"
     );
     write_codes(&mut out, codebook);
-    out.push_str("</CodeBook>\n<Sources>\n");
+    out.push_str("</CodeBook>\n");
+    if let Some(variables) = variables {
+        write_cases(&mut out, variables, documents);
+    }
+    out.push_str("<Sources>\n");
     let mut sources = Vec::new();
     for doc in documents {
         let coded = doc.coded;
-        let source_guid = guid(&[
-            "source",
-            &coded.id,
-            &crate::read::sha256_hex(doc.text.as_bytes()),
-        ]);
+        let source_guid = source_guid(doc);
         let stored = StoredText::new(doc.text);
         let _ = writeln!(
             out,

@@ -45,6 +45,20 @@ pub struct CodeByDocumentRow {
     pub share: f64,
 }
 
+/// A row of `code_by_variable` (runs with `--by`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CodeByVariableRow {
+    pub code: String,
+    pub variable: String,
+    /// `None` for the documents without a value.
+    pub value: Option<String>,
+    pub units: u32,
+    pub hits: u32,
+    pub documents: u32,
+    pub value_units: u32,
+    pub share: Option<f64>,
+}
+
 /// A row of `cooccurrence`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CooccurrenceRow {
@@ -132,6 +146,8 @@ pub struct RunTables {
     pub frequency: Vec<FrequencyRow>,
     pub documents: Vec<DocumentRow>,
     pub by_document: Vec<CodeByDocumentRow>,
+    /// Empty when the run had no `--by`.
+    pub by_variable: Vec<CodeByVariableRow>,
     pub cooccurrence: Vec<CooccurrenceRow>,
     pub segments: Vec<SegmentRow>,
     pub matches: Vec<MatchRow>,
@@ -238,11 +254,13 @@ pub fn read_run(dir: &Path, depth: Depth) -> Result<RunTables> {
         Depth::Units => (read_segments(dir)?, read_matches(dir)?, read_codings(dir)?),
     };
     let agreement = read_agreement(dir)?;
+    let by_variable = read_by_variable(dir)?;
     Ok(RunTables {
         manifest,
         frequency,
         documents,
         by_document,
+        by_variable,
         cooccurrence,
         segments,
         matches,
@@ -365,6 +383,37 @@ fn read_codings(dir: &Path) -> Result<Vec<CodingRow>> {
             segment: segs[i],
             code: codes[i].clone(),
             direct: direct[i],
+        })
+        .collect())
+}
+
+fn read_by_variable(dir: &Path) -> Result<Vec<CodeByVariableRow>> {
+    if !dir.join("code_by_variable.parquet").exists() {
+        return Ok(Vec::new());
+    }
+    let df = read(dir, "code_by_variable", &[])?;
+    let (codes, variables, values) = (
+        texts(&df, "code")?,
+        texts(&df, "variable")?,
+        maybe_texts(&df, "value")?,
+    );
+    let (units, hits, docs, value_units) = (
+        whole(&df, "units")?,
+        whole(&df, "hits")?,
+        whole(&df, "documents")?,
+        whole(&df, "value_units")?,
+    );
+    let shares = reals(&df, "share")?;
+    Ok((0..df.height())
+        .map(|i| CodeByVariableRow {
+            code: codes[i].clone(),
+            variable: variables[i].clone(),
+            value: values[i].clone(),
+            units: units[i],
+            hits: hits[i],
+            documents: docs[i],
+            value_units: value_units[i],
+            share: shares[i],
         })
         .collect())
 }

@@ -13,6 +13,9 @@
 //! files are read by a module of their own ([`html`], [`docx`], [`odt`], [`pdf`]) into the
 //! same [`Document`]: its text is the extracted text, a block per line, and its [`Structure`]
 //! says which lines are paragraphs, headings and footnotes ([`structured`]).
+//!
+//! A table corpus (a CSV, TSV, JSON Lines or Parquet file, a document per row) is read by
+//! [`table`] into the same documents.
 
 pub mod decode;
 pub mod docx;
@@ -21,6 +24,7 @@ pub mod odt;
 pub mod pdf;
 pub mod positions;
 pub mod structured;
+pub mod table;
 mod zipped;
 
 use decode::UTF8_BOM;

@@ -51,11 +51,13 @@ pub struct CodeText {
 }
 
 /// The figures `qualcode plot` draws.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Figure {
     Frequency,
     Cooccurrence,
     ByDocument,
+    /// Code share by the values of a `--by` variable (as the run named it: `year:date`).
+    ByVariable(String),
 }
 
 /// Which units of `n` to show when at most `limit` fit: all, or `limit` evenly spaced.
@@ -109,7 +111,78 @@ pub fn figure(run: &RunTables, which: Figure, width: f64) -> String {
             let shown: Vec<&str> = evenly(docs.len(), 40).iter().map(|&i| docs[i]).collect();
             by_document_map(run, &codes, &shown, width)
         }
+        Figure::ByVariable(variable) => by_variable_map(run, &codes, &variable, width),
     }
+}
+
+/// The variables of the run's `code_by_variable` table, in the order the run gave them.
+pub fn variables(run: &RunTables) -> Vec<&str> {
+    let mut seen: Vec<&str> = Vec::new();
+    for r in &run.by_variable {
+        if !seen.contains(&r.variable.as_str()) {
+            seen.push(&r.variable);
+        }
+    }
+    seen
+}
+
+/// Values × codes of one variable: units with the code, shaded by their share of the value's
+/// units. Values in the table's order; documents without a value last, as "(none)".
+fn by_variable_map(run: &RunTables, codes: &Codes, variable: &str, width: f64) -> String {
+    let rows: Vec<_> = run
+        .by_variable
+        .iter()
+        .filter(|r| r.variable == variable)
+        .collect();
+    let mut values: Vec<Option<&str>> = Vec::new();
+    for r in &rows {
+        if !values.contains(&r.value.as_deref()) {
+            values.push(r.value.as_deref());
+        }
+    }
+    let cell: BTreeMap<(Option<&str>, &str), _> = rows
+        .iter()
+        .map(|r| ((r.value.as_deref(), r.code.as_str()), *r))
+        .collect();
+    let name = |v: Option<&str>| v.unwrap_or("(none)").to_string();
+    let cells: Vec<Vec<Cell>> = values
+        .iter()
+        .map(|v| {
+            codes
+                .order
+                .iter()
+                .map(|c| match cell.get(&(*v, *c)) {
+                    Some(r) => Cell {
+                        shade: r.share.unwrap_or(0.0),
+                        text: r.units.to_string(),
+                        tip: format!(
+                            "{variable} = {}, {c}: {} of {} units ({:.1}%), {} documents, {} hits",
+                            name(*v),
+                            r.units,
+                            r.value_units,
+                            100.0 * r.share.unwrap_or(0.0),
+                            r.documents,
+                            r.hits
+                        ),
+                    },
+                    None => Cell {
+                        shade: 0.0,
+                        text: "0".into(),
+                        tip: format!("{variable} = {}, {c}: none", name(*v)),
+                    },
+                })
+                .collect()
+        })
+        .collect();
+    let row_names: Vec<String> = values.iter().map(|v| name(*v)).collect();
+    let columns: Vec<String> = codes.order.iter().map(|c| c.to_string()).collect();
+    charts::heat_map(
+        &format!("Units per code by {variable} (shade: share of the value's units)"),
+        &row_names,
+        &columns,
+        &cells,
+        width,
+    )
 }
 
 fn frequency_chart(run: &RunTables, codes: &Codes, width: f64) -> String {
@@ -299,6 +372,14 @@ pub fn report(run: &RunTables, texts: &BTreeMap<String, CodeText>, limits: Limit
     frequency_table(&mut body, run);
     body.push_str("</section>");
     code_by_document(&mut body, run, &codes, limits);
+    let variables = variables(run);
+    if !variables.is_empty() {
+        body.push_str(r#"<section id="by-variable"><h2>Code × variable</h2><p class="note">Units coded with each code among the units of the documents with each value (<code>code_by_variable.parquet</code>, from <code>--by</code>); the shade is their share.</p>"#);
+        for v in &variables {
+            body.push_str(&on_page(&by_variable_map(run, &codes, v, 760.0)));
+        }
+        body.push_str("</section>");
+    }
     body.push_str(r#"<section id="cooccurrence"><h2>Co-occurrence</h2>"#);
     body.push_str(&on_page(&cooccurrence_map(run, &codes, 760.0)));
     body.push_str(
@@ -323,6 +404,9 @@ pub fn report(run: &RunTables, texts: &BTreeMap<String, CodeText>, limits: Limit
         ("codes", "Codes"),
         ("documents", "Documents"),
     ];
+    if !variables.is_empty() {
+        nav.insert(3, ("by-variable", "Code × variable"));
+    }
     if run.agreement.is_some() {
         agreement(&mut body, run, &codes, &units, limits);
         nav.push(("agreement", "Agreement"));
