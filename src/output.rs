@@ -25,6 +25,10 @@ pub struct Manifest {
     /// Set when the tables were merged from shard runs: their output folders.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub merged_from: Vec<String>,
+    /// What the walk of the corpus folder left out or changed, in words: links to folders
+    /// already read, qualcode output folders, how ids were made of names that are not UTF-8.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub corpus_notes: Vec<String>,
     pub codebook: CodebookInfo,
     pub counts: Counts,
     pub files: Vec<FileInfo>,

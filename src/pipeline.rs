@@ -80,7 +80,7 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
     let started_at = unix_now();
     let codebook = load_codebook(&settings.codebook)?;
     let matcher = Matcher::new(&codebook)?;
-    let files = corpus_files(settings)?;
+    let (files, corpus_notes) = corpus_files(settings)?;
     let pool = worker_pool(settings)?;
     let progress = progress_bar(files.len());
     let staged = output::StagedTables::create(&settings.out)?;
@@ -153,7 +153,7 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
         staged.append(name, &df)?;
     }
     let seconds = started.elapsed().as_secs_f64();
-    let manifest = manifest(
+    let mut manifest = manifest(
         settings,
         &codebook,
         &records,
@@ -162,6 +162,7 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
         started_at,
         seconds,
     );
+    manifest.corpus_notes = corpus_notes;
     staged.finish(&manifest)?;
     Ok(RunReport {
         counts: manifest.counts,
@@ -475,6 +476,7 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<output::Counts> {
         },
         shard: None,
         merged_from: shards.iter().map(|d| d.display().to_string()).collect(),
+        corpus_notes: first.corpus_notes.clone(),
         codebook: first.codebook.clone(),
         counts,
         files,
@@ -516,7 +518,7 @@ pub fn code_corpus(
     keep_text: bool,
 ) -> Result<(Vec<FileRecord>, Vec<Coded>)> {
     let matcher = Matcher::new(codebook)?;
-    let files = corpus_files(settings)?;
+    let (files, _) = corpus_files(settings)?;
     let pool = worker_pool(settings)?;
     let progress = progress_bar(files.len());
     let coded = code_files(&files, settings, &matcher, &pool, &progress, keep_text);
@@ -524,13 +526,18 @@ pub fn code_corpus(
     Ok(coded)
 }
 
-/// The corpus's files in corpus order, or this shard's share of them.
-fn corpus_files(settings: &RunSettings) -> Result<Vec<(String, PathBuf)>> {
-    let mut files = read::list_files(&settings.corpus).context("cannot read the corpus")?;
+/// The corpus's files in corpus order, or this shard's share of them, and the walk's notes
+/// (reported on stderr).
+fn corpus_files(settings: &RunSettings) -> Result<(Vec<(String, PathBuf)>, Vec<String>)> {
+    let read::Walk { mut files, notes } =
+        read::walk(&settings.corpus).context("cannot read the corpus")?;
+    for note in &notes {
+        eprintln!("note: {note}");
+    }
     if let Some(shard) = settings.shard {
         files.retain(|(id, _)| shard_of(id, shard.n) == shard.k);
     }
-    Ok(files)
+    Ok((files, notes))
 }
 
 fn worker_pool(settings: &RunSettings) -> Result<rayon::ThreadPool> {
@@ -656,6 +663,7 @@ fn manifest(
         version: env!("CARGO_PKG_VERSION").to_string(),
         shard: settings.shard,
         merged_from: Vec::new(),
+        corpus_notes: Vec::new(),
         run: output::RunInfo {
             started: output::rfc3339(started_at),
             seconds,
