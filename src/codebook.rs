@@ -361,6 +361,17 @@ impl Problems<'_> {
         }
     }
 
+    /// Records a problem at the start of a line (1-based).
+    fn at_line(&mut self, line: usize, message: impl Into<String>) {
+        let start: usize = self
+            .source
+            .split_inclusive('\n')
+            .take(line.saturating_sub(1))
+            .map(str::len)
+            .sum();
+        self.at(start..start, message);
+    }
+
     fn at(&mut self, span: Range<usize>, message: impl Into<String>) {
         let problem = self.locate(span, message.into());
         self.list.push(problem);
@@ -406,12 +417,23 @@ pub fn load(path: &Path) -> Result<Codebook, CodebookError> {
     let text = match std::str::from_utf8(&bytes) {
         Ok(text) => text,
         Err(err) => {
+            // Located in the valid text before the bad byte: its line and column.
+            let valid = err.valid_up_to();
             let mut problems = Problems {
-                source: "",
+                source: std::str::from_utf8(&bytes[..valid]).unwrap_or_default(),
                 list: Vec::new(),
                 warnings: Vec::new(),
             };
-            problems.at(0..0, format!("the codebook is not valid UTF-8: {err}"));
+            let message = if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+                "the codebook is UTF-16 (it starts with a UTF-16 byte-order mark): save it as UTF-8"
+                    .to_string()
+            } else {
+                format!(
+                    "the codebook is not valid UTF-8: byte 0x{:02X} here is not UTF-8 (a Latin-1 or Windows-1252 file?): save it as UTF-8",
+                    bytes[valid]
+                )
+            };
+            problems.at(valid..valid, message);
             return Err(invalid(problems.list));
         }
     };
@@ -555,6 +577,15 @@ fn validate(raw: RawCodebook, problems: &mut Problems) -> Codebook {
                     "code {:?} has no rules and no child codes, so no unit will be coded with it: add a [[codes.rules]] table with `terms` or `regex`",
                     codes[code].id
                 ),
+            );
+        }
+    }
+    // `kwic` and `explain` take code and rule ids alike: one id must not name both.
+    for (rule, &line) in &rule_ids {
+        if let Some(&code_line) = first_seen.get(rule) {
+            problems.at_line(
+                line,
+                format!("rule id {rule:?} is also the id of a code (line {code_line}): give the rule another id"),
             );
         }
     }
@@ -1005,6 +1036,47 @@ id = "draft"
                 "code \"d\" cannot be its own parent",
             ]
         );
+    }
+
+    #[test]
+    fn a_rule_id_equal_to_a_code_id_is_refused_with_its_line() {
+        let text = "[[codes]]\nid = \"a\"\n[[codes.rules]]\nid = \"trust\"\nterms = [\"x\"]\n\n[[codes]]\nid = \"trust\"\n[[codes.rules]]\nterms = [\"y\"]\n";
+        let p = problems(text);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].line, 4);
+        assert_eq!(
+            p[0].message,
+            "rule id \"trust\" is also the id of a code (line 8): give the rule another id"
+        );
+    }
+
+    #[test]
+    fn a_codebook_that_is_not_utf8_is_refused_at_the_bad_byte() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("latin.toml");
+        std::fs::write(
+            &path,
+            b"[[codes]]\nid = \"a\"\n# caf\xE9 au lait\n[[codes.rules]]\nterms = [\"x\"]\n",
+        )
+        .expect("write");
+        match load(&path) {
+            Err(CodebookError::Invalid { problems, .. }) => {
+                assert_eq!(
+                    (problems[0].line, problems[0].column),
+                    (3, 6),
+                    "{problems:?}"
+                );
+                assert!(problems[0].message.contains("byte 0xE9"), "{problems:?}");
+            }
+            other => panic!("expected invalid, got {other:?}"),
+        }
+        std::fs::write(&path, b"\xFF\xFE[\0[\0").expect("write");
+        match load(&path) {
+            Err(CodebookError::Invalid { problems, .. }) => {
+                assert!(problems[0].message.contains("UTF-16"), "{problems:?}")
+            }
+            other => panic!("expected invalid, got {other:?}"),
+        }
     }
 
     #[test]
