@@ -55,7 +55,11 @@ def source_paragraphs():
 
 
 def phrases():
-    """The multi-word terms of patterns.json, lower case, without a trailing `*`."""
+    """The multi-word terms of patterns.json, lower case, without a trailing `*` (none without
+    ../shared: the corpus is then wrapped without protecting them, which only matters for the
+    comparison with the peer)."""
+    if not (SHARED / "patterns.json").exists():
+        return []
     codes = json.loads((SHARED / "patterns.json").read_text())["codes"]
     terms = [t for spec in codes.values() for key in ("terms", "case_sensitive") for t in spec.get(key, [])]
     return sorted({t.rstrip("*").lower() for t in terms if " " in t}, key=len, reverse=True)
@@ -207,6 +211,9 @@ def main():
     if args.codebook:
         codebook, terms = args.codebook.resolve(), None
         args.skip_peer = True
+    elif not (SHARED / "patterns.json").exists():
+        sys.exit(f"{SHARED / 'patterns.json'} is missing (the peer and its patterns live beside the "
+                 "clone): time qualcode alone with --codebook codebook.toml")
     else:
         codebook, terms = codebook_and_terms(SHARED / "patterns.json")
     q_out, p_out = WORK / "out-qualcode", WORK / "out-peer"

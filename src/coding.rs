@@ -646,8 +646,11 @@ enum Search {
 /// so far, so that whether one overlaps a span is a binary search.
 struct Vetoes {
     /// `(code, exclusion)` ascending, with its matches' starts and running maximum of ends.
-    by_exclusion: Vec<((usize, usize), Vec<usize>, Vec<usize>)>,
+    by_exclusion: Vec<ExclusionMatches>,
 }
+
+/// `((code, exclusion), starts, greatest end up to each start)`.
+type ExclusionMatches = ((usize, usize), Vec<usize>, Vec<usize>);
 
 impl Vetoes {
     fn new(exclusions: &[(Origin, usize, usize)]) -> Self {
@@ -656,7 +659,7 @@ impl Vetoes {
             .map(|(x, s, e)| (x.code, x.rule, *s, *e))
             .collect();
         sorted.sort_unstable();
-        let mut by_exclusion: Vec<((usize, usize), Vec<usize>, Vec<usize>)> = Vec::new();
+        let mut by_exclusion: Vec<ExclusionMatches> = Vec::new();
         for (code, rule, start, end) in sorted {
             match by_exclusion.last_mut() {
                 Some((key, starts, max_ends)) if *key == (code, rule) => {

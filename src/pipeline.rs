@@ -526,9 +526,12 @@ pub fn code_corpus(
     Ok(coded)
 }
 
+/// `(id, path)` of the files to read, in corpus order.
+type CorpusFiles = Vec<(String, PathBuf)>;
+
 /// The corpus's files in corpus order, or this shard's share of them, and the walk's notes
 /// (reported on stderr).
-fn corpus_files(settings: &RunSettings) -> Result<(Vec<(String, PathBuf)>, Vec<String>)> {
+fn corpus_files(settings: &RunSettings) -> Result<(CorpusFiles, Vec<String>)> {
     let read::Walk { mut files, notes } =
         read::walk(&settings.corpus).context("cannot read the corpus")?;
     for note in &notes {
