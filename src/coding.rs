@@ -992,18 +992,31 @@ impl Matcher {
             .map(|code| CodingRow {
                 segment,
                 code,
-                hits: result
-                    .matches
-                    .iter()
-                    .filter(|m| {
-                        result.codes.contains(&m.code)
-                            && (m.code == code || self.ancestors[m.code].contains(&code))
-                    })
-                    .count(),
+                hits: spans_once(result.matches.iter().filter(|m| {
+                    result.codes.contains(&m.code)
+                        && (m.code == code || self.ancestors[m.code].contains(&code))
+                })),
                 direct: result.codes.contains(&code),
             })
             .collect()
     }
+}
+
+/// How many matches count, a span once: a parent's own rule and a child's matching the same
+/// words (or overlapping ones) are one hit, as overlapping matches of one code are (the
+/// leftmost, then longest, counts).
+fn spans_once<'a>(matches: impl Iterator<Item = &'a UnitMatch>) -> usize {
+    let mut spans: Vec<(usize, usize)> = matches.map(|m| (m.start, m.end)).collect();
+    spans.sort_unstable_by_key(|&(start, end)| (start, std::cmp::Reverse(end)));
+    let mut counted_to = 0;
+    let mut hits = 0;
+    for (i, (start, end)) in spans.into_iter().enumerate() {
+        if i == 0 || start >= counted_to {
+            hits += 1;
+            counted_to = end;
+        }
+    }
+    hits
 }
 
 /// Whether a term can go into the ASCII case-folding automaton: its letters other than ASCII
@@ -1559,6 +1572,30 @@ terms = ["party secretary"]
             vec![(0, 3, true), (1, 1, true)]
         );
         assert!(codings("nothing here").is_empty());
+        // A word matched by the parent's own rule and by a child's is one hit of the parent.
+        let m = matcher(
+            r#"
+[[codes]]
+id = "trust"
+[[codes.rules]]
+terms = ["trust", "mutual trust"]
+
+[[codes]]
+id = "mutual"
+parent = "trust"
+[[codes.rules]]
+terms = ["mutual trust"]
+
+[[codes]]
+id = "word"
+parent = "trust"
+[[codes.rules]]
+terms = ["trust"]
+"#,
+        );
+        let rows = m.codings(0, &m.code_unit("mutual trust, then trust again"));
+        let hits: Vec<(usize, usize)> = rows.iter().map(|r| (r.code, r.hits)).collect();
+        assert_eq!(hits, [(0, 2), (1, 1), (2, 2)]);
     }
 
     #[test]
