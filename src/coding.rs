@@ -11,6 +11,7 @@ use crate::read::{Document, StoredOffsets};
 use crate::segment::{count_line_breaks, sentence_spans, CharCursor, Layout, Segment, SourceIndex};
 use regex::{Regex, RegexSet};
 
+mod fold;
 mod scan;
 mod unspaced;
 
@@ -425,8 +426,18 @@ impl Matcher {
     /// [`Matcher::trace_unit`] for a unit whose document is known to hold no Han or kana
     /// character (`unspaced` false: Chinese negators are not looked for) or may hold some.
     /// The result is the same either way; the document's answer saves a pass per unit.
+    /// Rules are matched against the text folded by [`fold`] (dash variants, fullwidth
+    /// letters, soft hyphens); offsets are the unit's own.
     pub fn trace_unit_in(&self, text: &str, unspaced: bool) -> UnitTrace {
-        self.decide(text, self.find_all(text), unspaced)
+        let Some(folded) = fold::Folded::of(text) else {
+            return self.decide(text, self.find_all(text), unspaced);
+        };
+        let mut trace = self.decide(&folded.text, self.find_all(&folded.text), unspaced);
+        // The way back is monotonic: the candidates stay in order.
+        for c in &mut trace.candidates {
+            (c.start, c.end) = (folded.source_start(c.start), folded.source_end(c.end));
+        }
+        trace
     }
 
     /// Every match of every pattern (rules, exclusions, partner terms) in a unit.
@@ -1777,6 +1788,23 @@ terms = ["信任", "互信", "trust"]
         assert_eq!(
             matched(&m, "a WIN WIN and win-win"),
             vec!["WIN WIN", "win-win"]
+        );
+    }
+
+    #[test]
+    fn dash_variants_fullwidth_letters_and_soft_hyphens_match_at_their_own_offsets() {
+        let m = matcher(
+            "[[codes]]\nid = \"a\"\n[[codes.rules]]\nterms = [\"win-win\", \"two-way\", \"trust\"]\n",
+        );
+        let text = "a win\u{2013}win and two\u{2010}way ＴＲＵＳＴ, tru\u{AD}st";
+        assert_eq!(
+            matched(&m, text),
+            [
+                "win\u{2013}win",
+                "two\u{2010}way",
+                "ＴＲＵＳＴ",
+                "tru\u{AD}st"
+            ]
         );
     }
 
