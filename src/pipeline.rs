@@ -377,6 +377,17 @@ fn code_chunks(
 pub fn merge(shards: &[PathBuf], out: &Path) -> Result<output::Counts> {
     let started = Instant::now();
     let started_at = unix_now();
+    let same_folder = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if let Some(input) = shards.iter().find(|dir| same_folder(dir, out)) {
+        bail!(
+            "--out {} is one of the shards being merged ({}): merge into another folder",
+            out.display(),
+            input.display()
+        );
+    }
     let mut manifests = Vec::new();
     for dir in shards {
         manifests.push(output::read_manifest(dir)?);
