@@ -877,6 +877,13 @@ pub(crate) fn compile_term(term: &str, case_sensitive: bool) -> Result<PatternKi
             "term {term:?} starts with `*`: leading wildcards are not supported, use a regex"
         ));
     }
+    // A term of punctuation alone has no word edges to respect: `-` would match inside
+    // `win-win`, `...` inside every ellipsis.
+    if !text.chars().any(char::is_alphanumeric) {
+        return Err(format!(
+            "term {term:?} has no letter or digit, so it would match inside words: write a word, or a regex"
+        ));
+    }
     if !text.contains('*') {
         return Ok(PatternKind::Literal(text));
     }
@@ -1111,6 +1118,11 @@ id = "draft"
             other => panic!("{other:?}"),
         }
         assert!(compile_term("  ", false).is_err());
+        for punctuation in ["-", "...", "--", ":)", "- -"] {
+            let err = compile_term(punctuation, false).expect_err(punctuation);
+            assert!(err.contains("no letter or digit"), "{err}");
+        }
+        assert!(compile_term("win-win", false).is_ok());
     }
 
     #[test]
