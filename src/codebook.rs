@@ -306,15 +306,27 @@ struct Problems<'a> {
     source: &'a str,
     list: Vec<Problem>,
     warnings: Vec<Problem>,
+    /// Offsets of the source's line feeds, found on first use: a line number is a binary
+    /// search, not a count from the file's start (which made loading quadratic in its size).
+    line_ends: std::cell::OnceCell<Vec<usize>>,
 }
 
-impl Problems<'_> {
+impl<'a> Problems<'a> {
+    fn new(source: &'a str) -> Self {
+        Problems {
+            source,
+            list: Vec::new(),
+            warnings: Vec::new(),
+            line_ends: std::cell::OnceCell::new(),
+        }
+    }
+
     /// The 1-based line a span starts on.
     fn line_of(&self, span: &Range<usize>) -> usize {
-        self.source[..span.start.min(self.source.len())]
-            .matches('\n')
-            .count()
-            + 1
+        let ends = self
+            .line_ends
+            .get_or_init(|| memchr::memchr_iter(b'\n', self.source.as_bytes()).collect());
+        ends.partition_point(|&end| end < span.start.min(self.source.len())) + 1
     }
 
     /// Records a problem unless `id` is a valid identifier (`what` names it: "code", "rule").
@@ -419,11 +431,8 @@ pub fn load(path: &Path) -> Result<Codebook, CodebookError> {
         Err(err) => {
             // Located in the valid text before the bad byte: its line and column.
             let valid = err.valid_up_to();
-            let mut problems = Problems {
-                source: std::str::from_utf8(&bytes[..valid]).unwrap_or_default(),
-                list: Vec::new(),
-                warnings: Vec::new(),
-            };
+            let mut problems =
+                Problems::new(std::str::from_utf8(&bytes[..valid]).unwrap_or_default());
             let message = if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
                 "the codebook is UTF-16 (it starts with a UTF-16 byte-order mark): save it as UTF-8"
                     .to_string()
@@ -446,11 +455,7 @@ pub fn load(path: &Path) -> Result<Codebook, CodebookError> {
 /// Parses and validates codebook text; all problems are returned together.
 pub fn parse(text: &str) -> Result<Codebook, Vec<Problem>> {
     let text_without_bom = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut problems = Problems {
-        source: text_without_bom,
-        list: Vec::new(),
-        warnings: Vec::new(),
-    };
+    let mut problems = Problems::new(text_without_bom);
     let raw: RawCodebook = match toml::from_str(text_without_bom) {
         Ok(raw) => raw,
         Err(err) => {
@@ -1043,6 +1048,16 @@ id = "draft"
                 "code \"d\" cannot be its own parent",
             ]
         );
+    }
+
+    #[test]
+    fn line_numbers_are_a_count_of_the_line_feeds_before() {
+        let text = "a\n\nbc\r\nd\n";
+        let problems = Problems::new(text);
+        for offset in 0..=text.len() + 2 {
+            let naive = text[..offset.min(text.len())].matches('\n').count() + 1;
+            assert_eq!(problems.line_of(&(offset..offset)), naive, "{offset}");
+        }
     }
 
     #[test]
