@@ -7,8 +7,10 @@ ripgrep, on a generated corpus of a chosen size and shape.
 1. Generates a corpus (deterministic seed) from the paragraph units of corpus/ -- wrapped
    paragraphs as in the PDF article and one-line paragraphs as in the web pages, separated by
    blank lines so that both jobs see the same units -- as ~10,000 small files (--shape many),
-   four large files (--shape few) or one file without a single blank line (--shape noblank).
-2. Turns ../shared/bench/patterns.json into an equivalent qualcode codebook.
+   four large files (--shape few), one file without a single blank line (--shape noblank) or
+   one file that is a single line of paragraphs joined by spaces, one unit (--shape oneline).
+2. Turns ../shared/bench/patterns.json into an equivalent qualcode codebook (or runs qualcode alone
+   with --codebook PATH, e.g. codebook.toml with its proximity rules and exclusions).
 3. Runs qualcode, the peer and `rg -c -i -w -f TERMS` alternately, --runs times each, and prints
    medians, MB/s, the ratio peer/qualcode and qualcode/rg, and peak memory (GNU time). The
    corpus is read once before each run, so every run starts with its files in the page cache.
@@ -58,7 +60,11 @@ def source_paragraphs():
 
 
 def phrases():
-    """The multi-word terms of patterns.json, lower case, without a trailing `*`."""
+    """The multi-word terms of patterns.json, lower case, without a trailing `*` (none without
+    ../shared: the corpus is then wrapped without protecting them, which only matters for the
+    comparison with the peer)."""
+    if not (SHARED / "patterns.json").exists():
+        return []
     codes = json.loads((SHARED / "patterns.json").read_text())["codes"]
     terms = [t for spec in codes.values() for key in ("terms", "case_sensitive") for t in spec.get(key, [])]
     return sorted({t.rstrip("*").lower() for t in terms if " " in t}, key=len, reverse=True)
@@ -93,18 +99,19 @@ def generate(size_mb, shape, seed=20261122):
     protected = phrases()
     rng = random.Random(seed)
     target = size_mb * 1_000_000
-    files = {"many": 10_000, "few": 4, "noblank": 1}[shape]
+    files = {"many": 10_000, "few": 4, "noblank": 1, "oneline": 1}[shape]
     per_file = target // files
     for n in range(files):
-        wrapped = shape == "noblank" or rng.random() < 0.5
-        parts = [f"Document {n} of the benchmark corpus"]
-        size = len(parts[0])
+        wrapped = shape == "noblank" or (shape != "oneline" and rng.random() < 0.5)
+        # A one-line file has no title line: the whole file is one paragraph.
+        parts = [] if shape == "oneline" else [f"Document {n} of the benchmark corpus"]
+        size = sum(len(p) for p in parts)
         while size < per_file:
             p = rng.choice(paragraphs)
             p = wrap(p, protected) if wrapped else p
             parts.append(p)
             size += len(p.encode()) + 2
-        sep = "\n" if shape == "noblank" else "\n\n"
+        sep = {"noblank": "\n", "oneline": " "}.get(shape, "\n\n")
         name = corpus / f"{n // 1000:02d}" / f"doc{n:05d}.txt"
         name.parent.mkdir(exist_ok=True)
         name.write_text(sep.join(parts) + "\n", encoding="utf-8")
@@ -237,7 +244,9 @@ def compare(qualcode_out, peer_out):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", type=int, default=50, help="corpus size in MB (50, 200, 1000)")
-    parser.add_argument("--shape", choices=["many", "few", "noblank"], default="many")
+    parser.add_argument("--shape", choices=["many", "few", "noblank", "oneline"], default="many")
+    parser.add_argument("--codebook", type=pathlib.Path, default=None,
+                        help="time qualcode alone with this codebook instead of patterns.json's")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--threads", type=int, default=None, help="qualcode --threads")
     parser.add_argument("--skip-peer", action="store_true", help="time qualcode and rg only")
@@ -250,7 +259,14 @@ def main():
     WORK.mkdir(parents=True, exist_ok=True)
     corpus = generate(args.size, args.shape)
     mb = corpus_mb(corpus)
-    codebook, terms = codebook_and_terms(SHARED / "patterns.json")
+    if args.codebook:
+        codebook, terms = args.codebook.resolve(), None
+        args.skip_peer = True
+    elif not (SHARED / "patterns.json").exists():
+        sys.exit(f"{SHARED / 'patterns.json'} is missing (the peer and its patterns live beside the "
+                 "clone): time qualcode alone with --codebook codebook.toml")
+    else:
+        codebook, terms = codebook_and_terms(SHARED / "patterns.json")
     q_out, p_out = WORK / "out-qualcode", WORK / "out-peer"
     qualcode = [str(QUALCODE), "run", "--corpus", str(corpus), "--codebook", str(codebook), "--out", str(q_out)]
     if args.threads:
@@ -268,7 +284,7 @@ def main():
     if not args.skip_peer:
         jobs["peer"] = ([sys.executable, str(SHARED / "peer_polars.py"), str(corpus),
                          str(SHARED / "patterns.json"), str(p_out)], p_out)
-    if args.skip_rg:
+    if args.skip_rg or terms is None:
         pass
     elif shutil.which("rg"):
         jobs["rg"] = (["rg", "-c", "-i", "-w", "-f", str(terms), str(corpus)], None)

@@ -306,15 +306,27 @@ struct Problems<'a> {
     source: &'a str,
     list: Vec<Problem>,
     warnings: Vec<Problem>,
+    /// Offsets of the source's line feeds, found on first use: a line number is a binary
+    /// search, not a count from the file's start (which made loading quadratic in its size).
+    line_ends: std::cell::OnceCell<Vec<usize>>,
 }
 
-impl Problems<'_> {
+impl<'a> Problems<'a> {
+    fn new(source: &'a str) -> Self {
+        Problems {
+            source,
+            list: Vec::new(),
+            warnings: Vec::new(),
+            line_ends: std::cell::OnceCell::new(),
+        }
+    }
+
     /// The 1-based line a span starts on.
     fn line_of(&self, span: &Range<usize>) -> usize {
-        self.source[..span.start.min(self.source.len())]
-            .matches('\n')
-            .count()
-            + 1
+        let ends = self
+            .line_ends
+            .get_or_init(|| memchr::memchr_iter(b'\n', self.source.as_bytes()).collect());
+        ends.partition_point(|&end| end < span.start.min(self.source.len())) + 1
     }
 
     /// Records a problem unless `id` is a valid identifier (`what` names it: "code", "rule").
@@ -359,6 +371,17 @@ impl Problems<'_> {
                 min
             }
         }
+    }
+
+    /// Records a problem at the start of a line (1-based).
+    fn at_line(&mut self, line: usize, message: impl Into<String>) {
+        let start: usize = self
+            .source
+            .split_inclusive('\n')
+            .take(line.saturating_sub(1))
+            .map(str::len)
+            .sum();
+        self.at(start..start, message);
     }
 
     fn at(&mut self, span: Range<usize>, message: impl Into<String>) {
@@ -406,12 +429,20 @@ pub fn load(path: &Path) -> Result<Codebook, CodebookError> {
     let text = match std::str::from_utf8(&bytes) {
         Ok(text) => text,
         Err(err) => {
-            let mut problems = Problems {
-                source: "",
-                list: Vec::new(),
-                warnings: Vec::new(),
+            // Located in the valid text before the bad byte: its line and column.
+            let valid = err.valid_up_to();
+            let mut problems =
+                Problems::new(std::str::from_utf8(&bytes[..valid]).unwrap_or_default());
+            let message = if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+                "the codebook is UTF-16 (it starts with a UTF-16 byte-order mark): save it as UTF-8"
+                    .to_string()
+            } else {
+                format!(
+                    "the codebook is not valid UTF-8: byte 0x{:02X} here is not UTF-8 (a Latin-1 or Windows-1252 file?): save it as UTF-8",
+                    bytes[valid]
+                )
             };
-            problems.at(0..0, format!("the codebook is not valid UTF-8: {err}"));
+            problems.at(valid..valid, message);
             return Err(invalid(problems.list));
         }
     };
@@ -424,11 +455,7 @@ pub fn load(path: &Path) -> Result<Codebook, CodebookError> {
 /// Parses and validates codebook text; all problems are returned together.
 pub fn parse(text: &str) -> Result<Codebook, Vec<Problem>> {
     let text_without_bom = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut problems = Problems {
-        source: text_without_bom,
-        list: Vec::new(),
-        warnings: Vec::new(),
-    };
+    let mut problems = Problems::new(text_without_bom);
     let raw: RawCodebook = match toml::from_str(text_without_bom) {
         Ok(raw) => raw,
         Err(err) => {
@@ -555,6 +582,15 @@ fn validate(raw: RawCodebook, problems: &mut Problems) -> Codebook {
                     "code {:?} has no rules and no child codes, so no unit will be coded with it: add a [[codes.rules]] table with `terms` or `regex`",
                     codes[code].id
                 ),
+            );
+        }
+    }
+    // `kwic` and `explain` take code and rule ids alike: one id must not name both.
+    for (rule, &line) in &rule_ids {
+        if let Some(&code_line) = first_seen.get(rule) {
+            problems.at_line(
+                line,
+                format!("rule id {rule:?} is also the id of a code (line {code_line}): give the rule another id"),
             );
         }
     }
@@ -846,6 +882,13 @@ pub(crate) fn compile_term(term: &str, case_sensitive: bool) -> Result<PatternKi
             "term {term:?} starts with `*`: leading wildcards are not supported, use a regex"
         ));
     }
+    // A term of punctuation alone has no word edges to respect: `-` would match inside
+    // `win-win`, `...` inside every ellipsis.
+    if !text.chars().any(char::is_alphanumeric) {
+        return Err(format!(
+            "term {term:?} has no letter or digit, so it would match inside words: write a word, or a regex"
+        ));
+    }
     if !text.contains('*') {
         return Ok(PatternKind::Literal(text));
     }
@@ -1008,6 +1051,57 @@ id = "draft"
     }
 
     #[test]
+    fn line_numbers_are_a_count_of_the_line_feeds_before() {
+        let text = "a\n\nbc\r\nd\n";
+        let problems = Problems::new(text);
+        for offset in 0..=text.len() + 2 {
+            let naive = text[..offset.min(text.len())].matches('\n').count() + 1;
+            assert_eq!(problems.line_of(&(offset..offset)), naive, "{offset}");
+        }
+    }
+
+    #[test]
+    fn a_rule_id_equal_to_a_code_id_is_refused_with_its_line() {
+        let text = "[[codes]]\nid = \"a\"\n[[codes.rules]]\nid = \"trust\"\nterms = [\"x\"]\n\n[[codes]]\nid = \"trust\"\n[[codes.rules]]\nterms = [\"y\"]\n";
+        let p = problems(text);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].line, 4);
+        assert_eq!(
+            p[0].message,
+            "rule id \"trust\" is also the id of a code (line 8): give the rule another id"
+        );
+    }
+
+    #[test]
+    fn a_codebook_that_is_not_utf8_is_refused_at_the_bad_byte() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("latin.toml");
+        std::fs::write(
+            &path,
+            b"[[codes]]\nid = \"a\"\n# caf\xE9 au lait\n[[codes.rules]]\nterms = [\"x\"]\n",
+        )
+        .expect("write");
+        match load(&path) {
+            Err(CodebookError::Invalid { problems, .. }) => {
+                assert_eq!(
+                    (problems[0].line, problems[0].column),
+                    (3, 6),
+                    "{problems:?}"
+                );
+                assert!(problems[0].message.contains("byte 0xE9"), "{problems:?}");
+            }
+            other => panic!("expected invalid, got {other:?}"),
+        }
+        std::fs::write(&path, b"\xFF\xFE[\0[\0").expect("write");
+        match load(&path) {
+            Err(CodebookError::Invalid { problems, .. }) => {
+                assert!(problems[0].message.contains("UTF-16"), "{problems:?}")
+            }
+            other => panic!("expected invalid, got {other:?}"),
+        }
+    }
+
+    #[test]
     fn repeated_rule_ids_point_at_the_first_use() {
         let rule = "[[codes.rules]]\nid = \"core\"\nterms = [\"x\"]\n";
         let text = format!("[[codes]]\nid = \"a\"\n{rule}{rule}{rule}");
@@ -1039,6 +1133,11 @@ id = "draft"
             other => panic!("{other:?}"),
         }
         assert!(compile_term("  ", false).is_err());
+        for punctuation in ["-", "...", "--", ":)", "- -"] {
+            let err = compile_term(punctuation, false).expect_err(punctuation);
+            assert!(err.contains("no letter or digit"), "{err}");
+        }
+        assert!(compile_term("win-win", false).is_ok());
     }
 
     #[test]

@@ -8,9 +8,10 @@
 
 use crate::codebook::{Code, Codebook, Order, Pattern, PatternKind, Scope};
 use crate::read::{Document, StoredOffsets};
-use crate::segment::{count_bytes, sentence_spans, CharCursor, Layout, Segment, SourceIndex};
+use crate::segment::{count_line_breaks, sentence_spans, CharCursor, Layout, Segment, SourceIndex};
 use regex::{Regex, RegexSet};
 
+mod fold;
 mod scan;
 mod unspaced;
 
@@ -429,7 +430,22 @@ impl Matcher {
     /// [`Matcher::trace_unit`] for a unit whose document is known to hold no Han or kana
     /// character (`unspaced` false: Chinese negators are not looked for) or may hold some.
     /// The result is the same either way; the document's answer saves a pass per unit.
+    /// Rules are matched against the text folded by [`fold`] (dash variants, fullwidth
+    /// letters, soft hyphens); offsets are the unit's own.
     pub fn trace_unit_in(&self, text: &str, unspaced: bool) -> UnitTrace {
+        let Some(folded) = fold::Folded::of(text) else {
+            return self.decide(text, self.find_all(text), unspaced);
+        };
+        let mut trace = self.decide(&folded.text, self.find_all(&folded.text), unspaced);
+        // The way back is monotonic: the candidates stay in order.
+        for c in &mut trace.candidates {
+            (c.start, c.end) = (folded.source_start(c.start), folded.source_end(c.end));
+        }
+        trace
+    }
+
+    /// Every match of every pattern (rules, exclusions, partner terms) in a unit.
+    fn find_all(&self, text: &str) -> Vec<(Origin, usize, usize)> {
         let mut found: Vec<(Origin, usize, usize)> = Vec::new();
         if let Some((terms, origins)) = &self.terms {
             let mut occurrences = Vec::new();
@@ -451,10 +467,20 @@ impl Matcher {
                 }
             }
         }
-        self.decide(text, found, unspaced)
+        found
     }
 
     fn decide(&self, text: &str, found: Vec<(Origin, usize, usize)>, unspaced: bool) -> UnitTrace {
+        self.decide_with(text, found, unspaced, Search::Indexed)
+    }
+
+    fn decide_with(
+        &self,
+        text: &str,
+        found: Vec<(Origin, usize, usize)>,
+        unspaced: bool,
+        search: Search,
+    ) -> UnitTrace {
         let mut hits = Vec::new();
         let mut exclusions = Vec::new();
         let mut partners = Vec::new();
@@ -465,6 +491,10 @@ impl Matcher {
                 Role::Near | Role::NotNear => partners.push(f),
             }
         }
+        // Exclusions and partner terms sorted by position, so that each match looks only at
+        // those that can reach it: a unit of a million matches is coded in near-linear time.
+        let vetoes = Vetoes::new(&exclusions);
+        let reach = Partners::new(&partners);
         // Word positions, for `near`/`not_near`: built when the first partner term is
         // measured, not for every unit.
         let words: std::cell::OnceCell<WordIndex> = std::cell::OnceCell::new();
@@ -491,44 +521,56 @@ impl Matcher {
                 let code = &self.codes[o.code];
                 let rule = &code.rules[o.rule];
                 let negated = self.negation.before(text, start, unspaced);
-                let overlaps = |(x, xs, xe): &(Origin, usize, usize)| {
-                    x.code == o.code && *xs < end && start < *xe
+                // Whether a partner term of this rule at `ps..pe` is within reach of the match.
+                let reaches = |role: Role, ps: usize, pe: usize| {
+                    if ps < end && start < pe {
+                        return false;
+                    }
+                    let after = ps >= end;
+                    let order_ok = role == Role::NotNear
+                        || match rule.order {
+                            Order::Any => true,
+                            Order::Before => after,
+                            Order::After => !after,
+                        };
+                    let same_sentence =
+                        code.scope == Scope::Paragraph || sentence_of(start) == sentence_of(ps);
+                    let w = words.get_or_init(|| WordIndex::new(text));
+                    let distance = if after {
+                        w.distance(end, ps)
+                    } else {
+                        w.distance(pe, start)
+                    };
+                    order_ok && same_sentence && distance <= rule.within
                 };
                 // A partner term of this rule within reach of the match.
-                let in_reach = |role: Role| {
-                    partners.iter().any(|&(p, ps, pe)| {
-                        if p.role != role
-                            || p.code != o.code
-                            || p.rule != o.rule
-                            || (ps < end && start < pe)
-                        {
-                            return false;
-                        }
-                        let after = ps >= end;
-                        let order_ok = role == Role::NotNear
-                            || match rule.order {
-                                Order::Any => true,
-                                Order::Before => after,
-                                Order::After => !after,
-                            };
-                        let same_sentence =
-                            code.scope == Scope::Paragraph || sentence_of(start) == sentence_of(ps);
-                        let w = words.get_or_init(|| WordIndex::new(text));
-                        let distance = if after {
-                            w.distance(end, ps)
-                        } else {
-                            w.distance(pe, start)
-                        };
-                        order_ok && same_sentence && distance <= rule.within
-                    })
+                let in_reach = |role: Role| match search {
+                    Search::Indexed => reach.any_within(
+                        (o.code, o.rule, role),
+                        (start, end),
+                        rule.within,
+                        || words.get_or_init(|| WordIndex::new(text)),
+                        |ps, pe| reaches(role, ps, pe),
+                    ),
+                    #[cfg(test)]
+                    Search::Naive => partners.iter().any(|&(p, ps, pe)| {
+                        p.role == role
+                            && p.code == o.code
+                            && p.rule == o.rule
+                            && reaches(role, ps, pe)
+                    }),
                 };
                 // The first exclusion in the codebook that overlaps, whatever order the
                 // matches were found in.
-                let veto = exclusions
-                    .iter()
-                    .filter(|x| overlaps(x))
-                    .map(|(x, _, _)| x.rule)
-                    .min();
+                let veto = match search {
+                    Search::Indexed => vetoes.first_overlapping(o.code, start, end),
+                    #[cfg(test)]
+                    Search::Naive => exclusions
+                        .iter()
+                        .filter(|(x, xs, xe)| x.code == o.code && *xs < end && start < *xe)
+                        .map(|(x, _, _)| x.rule)
+                        .min(),
+                };
                 let status = if let Some(rule) = veto {
                     Status::Vetoed(rule)
                 } else if !rule.near.is_empty() && !in_reach(Role::Near) {
@@ -603,6 +645,139 @@ impl Matcher {
             candidates,
             decisions,
         }
+    }
+}
+
+/// How a match's exclusions and partner terms are looked up: in indexes of their positions,
+/// or (to test the indexes against) by comparing the match with every one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Search {
+    Indexed,
+    #[cfg(test)]
+    Naive,
+}
+
+/// A unit's exclusion matches, per code and exclusion: starts sorted, with the greatest end
+/// so far, so that whether one overlaps a span is a binary search.
+struct Vetoes {
+    /// `(code, exclusion)` ascending, with its matches' starts and running maximum of ends.
+    by_exclusion: Vec<ExclusionMatches>,
+}
+
+/// `((code, exclusion), starts, greatest end up to each start)`.
+type ExclusionMatches = ((usize, usize), Vec<usize>, Vec<usize>);
+
+impl Vetoes {
+    fn new(exclusions: &[(Origin, usize, usize)]) -> Self {
+        let mut sorted: Vec<(usize, usize, usize, usize)> = exclusions
+            .iter()
+            .map(|(x, s, e)| (x.code, x.rule, *s, *e))
+            .collect();
+        sorted.sort_unstable();
+        let mut by_exclusion: Vec<ExclusionMatches> = Vec::new();
+        for (code, rule, start, end) in sorted {
+            match by_exclusion.last_mut() {
+                Some((key, starts, max_ends)) if *key == (code, rule) => {
+                    starts.push(start);
+                    let most = max_ends.last().map_or(end, |&m| m.max(end));
+                    max_ends.push(most);
+                }
+                _ => by_exclusion.push(((code, rule), vec![start], vec![end])),
+            }
+        }
+        Vetoes { by_exclusion }
+    }
+
+    /// The first exclusion of `code` (in codebook order) with a match overlapping
+    /// `start..end`: one that starts before `end` and ends after `start`.
+    fn first_overlapping(&self, code: usize, start: usize, end: usize) -> Option<usize> {
+        let from = self
+            .by_exclusion
+            .partition_point(|(key, _, _)| key.0 < code);
+        self.by_exclusion[from..]
+            .iter()
+            .take_while(|(key, _, _)| key.0 == code)
+            .find(|(_, starts, max_ends)| {
+                let before_end = starts.partition_point(|&s| s < end);
+                before_end > 0 && max_ends[before_end - 1] > start
+            })
+            .map(|((_, rule), _, _)| *rule)
+    }
+}
+
+/// A unit's `near`/`not_near` matches per (code, rule, role), sorted by start and by end, so
+/// that a match looks only at those within its reach in words.
+struct Partners {
+    /// `((code, rule, role), (start, end) by start, (end, start) by end)`, keys ascending.
+    groups: Vec<PartnerGroup>,
+}
+
+type PartnerKey = (usize, usize, Role);
+type PartnerGroup = (PartnerKey, Vec<(usize, usize)>, Vec<(usize, usize)>);
+
+impl Partners {
+    fn new(partners: &[(Origin, usize, usize)]) -> Self {
+        let mut groups: Vec<PartnerGroup> = Vec::new();
+        let mut sorted: Vec<(PartnerKey, usize, usize)> = partners
+            .iter()
+            .map(|(p, s, e)| ((p.code, p.rule, p.role), *s, *e))
+            .collect();
+        sorted.sort_unstable_by_key(|&((code, rule, role), s, e)| (code, rule, role as u8, s, e));
+        for (key, start, end) in sorted {
+            match groups.last_mut() {
+                Some((k, by_start, _)) if *k == key => by_start.push((start, end)),
+                _ => groups.push((key, vec![(start, end)], Vec::new())),
+            }
+        }
+        for (_, by_start, by_end) in &mut groups {
+            *by_end = by_start.iter().map(|&(s, e)| (e, s)).collect();
+            by_end.sort_unstable();
+        }
+        Partners { groups }
+    }
+
+    /// Whether `reaches` holds for a partner of `key` that could be within `within` words of
+    /// the match `start..end`: one starting at or after its end no further than `within`
+    /// words on, or one ending at or before its start no further than `within` words back.
+    /// Partners overlapping the match are never in reach, so none is missed.
+    fn any_within<'w>(
+        &self,
+        key: PartnerKey,
+        (start, end): (usize, usize),
+        within: usize,
+        words: impl FnOnce() -> &'w WordIndex,
+        reaches: impl Fn(usize, usize) -> bool,
+    ) -> bool {
+        let Some((_, by_start, by_end)) = self.groups.iter().find(|(k, _, _)| *k == key) else {
+            return false;
+        };
+        let words = words();
+        // After the match: starts from `end` up to (not including) the word `within` + 1 on.
+        let last_word = words.word_at(end.saturating_sub(1));
+        let after_limit = last_word
+            .checked_add(within)
+            .and_then(|w| w.checked_add(1))
+            .and_then(|w| words.starts.get(w).copied())
+            .unwrap_or(usize::MAX);
+        let from = by_start.partition_point(|&(s, _)| s < end);
+        let after = by_start[from..]
+            .iter()
+            .take_while(|&&(s, _)| s < after_limit);
+        if after.into_iter().any(|&(s, e)| reaches(s, e)) {
+            return true;
+        }
+        // Before the match: ends up to `start`, from just after the start of the word
+        // `within` back.
+        let first_word = words.word_at(start).saturating_sub(within);
+        let before_from = match first_word {
+            0 => 0,
+            w => words.starts[w] + 1,
+        };
+        let from = by_end.partition_point(|&(e, _)| e < before_from);
+        by_end[from..]
+            .iter()
+            .take_while(|&&(e, _)| e <= start)
+            .any(|&(e, s)| reaches(s, e))
     }
 }
 
@@ -832,18 +1007,31 @@ impl Matcher {
             .map(|code| CodingRow {
                 segment,
                 code,
-                hits: result
-                    .matches
-                    .iter()
-                    .filter(|m| {
-                        result.codes.contains(&m.code)
-                            && (m.code == code || self.ancestors[m.code].contains(&code))
-                    })
-                    .count(),
+                hits: spans_once(result.matches.iter().filter(|m| {
+                    result.codes.contains(&m.code)
+                        && (m.code == code || self.ancestors[m.code].contains(&code))
+                })),
                 direct: result.codes.contains(&code),
             })
             .collect()
     }
+}
+
+/// How many matches count, a span once: a parent's own rule and a child's matching the same
+/// words (or overlapping ones) are one hit, as overlapping matches of one code are (the
+/// leftmost, then longest, counts).
+fn spans_once<'a>(matches: impl Iterator<Item = &'a UnitMatch>) -> usize {
+    let mut spans: Vec<(usize, usize)> = matches.map(|m| (m.start, m.end)).collect();
+    spans.sort_unstable_by_key(|&(start, end)| (start, std::cmp::Reverse(end)));
+    let mut counted_to = 0;
+    let mut hits = 0;
+    for (i, (start, end)) in spans.into_iter().enumerate() {
+        if i == 0 || start >= counted_to {
+            hits += 1;
+            counted_to = end;
+        }
+    }
+    hits
 }
 
 /// Whether a term can go into the ASCII case-folding automaton: its letters other than ASCII
@@ -1026,7 +1214,7 @@ fn code_segment(
         let start = segment.map.source_start(m.start);
         let end = segment.map.source_end(m.end);
         if start > counted_to {
-            line += count_bytes(&document.text.as_bytes()[counted_to..start], |b| b == b'\n');
+            line += count_line_breaks(document.text.as_bytes(), counted_to..start);
             counted_to = start;
         }
         coded.matches.push(MatchRow {
@@ -1133,6 +1321,75 @@ within = 4
             m.code_unit("the bank, the leader approves").codes,
             vec![0, 1]
         );
+    }
+
+    #[test]
+    fn indexed_exclusions_and_partners_decide_as_comparing_every_pair() {
+        // Rules with near/not_near in every order, sentence scope, short and long reach, and
+        // exclusions of one and several words, on random texts dense with all their terms.
+        let m = matcher(
+            r#"
+[[codes]]
+id = "a"
+[[codes.rules]]
+terms = ["alpha", "alpha beta"]
+near = ["beta*", "gamma"]
+within = 3
+order = "before"
+[[codes.rules]]
+terms = ["delta"]
+not_near = ["alpha", "epsilon zeta"]
+within = 2
+[[codes.exclude]]
+terms = ["alpha beta gamma", "delta delta"]
+[[codes.exclude]]
+regex = "zeta[a-z ]{0,12}alpha"
+
+[[codes]]
+id = "b"
+scope = "sentence"
+[[codes.rules]]
+terms = ["gamma", "beta"]
+near = ["delta", "alpha"]
+within = 5
+order = "after"
+[[codes.rules]]
+terms = ["epsilon"]
+near = ["zeta"]
+within = 1
+[[codes.rules]]
+terms = ["zeta"]
+not_near = ["gamma", "beta"]
+within = 4
+[[codes.exclude]]
+terms = ["gamma gamma"]
+"#,
+        );
+        let vocabulary = [
+            "alpha", "beta", "betas", "gamma", "delta", "epsilon", "zeta", "x", "y", "z", ".", ",",
+            "not",
+        ];
+        // A fixed linear congruential generator: the same texts every run.
+        let mut state: u64 = 0x5eed;
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 33) % n as u64) as usize
+        };
+        let mut compared = 0;
+        for _ in 0..400 {
+            let words = 1 + next(120);
+            let text: Vec<&str> = (0..words)
+                .map(|_| vocabulary[next(vocabulary.len())])
+                .collect();
+            let text = text.join(" ");
+            let indexed = m.decide_with(&text, m.find_all(&text), false, Search::Indexed);
+            let naive = m.decide_with(&text, m.find_all(&text), false, Search::Naive);
+            assert_eq!(indexed, naive, "{text}");
+            compared += indexed.candidates.len();
+        }
+        assert!(compared > 5000, "{compared} candidates compared");
     }
 
     #[test]
@@ -1348,6 +1605,30 @@ terms = ["party secretary"]
             vec![(0, 3, true), (1, 1, true)]
         );
         assert!(codings("nothing here").is_empty());
+        // A word matched by the parent's own rule and by a child's is one hit of the parent.
+        let m = matcher(
+            r#"
+[[codes]]
+id = "trust"
+[[codes.rules]]
+terms = ["trust", "mutual trust"]
+
+[[codes]]
+id = "mutual"
+parent = "trust"
+[[codes.rules]]
+terms = ["mutual trust"]
+
+[[codes]]
+id = "word"
+parent = "trust"
+[[codes.rules]]
+terms = ["trust"]
+"#,
+        );
+        let rows = m.codings(0, &m.code_unit("mutual trust, then trust again"));
+        let hits: Vec<(usize, usize)> = rows.iter().map(|r| (r.code, r.hits)).collect();
+        assert_eq!(hits, [(0, 2), (1, 1), (2, 2)]);
     }
 
     #[test]
@@ -1529,6 +1810,23 @@ terms = ["信任", "互信", "trust"]
         assert_eq!(
             matched(&m, "a WIN WIN and win-win"),
             vec!["WIN WIN", "win-win"]
+        );
+    }
+
+    #[test]
+    fn dash_variants_fullwidth_letters_and_soft_hyphens_match_at_their_own_offsets() {
+        let m = matcher(
+            "[[codes]]\nid = \"a\"\n[[codes.rules]]\nterms = [\"win-win\", \"two-way\", \"trust\"]\n",
+        );
+        let text = "a win\u{2013}win and two\u{2010}way ＴＲＵＳＴ, tru\u{AD}st";
+        assert_eq!(
+            matched(&m, text),
+            [
+                "win\u{2013}win",
+                "two\u{2010}way",
+                "ＴＲＵＳＴ",
+                "tru\u{AD}st"
+            ]
         );
     }
 

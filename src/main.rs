@@ -15,15 +15,27 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    restore_default_sigpipe();
     let cli = Cli::parse();
     match cli::main_with_args(cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            eprintln!("error: {err}");
-            for cause in err.chain().skip(1) {
-                eprintln!("  caused by: {cause}");
+            for line in cli::error_lines(&err) {
+                eprintln!("{line}");
             }
             ExitCode::from(exit::FATAL)
         }
+    }
+}
+
+/// Rust ignores SIGPIPE, so that printing to a closed pipe (`qualcode kwic … | head -1`)
+/// panics. Like other Unix tools, qualcode ends quietly instead when the reader of its
+/// output has gone.
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread is started; SIG_DFL is a valid
+    // disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

@@ -3,7 +3,9 @@
 //! Tables are written under temporary names in a hidden folder inside the output folder and
 //! renamed into place only when all of them are complete; the manifest is removed first and
 //! written last. A run that crashes or is interrupted therefore never leaves a manifest
-//! beside tables it did not finish: the manifest is the mark of a complete run.
+//! beside tables it did not finish: the manifest is the mark of a complete run. A run holds
+//! the output folder's lock file (`.qualcode-lock`) while it writes, so two runs never write
+//! into one folder, and only a dead run's staging folders are removed.
 
 use anyhow::{Context, Result};
 use polars::prelude::*;
@@ -27,6 +29,10 @@ pub struct Manifest {
     /// Set when the tables were merged from shard runs: their output folders.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub merged_from: Vec<String>,
+    /// What the walk of the corpus folder left out or changed, in words: links to folders
+    /// already read, qualcode output folders, how ids were made of names that are not UTF-8.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub corpus_notes: Vec<String>,
     pub codebook: CodebookInfo,
     pub counts: Counts,
     pub files: Vec<FileInfo>,
@@ -211,6 +217,101 @@ pub struct StagedTables {
     out: PathBuf,
     staging: PathBuf,
     tables: Vec<StagedTable>,
+    /// Held until the run's files are in place (or it failed): released on drop.
+    _lock: OutputLock,
+}
+
+/// The lock file of an output folder: a run writing into the folder holds it.
+pub const LOCK_FILE: &str = ".qualcode-lock";
+
+/// An output folder locked by this run: its lock file, removed on drop.
+struct OutputLock {
+    path: PathBuf,
+}
+
+impl Drop for OutputLock {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+/// What a lock file says of the run that holds it: `pid@host`.
+pub fn lock_record(pid: u32) -> String {
+    format!("{pid}@{}", host_name())
+}
+
+fn host_name() -> String {
+    fs::read_to_string("/proc/sys/kernel/hostname")
+        .or_else(|_| fs::read_to_string("/etc/hostname"))
+        .map(|h| h.trim().to_string())
+        .unwrap_or_default()
+}
+
+/// Locks `out` for this run: creates its lock file, which must not exist. A lock left by a
+/// run on this machine whose process is gone (killed) is taken over; any other refuses the
+/// run with the holder's process and machine, so two runs never write into one folder.
+fn lock_output(out: &Path) -> Result<OutputLock> {
+    use std::io::Write as _;
+    let path = out.join(LOCK_FILE);
+    let mine = lock_record(std::process::id());
+    for _ in 0..2 {
+        match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(mut file) => {
+                file.write_all(mine.as_bytes())
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                return Ok(OutputLock { path });
+            }
+            Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+                let holder = fs::read_to_string(&path).unwrap_or_default();
+                if !holder_is_gone(holder.trim()) {
+                    anyhow::bail!(
+                        "output folder {} is being written by another qualcode run (process {}); wait for it to end, or delete {} if no run is going on",
+                        out.display(),
+                        holder.trim(),
+                        path.display()
+                    );
+                }
+                eprintln!(
+                    "note: {} was left by a run that has ended (process {}): taken over",
+                    path.display(),
+                    holder.trim()
+                );
+                let _ = fs::remove_file(&path);
+            }
+            Err(err) => {
+                return Err(err).with_context(|| format!("cannot create {}", path.display()))
+            }
+        }
+    }
+    anyhow::bail!("cannot lock output folder {}", out.display())
+}
+
+/// Whether the run that wrote `holder` (`pid@host`) has ended: only a process of this
+/// machine can be looked up; a lock from another machine (a shared file system) is live.
+fn holder_is_gone(holder: &str) -> bool {
+    let Some((pid, host)) = holder.split_once('@') else {
+        return false;
+    };
+    let Ok(pid) = pid.parse::<i32>() else {
+        return false;
+    };
+    host == host_name() && pid > 0 && !process_exists(pid)
+}
+
+#[cfg(unix)]
+fn process_exists(pid: i32) -> bool {
+    // SAFETY: signal 0 only checks that the process exists and may be signalled.
+    let alive = unsafe { libc::kill(pid, 0) } == 0;
+    alive || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+#[cfg(not(unix))]
+fn process_exists(_pid: i32) -> bool {
+    true
 }
 
 struct StagedTable {
@@ -227,6 +328,8 @@ impl StagedTables {
     pub fn create(out: &Path) -> Result<Self> {
         fs::create_dir_all(out)
             .with_context(|| format!("cannot create output folder {}", out.display()))?;
+        // With the folder locked, any staging folder in it is a dead run's.
+        let lock = lock_output(out)?;
         remove_stale_staging(out);
         let staging = out.join(format!("{STAGING_PREFIX}{}", std::process::id()));
         fs::create_dir_all(&staging)
@@ -235,6 +338,7 @@ impl StagedTables {
             out: out.to_path_buf(),
             staging,
             tables: Vec::new(),
+            _lock: lock,
         })
     }
 

@@ -93,7 +93,7 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
     let started_at = unix_now();
     let codebook = load_codebook(&settings.codebook)?;
     let matcher = Matcher::new(&codebook)?;
-    let files = corpus_files(settings)?;
+    let (files, corpus_notes) = corpus_files(settings)?;
     let sources = VariableSources::open(settings)?;
     let pool = worker_pool(settings)?;
     let progress = progress_bar(files.len());
@@ -215,6 +215,7 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
         seconds,
     );
     manifest.variables = variables.map(|(_, info)| info);
+    manifest.corpus_notes = corpus_notes;
     staged.finish(&manifest)?;
     Ok(RunReport {
         counts: manifest.counts,
@@ -442,6 +443,17 @@ fn code_chunks(
 pub fn merge(shards: &[PathBuf], out: &Path) -> Result<output::Counts> {
     let started = Instant::now();
     let started_at = unix_now();
+    let same_folder = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if let Some(input) = shards.iter().find(|dir| same_folder(dir, out)) {
+        bail!(
+            "--out {} is one of the shards being merged ({}): merge into another folder",
+            out.display(),
+            input.display()
+        );
+    }
     let mut manifests = Vec::new();
     for dir in shards {
         manifests.push(output::read_manifest(dir)?);
@@ -562,6 +574,7 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<output::Counts> {
         },
         shard: None,
         merged_from: shards.iter().map(|d| d.display().to_string()).collect(),
+        corpus_notes: first.corpus_notes.clone(),
         codebook: first.codebook.clone(),
         counts,
         files,
@@ -636,7 +649,7 @@ pub fn code_corpus(
     if let Some(spec) = &settings.table {
         return corpus_table::code_all_rows(spec, settings, &matcher, keep_text);
     }
-    let files = corpus_files(settings)?;
+    let (files, _) = corpus_files(settings)?;
     let pool = worker_pool(settings)?;
     let progress = progress_bar(files.len());
     let coded = code_files(&files, settings, &matcher, &pool, &progress, keep_text);
@@ -677,17 +690,25 @@ pub fn table_document(
     Ok(None)
 }
 
-/// The corpus's files in corpus order, or this shard's share of them.
-fn corpus_files(settings: &RunSettings) -> Result<Vec<(String, PathBuf)>> {
+/// `(id, path)` of the files to read, in corpus order.
+type CorpusFiles = Vec<(String, PathBuf)>;
+
+/// The corpus's files in corpus order, or this shard's share of them, and the walk's notes
+/// (reported on stderr).
+fn corpus_files(settings: &RunSettings) -> Result<(CorpusFiles, Vec<String>)> {
     if settings.table.is_some() {
         // A table corpus is read row by row (`corpus_table`), not file by file.
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     }
-    let mut files = read::list_files(&settings.corpus).context("cannot read the corpus")?;
+    let read::Walk { mut files, notes } =
+        read::walk(&settings.corpus).context("cannot read the corpus")?;
+    for note in &notes {
+        eprintln!("note: {note}");
+    }
     if let Some(shard) = settings.shard {
         files.retain(|(id, _)| shard_of(id, shard.n) == shard.k);
     }
-    Ok(files)
+    Ok((files, notes))
 }
 
 fn worker_pool(settings: &RunSettings) -> Result<rayon::ThreadPool> {
@@ -826,6 +847,7 @@ fn manifest(
         version: env!("CARGO_PKG_VERSION").to_string(),
         shard: settings.shard,
         merged_from: Vec::new(),
+        corpus_notes: Vec::new(),
         run: output::RunInfo {
             started: output::rfc3339(started_at),
             seconds,

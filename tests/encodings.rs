@@ -402,7 +402,8 @@ fn undecodable_files_are_never_coded_as_mojibake() {
     for (file, reason) in [
         ("damaged_utf8.txt", "though most of it is UTF-8"),
         ("mixed.txt", "UTF-8 mixed with another encoding"),
-        ("utf16_no_bom.txt", "--encoding utf-16le or utf-16be"),
+        // Named, with the option that reads it.
+        ("utf16_no_bom.txt", "UTF-16LE text without a byte-order mark (a NUL in every other byte): read it with --encoding utf-16le"),
     ] {
         assert!(
             stderr

@@ -309,6 +309,39 @@ pub enum Unit {
     Sentence,
 }
 
+/// Worker threads beyond this many per core only cost memory (a stack each); a number in
+/// the thousands cannot be started at all.
+const MAX_THREADS_PER_CORE: usize = 8;
+
+/// `--threads N`, capped with a warning at [`MAX_THREADS_PER_CORE`] per core.
+fn capped_threads(asked: usize, cores: usize) -> usize {
+    let most = cores.max(1) * MAX_THREADS_PER_CORE;
+    if asked > most {
+        eprintln!(
+            "warning: --threads {asked} capped at {most} ({MAX_THREADS_PER_CORE} per core; this machine has {cores})"
+        );
+        most
+    } else {
+        asked
+    }
+}
+
+/// The lines of an error report: the error, then each cause that adds something. A cause
+/// whose text the line before already ends with (an OS error quoted in the context) is left
+/// out.
+pub fn error_lines(err: &anyhow::Error) -> Vec<String> {
+    let mut lines = vec![format!("error: {err}")];
+    let mut previous = err.to_string();
+    for cause in err.chain().skip(1) {
+        let text = cause.to_string();
+        if !previous.ends_with(&text) {
+            lines.push(format!("  caused by: {text}"));
+        }
+        previous = text;
+    }
+    lines
+}
+
 /// Parses `K/N` with 1 <= K <= N.
 fn parse_shard(text: &str) -> Result<output::Shard> {
     let parsed = text
@@ -322,10 +355,11 @@ fn parse_shard(text: &str) -> Result<output::Shard> {
 
 impl RunSettings {
     pub fn from_args(args: CodingArgs, out: PathBuf) -> Result<Self> {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let threads = match args.threads {
             Some(0) => bail!("--threads must be at least 1"),
-            Some(n) => n,
-            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            Some(n) => capped_threads(n, cores),
+            None => cores,
         };
         let table = match TableFormat::of(&args.corpus) {
             Some(format) if !args.corpus.is_dir() => Some(TableSpec {
@@ -623,4 +657,34 @@ fn exit_code(records: &[FileRecord]) -> u8 {
         .filter(|r| matches!(r.status, FileStatus::Skipped { .. }))
         .count();
     exit::finished(skipped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_os_error_quoted_in_its_context_is_not_repeated() {
+        let missing = std::io::Error::from(std::io::ErrorKind::NotFound);
+        let err = anyhow::Error::new(missing).context(format!(
+            "cannot read codebook nope.toml: {}",
+            std::io::Error::from(std::io::ErrorKind::NotFound)
+        ));
+        assert_eq!(error_lines(&err).len(), 1, "{:?}", error_lines(&err));
+        let err =
+            anyhow::anyhow!("corpus folder /x does not exist").context("cannot read the corpus");
+        assert_eq!(
+            error_lines(&err),
+            [
+                "error: cannot read the corpus",
+                "  caused by: corpus folder /x does not exist"
+            ]
+        );
+    }
+
+    #[test]
+    fn absurd_thread_counts_are_capped() {
+        assert_eq!(capped_threads(3, 2), 3);
+        assert_eq!(capped_threads(100_000, 2), 2 * MAX_THREADS_PER_CORE);
+    }
 }

@@ -127,6 +127,30 @@ fn refuse<T>(reason: impl Into<String>, data: Vec<u8>) -> Result<T, Refused> {
     })
 }
 
+/// `UTF-16LE` or `UTF-16BE` when `head` looks like text in it: mostly Latin-script text, so
+/// a NUL in at least a third of the bytes, nearly all on the same side of each pair.
+fn utf16_without_bom(head: &[u8]) -> Option<&'static str> {
+    let nul_at = |parity: usize| {
+        head.iter()
+            .skip(parity)
+            .step_by(2)
+            .filter(|&&b| b == 0)
+            .count()
+    };
+    let (even, odd) = (nul_at(0), nul_at(1));
+    let nuls = even + odd;
+    if head.len() < 8 || nuls * 3 < head.len() {
+        return None;
+    }
+    if odd * 10 >= nuls * 9 {
+        Some("UTF-16LE")
+    } else if even * 10 >= nuls * 9 {
+        Some("UTF-16BE")
+    } else {
+        None
+    }
+}
+
 /// Decodes a file's bytes (see the module documentation for the order of decisions).
 pub fn decode(data: Vec<u8>, decoding: Decoding) -> Result<Decoded, Refused> {
     if let Decoding::Force(encoding) = decoding {
@@ -139,6 +163,13 @@ pub fn decode(data: Vec<u8>, decoding: Decoding) -> Result<Decoded, Refused> {
     }
     // A NUL byte never occurs in text; checking the start is how git and ripgrep spot binaries.
     if data[..data.len().min(HEAD)].contains(&0) {
+        if let Some(name) = utf16_without_bom(&data[..data.len().min(HEAD)]) {
+            let reason = format!(
+                "{name} text without a byte-order mark (a NUL in every other byte): read it with --encoding {}, or re-save it as UTF-8",
+                name.to_lowercase()
+            );
+            return refuse(&reason, data);
+        }
         return refuse("binary file (contains NUL bytes; UTF-16 text without a byte-order mark is read with --encoding utf-16le or utf-16be)", data);
     }
     let bom_len = if data.starts_with(UTF8_BOM) { 3 } else { 0 };
@@ -645,6 +676,17 @@ mod tests {
             assert!(reason.contains(expected), "{reason:?} lacks {expected:?}");
         };
         refused(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "binary file");
+        // UTF-16 without its byte-order mark is named, with the option that reads it.
+        let le: Vec<u8> = "Trust grew.\r\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let be: Vec<u8> = "Trust grew.\r\n"
+            .encode_utf16()
+            .flat_map(u16::to_be_bytes)
+            .collect();
+        refused(&le, "UTF-16LE text without a byte-order mark");
+        refused(&be, "--encoding utf-16be");
         refused(&utf16("trust", true)[2..], "--encoding utf-16le");
         // UTF-8 with one stray byte: most of it is UTF-8.
         let mut damaged = SIMPLIFIED.as_bytes().to_vec();

@@ -186,58 +186,322 @@ pub enum CorpusError {
     },
 }
 
-/// Lists the files to read: recursive, hidden entries (names starting with `.`) ignored,
-/// sorted by their relative path so that runs are deterministic.
+/// Lists the files to read ([`walk`]), reporting the walk's notes on stderr.
 pub fn list_files(root: &Path) -> Result<Vec<(String, PathBuf)>, CorpusError> {
-    if !root.exists() {
-        return Err(CorpusError::Missing {
-            path: root.to_path_buf(),
-        });
+    let walked = walk(root)?;
+    for note in &walked.notes {
+        eprintln!("note: {note}");
     }
-    if !root.is_dir() {
+    Ok(walked.files)
+}
+
+/// What [`walk`] found: the entries to read, and what was left out of the corpus and why.
+#[derive(Debug, Default)]
+pub struct Walk {
+    /// `(id, path)` sorted by id. Besides files, this holds every entry that is no document
+    /// but is reported like a file that cannot be read: a folder that cannot be listed, a
+    /// FIFO, socket or device, a broken link. [`load`] makes each a skipped record with its
+    /// reason, without opening it.
+    pub files: Vec<(String, PathBuf)>,
+    /// Folders left out on purpose (a link back to a folder already read, qualcode's own
+    /// output) and how ids were made of file names that are not UTF-8, in words.
+    pub notes: Vec<String>,
+}
+
+/// How file names that are not valid UTF-8 are turned into ids, for the manifest.
+pub const ESCAPED_NAMES_NOTE: &str = "file names that are not valid UTF-8 have ids in which \
+each byte that is not part of valid UTF-8, and each `%`, is written %XX (two hex digits): \
+the id is unique and gives the name back byte for byte";
+
+/// Walks the corpus folder: recursive, hidden entries (names starting with `.`) ignored,
+/// sorted by relative path so that runs are deterministic. Links are followed, like a
+/// researcher would expect of a folder of documents, but every real folder is read once (by
+/// device and inode): the real folders are walked first, then linked folders in order of
+/// their path, and a link to a folder already read (a loop such as `dir/loop -> ..`) is left
+/// out with a note. A subfolder holding qualcode's own `manifest.json` is a previous run's
+/// output and is left out with a note.
+pub fn walk(root: &Path) -> Result<Walk, CorpusError> {
+    let root_meta = match std::fs::metadata(root) {
+        Ok(meta) => meta,
+        Err(_) if !root.exists() => {
+            return Err(CorpusError::Missing {
+                path: root.to_path_buf(),
+            })
+        }
+        Err(source) => {
+            return Err(CorpusError::Unlistable {
+                path: root.to_path_buf(),
+                source,
+            })
+        }
+    };
+    if !root_meta.is_dir() {
         return Err(CorpusError::NotADirectory {
             path: root.to_path_buf(),
         });
     }
-    let mut files = Vec::new();
-    let mut pending = vec![root.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|source| CorpusError::Unlistable {
-            path: dir.clone(),
-            source,
-        })?;
-        for entry in entries {
-            let entry = entry.map_err(|source| CorpusError::Unlistable {
-                path: dir.clone(),
-                source,
-            })?;
-            let path = entry.path();
-            if entry.file_name().to_string_lossy().starts_with('.') {
-                continue;
-            }
-            // Follows symlinks, like a researcher would expect of a folder of documents. The
-            // entry's own type comes with the listing: only a symlink costs a lookup.
-            let is_dir = match entry.file_type() {
-                Ok(kind) if !kind.is_symlink() => kind.is_dir(),
-                _ => path.is_dir(),
+    // The corpus folder itself must be listable; a subfolder that is not is reported.
+    std::fs::read_dir(root).map_err(|source| CorpusError::Unlistable {
+        path: root.to_path_buf(),
+        source,
+    })?;
+    let mut walked = Walk::default();
+    let mut escaped_names = false;
+    // Each real folder read, with the id it was read under.
+    let mut read_folders = std::collections::HashMap::new();
+    read_folders.insert(folder_key(root, &root_meta), String::new());
+    let mut pending = vec![(String::new(), root.to_path_buf())];
+    let mut links: Vec<(String, PathBuf)> = Vec::new();
+    loop {
+        while let Some((dir_id, dir)) = pending.pop() {
+            let entries = match list_folder(&dir) {
+                Ok(entries) => entries,
+                Err(_) => {
+                    // Reported by `load`, which finds it is a folder and says why.
+                    walked.files.push((dir_id, dir));
+                    continue;
+                }
             };
-            if is_dir {
-                pending.push(path);
+            for (name, path, kind) in entries {
+                if name.as_encoded_bytes().starts_with(b".") {
+                    continue;
+                }
+                let (component, escaped) = name_id(&name);
+                escaped_names |= escaped;
+                let id = if dir_id.is_empty() {
+                    component
+                } else {
+                    format!("{dir_id}/{component}")
+                };
+                // The entry's own type comes with the listing: only a folder or a link costs
+                // a lookup.
+                let Ok(kind) = kind else {
+                    walked.files.push((id, path));
+                    continue;
+                };
+                if kind.is_symlink() {
+                    match std::fs::metadata(&path) {
+                        Ok(target) if target.is_dir() => links.push((id, path)),
+                        _ => walked.files.push((id, path)),
+                    }
+                } else if kind.is_dir() {
+                    if holds_qualcode_output(&path) {
+                        walked.notes.push(output_note(&id));
+                        continue;
+                    }
+                    let Ok(meta) = std::fs::symlink_metadata(&path) else {
+                        walked.files.push((id, path));
+                        continue;
+                    };
+                    let key = folder_key(&path, &meta);
+                    if let Some(first) = read_folders.get(&key) {
+                        walked.notes.push(repeat_note(&id, first));
+                    } else {
+                        read_folders.insert(key, id.clone());
+                        pending.push((id, path));
+                    }
+                } else {
+                    walked.files.push((id, path));
+                }
+            }
+        }
+        // The linked folder first in order of path, once every real folder is read.
+        links.sort();
+        if links.is_empty() {
+            break;
+        }
+        let (id, path) = links.remove(0);
+        let Ok(meta) = std::fs::metadata(&path) else {
+            walked.files.push((id, path));
+            continue;
+        };
+        if holds_qualcode_output(&path) {
+            walked.notes.push(output_note(&id));
+            continue;
+        }
+        let key = folder_key(&path, &meta);
+        if let Some(first) = read_folders.get(&key) {
+            walked.notes.push(repeat_note(&id, first));
+        } else {
+            read_folders.insert(key, id.clone());
+            pending.push((id, path));
+        }
+    }
+    walked.files.sort();
+    // An escaped id can only equal the literal name of another file (`a%FF.txt`): that file
+    // keeps it, and the one whose name is not UTF-8 is left out rather than given another's id.
+    let mut kept: Vec<(String, PathBuf)> = Vec::with_capacity(walked.files.len());
+    for (id, path) in std::mem::take(&mut walked.files) {
+        match kept.last() {
+            Some((last, last_path)) if *last == id => {
+                let escaped = if path.to_str().is_none() {
+                    &path
+                } else {
+                    last_path
+                };
+                walked.notes.push(format!(
+                    "left out {}: its name is not UTF-8 and its escaped id {id:?} is the name of another file (rename it)",
+                    escaped.display()
+                ));
+                if escaped == last_path {
+                    kept.pop();
+                    kept.push((id, path));
+                }
+            }
+            _ => kept.push((id, path)),
+        }
+    }
+    walked.files = kept;
+    if escaped_names {
+        walked.notes.push(ESCAPED_NAMES_NOTE.to_string());
+    }
+    Ok(walked)
+}
+
+/// A folder's entries as (name, path, type), in no particular order.
+type Entry = (
+    std::ffi::OsString,
+    PathBuf,
+    std::io::Result<std::fs::FileType>,
+);
+
+fn list_folder(dir: &Path) -> std::io::Result<Vec<Entry>> {
+    let mut entries = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        entries.push((entry.file_name(), entry.path(), entry.file_type()));
+    }
+    Ok(entries)
+}
+
+/// Identifies a real folder however it is reached: device and inode.
+#[cfg(unix)]
+fn folder_key(_path: &Path, meta: &std::fs::Metadata) -> (u64, u64, PathBuf) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.dev(), meta.ino(), PathBuf::new())
+}
+
+/// Identifies a real folder however it is reached: its canonical path.
+#[cfg(not(unix))]
+fn folder_key(path: &Path, _meta: &std::fs::Metadata) -> (u64, u64, PathBuf) {
+    (
+        0,
+        0,
+        std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
+    )
+}
+
+fn repeat_note(id: &str, first: &str) -> String {
+    let first = if first.is_empty() {
+        "the corpus folder itself".to_string()
+    } else {
+        format!("{first:?}")
+    };
+    format!("left out {id:?}: a link to a folder already read ({first}); each folder is read once")
+}
+
+fn output_note(id: &str) -> String {
+    format!("left out {id:?}: it holds qualcode's output (a qualcode manifest.json), not documents")
+}
+
+/// Whether a folder holds a qualcode run's output: a `manifest.json` written by qualcode.
+fn holds_qualcode_output(dir: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(dir.join("manifest.json")) else {
+        return false;
+    };
+    serde_json::from_str::<serde_json::Value>(&text)
+        .is_ok_and(|manifest| manifest.get("tool").and_then(|t| t.as_str()) == Some("qualcode"))
+}
+
+/// A file name as part of an id: the name itself when it is UTF-8; otherwise escaped (every
+/// byte of an invalid sequence, and every `%`, as `%XX`), and `true`.
+fn name_id(name: &std::ffi::OsStr) -> (String, bool) {
+    if let Some(name) = name.to_str() {
+        return (name.to_string(), false);
+    }
+    let mut id = String::new();
+    for chunk in name.as_encoded_bytes().utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if c == '%' {
+                id.push_str("%25");
             } else {
-                files.push((relative_id(root, &path), path));
+                id.push(c);
+            }
+        }
+        for byte in chunk.invalid() {
+            let _ = write!(id, "%{byte:02X}");
+        }
+    }
+    (id, true)
+}
+
+/// The file name an escaped id component stands for (the inverse of the escaping in
+/// [`walk`], for a component that was escaped).
+pub fn unescape_name(component: &str) -> Vec<u8> {
+    let bytes = component.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
             }
         }
     }
-    files.sort();
-    Ok(files)
+    out
 }
 
-fn relative_id(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+/// Why an entry of the corpus that is not a regular file is no document, or `None` for a
+/// regular file (or one whose kind cannot be told: reading it says why).
+fn not_a_document(path: &Path) -> Option<String> {
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(err) if std::fs::symlink_metadata(path).is_ok() => {
+            return Some(format!("a link whose target cannot be read: {err}"))
+        }
+        Err(_) => return None,
+    };
+    if meta.is_file() {
+        return None;
+    }
+    if meta.is_dir() {
+        let why = match std::fs::read_dir(path) {
+            Err(err) => err.to_string(),
+            Ok(_) => "it could not be listed while the corpus was read".to_string(),
+        };
+        return Some(format!("a folder that cannot be listed: {why}"));
+    }
+    Some(format!("not a regular file but {}", special_kind(&meta)))
+}
+
+#[cfg(unix)]
+fn special_kind(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = meta.file_type();
+    if kind.is_fifo() {
+        "a named pipe (FIFO)"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_block_device() {
+        "a block device"
+    } else if kind.is_char_device() {
+        "a character device"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_meta: &std::fs::Metadata) -> &'static str {
+    "a special file"
 }
 
 /// Reads and decodes one file, its encoding detected. Never fails: problems become a
@@ -273,6 +537,10 @@ pub fn load(id: &str, path: &Path, decoding: Decoding) -> Result<Document, FileR
         encoding: None,
         warning: None,
     };
+    // Only regular files are documents: a FIFO would block the run, a folder is no file.
+    if let Some(reason) = not_a_document(path) {
+        return Err(record(0, String::new(), FileStatus::Skipped { reason }));
+    }
     let extension = path
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())

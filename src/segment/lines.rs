@@ -7,6 +7,10 @@ use super::chrome::{
 };
 use super::{ends_sentence, looks_like_title, word_count, Block, Line, SegmentKind};
 
+/// The most words of a page's first line read as its title (the shipped web pages' longest
+/// title has 16).
+const FIRST_LINE_TITLE_WORDS: usize = 30;
+
 /// `unspaced`: the page may hold Han or kana characters, whose furniture is looked for too.
 pub(super) fn blocks_from_lines(lines: &[Line], text: &str, unspaced: bool) -> Vec<Block> {
     // Only lines in another script need the document's script, so it is measured once, and
@@ -65,8 +69,11 @@ pub(super) fn blocks_from_lines(lines: &[Line], text: &str, unspaced: bool) -> V
                     is_foreign_script_line(t) && document_is_latin()
                 }) {
             SegmentKind::Boilerplate
-        } else if looks_like_title(t, 15, unspaced) || (blocks.is_empty() && !ends_sentence(t)) {
-            // The first line of a page is its title, however long.
+        } else if looks_like_title(t, 15, unspaced)
+            || (blocks.is_empty() && !ends_sentence(t) && word_count(t) <= FIRST_LINE_TITLE_WORDS)
+        {
+            // The first line of a page is its title, even when longer than other headings;
+            // a first line as long as a paragraph is one (an export of one text per line).
             SegmentKind::Heading
         } else {
             SegmentKind::Paragraph

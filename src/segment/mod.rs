@@ -406,8 +406,12 @@ impl Line<'_> {
     }
 }
 
+/// Splits a text into lines at LF, CRLF and a lone CR (old Mac files) alike.
 fn split_lines(text: &str) -> Vec<Line<'_>> {
     let bytes = text.as_bytes();
+    if has_lone_cr(bytes) {
+        return split_lines_at_any_break(text);
+    }
     // Line ends are found (and counted) with memchr's vector search: finding a document's
     // blocks took 232 ms on the 206 MB benchmark, 308 ms with `split_inclusive`. Sized once:
     // growing a vector of a few million lines copies it into fresh pages each time.
@@ -429,6 +433,48 @@ fn split_lines(text: &str) -> Vec<Line<'_>> {
         lines.push(line(start, text.len()));
     }
     lines
+}
+
+/// A carriage return not followed by a line feed is in `bytes`: a line break of its own.
+fn has_lone_cr(bytes: &[u8]) -> bool {
+    memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n'))
+}
+
+/// [`split_lines`] for a text with a lone CR in it (rare: the fast path looks for LF only).
+fn split_lines_at_any_break(text: &str) -> Vec<Line<'_>> {
+    let bytes = text.as_bytes();
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut breaks = memchr::memchr2_iter(b'\n', b'\r', bytes);
+    while let Some(at) = breaks.next() {
+        lines.push(Line {
+            text: &text[start..at],
+            start,
+        });
+        start = at + 1;
+        if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
+            breaks.next();
+            start += 1;
+        }
+    }
+    if start < text.len() {
+        lines.push(Line {
+            text: &text[start..],
+            start,
+        });
+    }
+    lines
+}
+
+/// Line breaks (LF, CRLF or a lone CR, each one break) in `text[range]`: the lines a match
+/// is on past the start of the range.
+pub fn count_line_breaks(text: &[u8], range: Range<usize>) -> usize {
+    let bytes = &text[range.clone()];
+    let lf = count_bytes(bytes, |b| b == b'\n');
+    let lone_cr = memchr::memchr_iter(b'\r', bytes)
+        .filter(|&i| text.get(range.start + i + 1) != Some(&b'\n'))
+        .count();
+    lf + lone_cr
 }
 
 /// Chooses the layout: if at least a tenth of the lines are longer than any hard wrap would
@@ -491,11 +537,21 @@ pub fn plan(document: &Document, level: UnitLevel) -> Plan<'_> {
         Format::Markdown => Layout::Wrapped,
         Format::PlainText => layout_of(&lines, unspaced),
     };
-    let blocks = match (layout, &document.structure) {
+    let mut blocks = match (layout, &document.structure) {
         (Layout::Markup, Some(structure)) => markup::blocks_from_markup(&lines, &structure.kinds),
         (Layout::Lines, _) => lines::blocks_from_lines(&lines, &document.text, unspaced),
         _ => wrapped::blocks_from_wrapped(&lines, document.format, unspaced),
     };
+    // A heading needs text to head: a plain-text document that is one heading and nothing
+    // else (a one-line export without final punctuation) is a paragraph.
+    if let [only] = blocks.as_mut_slice() {
+        if only.kind == SegmentKind::Heading
+            && document.format == Format::PlainText
+            && document.structure.is_none()
+        {
+            only.kind = SegmentKind::Paragraph;
+        }
+    }
     Plan {
         layout,
         unspaced,
@@ -872,14 +928,16 @@ mod tests {
         let mut texts = vec![
             "They jointly discussed the progress of the\n 34 John M. Bryson, “The Design\nand Implementation”, 49.\n project cooperation. It worked.\n".to_string(),
             "A first line\r\nwrapped on. And on.\r\n\r\nTitle\r\n\r\nMore text here.\r\n".to_string(),
+            // Old Mac line ends (a lone CR), mixed with the others.
+            "A first line\rwrapped on. And on.\r\rTitle\r\n\nMore text here.\rLast.\r".to_string(),
         ];
         for entry in std::fs::read_dir("corpus").expect("the shipped corpus") {
             texts.push(std::fs::read_to_string(entry.expect("entry").path()).expect("text"));
         }
         let line_at = |text: &str, offset: usize| {
-            1 + text.as_bytes()[..offset]
-                .iter()
-                .filter(|&&b| b == b'\n')
+            let b = text.as_bytes();
+            1 + (0..offset)
+                .filter(|&i| b[i] == b'\n' || (b[i] == b'\r' && b.get(i + 1) != Some(&b'\n')))
                 .count()
         };
         let mut checked = 0;
@@ -1025,6 +1083,10 @@ mod tests {
             lines("a\r\nb\n\nc"),
             [("a", 0), ("b", 3), ("", 5), ("c", 6)]
         );
+        assert_eq!(
+            lines("a\rb\r\nc\n\rd\r"),
+            [("a", 0), ("b", 2), ("c", 5), ("", 7), ("d", 8)]
+        );
         assert_eq!(lines("x\n"), [("x", 0)]);
         assert_eq!(lines("\n"), [("", 0)]);
         assert_eq!(lines(""), []);
@@ -1064,6 +1126,41 @@ mod tests {
         assert!(looks_like_title("Contact us:", 15, false));
         assert!(!looks_like_title("What the cadre said to us:", 15, false));
         assert!(!looks_like_title("", 15, false));
+    }
+
+    #[test]
+    fn headings_need_text_to_head_and_a_title_line_is_short() {
+        // One line without final punctuation, short (wrapped layout) or long (lines layout),
+        // and a title over a paragraph.
+        let long = "word ".repeat(200);
+        for one_line in ["Trust between officials and NGOs grew", long.trim_end()] {
+            let kinds: Vec<SegmentKind> = kinds_and_texts(&format!("{one_line}\n"))
+                .into_iter()
+                .map(|(kind, _)| kind)
+                .collect();
+            assert_eq!(kinds, [SegmentKind::Paragraph], "{one_line}");
+        }
+        let body = "A sentence of body text that runs on long enough to be a paragraph of a page written one paragraph to a line, well beyond the wrap width.";
+        let titled = kinds_and_texts(&format!("Trust between officials and NGOs\n{body}\n"));
+        assert_eq!(titled[0].0, SegmentKind::Heading);
+        // A first line as long as a paragraph, unpunctuated, above another: a paragraph.
+        let first = kinds_and_texts(&format!("{}\n{body}\n", long.trim_end()));
+        assert_eq!(first[0].0, SegmentKind::Paragraph);
+    }
+
+    #[test]
+    fn lone_cr_line_ends_split_lines_like_lf_with_positions_unchanged() {
+        let lf = "Title line\n\nFirst paragraph here.\nSecond paragraph.\n";
+        let cr = lf.replace('\n', "\r");
+        let spans = |text: &str| -> Vec<(SegmentKind, String, usize, usize, usize)> {
+            segment(&doc(text), UnitLevel::Paragraph)
+                .segments
+                .into_iter()
+                .map(|s| (s.kind, s.text, s.start, s.end, s.line_start))
+                .collect()
+        };
+        assert_eq!(spans(&cr), spans(lf));
+        assert_eq!(spans(lf).len(), 2);
     }
 
     #[test]
