@@ -209,6 +209,8 @@ pub struct SegmentRow {
     pub line_start: usize,
     pub line_end: usize,
     pub word_count: usize,
+    /// The page the segment starts on, for documents with pages (PDF).
+    pub page: Option<u32>,
     pub text: String,
 }
 
@@ -1173,6 +1175,9 @@ pub fn code_segments(
             line_start: segment.line_start,
             line_end: segment.line_end,
             word_count: segment.word_count,
+            page: document.structure.as_ref().and_then(|s| {
+                crate::read::structured::TextBlocks::page_of_line(&s.pages, segment.line_start)
+            }),
             text: segment.text,
         });
     }

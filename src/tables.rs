@@ -525,6 +525,10 @@ fn segments_table(documents: &[CodedDocument]) -> PolarsResult<DataFrame> {
             "word_count".into(),
             u32s(rows().map(|(_, s)| s.word_count))?,
         ),
+        Column::new(
+            "page".into(),
+            rows().map(|(_, s)| s.page).collect::<Vec<Option<u32>>>(),
+        ),
         col_str("text", rows().map(|(_, s)| s.text.as_str())),
     ])
 }

@@ -432,7 +432,7 @@ fn a_large_gb18030_file_coded_in_parts_maps_positions_as_coded_whole() {
     assert_eq!(code, 0, "{stderr}");
     for name in ["segments", "matches"] {
         assert!(
-            table(whole.path(), name).equals(&table(parts.path(), name)),
+            table(whole.path(), name).equals_missing(&table(parts.path(), name)),
             "{name}"
         );
     }

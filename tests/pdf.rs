@@ -107,6 +107,39 @@ fn typeset_articles_come_out_as_their_paragraphs_headings_and_footnotes() {
         assert_eq!(got.len(), want.len(), "{name}: {got:#?}");
     }
 
+    // Each PDF segment carries the page it starts on; other documents have none.
+    let pages: Vec<Option<u32>> = segments
+        .column("page")
+        .expect("page column")
+        .u32()
+        .expect("u32")
+        .iter()
+        .collect();
+    let page_of = |document: &str, start: &str| -> Option<u32> {
+        let i = (0..ids.len())
+            .find(|&i| ids[i] == document && texts[i].starts_with(start))
+            .unwrap_or_else(|| panic!("{document}: no segment starting {start:?}"));
+        pages[i]
+    };
+    // Seen in the fixture: the title on page 1, the first footnote at the foot of page 1,
+    // the third on page 3, the last section on page 5 and its last paragraph on page 6; the
+    // report's second footnote on page 2.
+    assert_eq!(page_of("article.pdf", "How Policy Entrepreneurs"), Some(1));
+    assert_eq!(page_of("article.pdf", "1 The figures"), Some(1));
+    assert_eq!(page_of("article.pdf", "3 Interview"), Some(3));
+    assert_eq!(page_of("article.pdf", "Why local experients"), Some(5));
+    assert_eq!(page_of("article.pdf", "The Luoshan Citizens"), Some(6));
+    assert_eq!(page_of("report.pdf", "2 Names as given"), Some(2));
+    let body_pages: Vec<u32> = (0..ids.len())
+        .filter(|&i| ids[i] == "article.pdf" && kinds[i] == "paragraph")
+        .map(|i| pages[i].expect("a page"))
+        .collect();
+    assert!(
+        body_pages.windows(2).all(|w| w[0] <= w[1]),
+        "{body_pages:?}"
+    );
+    assert!((0..ids.len()).all(|i| (ids[i] == "plain.txt") == pages[i].is_none()));
+
     // Positions cut each segment out of the kept text.
     let kept: BTreeMap<String, String> = {
         let t = table(out.path(), "texts");

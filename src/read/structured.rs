@@ -44,7 +44,7 @@ pub(super) fn load(
                     super::pdf::PdfKind::Paragraph => BlockKind::Paragraph,
                     super::pdf::PdfKind::Footnote => BlockKind::Footnote,
                 };
-                blocks.push(kind, &block.text);
+                blocks.push_on_page(kind, &block.text, block.page);
             }
             (blocks, utf8_xml())
         }),
@@ -56,6 +56,7 @@ pub(super) fn load(
     if blocks.is_empty() {
         return Err(record(FileStatus::Empty, Some(encoding)));
     }
+    let pages = blocks.pages.clone();
     let (text, kinds) = blocks.finish();
     Ok(Document {
         id: id.to_string(),
@@ -67,6 +68,7 @@ pub(super) fn load(
         structure: Some(Structure {
             markup,
             kinds,
+            pages,
             stored_len,
             sha256,
         }),
@@ -117,6 +119,9 @@ pub struct Structure {
     pub markup: Markup,
     /// The kind of each non-blank line of the document's text, in order.
     pub kinds: Vec<BlockKind>,
+    /// The page each of those lines starts on (from 1), for formats with pages (PDF); empty
+    /// for the others.
+    pub pages: Vec<u32>,
     /// The size and SHA-256 (hex) of the file as stored: the text is not its bytes.
     pub stored_len: usize,
     pub sha256: String,
@@ -127,6 +132,8 @@ pub struct Structure {
 pub struct TextBlocks {
     text: String,
     kinds: Vec<BlockKind>,
+    /// The page of each block, when the reader knows it ([`TextBlocks::push_on_page`]).
+    pages: Vec<u32>,
 }
 
 impl TextBlocks {
@@ -161,6 +168,21 @@ impl TextBlocks {
         }
         self.text.push_str(&block);
         self.kinds.push(kind);
+    }
+
+    /// [`TextBlocks::push`] for a block that starts on `page`.
+    pub fn push_on_page(&mut self, kind: BlockKind, text: &str, page: u32) {
+        let before = self.kinds.len();
+        self.push(kind, text);
+        if self.kinds.len() > before {
+            self.pages.push(page);
+        }
+    }
+
+    /// The page of the block on line `line` (from 1) of the finished text: blocks are on
+    /// lines 1, 3, 5, … with a blank line between.
+    pub fn page_of_line(pages: &[u32], line: usize) -> Option<u32> {
+        pages.get(line.checked_sub(1)? / 2).copied()
     }
 
     pub fn is_empty(&self) -> bool {

@@ -156,6 +156,7 @@ mod tests {
             line_start: 1,
             line_end: 1,
             word_count: 0,
+            page: None,
             text: text.to_string(),
         }
     }
