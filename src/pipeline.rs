@@ -519,8 +519,21 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<output::Counts> {
     let mut tables: Vec<(&'static str, polars::prelude::DataFrame)> = Vec::new();
     for name in ["documents", "segments", "matches", "codings", "texts"] {
         let mut frames = Vec::new();
-        for dir in shards {
-            frames.push(output::read_table(dir, name)?);
+        for (dir, m) in shards.iter().zip(&manifests) {
+            let frame = output::read_table(dir, name)?;
+            // A table that is not the one its manifest describes (replaced, copied from
+            // another shard, cut short) would merge silently into wrong counts.
+            if let Some(info) = m.tables.iter().find(|t| t.name == name) {
+                if info.rows != frame.height() {
+                    bail!(
+                        "{}: {name}.parquet has {} rows but the shard's manifest says {}: the folder was changed after its run; rerun that shard",
+                        dir.display(),
+                        frame.height(),
+                        info.rows
+                    );
+                }
+            }
+            frames.push(frame);
         }
         let merged = tables::concat_by_document(frames)
             .with_context(|| format!("cannot merge the {name} tables"))?;
