@@ -84,33 +84,6 @@ fn chars(text: &str, start: usize, end: usize) -> String {
     text.chars().skip(start).take(end - start).collect()
 }
 
-/// Validates with xmllint, or skips when it is missing (CI requires it).
-fn xmllint(schema: &str, file: &Path) {
-    let required = std::env::var("QUALCODE_REQUIRE_XMLLINT").is_ok_and(|v| v == "1");
-    // The REFI-QDA 1.0 schemas (MIT licence, see their headers), as in ../shared/refi-qda.
-    let schema = repo().join("tests/refi-qda").join(schema);
-    let probe = Command::new("xmllint").arg("--version").output();
-    if probe.is_err() || !schema.is_file() {
-        assert!(!required, "xmllint and {} are required", schema.display());
-        eprintln!(
-            "skipped: xmllint (Debian libxml2-utils) or {} not available",
-            schema.display()
-        );
-        return;
-    }
-    let output = Command::new("xmllint")
-        .args(["--noout", "--schema"])
-        .arg(&schema)
-        .arg(file)
-        .output()
-        .expect("run xmllint");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
 #[test]
 fn project_of_the_shipped_corpus_is_valid_and_points_at_its_units() {
     let dir = tempfile::tempdir().expect("tempdir");

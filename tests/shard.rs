@@ -24,21 +24,6 @@ fn corpus(dir: &Path) -> PathBuf {
     corpus
 }
 
-fn merge(shards: &[PathBuf], out: &Path) -> (i32, String) {
-    let mut args = vec!["merge".to_string()];
-    args.extend(
-        shards
-            .iter()
-            .map(|s| s.to_str().expect("utf-8").to_string()),
-    );
-    args.extend(["--out".into(), out.to_str().expect("utf-8").into()]);
-    let output = qualcode(&args.iter().map(String::as_str).collect::<Vec<_>>());
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
-
 #[test]
 fn merging_any_split_gives_the_single_run() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -610,21 +610,6 @@ fn metadata_gives_a_folder_corpus_variables_and_reports_what_did_not_match() {
     assert!(stderr.contains("--by needs document variables"), "{stderr}");
 }
 
-fn merge(shards: &[PathBuf], out: &Path) -> (i32, String) {
-    let mut args = vec!["merge".to_string()];
-    args.extend(
-        shards
-            .iter()
-            .map(|s| s.to_str().expect("utf-8").to_string()),
-    );
-    args.extend(["--out".into(), out.to_str().expect("utf-8").into()]);
-    let output = qualcode(&args.iter().map(String::as_str).collect::<Vec<_>>());
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
-
 #[test]
 fn merging_shards_keeps_the_variables_and_code_by_variable() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -718,35 +703,6 @@ fn merging_shards_keeps_the_variables_and_code_by_variable() {
         &dir.path().join("folder-single"),
         &["document_variables", "code_by_variable"],
         "table and folder with metadata",
-    );
-}
-
-/// Validates with xmllint against the REFI-QDA schema, or skips when it is missing (CI
-/// requires it).
-fn xmllint(schema: &str, file: &Path) {
-    let required = std::env::var("QUALCODE_REQUIRE_XMLLINT").is_ok_and(|v| v == "1");
-    let schema = repo().join("tests/refi-qda").join(schema);
-    let probe = std::process::Command::new("xmllint")
-        .arg("--version")
-        .output();
-    if probe.is_err() || !schema.is_file() {
-        assert!(!required, "xmllint and {} are required", schema.display());
-        eprintln!(
-            "skipped: xmllint (Debian libxml2-utils) or {} not available",
-            schema.display()
-        );
-        return;
-    }
-    let output = std::process::Command::new("xmllint")
-        .args(["--noout", "--schema"])
-        .arg(&schema)
-        .arg(file)
-        .output()
-        .expect("run xmllint");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
     );
 }
 

@@ -185,3 +185,48 @@ pub fn assert_match_offsets_in_unit_text(out: &Path) -> usize {
     }
     docs.len()
 }
+
+/// Runs `qualcode merge` of `shards` into `out`; returns (exit code, stderr).
+pub fn merge(shards: &[PathBuf], out: &Path) -> (i32, String) {
+    let mut args = vec!["merge".to_string()];
+    args.extend(
+        shards
+            .iter()
+            .map(|s| s.to_str().expect("utf-8").to_string()),
+    );
+    args.extend(["--out".into(), out.to_str().expect("utf-8").into()]);
+    let output = qualcode(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Validates with xmllint, or skips when it is missing (CI requires it).
+pub fn xmllint(schema: &str, file: &Path) {
+    let required = std::env::var("QUALCODE_REQUIRE_XMLLINT").is_ok_and(|v| v == "1");
+    // The REFI-QDA 1.0 schemas (MIT licence, see their headers), as in ../shared/refi-qda.
+    let schema = repo().join("tests/refi-qda").join(schema);
+    let probe = std::process::Command::new("xmllint")
+        .arg("--version")
+        .output();
+    if probe.is_err() || !schema.is_file() {
+        assert!(!required, "xmllint and {} are required", schema.display());
+        eprintln!(
+            "skipped: xmllint (Debian libxml2-utils) or {} not available",
+            schema.display()
+        );
+        return;
+    }
+    let output = std::process::Command::new("xmllint")
+        .args(["--noout", "--schema"])
+        .arg(&schema)
+        .arg(file)
+        .output()
+        .expect("run xmllint");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
