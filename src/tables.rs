@@ -11,6 +11,7 @@ use crate::coding::{CodedDocument, DocumentFacts};
 use crate::read::{FileRecord, FileStatus};
 use crate::workbench::agree::{Coder, Comparison, Confusion, GroupAgreement, Pooled, UnitKey};
 use polars::prelude::*;
+use std::collections::{BTreeMap, HashMap};
 
 pub mod variables;
 
@@ -275,8 +276,10 @@ struct Counter<'a> {
     last_segment: u32,
     units: Vec<usize>,
     hits: Vec<usize>,
-    /// Per ordered pair of codes (`a * n_codes + b`), the units coded with both.
+    /// Per ordered pair of codes (`a * n_codes + b`), the units coded with both; empty for a
+    /// codebook of more than [`DENSE_CODES`] codes, whose pairs are counted in `sparse_pairs`.
     pairs: Vec<usize>,
+    sparse_pairs: BTreeMap<(usize, usize), usize>,
     /// Finished cells: code, document, units, hits.
     cells: (Vec<usize>, Vec<&'a str>, Vec<usize>, Vec<usize>),
     /// The codes of the unit being counted.
@@ -291,7 +294,12 @@ impl<'a> Counter<'a> {
             last_segment: 0,
             units: vec![0; n_codes],
             hits: vec![0; n_codes],
-            pairs: vec![0; n_codes * n_codes],
+            pairs: if n_codes <= DENSE_CODES {
+                vec![0; n_codes * n_codes]
+            } else {
+                Vec::new()
+            },
+            sparse_pairs: BTreeMap::new(),
             cells: Default::default(),
             unit_codes: Vec::new(),
         }
@@ -324,10 +332,15 @@ impl<'a> Counter<'a> {
             self.hits[code] += hits;
             self.unit_codes.push(code);
         }
+        let dense = !self.pairs.is_empty();
         for &a in &self.unit_codes {
             for &b in &self.unit_codes {
                 if a != b {
-                    self.pairs[a * self.n_codes + b] += 1;
+                    if dense {
+                        self.pairs[a * self.n_codes + b] += 1;
+                    } else {
+                        *self.sparse_pairs.entry((a, b)).or_default() += 1;
+                    }
                 }
             }
         }
@@ -360,10 +373,18 @@ impl<'a> Counter<'a> {
             Column::new("units".into(), u32s(units.into_iter())?),
             Column::new("hits".into(), u32s(hits.into_iter())?),
         ])?;
-        let coded_together: Vec<(usize, usize)> = (0..self.pairs.len())
-            .filter(|&i| self.pairs[i] > 0)
-            .map(|i| (i, self.pairs[i]))
-            .collect();
+        let coded_together: Vec<(usize, usize)> = if self.pairs.is_empty() {
+            // In key order, which is the dense order below.
+            self.sparse_pairs
+                .iter()
+                .map(|(&(a, b), &n)| (a * self.n_codes + b, n))
+                .collect()
+        } else {
+            (0..self.pairs.len())
+                .filter(|&i| self.pairs[i] > 0)
+                .map(|i| (i, self.pairs[i]))
+                .collect()
+        };
         let pairs = frame(vec![
             col_str(
                 "code_a",
@@ -656,7 +677,14 @@ fn ratio(numerator: Expr, denominator: Expr) -> Expr {
         .otherwise(lit(NULL).cast(DataType::Float64))
 }
 
-/// The code × document matrix in long form: every code with every coded document.
+/// Codebooks of up to this many codes get the dense `code_by_document` (every code with every
+/// document) and `cooccurrence` (every ordered pair) tables; larger ones, such as dictionaries
+/// of thousands of categories, get only the cells with units and the pairs that co-occur,
+/// whose rows are the same: a dense grid of 10,000 codes would be 100 million pairs.
+pub const DENSE_CODES: usize = 1_000;
+
+/// The code × document matrix in long form: every code with every coded document (only the
+/// cells with units above [`DENSE_CODES`] codes).
 fn code_by_document(
     codes: &[CodeInfo],
     documents: &[(String, usize)],
@@ -667,13 +695,42 @@ fn code_by_document(
     let mut grid_doc = Vec::new();
     let mut grid_units = Vec::new();
     let mut grid_order = Vec::new();
-    for (d, (id, units)) in documents.iter().enumerate() {
-        for (c, code) in codes.iter().enumerate() {
-            grid_code.push(code.id.clone());
-            grid_level.push(code.level);
-            grid_doc.push(id.clone());
-            grid_units.push(*units);
-            grid_order.push(c * documents.len() + d);
+    let mut push = |c: usize, d: usize| {
+        let code = &codes[c];
+        grid_code.push(code.id.clone());
+        grid_level.push(code.level);
+        grid_doc.push(documents[d].0.clone());
+        grid_units.push(documents[d].1);
+        grid_order.push(c * documents.len() + d);
+    };
+    if codes.len() <= DENSE_CODES {
+        for d in 0..documents.len() {
+            for c in 0..codes.len() {
+                push(c, d);
+            }
+        }
+    } else {
+        let code_at: HashMap<&str, usize> = codes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.as_str(), i))
+            .collect();
+        let document_at: HashMap<&str, usize> = documents
+            .iter()
+            .enumerate()
+            .map(|(i, (id, _))| (id.as_str(), i))
+            .collect();
+        let (cell_codes, cell_documents) = (
+            cells.column("code")?.str()?,
+            cells.column("document")?.str()?,
+        );
+        for (code, document) in cell_codes.iter().zip(cell_documents.iter()) {
+            if let (Some(&c), Some(&d)) = (
+                code.and_then(|c| code_at.get(c)),
+                document.and_then(|d| document_at.get(d)),
+            ) {
+                push(c, d);
+            }
         }
     }
     let grid = frame(vec![
@@ -719,12 +776,35 @@ fn cooccurrence(
     let mut b = Vec::new();
     let mut nested = Vec::new();
     let mut order = Vec::new();
-    for i in 0..n_codes {
-        for j in (0..n_codes).filter(|&j| j != i) {
-            a.push(codes[i].id.clone());
-            b.push(codes[j].id.clone());
-            nested.push(CodeInfo::has_ancestor(codes, i, j) || CodeInfo::has_ancestor(codes, j, i));
-            order.push(i * n_codes + j);
+    let mut push = |i: usize, j: usize| {
+        a.push(codes[i].id.clone());
+        b.push(codes[j].id.clone());
+        nested.push(CodeInfo::has_ancestor(codes, i, j) || CodeInfo::has_ancestor(codes, j, i));
+        order.push(i * n_codes + j);
+    };
+    if n_codes <= DENSE_CODES {
+        for i in 0..n_codes {
+            for j in (0..n_codes).filter(|&j| j != i) {
+                push(i, j);
+            }
+        }
+    } else {
+        let code_at: HashMap<&str, usize> = codes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.as_str(), i))
+            .collect();
+        let (coded_a, coded_b) = (
+            pairs_coded.column("code_a")?.str()?,
+            pairs_coded.column("code_b")?.str()?,
+        );
+        for (x, y) in coded_a.iter().zip(coded_b.iter()) {
+            if let (Some(&i), Some(&j)) = (
+                x.and_then(|x| code_at.get(x)),
+                y.and_then(|y| code_at.get(y)),
+            ) {
+                push(i, j);
+            }
         }
     }
     let pairs = frame(vec![
