@@ -450,9 +450,9 @@ fn blocks_of_layout(layout: &str) -> Result<Vec<PdfBlock>, String> {
 
     let mut blocks: Vec<PdfBlock> = Vec::new();
     let mut footnotes: Vec<PdfBlock> = Vec::new();
-    // The body block being built: its kind, text, page, and the line it ended with.
-    let mut open: Option<(PdfBlock, Line, f64, f64)> = None;
-    let flush = |open: &mut Option<(PdfBlock, Line, f64, f64)>, blocks: &mut Vec<PdfBlock>| {
+    // The body block being built, the line it ended with and its column's right edge.
+    let mut open: Option<(PdfBlock, Line, f64)> = None;
+    let flush = |open: &mut Option<(PdfBlock, Line, f64)>, blocks: &mut Vec<PdfBlock>| {
         if let Some((block, ..)) = open.take() {
             blocks.push(block);
         }
@@ -521,7 +521,7 @@ fn blocks_of_layout(layout: &str) -> Result<Vec<PdfBlock>, String> {
             };
             let continues = match &open {
                 None => false,
-                Some((block, previous, prev_left, prev_right)) => {
+                Some((block, previous, prev_right)) => {
                     if block.kind != kind {
                         false
                     } else if kind == PdfKind::Heading {
@@ -538,16 +538,14 @@ fn blocks_of_layout(layout: &str) -> Result<Vec<PdfBlock>, String> {
                             && previous
                                 .text()
                                 .ends_with(|c: char| ".!?:;\"”’)".contains(c));
-                        let _ = prev_left;
                         !indented && !ended_short
                     }
                 }
             };
             if continues {
-                if let Some((block, previous, prev_left, prev_right)) = &mut open {
+                if let Some((block, previous, prev_right)) = &mut open {
                     join_line(&mut block.text, &line.text(), &vocabulary);
                     *previous = line.clone();
-                    *prev_left = left;
                     *prev_right = right;
                 }
             } else {
@@ -562,7 +560,6 @@ fn blocks_of_layout(layout: &str) -> Result<Vec<PdfBlock>, String> {
                         page: page_no,
                     },
                     line.clone(),
-                    left,
                     right,
                 ));
             }
