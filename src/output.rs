@@ -1,9 +1,10 @@
 //! Output: tables and run facts in, Parquet files and `manifest.json` out.
 //!
-//! Tables are written under temporary names in a hidden folder inside the output folder and
-//! renamed into place only when all of them are complete; the manifest is removed first and
-//! written last. A run that crashes or is interrupted therefore never leaves a manifest
-//! beside tables it did not finish: the manifest is the mark of a complete run. A run holds
+//! Tables and the new manifest are written in a hidden folder inside the output folder and
+//! flushed to disk; only then is the previous manifest removed, the tables renamed into place
+//! and the manifest renamed in last. A run that crashes, is interrupted or runs out of disk
+//! therefore never leaves a manifest beside tables it did not finish, and a failure while
+//! writing leaves the previous run whole: the manifest is the mark of a complete run. A run holds
 //! the output folder's lock file (`.qualcode-lock`) while it writes, so two runs never write
 //! into one folder, and only a dead run's staging folders are removed.
 
@@ -395,6 +396,13 @@ impl StagedTables {
     }
 
     /// Completes every table, moves them into place and writes the manifest last.
+    ///
+    /// Everything that takes space is written in the staging folder first, the new manifest
+    /// included, and flushed to disk: a disk that fills up (or any write that fails) before
+    /// that leaves the previous run untouched. What follows needs no space: the previous
+    /// manifest is removed (from then on the folder holds no complete run), the tables are
+    /// renamed into place, the previous run's tables that this run does not write are removed,
+    /// and the new manifest is renamed in last.
     pub fn finish(self, manifest: &Manifest) -> Result<()> {
         for table in &self.tables {
             table
@@ -402,8 +410,15 @@ impl StagedTables {
                 .finish()
                 .map_err(anyhow::Error::from)
                 .with_context(|| format!("cannot complete table {}", table.name))?;
+            sync_file(&table.tmp)?;
         }
+        let json =
+            serde_json::to_string_pretty(manifest).context("cannot serialise the manifest")?;
+        let staged_manifest = self.staging.join(MANIFEST);
+        write_synced(&staged_manifest, (json + "\n").as_bytes())?;
+
         let manifest_path = self.out.join(MANIFEST);
+        let previous_tables = previous_table_files(&self.out);
         if manifest_path.exists() {
             fs::remove_file(&manifest_path)
                 .with_context(|| format!("cannot replace {}", manifest_path.display()))?;
@@ -413,13 +428,72 @@ impl StagedTables {
             fs::rename(&table.tmp, &target)
                 .with_context(|| format!("cannot move table into {}", target.display()))?;
         }
-        let json =
-            serde_json::to_string_pretty(manifest).context("cannot serialise the manifest")?;
-        let tmp = self.staging.join(MANIFEST);
-        fs::write(&tmp, json + "\n").with_context(|| format!("cannot write {}", tmp.display()))?;
-        fs::rename(&tmp, &manifest_path)
+        // A table of the previous run that this run does not write (say `code_by_variable`
+        // of a run with `--by`) would otherwise sit beside the new tables as if it were theirs.
+        for file in previous_tables {
+            if !self
+                .tables
+                .iter()
+                .any(|t| file == format!("{}.parquet", t.name))
+            {
+                let stale = self.out.join(&file);
+                if let Err(err) = fs::remove_file(&stale) {
+                    if err.kind() != std::io::ErrorKind::NotFound {
+                        return Err(err).with_context(|| {
+                            format!("cannot remove the previous run's {}", stale.display())
+                        });
+                    }
+                }
+            }
+        }
+        fs::rename(&staged_manifest, &manifest_path)
             .with_context(|| format!("cannot move manifest into {}", manifest_path.display()))?;
+        sync_folder(&self.out);
         Ok(())
+    }
+}
+
+/// The table files the manifest in `out` lists, if it has a readable one: only plain names
+/// of Parquet files in the folder itself are taken, whatever the manifest says.
+fn previous_table_files(out: &Path) -> Vec<String> {
+    let Ok(previous) = read_manifest(out) else {
+        return Vec::new();
+    };
+    previous
+        .tables
+        .into_iter()
+        .map(|t| t.file)
+        .filter(|file| {
+            file.ends_with(".parquet")
+                && !file.starts_with('.')
+                && !file.contains(['/', '\\'])
+                && file.as_str() != MANIFEST
+        })
+        .collect()
+}
+
+/// Flushes a written file to the disk, so a crash after the renames cannot leave a
+/// manifest that names tables whose bytes were never written.
+fn sync_file(path: &Path) -> Result<()> {
+    fs::File::open(path)
+        .and_then(|f| f.sync_all())
+        .with_context(|| format!("cannot flush {} to disk", path.display()))
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write as _;
+    let mut file =
+        fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    file.write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// Flushes a folder's entries (the renames), where the system allows it; a failure here
+/// loses nothing that is not already in place, so it is not an error.
+fn sync_folder(dir: &Path) {
+    if let Ok(folder) = fs::File::open(dir) {
+        let _ = folder.sync_all();
     }
 }
 
