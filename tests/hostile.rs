@@ -272,3 +272,43 @@ fn lone_cr_line_ends_are_line_breaks_with_positions_unchanged() {
     assert_eq!(runs[0].0.len(), 2, "{:?}", runs[0]);
     assert_eq!(runs[0].3, [1, 4]);
 }
+
+#[test]
+fn words_broken_at_line_ends_are_rejoined_when_the_document_writes_them_whole() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).expect("mkdir");
+    // Hard-wrapped text: `trust-` / `worthy` is a break (the document writes `trustworthy`),
+    // `trust-` / `based` a compound (never written whole).
+    let text = "The county officials became trust-\nworthy partners over the years, as\n\
+                the trustworthy ones always do in such trust-\nbased work with the NGO.\n";
+    std::fs::write(corpus.join("doc.txt"), text).expect("write");
+    let cb = dir.path().join("codebook.toml");
+    std::fs::write(
+        &cb,
+        "[[codes]]\nid = \"trust\"\n[[codes.rules]]\nterms = [\"trustworthy\", \"trust-based\"]\n",
+    )
+    .expect("write codebook");
+    let out = dir.path().join("out");
+    let (code, stderr) = run_bounded(&corpus, &out, &cb);
+    assert_eq!(code, 0, "{stderr}");
+    let segments = table(&out, "segments");
+    assert_eq!(
+        strings(&segments, "text"),
+        [
+            "The county officials became trustworthy partners over the years, as the trustworthy \
+          ones always do in such trust-based work with the NGO."
+        ]
+    );
+    let matches = table(&out, "matches");
+    assert_eq!(
+        strings(&matches, "text"),
+        ["trustworthy", "trustworthy", "trust-based"]
+    );
+    // Positions stay the source's: the first match spans the hyphen and the line break.
+    let (starts, ends) = (u64s(&matches, "char_start"), u64s(&matches, "char_end"));
+    let cut = |i: usize| text[starts[i] as usize..ends[i] as usize].to_string();
+    assert_eq!(cut(0), "trust-\nworthy");
+    assert_eq!(cut(2), "trust-\nbased");
+    assert_eq!(u32s(&matches, "line"), [1, 3, 3]);
+}

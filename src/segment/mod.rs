@@ -30,6 +30,7 @@ use std::ops::Range;
 
 mod chrome;
 pub mod cjk;
+mod hyphens;
 mod lines;
 mod markup;
 mod sentences;
@@ -349,6 +350,24 @@ impl TextBuilder {
         }
     }
 
+    /// Takes a final `-` off the text: the text and map then end where the source before it
+    /// ends.
+    fn pop_hyphen(&mut self) {
+        if !self.text.ends_with('-') {
+            return;
+        }
+        self.text.pop();
+        self.map.len = self.text.len();
+        if self
+            .map
+            .pieces
+            .last()
+            .is_some_and(|last| last.norm == self.text.len())
+        {
+            self.map.pieces.pop();
+        }
+    }
+
     fn finish(self) -> (String, TextMap) {
         (self.text, self.map)
     }
@@ -526,6 +545,8 @@ pub struct Plan<'a> {
     level: UnitLevel,
     lines: Vec<Line<'a>>,
     blocks: Vec<Block>,
+    /// Lines whose final hyphen is a word broken across lines ([`hyphens`]), ascending.
+    rejoin: Vec<usize>,
 }
 
 /// Finds a document's layout and blocks.
@@ -552,12 +573,18 @@ pub fn plan(document: &Document, level: UnitLevel) -> Plan<'_> {
             only.kind = SegmentKind::Paragraph;
         }
     }
+    let rejoin = if layout == Layout::Wrapped {
+        hyphens::breaks_to_rejoin(&lines, &document.text)
+    } else {
+        Vec::new()
+    };
     Plan {
         layout,
         unspaced,
         level,
         lines,
         blocks,
+        rejoin,
     }
 }
 
@@ -586,7 +613,7 @@ impl Plan<'_> {
         let mut segments = Vec::with_capacity(blocks.len());
         for block_index in blocks {
             let block = &self.blocks[block_index];
-            let (text, map) = block.build(&self.lines, self.unspaced);
+            let (text, map) = block.build(&self.lines, self.unspaced, &self.rejoin);
             if self.level == UnitLevel::Sentence && block.kind == SegmentKind::Paragraph {
                 for (s, e) in sentence_spans(&text) {
                     let sub = map.slice(s, e);
@@ -728,21 +755,27 @@ impl Block {
         self.lines.iter().map(|&i| lines[i].text.len() + 1).sum()
     }
 
-    fn build(&self, lines: &[Line], unspaced: bool) -> (String, TextMap) {
+    /// The block's normalised text and its map; `rejoin`: lines whose final hyphen is dropped
+    /// when the next line is joined on ([`hyphens`]).
+    fn build(&self, lines: &[Line], unspaced: bool, rejoin: &[usize]) -> (String, TextMap) {
         let mut builder = TextBuilder {
             text: String::with_capacity(self.source_len(lines)),
             map: TextMap::default(),
         };
-        let mut previous: Option<&str> = None;
+        let mut previous: Option<(usize, &str)> = None;
         for &i in &self.lines {
             let line = &lines[i];
             let trimmed = line.trimmed();
-            if let Some(prev) = previous {
-                // A word hyphenated across lines: keep the hyphen (in this kind of text it is
-                // nearly always a compound such as cross-sector or co-workers) and drop the break.
+            if let Some((prev_index, prev)) = previous {
+                // A word hyphenated across lines: the break is dropped; the hyphen too when
+                // the document writes the word whole, else it stays (in this kind of text it
+                // is nearly always a compound such as cross-sector or co-workers).
                 let hyphen_join = prev.ends_with('-')
                     && prev[..prev.len() - 1].ends_with(char::is_alphabetic)
                     && trimmed.starts_with(char::is_lowercase);
+                if hyphen_join && rejoin.binary_search(&prev_index).is_ok() {
+                    builder.pop_hyphen();
+                }
                 // Chinese and Japanese have no spaces between words: a line break inside
                 // East Asian text joins without one.
                 let unspaced_join = unspaced && cjk::joins_without_space(prev, trimmed);
@@ -751,7 +784,7 @@ impl Block {
                 }
             }
             builder.push_line(line);
-            previous = Some(trimmed);
+            previous = Some((i, trimmed));
         }
         builder.finish()
     }
@@ -1286,6 +1319,28 @@ mod tests {
     fn hyphen_at_line_end_keeps_compound() {
         let got = kinds_and_texts("analysis on cross-\nsector collaboration.\n");
         assert_eq!(got[0].1, "analysis on cross-sector collaboration.");
+    }
+
+    #[test]
+    fn a_word_broken_at_a_line_end_is_rejoined_with_its_positions() {
+        let text = "The county govern-\nment agreed to fund it. The\ngovernment paid.\n";
+        let segs = segment(&doc(text), UnitLevel::Paragraph).segments;
+        assert_eq!(
+            segs[0].text,
+            "The county government agreed to fund it. The government paid."
+        );
+        let at = segs[0].text.find("government").unwrap();
+        let (start, end) = (
+            segs[0].map.source_start(at),
+            segs[0].map.source_end(at + "government".len()),
+        );
+        assert_eq!(&text[start..end], "govern-\nment");
+        // The word after the join maps to its own place in the source.
+        let agreed = segs[0].text.find("agreed").unwrap();
+        assert_eq!(
+            segs[0].map.source_start(agreed),
+            text.find("agreed").unwrap()
+        );
     }
 
     #[test]
