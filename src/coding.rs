@@ -747,7 +747,7 @@ impl Partners {
         key: PartnerKey,
         (start, end): (usize, usize),
         within: usize,
-        words: impl FnOnce() -> &'w WordIndex,
+        words: impl FnOnce() -> &'w WordIndex<'w>,
         reaches: impl Fn(usize, usize) -> bool,
     ) -> bool {
         let Some((_, by_start, by_end)) = self.groups.iter().find(|(k, _, _)| *k == key) else {
@@ -759,7 +759,7 @@ impl Partners {
         let after_limit = last_word
             .checked_add(within)
             .and_then(|w| w.checked_add(1))
-            .and_then(|w| words.starts.get(w).copied())
+            .and_then(|w| words.start_of(w))
             .unwrap_or(usize::MAX);
         let from = by_start.partition_point(|&(s, _)| s < end);
         let after = by_start[from..]
@@ -773,7 +773,7 @@ impl Partners {
         let first_word = words.word_at(start).saturating_sub(within);
         let before_from = match first_word {
             0 => 0,
-            w => words.starts[w] + 1,
+            w => words.start_of(w).map_or(usize::MAX, |s| s + 1),
         };
         let from = by_end.partition_point(|&(e, _)| e < before_from);
         by_end[from..]
@@ -783,30 +783,59 @@ impl Partners {
     }
 }
 
-/// Word positions in a unit, for `within N words`.
-struct WordIndex {
-    /// Byte offset where each word starts.
-    starts: Vec<usize>,
+/// Word positions in a unit, for `within N words`: where every [`WordIndex::STRIDE`]th word
+/// starts, the words between counted again when asked. A unit of 200 MB has 35 million
+/// words; an offset for each took 280 MB (more while the vector grew), the checkpoints take a
+/// sixteenth of that.
+struct WordIndex<'t> {
+    text: &'t str,
+    /// Byte offset where word 0, `STRIDE`, 2 × `STRIDE`, … starts.
+    checkpoints: Vec<usize>,
+    words: usize,
 }
 
-impl WordIndex {
-    fn new(text: &str) -> Self {
-        let mut starts = Vec::new();
-        let mut in_word = false;
-        for (i, c) in text.char_indices() {
-            let word = is_word_char(c);
-            // Each character of an unspaced script is a word of its own.
-            if word && (!in_word || is_unspaced_script(c)) {
-                starts.push(i);
+impl<'t> WordIndex<'t> {
+    const STRIDE: usize = 16;
+
+    fn new(text: &'t str) -> Self {
+        let mut checkpoints = Vec::new();
+        let mut words = 0;
+        for start in word_starts(text, 0) {
+            if words % Self::STRIDE == 0 {
+                checkpoints.push(start);
             }
-            in_word = word;
+            words += 1;
         }
-        WordIndex { starts }
+        WordIndex {
+            text,
+            checkpoints,
+            words,
+        }
     }
 
-    /// The index of the word at or before a byte offset.
+    /// The index of the word at or before a byte offset (0 before the first word).
     fn word_at(&self, pos: usize) -> usize {
-        self.starts.partition_point(|&s| s <= pos).saturating_sub(1)
+        let Some(k) = self
+            .checkpoints
+            .partition_point(|&s| s <= pos)
+            .checked_sub(1)
+        else {
+            return 0;
+        };
+        let later = word_starts(self.text, self.checkpoints[k])
+            .take(Self::STRIDE)
+            .take_while(|&s| s <= pos)
+            .count();
+        k * Self::STRIDE + later - 1
+    }
+
+    /// Where word `w` starts; `None` past the last word.
+    fn start_of(&self, w: usize) -> Option<usize> {
+        if w >= self.words {
+            return None;
+        }
+        let from = self.checkpoints[w / Self::STRIDE];
+        word_starts(self.text, from).nth(w % Self::STRIDE)
     }
 
     /// How many words on from the one ending at `end` the one starting at `start` is:
@@ -814,6 +843,18 @@ impl WordIndex {
     fn distance(&self, end: usize, start: usize) -> usize {
         self.word_at(start) - self.word_at(end.saturating_sub(1))
     }
+}
+
+/// Byte offsets where words start in `text`, from `from` (a word start or 0) on.
+fn word_starts(text: &str, from: usize) -> impl Iterator<Item = usize> + '_ {
+    let mut in_word = false;
+    text[from..].char_indices().filter_map(move |(i, c)| {
+        let word = is_word_char(c);
+        // Each character of an unspaced script is a word of its own.
+        let starts = word && (!in_word || is_unspaced_script(c));
+        in_word = word;
+        starts.then_some(from + i)
+    })
 }
 
 /// The codebook's negators, looked for before every match.
@@ -1278,6 +1319,35 @@ terms = ["first in command", "yibashou", "一把手"]
             .iter()
             .map(|c| (text[c.start..c.end].to_string(), c.status.as_str()))
             .collect()
+    }
+
+    #[test]
+    fn word_index_checkpoints_agree_with_every_word_start() {
+        // Words of Latin and Han script, runs of spaces and punctuation, more than a stride.
+        let mut text = String::new();
+        for i in 0..200 {
+            text.push_str(
+                [
+                    "trust ",
+                    "与NGO合作，",
+                    "  co-operation. ",
+                    "x",
+                    "—",
+                    "一把手 ",
+                ][i % 6],
+            );
+        }
+        let starts: Vec<usize> = word_starts(&text, 0).collect();
+        assert!(starts.len() > 3 * WordIndex::STRIDE);
+        let index = WordIndex::new(&text);
+        for (w, &s) in starts.iter().enumerate() {
+            assert_eq!(index.start_of(w), Some(s));
+        }
+        assert_eq!(index.start_of(starts.len()), None);
+        for (pos, _) in text.char_indices() {
+            let naive = starts.partition_point(|&s| s <= pos).saturating_sub(1);
+            assert_eq!(index.word_at(pos), naive, "at {pos}");
+        }
     }
 
     #[test]

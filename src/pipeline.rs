@@ -259,17 +259,20 @@ fn write_batches(
     for batch in batches {
         let unit_tables = tables::unit_tables(codebook, &batch.records, &batch.facts, &batch.rows)
             .context("cannot build the tables")?;
-        for (name, df) in &unit_tables {
-            staged.append(name, df)?;
-        }
         let texts = tables::texts_table(&batch.texts).context("cannot build the texts table")?;
-        staged.append("texts", &texts)?;
         tallies.push(
             tables::Tally::of_documents(&code_ids, &batch.rows)
                 .context("cannot tally the codings")?,
         );
-        units.extend(batch.facts.into_iter().map(|f| (f.id, f.units)));
         counts.add(&count(&batch.records, &batch.rows));
+        // The rows' texts are in the tables now: freed before the tables are encoded, which
+        // holds a few more copies of each text (a huge unit's most of all).
+        drop((batch.rows, batch.texts));
+        for (name, df) in &unit_tables {
+            staged.append(name, df)?;
+        }
+        staged.append("texts", &texts)?;
+        units.extend(batch.facts.into_iter().map(|f| (f.id, f.units)));
         records.extend(batch.records);
     }
     Ok(Written {
