@@ -83,3 +83,64 @@ fn an_os_error_is_reported_once() {
         "the OS error once: {stderr}"
     );
 }
+
+/// One convention for outputs (README, "Where output goes"): `-o`/`--out` on every command
+/// that writes.
+#[test]
+fn every_command_that_writes_takes_o_for_out() {
+    for command in [
+        &["run"][..],
+        &["merge"],
+        &["export"],
+        &["agree"],
+        &["kwic"],
+        &["suggest"],
+        &["similar"],
+        &["report"],
+        &["plot"],
+        &["codebook", "import"],
+    ] {
+        let mut args = command.to_vec();
+        args.push("--help");
+        let (code, stdout, stderr) = outcome(&args);
+        assert_eq!(code, 0, "{command:?}: {stderr}");
+        assert!(
+            stdout.contains("-o, --out"),
+            "{command:?} has no -o, --out:\n{stdout}"
+        );
+    }
+}
+
+/// No command writes over a file or folder it reads, `--force` or not.
+#[test]
+fn an_output_that_is_an_input_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let gold = dir.path().join("gold.csv");
+    let hand_coding = "document,unit,code\n001_bb6c17c0ea50004b.txt,0,trust\n";
+    std::fs::write(&gold, hand_coding).expect("write");
+    let gold = gold.to_str().expect("utf-8");
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &["suggest", "trust", "--gold", gold, "-o", gold],
+            "is the hand coding (--gold) this command reads",
+        ),
+        (
+            &["codebook", "import", gold, "-o", gold, "--force"],
+            "is the file to import this command reads",
+        ),
+        (
+            &["run", "--out", "corpus"],
+            "is the corpus this command reads",
+        ),
+    ];
+    for (args, expected) in cases {
+        let (code, _, stderr) = outcome(args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("gold.csv")).expect("read"),
+        hand_coding
+    );
+    assert!(!repo().join("corpus").join("manifest.json").exists());
+}

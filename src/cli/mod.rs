@@ -18,7 +18,7 @@ mod report;
 mod workbench;
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Exit codes: the contract with scripts and schedulers.
 pub mod exit {
@@ -99,7 +99,7 @@ pub struct MergeArgs {
     #[arg(value_name = "SHARD_OUT", required = true)]
     pub shards: Vec<PathBuf>,
     /// Folder for the merged tables and manifest.json.
-    #[arg(long, value_name = "DIR")]
+    #[arg(short, long, value_name = "DIR")]
     pub out: PathBuf,
 }
 
@@ -124,7 +124,7 @@ pub struct KwicArgs {
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
     /// Also write the lines to a .csv or .parquet file.
-    #[arg(long, value_name = "FILE")]
+    #[arg(short, long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub coding: CodingArgs,
@@ -164,7 +164,7 @@ pub struct SuggestArgs {
     #[arg(long, value_name = "N", default_value_t = 2)]
     pub min_units: usize,
     /// Also write every candidate tried to a .csv or .parquet file.
-    #[arg(long, value_name = "FILE")]
+    #[arg(short, long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub coding: CodingArgs,
@@ -182,7 +182,7 @@ pub struct SimilarArgs {
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub limit: usize,
     /// Also write the list to a .csv or .parquet file.
-    #[arg(long, value_name = "FILE")]
+    #[arg(short, long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub coding: CodingArgs,
@@ -220,7 +220,7 @@ pub struct AgreeArgs {
     #[arg(long, value_name = "N", default_value_t = 2000)]
     pub bootstrap: usize,
     /// Folder for agreement.parquet and agreement_units.parquet (a run's other files are kept).
-    #[arg(long, value_name = "DIR", default_value = "output")]
+    #[arg(short, long, value_name = "DIR", default_value = "output")]
     pub out: PathBuf,
     #[command(flatten)]
     pub coding: CodingArgs,
@@ -233,7 +233,7 @@ pub struct ExportArgs {
     #[arg(value_enum)]
     pub format: ExportFormat,
     /// File to write.
-    #[arg(long, value_name = "FILE")]
+    #[arg(short, long, value_name = "FILE")]
     pub out: PathBuf,
     #[command(flatten)]
     pub run: CodingArgs,
@@ -251,7 +251,7 @@ pub struct RunArgs {
     #[command(flatten)]
     pub coding: CodingArgs,
     /// Folder for the Parquet tables and manifest.json (created if missing; earlier tables replaced).
-    #[arg(long, value_name = "DIR", default_value = "output")]
+    #[arg(short, long, value_name = "DIR", default_value = "output")]
     pub out: PathBuf,
     /// Code only shard K of N (K from 1): a fixed share of the documents, chosen by a hash of
     /// each document's path, for array jobs; combine the N outputs with `qualcode merge`.
@@ -301,6 +301,38 @@ pub struct CodingArgs {
     /// euc-kr, windows-1252, ...) [default: detected per file].
     #[arg(long, value_name = "NAME")]
     pub encoding: Option<String>,
+}
+
+impl CodingArgs {
+    /// The files and folder the coding reads, named as the options name them.
+    fn inputs(&self) -> Vec<(&'static str, &Path)> {
+        let mut inputs = vec![
+            ("corpus", self.corpus.as_path()),
+            ("codebook", &self.codebook),
+        ];
+        if let Some(metadata) = &self.metadata {
+            inputs.push(("metadata", metadata));
+        }
+        inputs
+    }
+}
+
+/// Refuses to write over something the command reads: one convention for every command
+/// (README, "Where output goes"). An output that does not exist yet is no input.
+fn refuse_input_as_output(out: &Path, inputs: &[(&str, &Path)]) -> Result<()> {
+    let Ok(target) = out.canonicalize() else {
+        return Ok(());
+    };
+    for (what, input) in inputs {
+        if input.canonicalize().is_ok_and(|input| input == target) {
+            bail!(
+                "--out {} is the {what} this command reads: write to another {}",
+                out.display(),
+                if target.is_dir() { "folder" } else { "file" }
+            );
+        }
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -446,6 +478,7 @@ pub fn main_with_args(cli: Cli) -> Result<u8> {
                 },
                 ..RunSettings::from_args(args.coding, args.out)?
             };
+            refuse_input_as_output(&settings.out, &[("corpus", &settings.corpus)])?;
             run(&settings)
         }
         Command::Merge(args) => {
@@ -464,6 +497,7 @@ pub fn main_with_args(cli: Cli) -> Result<u8> {
         Command::Plot(args) => report::plot(&args),
         Command::Export(args) => {
             let format = args.format;
+            refuse_input_as_output(&args.out, &args.run.inputs())?;
             export(format, &RunSettings::from_args(args.run, args.out)?)
         }
         Command::Agree(args) => {
@@ -492,14 +526,19 @@ pub fn main_with_args(cli: Cli) -> Result<u8> {
                 &RunSettings::from_args(args.coding, PathBuf::new())?,
             )
         }
-        Command::Kwic(args) => workbench::kwic(
-            &args,
-            args.out
-                .as_deref()
-                .map(output::ListingFormat::of)
-                .transpose()?,
-            &RunSettings::from_args(args.coding.clone(), PathBuf::new())?,
-        ),
+        Command::Kwic(args) => {
+            if let Some(out) = &args.out {
+                refuse_input_as_output(out, &args.coding.inputs())?;
+            }
+            workbench::kwic(
+                &args,
+                args.out
+                    .as_deref()
+                    .map(output::ListingFormat::of)
+                    .transpose()?,
+                &RunSettings::from_args(args.coding.clone(), PathBuf::new())?,
+            )
+        }
         Command::Explain(args) => workbench::explain(
             &args,
             &RunSettings::from_args(args.coding.clone(), PathBuf::new())?,
@@ -513,6 +552,11 @@ pub fn main_with_args(cli: Cli) -> Result<u8> {
             if args.min_units == 0 {
                 bail!("--min-units must be at least 1");
             }
+            if let Some(out) = &args.out {
+                let mut inputs = args.coding.inputs();
+                inputs.push(("hand coding (--gold)", &args.gold));
+                refuse_input_as_output(out, &inputs)?;
+            }
             workbench::suggest(
                 &args,
                 format,
@@ -525,6 +569,15 @@ pub fn main_with_args(cli: Cli) -> Result<u8> {
                 .as_deref()
                 .map(output::ListingFormat::of)
                 .transpose()?;
+            if let Some(out) = &args.out {
+                let mut inputs = args.coding.inputs();
+                inputs.extend(
+                    args.gold
+                        .iter()
+                        .map(|g| ("hand coding (--gold)", g.as_path())),
+                );
+                refuse_input_as_output(out, &inputs)?;
+            }
             workbench::similar(
                 &args,
                 format,
@@ -588,6 +641,9 @@ pub fn export(format: ExportFormat, settings: &RunSettings) -> Result<u8> {
 
 /// Writes a codebook.toml from another tool's codebook (a skeleton) or dictionary (with terms).
 pub fn import_codebook(args: &ImportArgs) -> Result<u8> {
+    if let Some(out) = &args.out {
+        refuse_input_as_output(out, &[("file to import", &args.file)])?;
+    }
     let name = args.file.display().to_string();
     let bytes = std::fs::read(&args.file).with_context(|| format!("cannot read {name}"))?;
     let extension = args

@@ -18,7 +18,7 @@ pub struct ReportArgs {
     #[arg(long, value_name = "DIR", default_value = "output")]
     pub from: PathBuf,
     /// The HTML file to write [default: report.html in the run's folder].
-    #[arg(long, value_name = "FILE.html")]
+    #[arg(short, long, value_name = "FILE.html")]
     pub out: Option<PathBuf>,
     /// Units listed under each code (evenly spaced through the corpus when there are more).
     #[arg(long, value_name = "N", default_value_t = Limits::default().units_per_code)]
@@ -49,7 +49,7 @@ pub struct PlotArgs {
     #[arg(long, value_name = "DIR", default_value = "output")]
     pub from: PathBuf,
     /// The SVG file to write.
-    #[arg(long, value_name = "FIG.svg")]
+    #[arg(short, long, value_name = "FIG.svg")]
     pub out: PathBuf,
     /// With `by-variable`: the variable, as the run's `--by` named it [default: the first].
     #[arg(long, value_name = "NAME")]
