@@ -12,7 +12,8 @@ UPPER case. Then times (wall, and CPU as user + system from GNU time) `qualcode 
 loads but no longer matches shows. Needs a release build (cargo build --release) and GNU time
 (/usr/bin/time). Generated files go under bench/work/dictionary/ (gitignored).
 
---qualcode PATH times another build (e.g. a copy of the binary before a change).
+--qualcode PATH times another build (e.g. a copy of the binary before a change); --work NAME
+keeps its files apart (bench/work/NAME/), so that two builds can be timed at once.
 """
 import argparse
 import json
@@ -24,7 +25,6 @@ import subprocess
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-WORK = ROOT / "bench" / "work" / "dictionary"
 TARGET = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
 
 # Syllables per script. Latin: French- and German-like, with accents and ß; Cyrillic:
@@ -56,10 +56,10 @@ def variants(word):
     return [word, word[:1].upper() + word[1:], word.upper()]
 
 
-def generate(script, size):
+def generate(work, script, size):
     rng = random.Random(f"{script}-{size}")
     terms = words(script, size, rng)
-    folder = WORK / f"{script}-{size}"
+    folder = work / f"{script}-{size}"
     corpus = folder / "corpus"
     if folder.exists():
         shutil.rmtree(folder)
@@ -109,11 +109,12 @@ def main():
     parser.add_argument("--scripts", nargs="+", default=["latin", "cyrillic", "chinese"])
     parser.add_argument("--qualcode", default=str(TARGET / "release" / "qualcode"))
     parser.add_argument("--commands", nargs="+", default=["check", "run"])
+    parser.add_argument("--work", default="dictionary", help="folder under bench/work/")
     args = parser.parse_args()
     print("script    terms  command  wall s   CPU s   peak MB  rc  mixed-case units coded (of 30), matches")
     for script in args.scripts:
         for size in args.sizes:
-            folder = generate(script, size)
+            folder = generate(ROOT / "bench" / "work" / args.work, script, size)
             for command in args.commands:
                 cmd = [args.qualcode, command, "--corpus", str(folder / "corpus"),
                        "--codebook", str(folder / "codebook.toml")]

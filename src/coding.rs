@@ -383,7 +383,7 @@ impl Matcher {
                 term_origins,
             ))
         };
-        let regex_sets = prefilter_sets(&codebook.codes, &regexes)?;
+        let regex_sets = prefilter_sets(&codebook.codes, &regexes, SET_SIZE_LIMIT)?;
         Ok(Matcher {
             terms,
             regex_sets,
@@ -1017,6 +1017,10 @@ fn spans_once<'a>(matches: impl Iterator<Item = &'a UnitMatch>) -> usize {
     hits
 }
 
+/// The compiled size a pre-filter set may reach: the `regex` crate's default, which a set of
+/// 20,000 case-insensitive terms of Latin letters with accents passed (after 134 s).
+const SET_SIZE_LIMIT: usize = 10 << 20;
+
 /// The `RegexSet`s that pre-filter the regexes, each with the index of its first regex: one
 /// set, or several when a set of all of them would pass the regex crate's size limit
 /// (thousands of wildcard terms in a dictionary), split in halves until each builds. A regex
@@ -1024,6 +1028,7 @@ fn spans_once<'a>(matches: impl Iterator<Item = &'a UnitMatch>) -> usize {
 fn prefilter_sets(
     codes: &[Code],
     regexes: &[(Regex, Origin)],
+    size_limit: usize,
 ) -> Result<Vec<(RegexSet, usize)>, MatcherError> {
     let patterns = regexes
         .iter()
@@ -1033,7 +1038,8 @@ fn prefilter_sets(
         })
         .collect::<Result<Vec<_>, _>>()?;
     let mut sets = Vec::new();
-    let mut pending = vec![0..patterns.len()];
+    let mut pending: Vec<std::ops::Range<usize>> = Vec::new();
+    pending.push(0..patterns.len());
     while let Some(range) = pending.pop() {
         if range.is_empty() {
             continue;
@@ -1044,6 +1050,7 @@ fn prefilter_sets(
             // before the pre-filter and this limit, 15.4 s with the limit alone, 3.6 s with
             // both.
             .dfa_size_limit(64 << 20)
+            .size_limit(size_limit)
             .build();
         match built {
             Ok(set) => sets.push((set, range.start)),
@@ -1741,6 +1748,70 @@ within = 5
         assert_eq!(
             matched(&fic, "与FIC合作，localisation与本土化；FICs、xFIC"),
             ["FIC", "localisation"]
+        );
+    }
+
+    #[test]
+    fn regex_pre_filters_split_over_the_size_limit_and_name_a_regex_too_big_alone() {
+        let toml = r#"
+[[codes]]
+id = "trust"
+[[codes.rules]]
+id = "trust_regex"
+regex = 'trust(ed|ing)?'
+[[codes.rules]]
+terms = ["confi*nce", "Vertrau*ns"]
+
+[[codes]]
+id = "reciprocity"
+[[codes.rules]]
+terms = ["reciproc*ty"]
+[[codes.exclude]]
+id = "not_a_favour"
+regex = '\bfavou?r\w+'
+"#;
+        let cb = codebook::parse(toml).unwrap_or_else(|p| panic!("{p:?}"));
+        let whole = Matcher::new(&cb).expect("matcher");
+        assert_eq!((whole.regexes.len(), whole.regex_sets.len()), (5, 1));
+        // Under a limit that each alone keeps to but the five together pass, the set is split,
+        // and matches as the single set does.
+        let sizes: Vec<usize> = whole
+            .regexes
+            .iter()
+            .map(|(re, o)| prefilter_pattern(re.as_str(), o.case_sensitive).unwrap())
+            .map(|p| {
+                (1..)
+                    .map(|k| k * 256)
+                    .find(|&limit| {
+                        regex::RegexSetBuilder::new([&p])
+                            .size_limit(limit)
+                            .build()
+                            .is_ok()
+                    })
+                    .unwrap()
+            })
+            .collect();
+        let limit = *sizes.iter().max().unwrap();
+        let split = prefilter_sets(&cb.codes, &whole.regexes, limit).expect("split");
+        assert!(split.len() > 1, "{limit}");
+        assert_eq!(split.iter().map(|(s, _)| s.len()).sum::<usize>(), 5);
+        let split = Matcher {
+            regex_sets: split,
+            ..Matcher::new(&cb).expect("matcher")
+        };
+        let text = "We trusted the CONFIDENCE of Vertrauens and reciprocity, a favour asked.";
+        assert_eq!(statuses(&split, text), statuses(&whole, text));
+        assert_eq!(
+            matched(&split, text),
+            ["trusted", "CONFIDENCE", "Vertrauens", "reciprocity"]
+        );
+        // A regex too big even alone is named.
+        let error = prefilter_sets(&cb.codes, &whole.regexes, 64).expect_err("too big");
+        assert!(
+            error
+                .to_string()
+                .contains(r#"code "trust", rule "trust_regex" (line 4), pattern "trust(ed|ing)?""#),
+            "{error}"
         );
     }
 
