@@ -1,9 +1,9 @@
 //! Coding: segmented documents and a [`Codebook`] in, every rule match and every
 //! (unit, code) coding out, as plain rows with source positions.
 //!
-//! All literal and prefix terms of all codes go into one Aho-Corasick automaton ([`scan`])
-//! so each unit is scanned once for all of them; regular expressions are pre-filtered with a
-//! `RegexSet`. Documents are coded in parallel and collected in corpus order, so output never
+//! All literal and prefix terms of all codes, of any script, go into one Aho-Corasick
+//! automaton ([`scan`], case folded by Unicode simple case folding) so each unit is scanned
+//! once for all of them; regular expressions are pre-filtered with `RegexSet`s. Documents are coded in parallel and collected in corpus order, so output never
 //! depends on thread timing.
 
 use crate::codebook::{Code, Codebook, Order, Pattern, PatternKind, Scope};
