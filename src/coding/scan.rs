@@ -3,11 +3,11 @@
 //! ASCII case-folding Aho-Corasick DFA. Case-sensitive terms share the automaton and are
 //! checked byte for byte where it finds them, so a unit is scanned once whatever the mix.
 //!
-//! Cased letters other than ASCII (`Vertrauen`'s `ü` in `Zusammenführung`, Cyrillic, Greek)
-//! are folded on both sides by Unicode simple case folding ([`fold::fold_case`]): the
-//! automaton holds each term folded, and a unit holding such a letter is scanned in a folded
-//! copy ([`fold::Folded::of_case`]) whose occurrences are mapped back to the unit's offsets,
-//! where case-sensitive terms are checked against the unit's own text.
+//! Cased letters other than ASCII (the `ü` of `Zusammenführung`, Cyrillic, Greek) are folded
+//! on both sides by Unicode simple case folding ([`fold::fold_case`]): the automaton holds
+//! each term folded, and a unit holding such a letter is scanned in a folded copy
+//! ([`fold::Folded::of_case`]) whose occurrences are mapped back to the unit's offsets, where
+//! case-sensitive terms are checked against the unit's own text.
 
 use super::fold::{self, CaseFold};
 
@@ -376,5 +376,87 @@ mod tests {
                 (2, "σοφόσ"),
             ]
         );
+    }
+
+    /// What an overlapping search of the text folded character by character finds, mapped
+    /// back through a table of every character's offsets (not the piece map), then checked
+    /// as written for the case-sensitive terms.
+    fn folded_reference(terms: &[(&str, bool)], text: &str) -> Vec<Occurrence> {
+        let all: Vec<String> = terms.iter().map(|(t, _)| fold::fold_case_str(t)).collect();
+        let searcher = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(&all)
+            .unwrap();
+        let mut folded = String::new();
+        let mut source_at = std::collections::BTreeMap::new();
+        for (i, c) in text.char_indices() {
+            source_at.insert(folded.len(), i);
+            folded.push(fold::fold_case(c));
+        }
+        source_at.insert(folded.len(), text.len());
+        let mut found: Vec<Occurrence> = searcher
+            .find_overlapping_iter(&folded)
+            .map(|m| Occurrence {
+                pattern: m.pattern().as_usize(),
+                start: source_at[&m.start()],
+                end: source_at[&m.end()],
+            })
+            .filter(|o| !terms[o.pattern].1 || &text[o.start..o.end] == terms[o.pattern].0)
+            .collect();
+        found.sort();
+        found
+    }
+
+    #[test]
+    fn folds_case_as_a_search_of_the_folded_text_does_at_any_length() {
+        // Letters folded to shorter (the Kelvin sign, `ẞ`) and longer (`Ⱥ`) encodings before,
+        // inside and across the middle of units of every length.
+        let terms: &[(&str, bool)] = &[
+            ("ⱥb", false),
+            ("kilo", false),
+            ("kilo", true),
+            ("straße", false),
+            ("доверие", false),
+            ("σοφός", false),
+            ("Σοφός", true),
+            ("b \u{212A}", false),
+            ("信任", false),
+        ];
+        let words = [
+            "ȺB",
+            "ⱥb",
+            "\u{212A}ilo",
+            "kilo",
+            "KILO",
+            "STRAẞE",
+            "straße",
+            "Доверие",
+            "ДОВЕРИЕ",
+            "ΣΟΦΌΣ",
+            "σοφός",
+            "Σοφός",
+            "σοφόσ",
+            "信任",
+            "x",
+            "b",
+            " ",
+            " ",
+            "\u{212A}",
+            "ẞ",
+        ];
+        let scanner = Terms::new(terms).unwrap();
+        let mut rng = Lcg(11);
+        for case in 0..400 {
+            let len = if case < 200 {
+                rng.below(30)
+            } else {
+                rng.below(300)
+            };
+            let text: String = (0..len).map(|_| words[rng.below(words.len())]).collect();
+            let mut found = Vec::new();
+            scanner.find(&text, &mut found);
+            found.sort();
+            assert_eq!(found, folded_reference(terms, &text), "{text:?}");
+        }
     }
 }
