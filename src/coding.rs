@@ -3,8 +3,8 @@
 //!
 //! All literal and prefix terms of all codes, of any script, go into one Aho-Corasick
 //! automaton ([`scan`], case folded by Unicode simple case folding) so each unit is scanned
-//! once for all of them; regular expressions are pre-filtered with `RegexSet`s. Documents are coded in parallel and collected in corpus order, so output never
-//! depends on thread timing.
+//! once for all of them; regular expressions are pre-filtered with `RegexSet`s. Documents are
+//! coded in parallel and collected in corpus order, so output never depends on thread timing.
 
 use crate::codebook::{Code, Codebook, Order, Pattern, PatternKind, Scope};
 use crate::read::{Document, StoredOffsets};
@@ -1017,8 +1017,9 @@ fn spans_once<'a>(matches: impl Iterator<Item = &'a UnitMatch>) -> usize {
     hits
 }
 
-/// The compiled size a pre-filter set may reach: the `regex` crate's default, which a set of
-/// 20,000 case-insensitive terms of Latin letters with accents passed (after 134 s).
+/// The compiled size a pre-filter set may reach: the `regex` crate's default, which one set of
+/// 20,000 case-insensitive terms with accented letters passed after two minutes of compiling
+/// (when such terms were regexes).
 const SET_SIZE_LIMIT: usize = 10 << 20;
 
 /// The `RegexSet`s that pre-filter the regexes, each with the index of its first regex: one
