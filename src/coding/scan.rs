@@ -358,6 +358,13 @@ mod tests {
         assert_eq!(found(&scanner, "ärger ÄRGER Ärger"), [(4, "Ärger")]);
         // `SS` is not `ß` under simple folding.
         assert!(found(&scanner, "STRASSE").is_empty());
+        // Terms of ASCII letters alone: the Kelvin sign and the long s still fold to them.
+        let ascii = Terms::new(&[("kilo", false), ("messe", false)]).unwrap();
+        assert_eq!(ascii.case_fold, CaseFold::ToAscii);
+        assert_eq!(
+            found(&ascii, "\u{212A}ILO, Meſſe, МЕССЕ"),
+            [(0, "\u{212A}ILO"), (1, "Meſſe")]
+        );
     }
 
     #[test]
