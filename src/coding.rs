@@ -1,10 +1,10 @@
 //! Coding: segmented documents and a [`Codebook`] in, every rule match and every
 //! (unit, code) coding out, as plain rows with source positions.
 //!
-//! All literal and prefix terms of all codes go into one Aho-Corasick automaton ([`scan`])
-//! so each unit is scanned once for all of them; regular expressions are pre-filtered with a
-//! `RegexSet`. Documents are coded in parallel and collected in corpus order, so output never
-//! depends on thread timing.
+//! All literal and prefix terms of all codes, of any script, go into one Aho-Corasick
+//! automaton ([`scan`], case folded by Unicode simple case folding) so each unit is scanned
+//! once for all of them; regular expressions are pre-filtered with `RegexSet`s. Documents are
+//! coded in parallel and collected in corpus order, so output never depends on thread timing.
 
 use crate::codebook::{Code, Codebook, Order, Pattern, PatternKind, Scope};
 use crate::read::{Document, StoredOffsets};
@@ -45,7 +45,8 @@ struct Origin {
 pub struct Matcher {
     /// Literal and prefix terms (`None` if the codebook has none) and what each is for.
     terms: Option<(scan::Terms, Vec<Origin>)>,
-    regex_set: RegexSet,
+    /// Pre-filters of `regexes`: each set with the index of its first regex.
+    regex_sets: Vec<(RegexSet, usize)>,
     regexes: Vec<(Regex, Origin)>,
     codes: Vec<Code>,
     /// Per code, its ancestors: a unit coded with a code is coded with all of them too.
@@ -367,19 +368,10 @@ impl Matcher {
                             continue;
                         }
                     };
-                    let origin = Origin { prefix, ..origin };
-                    if pattern.case_sensitive || folds_in_automaton(text) {
-                        terms.push((text, pattern.case_sensitive));
-                        term_origins.push(origin);
-                    } else {
-                        // The automaton folds ASCII case only; cased letters of other scripts
-                        // go through regex.
-                        let re = regex::RegexBuilder::new(&regex::escape(text))
-                            .case_insensitive(true)
-                            .build()
-                            .map_err(|e| MatcherError(e.to_string()))?;
-                        regexes.push((re, origin));
-                    }
+                    // Every term, of any script and case, goes to the automaton, which folds
+                    // case by Unicode simple case folding (`scan`).
+                    terms.push((text, pattern.case_sensitive));
+                    term_origins.push(Origin { prefix, ..origin });
                 }
             }
         }
@@ -391,21 +383,10 @@ impl Matcher {
                 term_origins,
             ))
         };
-        let regex_set = regex::RegexSetBuilder::new(
-            regexes
-                .iter()
-                .map(|(re, origin)| prefilter_pattern(re.as_str(), origin.case_sensitive))
-                .collect::<Result<Vec<_>, _>>()?,
-        )
-        // The default 2 MB cache was cleared again and again by a codebook's dozen regexes of
-        // Unicode classes. Default codebook over the 206 MB benchmark corpus: 16.2 s before
-        // the pre-filter and this limit, 15.4 s with the limit alone, 3.6 s with both.
-        .dfa_size_limit(64 << 20)
-        .build()
-        .map_err(|e| MatcherError(e.to_string()))?;
+        let regex_sets = prefilter_sets(&codebook.codes, &regexes, SET_SIZE_LIMIT)?;
         Ok(Matcher {
             terms,
-            regex_set,
+            regex_sets,
             regexes,
             codes: codebook.codes.clone(),
             ancestors: (0..codebook.codes.len())
@@ -451,7 +432,7 @@ impl Matcher {
         let mut found: Vec<(Origin, usize, usize)> = Vec::new();
         if let Some((terms, origins)) = &self.terms {
             let mut occurrences = Vec::new();
-            terms.find(text.as_bytes(), &mut occurrences);
+            terms.find(text, &mut occurrences);
             for o in occurrences {
                 let origin = origins[o.pattern];
                 if let Some(end) = word_match(text, o.start, o.end, origin) {
@@ -459,9 +440,9 @@ impl Matcher {
                 }
             }
         }
-        if !self.regexes.is_empty() {
-            for i in self.regex_set.matches(text).iter() {
-                let (re, origin) = &self.regexes[i];
+        for (set, first) in &self.regex_sets {
+            for i in set.matches(text).iter() {
+                let (re, origin) = &self.regexes[first + i];
                 for m in re.find_iter(text) {
                     if let Some(end) = word_match(text, m.start(), m.end(), *origin) {
                         found.push((*origin, m.start(), end));
@@ -1077,8 +1058,84 @@ fn spans_once<'a>(matches: impl Iterator<Item = &'a UnitMatch>) -> usize {
     hits
 }
 
-/// Whether a term can go into the ASCII case-folding automaton: its letters other than ASCII
-/// have no case (Han, kana), so folding ASCII alone folds it all (`NGO合作`).
+/// The compiled size a pre-filter set may reach: the `regex` crate's default, which one set of
+/// 20,000 case-insensitive terms with accented letters passed after two minutes of compiling
+/// (when such terms were regexes).
+const SET_SIZE_LIMIT: usize = 10 << 20;
+
+/// The `RegexSet`s that pre-filter the regexes, each with the index of its first regex: one
+/// set, or several when a set of all of them would pass the regex crate's size limit
+/// (thousands of wildcard terms in a dictionary), split in halves until each builds. A regex
+/// too big even alone is named with its code, rule and line.
+fn prefilter_sets(
+    codes: &[Code],
+    regexes: &[(Regex, Origin)],
+    size_limit: usize,
+) -> Result<Vec<(RegexSet, usize)>, MatcherError> {
+    let patterns = regexes
+        .iter()
+        .map(|(re, origin)| {
+            prefilter_pattern(re.as_str(), origin.case_sensitive)
+                .map_err(|e| MatcherError(format!("{}: {}", describe(codes, origin), e.0)))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut sets = Vec::new();
+    let mut pending: Vec<std::ops::Range<usize>> = Vec::new();
+    pending.push(0..patterns.len());
+    while let Some(range) = pending.pop() {
+        if range.is_empty() {
+            continue;
+        }
+        let built = regex::RegexSetBuilder::new(&patterns[range.clone()])
+            // The default 2 MB cache was cleared again and again by a codebook's dozen regexes
+            // of Unicode classes. Default codebook over the 206 MB benchmark corpus: 16.2 s
+            // before the pre-filter and this limit, 15.4 s with the limit alone, 3.6 s with
+            // both.
+            .dfa_size_limit(64 << 20)
+            .size_limit(size_limit)
+            .build();
+        match built {
+            Ok(set) => sets.push((set, range.start)),
+            Err(e) if range.len() == 1 => {
+                return Err(MatcherError(format!(
+                    "{}: {}",
+                    describe(codes, &regexes[range.start].1),
+                    e
+                )))
+            }
+            Err(_) => {
+                let middle = range.start + range.len() / 2;
+                // The second half is pushed first so that the sets come out in order.
+                pending.push(middle..range.end);
+                pending.push(range.start..middle);
+            }
+        }
+    }
+    Ok(sets)
+}
+
+/// A pattern's place in the codebook for an error: `code "c", rule "c.2" (line 14), term "x"`.
+fn describe(codes: &[Code], origin: &Origin) -> String {
+    let code = &codes[origin.code];
+    let (kind, rule) = match origin.role {
+        Role::Exclusion => ("exclusion", &code.exclusions[origin.rule]),
+        _ => ("rule", &code.rules[origin.rule]),
+    };
+    let patterns = match origin.role {
+        Role::Near => &rule.near,
+        Role::NotNear => &rule.not_near,
+        Role::Rule | Role::Exclusion => &rule.patterns,
+    };
+    let pattern = patterns
+        .get(origin.pattern)
+        .map(|p| format!(", pattern {:?}", p.source))
+        .unwrap_or_default();
+    format!(
+        "code {:?}, {kind} {:?} (line {}){pattern}",
+        code.id, rule.id, rule.line
+    )
+}
+
 /// The pattern by which the `RegexSet` pre-filters a regex: the regex with its look-around
 /// assertions (`\b`, `^`, `$`) taken out, so it matches wherever the regex does and more.
 /// Why: Unicode `\b` makes the set's lazy DFA give up on any unit with a non-ASCII character
@@ -1111,13 +1168,6 @@ fn prefilter_pattern(pattern: &str, case_sensitive: bool) -> Result<String, Matc
         .map_err(|e| MatcherError(e.to_string()))?;
     // Case folding is in the tree's classes already, so the printed pattern needs no flag.
     Ok(without_looks(&hir).to_string())
-}
-
-fn folds_in_automaton(term: &str) -> bool {
-    term.chars().all(|c| {
-        c.is_ascii()
-            || (c.to_lowercase().eq(std::iter::once(c)) && c.to_uppercase().eq(std::iter::once(c)))
-    })
 }
 
 /// Checks word boundaries (extending `term*` to the end of its word); `None` if not a match.
@@ -1741,9 +1791,7 @@ near = ["政府", "government"]
 within = 5
 "#,
         );
-        // Han terms need no automaton of their own: only cased letters go through regex.
-        assert!(folds_in_automaton("信任") && folds_in_automaton("NGO合作"));
-        assert!(!folds_in_automaton("Öffentlich"));
+        // Terms of every script go to the automaton, not to regexes.
         assert!(m.regexes.is_empty());
         // Each occurrence once, inside unspaced text; 互信 and 信任 overlapping in 互信任
         // count once (the first); ASCII case folds in a mixed term.
@@ -1771,6 +1819,70 @@ within = 5
         assert_eq!(
             matched(&fic, "与FIC合作，localisation与本土化；FICs、xFIC"),
             ["FIC", "localisation"]
+        );
+    }
+
+    #[test]
+    fn regex_pre_filters_split_over_the_size_limit_and_name_a_regex_too_big_alone() {
+        let toml = r#"
+[[codes]]
+id = "trust"
+[[codes.rules]]
+id = "trust_regex"
+regex = 'trust(ed|ing)?'
+[[codes.rules]]
+terms = ["confi*nce", "Vertrau*ns"]
+
+[[codes]]
+id = "reciprocity"
+[[codes.rules]]
+terms = ["reciproc*ty"]
+[[codes.exclude]]
+id = "not_a_favour"
+regex = '\bfavou?r\w+'
+"#;
+        let cb = codebook::parse(toml).unwrap_or_else(|p| panic!("{p:?}"));
+        let whole = Matcher::new(&cb).expect("matcher");
+        assert_eq!((whole.regexes.len(), whole.regex_sets.len()), (5, 1));
+        // Under a limit that each alone keeps to but the five together pass, the set is split,
+        // and matches as the single set does.
+        let sizes: Vec<usize> = whole
+            .regexes
+            .iter()
+            .map(|(re, o)| prefilter_pattern(re.as_str(), o.case_sensitive).unwrap())
+            .map(|p| {
+                (1..)
+                    .map(|k| k * 256)
+                    .find(|&limit| {
+                        regex::RegexSetBuilder::new([&p])
+                            .size_limit(limit)
+                            .build()
+                            .is_ok()
+                    })
+                    .unwrap()
+            })
+            .collect();
+        let limit = *sizes.iter().max().unwrap();
+        let split = prefilter_sets(&cb.codes, &whole.regexes, limit).expect("split");
+        assert!(split.len() > 1, "{limit}");
+        assert_eq!(split.iter().map(|(s, _)| s.len()).sum::<usize>(), 5);
+        let split = Matcher {
+            regex_sets: split,
+            ..Matcher::new(&cb).expect("matcher")
+        };
+        let text = "We trusted the CONFIDENCE of Vertrauens and reciprocity, a favour asked.";
+        assert_eq!(statuses(&split, text), statuses(&whole, text));
+        assert_eq!(
+            matched(&split, text),
+            ["trusted", "CONFIDENCE", "Vertrauens", "reciprocity"]
+        );
+        // A regex too big even alone is named.
+        let error = prefilter_sets(&cb.codes, &whole.regexes, 64).expect_err("too big");
+        assert!(
+            error
+                .to_string()
+                .contains(r#"code "trust", rule "trust_regex" (line 4), pattern "trust(ed|ing)?""#),
+            "{error}"
         );
     }
 

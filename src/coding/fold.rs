@@ -3,6 +3,12 @@
 //! `two‐way` match `win-win`, `two-way`), fullwidth letters and digits become ASCII (`ＴＲＵＳＴ`
 //! matches `trust`), and soft hyphens are dropped (`tru\u{AD}st` matches `trust`). Matches
 //! are reported at the unit's own offsets, so the text and positions stay as in the source.
+//!
+//! Case is folded by Unicode simple case folding (one character for one, as `(?i)` in the
+//! `regex` crate; [`fold_case`]) for the term automaton only: its scan text is the unit's text
+//! with every character other than ASCII replaced by the representative of its case class
+//! (`É` → `é`, `Σ` and `ς` → `σ`, `ẞ` → `ß`, the Kelvin sign → `k`), ASCII being folded by the
+//! automaton itself. Only a unit holding such a character pays for a copy.
 
 /// `-` for every hyphen and dash: hyphen, non-breaking hyphen, figure dash, en dash, em dash,
 /// horizontal bar, minus sign, small and fullwidth hyphen-minus.
@@ -26,22 +32,120 @@ fn fold(c: char) -> Option<char> {
     }
 }
 
-/// Whether `text` holds a character that [`fold`] changes. Each of them is encoded starting
-/// with 0xC2, 0xE2 or 0xEF: text without those bytes (nearly all) is passed over at memchr's
-/// speed.
-fn has_foldable(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    memchr::memchr3_iter(0xC2, 0xE2, 0xEF, bytes).any(|i| {
-        // `i` is the start of a character: those bytes are never continuation bytes.
-        text[i..].chars().next().is_some_and(|c| fold(c) != Some(c))
+/// The Kelvin sign, which folds to ASCII `k`.
+const KELVIN: char = '\u{212A}';
+
+/// How much of a unit's case [`Folded::of_case`] folds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum CaseFold {
+    /// Only the characters that fold to ASCII: no term holds a cased letter other than ASCII.
+    ToAscii,
+    /// Every character other than ASCII that has other case forms.
+    All,
+}
+
+/// The representative of `c`'s class under Unicode simple case folding (the characters that
+/// `(?i)` makes equal, one for one: `É é`, `Σ σ ς`, `ẞ ß`, `K k` and the Kelvin sign): its
+/// lower-case letter (`σ`, `ß`, `k`). ASCII characters are returned as they are (the
+/// automaton folds them), as are those without other case forms, among them `İ` and `ı`,
+/// which simple case folding leaves alone (`İ` is not `i`, `ı` not `I`: Turkish casing is
+/// not applied), and `ß`, whose upper case `SS` is two characters.
+pub(super) fn fold_case(c: char) -> char {
+    if c.is_ascii() {
+        return c;
+    }
+    let classes = case_classes();
+    match classes.binary_search_by_key(&c, |&(member, _)| member) {
+        Ok(i) => classes[i].1,
+        Err(_) => c,
+    }
+}
+
+/// Whether `c` is a character other than ASCII with other case forms: a term holding one
+/// needs the unit's text folded by [`CaseFold::All`].
+pub(super) fn has_other_cases(c: char) -> bool {
+    !c.is_ascii()
+        && case_classes()
+            .binary_search_by_key(&c, |&(member, _)| member)
+            .is_ok()
+}
+
+/// Every character other than ASCII in a case class of more than one character, with its
+/// class's representative, sorted; built once, from the simple case folding tables of
+/// `regex-syntax` (already a dependency, and what the `regex` crate's `(?i)` uses).
+fn case_classes() -> &'static [(char, char)] {
+    static CLASSES: std::sync::OnceLock<Vec<(char, char)>> = std::sync::OnceLock::new();
+    CLASSES.get_or_init(|| {
+        // Every member of a case class is cased or in the class of one that is (a test checks
+        // all characters): walking the cased ones finds every class.
+        let cased = match regex_syntax::parse(r"\p{Cased}").map(regex_syntax::hir::Hir::into_kind) {
+            Ok(regex_syntax::hir::HirKind::Class(regex_syntax::hir::Class::Unicode(class))) => {
+                class
+            }
+            other => unreachable!("\\p{{Cased}} is a Unicode class: {other:?}"),
+        };
+        let mut classes = Vec::new();
+        for range in cased.ranges() {
+            for c in range.start()..=range.end() {
+                let class = case_class(c);
+                if class.len() > 1 {
+                    let representative = representative(&class);
+                    classes.extend(
+                        class
+                            .iter()
+                            .filter(|m| !m.is_ascii())
+                            .map(|&m| (m, representative)),
+                    );
+                }
+            }
+        }
+        classes.sort_unstable();
+        classes.dedup();
+        classes
     })
+}
+
+/// The characters equal to `c` under simple case folding, `c` included, ascending.
+fn case_class(c: char) -> Vec<char> {
+    use regex_syntax::hir::{ClassUnicode, ClassUnicodeRange};
+    let mut class = ClassUnicode::new([ClassUnicodeRange::new(c, c)]);
+    class.case_fold_simple();
+    class
+        .ranges()
+        .iter()
+        .flat_map(|r| r.start()..=r.end())
+        .collect()
+}
+
+/// A class's lower-case letter: the smallest lower case of an upper-case member that is in
+/// the class (`σ`, not final `ς`; `k` for the Kelvin sign's class), else its first member.
+fn representative(class: &[char]) -> char {
+    class
+        .iter()
+        .filter(|u| u.is_uppercase())
+        .filter_map(|u| {
+            let mut lower = u.to_lowercase();
+            match (lower.next(), lower.next()) {
+                (Some(l), None) if class.contains(&l) => Some(l),
+                _ => None,
+            }
+        })
+        .min()
+        .unwrap_or(class[0])
+}
+
+/// `term` with every character other than ASCII case-folded ([`fold_case`]), as the
+/// automaton is given it.
+pub(super) fn fold_case_str(term: &str) -> String {
+    term.chars().map(fold_case).collect()
 }
 
 /// A unit's text folded for matching, and the way back.
 pub(super) struct Folded {
     pub text: String,
-    /// Where each piece of `text` starts, in order: a run copied as it is, or one folded
-    /// character. Folded characters are rare, so this stays short even for a huge unit.
+    /// Where each piece of `text` starts, in order: a run copied as it is (or with characters
+    /// folded to ones of the same length), or one character folded to one of another length
+    /// (or dropped). Those are rare, so this stays short even for a huge unit.
     pieces: Vec<Piece>,
 }
 
@@ -51,53 +155,109 @@ struct Piece {
     folded: usize,
     /// Start in the unit's text.
     source: usize,
-    /// For a folded character: its length in the unit's text; `None` for a copied run.
+    /// For a character folded to another length: its length in the unit's text; `None` for
+    /// a run.
     folded_from: Option<usize>,
 }
 
 impl Folded {
-    /// The folded text of `text`, or `None` when folding changes nothing.
+    /// The folded text of `text`, or `None` when folding changes nothing. Each character
+    /// [`fold`] changes is encoded starting with 0xC2, 0xE2 or 0xEF: text without those bytes
+    /// (nearly all) is passed over at memchr's speed.
     pub fn of(text: &str) -> Option<Folded> {
-        if !has_foldable(text) {
+        Folded::build(
+            text,
+            memchr::memchr3_iter(0xC2, 0xE2, 0xEF, text.as_bytes()),
+            fold,
+        )
+    }
+
+    /// `text` with every character other than ASCII case-folded ([`fold_case`]) for the
+    /// automaton, or `None` when that changes nothing. With [`CaseFold::ToAscii`] only the
+    /// characters folding to ASCII (the Kelvin sign, long s) are folded: all a scan for terms
+    /// of ASCII and caseless letters needs.
+    pub fn of_case(text: &str, mode: CaseFold) -> Option<Folded> {
+        if text.is_ascii() {
             return None;
         }
-        let mut folded = Folded {
-            text: String::with_capacity(text.len()),
-            pieces: Vec::new(),
-        };
+        let bytes = text.as_bytes();
+        match mode {
+            // `ſ` is encoded 0xC5 0xBF, the Kelvin sign 0xE2 0x84 0xAA.
+            CaseFold::ToAscii => {
+                Folded::build(text, memchr::memchr2_iter(0xC5, 0xE2, bytes), |c| {
+                    Some(if c == 'ſ' || c == KELVIN {
+                        fold_case(c)
+                    } else {
+                        c
+                    })
+                })
+            }
+            // Every lead byte of a character other than ASCII.
+            CaseFold::All => Folded::build(
+                text,
+                bytes
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &b)| b >= 0xC0)
+                    .map(|(i, _)| i),
+                |c| Some(fold_case(c)),
+            ),
+        }
+    }
+
+    /// Folds the characters starting at `candidates` (ascending byte offsets, each the start
+    /// of a character or inside one) that `fold` changes; `None` if it changes none. A
+    /// character folded to one of the same length stays in its run of the piece map, whose
+    /// offsets still hold: the map grows only where lengths change.
+    fn build(
+        text: &str,
+        candidates: impl Iterator<Item = usize>,
+        fold: impl Fn(char) -> Option<char>,
+    ) -> Option<Folded> {
+        let mut folded: Option<Folded> = None;
+        // Source bytes before this are in the folded text.
         let mut copied = 0;
-        for i in memchr::memchr3_iter(0xC2, 0xE2, 0xEF, text.as_bytes()) {
+        for i in candidates {
+            if i < copied || !text.is_char_boundary(i) {
+                continue;
+            }
             let Some(c) = text[i..].chars().next() else {
                 continue;
             };
             let f = fold(c);
-            if i < copied || f == Some(c) {
+            if f == Some(c) {
                 continue;
             }
-            folded.copy(text, copied, i);
-            if let Some(f) = f {
-                folded.pieces.push(Piece {
-                    folded: folded.text.len(),
-                    source: i,
-                    folded_from: Some(c.len_utf8()),
-                });
-                folded.text.push(f);
+            let out = folded.get_or_insert_with(|| Folded {
+                text: String::with_capacity(text.len() + text.len() / 8),
+                pieces: vec![Piece {
+                    folded: 0,
+                    source: 0,
+                    folded_from: None,
+                }],
+            });
+            out.text.push_str(&text[copied..i]);
+            match f {
+                Some(f) if f.len_utf8() == c.len_utf8() => out.text.push(f),
+                f => {
+                    out.pieces.push(Piece {
+                        folded: out.text.len(),
+                        source: i,
+                        folded_from: Some(c.len_utf8()),
+                    });
+                    out.text.extend(f);
+                    out.pieces.push(Piece {
+                        folded: out.text.len(),
+                        source: i + c.len_utf8(),
+                        folded_from: None,
+                    });
+                }
             }
             copied = i + c.len_utf8();
         }
-        folded.copy(text, copied, text.len());
-        Some(folded)
-    }
-
-    fn copy(&mut self, text: &str, from: usize, to: usize) {
-        if from < to {
-            self.pieces.push(Piece {
-                folded: self.text.len(),
-                source: from,
-                folded_from: None,
-            });
-            self.text.push_str(&text[from..to]);
-        }
+        let mut out = folded?;
+        out.text.push_str(&text[copied..]);
+        Some(out)
     }
 
     /// The unit offset where a match starting at folded offset `pos` (a character boundary)
@@ -160,5 +320,89 @@ mod tests {
         assert!(Folded::of("plain “quoted” text, café").is_none());
         // Chinese punctuation is left as it is.
         assert!(Folded::of("我们信任政府，然后！").is_none());
+    }
+
+    #[test]
+    fn case_folds_by_unicode_simple_case_folding() {
+        // Every character: folded to its class's representative when its class (from the
+        // regex crate's tables) has more than one member, else left alone. This also checks
+        // that walking the cased characters found every class.
+        let mut to_ascii = Vec::new();
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let class = case_class(c);
+            let expected = if c.is_ascii() || class.len() == 1 {
+                c
+            } else {
+                representative(&class)
+            };
+            assert_eq!(fold_case(c), expected, "{c:?} U+{:04X}", c as u32);
+            assert_eq!(
+                has_other_cases(c),
+                !c.is_ascii() && class.len() > 1,
+                "{c:?}"
+            );
+            // Members of one class fold alike (ASCII ones once the automaton folds them).
+            let key = |m: char| fold_case(m).to_ascii_lowercase();
+            assert!(class.iter().all(|&m| key(m) == key(c)), "{c:?}");
+            if !c.is_ascii() && fold_case(c).is_ascii() {
+                to_ascii.push(c);
+            }
+        }
+        // Only the long s and the Kelvin sign fold to ASCII: with no cased letter other than
+        // ASCII among the terms, a unit's text needs no other folding (`CaseFold::ToAscii`).
+        assert_eq!(to_ascii, ['ſ', KELVIN]);
+        // Final and medial sigma and the capital are one; the capital sharp s is the sharp s
+        // (simple folding never makes `ß` two letters, so `SS` is not `ß`); the Kelvin sign is
+        // `k`; the micro sign is mu.
+        assert_eq!([fold_case('Σ'), fold_case('ς'), fold_case('σ')], ['σ'; 3]);
+        assert_eq!([fold_case('ẞ'), fold_case('ß')], ['ß'; 2]);
+        assert_eq!(fold_case(KELVIN), 'k');
+        assert_eq!(fold_case('µ'), 'μ');
+        assert_eq!(fold_case_str("ΟΔΥΣΣΕΥΣ"), fold_case_str("Οδυσσευς"));
+        // Turkish dotted and dotless I have no simple folding: `İ` is not `i`, `ı` not `I`.
+        assert_eq!([fold_case('İ'), fold_case('ı')], ['İ', 'ı']);
+        assert!(!has_other_cases('İ') && !has_other_cases('ı'));
+        // Caseless scripts are left alone.
+        assert_eq!(fold_case_str("信任ひらがな"), "信任ひらがな");
+        assert!(!"信任ひらがな".chars().any(has_other_cases));
+    }
+
+    #[test]
+    fn case_folded_text_maps_back_to_the_unit() {
+        // `Ⱥ` (2 bytes) folds to `ⱥ` (3 bytes), the Kelvin sign (3 bytes) to `k` (1 byte), `ẞ`
+        // (3 bytes) to `ß` (2 bytes); `Ж` to `ж`, of the same length.
+        let text = "ȺB 5 \u{212A}elvin, STRAẞE, ЖУРНАЛ, ΣΟΦΊΑ, déjà vu";
+        let folded = Folded::of_case(text, CaseFold::All).expect("foldable");
+        assert_eq!(folded.text, "ⱥB 5 kelvin, STRAßE, журнал, σοφία, déjà vu");
+        for (word, source) in [
+            ("ⱥB", "ȺB"),
+            ("kelvin", "\u{212A}elvin"),
+            ("STRAßE", "STRAẞE"),
+            ("журнал", "ЖУРНАЛ"),
+            ("σοφία", "ΣΟΦΊΑ"),
+            ("déjà", "déjà"),
+            ("5", "5"),
+        ] {
+            let at = folded.text.find(word).expect(word);
+            let (s, e) = (folded.source_start(at), folded.source_end(at + word.len()));
+            assert_eq!(&text[s..e], source);
+        }
+        let mut last = 0;
+        for pos in (0..=folded.text.len()).filter(|&p| folded.text.is_char_boundary(p)) {
+            let (s, e) = (folded.source_start(pos), folded.source_end(pos));
+            assert!(s >= last && e == s && text.is_char_boundary(s), "{pos}");
+            last = s;
+        }
+        assert_eq!(folded.source_end(folded.text.len()), text.len());
+        // Only the characters that change the length break the piece map: Cyrillic and Greek
+        // capitals fold in their run.
+        assert_eq!(folded.pieces.len(), 7);
+        // Lower-case text has nothing to fold; with terms of ASCII and caseless letters only
+        // the Kelvin sign and the long s are folded.
+        assert!(Folded::of_case("журнал, σοφία, déjà vu, straße", CaseFold::All).is_none());
+        assert!(Folded::of_case("ЖУРНАЛ “quoted” – ÉTÉ", CaseFold::ToAscii).is_none());
+        let ascii = Folded::of_case("ЖУРНАЛ 5 \u{212A}, Meſſe", CaseFold::ToAscii).expect("kelvin");
+        assert_eq!(ascii.text, "ЖУРНАЛ 5 k, Messe");
+        assert!(Folded::of_case("plain", CaseFold::All).is_none());
     }
 }

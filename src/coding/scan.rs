@@ -2,6 +2,14 @@
 //! (overlapping ones included, as pattern index, start and end), found in one pass of an
 //! ASCII case-folding Aho-Corasick DFA. Case-sensitive terms share the automaton and are
 //! checked byte for byte where it finds them, so a unit is scanned once whatever the mix.
+//!
+//! Cased letters other than ASCII (the `ü` of `Zusammenführung`, Cyrillic, Greek) are folded
+//! on both sides by Unicode simple case folding ([`fold::fold_case`]): the automaton holds
+//! each term folded, and a unit holding such a letter is scanned in a folded copy
+//! ([`fold::Folded::of_case`]) whose occurrences are mapped back to the unit's offsets, where
+//! case-sensitive terms are checked against the unit's own text.
+
+use super::fold::{self, CaseFold};
 
 use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::dfa::DFA;
@@ -21,6 +29,9 @@ pub(super) struct Terms {
     exact: Vec<Option<Box<[u8]>>>,
     /// Bytes of the longest term: how far a match can reach back from where it ends.
     longest: usize,
+    /// How much of a unit's case is folded before it is scanned: all of it when a term holds
+    /// a cased letter other than ASCII.
+    case_fold: CaseFold,
 }
 
 /// Units shorter than this are scanned as one stream: the second stream's overlap with the
@@ -33,6 +44,7 @@ impl Terms {
         if terms.iter().any(|(t, _)| t.is_empty()) {
             return Err("an empty term cannot be searched for".into());
         }
+        let folded: Vec<String> = terms.iter().map(|(t, _)| fold::fold_case_str(t)).collect();
         let dfa = aho_corasick::dfa::Builder::new()
             .match_kind(MatchKind::Standard)
             .ascii_case_insensitive(true)
@@ -40,27 +52,66 @@ impl Terms {
             // The scan below steps the automaton itself and never calls a prefilter; without
             // one, the start state is not a special state that every step has to test for.
             .prefilter(false)
-            .build(terms.iter().map(|(t, _)| t))
+            .build(&folded)
             .map_err(|e| e.to_string())?;
+        let cased = terms
+            .iter()
+            .any(|(t, _)| t.chars().any(fold::has_other_cases));
         Ok(Terms {
             dfa,
             exact: terms
                 .iter()
                 .map(|(t, sensitive)| sensitive.then(|| t.as_bytes().into()))
                 .collect(),
-            longest: terms.iter().map(|(t, _)| t.len()).max().unwrap_or(0),
+            longest: folded.iter().map(String::len).max().unwrap_or(0),
+            case_fold: if cased {
+                CaseFold::All
+            } else {
+                CaseFold::ToAscii
+            },
         })
     }
 
-    /// Appends every occurrence of every term in `text` to `out`, in no particular order.
-    /// Never inlined: inside the coding of a unit, with its many live values, the scan loop
-    /// kept its states on the stack (seen in `perf annotate`; 206 MB many 1.05 -> 0.98 s).
+    /// Appends every occurrence of every term in `text` (a unit's text) to `out`, in no
+    /// particular order, at the unit's own offsets: scanned as it is, or in its case-folded
+    /// copy when it holds letters to fold.
+    pub(super) fn find(&self, text: &str, out: &mut Vec<Occurrence>) {
+        let Some(folded) = fold::Folded::of_case(text, self.case_fold) else {
+            let bytes = text.as_bytes();
+            self.scan(bytes, |start, end, term| &bytes[start..end] == term, out);
+            return;
+        };
+        let from = out.len();
+        let in_unit = |start, end| (folded.source_start(start), folded.source_end(end));
+        self.scan(
+            folded.text.as_bytes(),
+            |start, end, term| {
+                let (start, end) = in_unit(start, end);
+                &text.as_bytes()[start..end] == term
+            },
+            out,
+        );
+        for o in &mut out[from..] {
+            (o.start, o.end) = in_unit(o.start, o.end);
+        }
+    }
+
+    /// Appends every occurrence of every term in `text` (scan text: ASCII case is folded
+    /// here, other case already) to `out`, in no particular order; a case-sensitive term's
+    /// only where `exact(start, end, term)` holds. Never inlined: inside the coding of a unit,
+    /// with its many live values, the scan loop kept its states on the stack (seen in `perf
+    /// annotate`; 206 MB many 1.05 -> 0.98 s).
     #[inline(never)]
-    pub(super) fn find(&self, text: &[u8], out: &mut Vec<Occurrence>) {
+    fn scan<E: Fn(usize, usize, &[u8]) -> bool + Copy>(
+        &self,
+        text: &[u8],
+        exact: E,
+        out: &mut Vec<Occurrence>,
+    ) {
         let n = text.len();
         let start = self.start();
         if n < TWO_STREAMS_FROM.max(4 * self.longest) {
-            self.stream(text, start, 0..n, 0..n, out);
+            self.stream(text, start, 0..n, 0..n, exact, out);
             return;
         }
         // Each step of a DFA waits for the load of its next state, so a single scan runs at
@@ -75,11 +126,11 @@ impl Terms {
         let (mut a, mut b) = (start, start);
         let common = first_end.min(n - half);
         for i in 0..common {
-            a = self.step(text, a, i, 0..half, out);
-            b = self.step(text, b, half + i, half..n, out);
+            a = self.step(text, a, i, 0..half, exact, out);
+            b = self.step(text, b, half + i, half..n, exact, out);
         }
-        self.stream(text, a, common..first_end, 0..half, out);
-        self.stream(text, b, half + common..n, half..n, out);
+        self.stream(text, a, common..first_end, 0..half, exact, out);
+        self.stream(text, b, half + common..n, half..n, exact, out);
     }
 
     fn start(&self) -> StateID {
@@ -90,33 +141,35 @@ impl Terms {
     }
 
     /// Scans `text[range]` from state `sid`, keeping occurrences that start in `keep`.
-    fn stream(
+    fn stream<E: Fn(usize, usize, &[u8]) -> bool + Copy>(
         &self,
         text: &[u8],
         mut sid: StateID,
         range: std::ops::Range<usize>,
         keep: std::ops::Range<usize>,
+        exact: E,
         out: &mut Vec<Occurrence>,
     ) {
         for i in range {
-            sid = self.step(text, sid, i, keep.clone(), out);
+            sid = self.step(text, sid, i, keep.clone(), exact, out);
         }
     }
 
     #[inline(always)]
-    fn step(
+    fn step<E: Fn(usize, usize, &[u8]) -> bool + Copy>(
         &self,
         text: &[u8],
         sid: StateID,
         at: usize,
         keep: std::ops::Range<usize>,
+        exact: E,
         out: &mut Vec<Occurrence>,
     ) -> StateID {
         let sid = self.dfa.next_state(Anchored::No, sid, text[at]);
         // Without a prefilter, an unanchored DFA's only special states are match states (its
         // dead state is never reached).
         if self.dfa.is_special(sid) && self.dfa.is_match(sid) {
-            self.report(text, sid, at + 1, keep, out);
+            self.report(sid, at + 1, keep, exact, out);
         }
         sid
     }
@@ -126,22 +179,23 @@ impl Terms {
     /// stack and reloaded at every step.
     #[cold]
     #[inline(never)]
-    fn report(
+    fn report<E: Fn(usize, usize, &[u8]) -> bool>(
         &self,
-        text: &[u8],
         sid: StateID,
         end: usize,
         keep: std::ops::Range<usize>,
+        exact: E,
         out: &mut Vec<Occurrence>,
     ) {
         for i in 0..self.dfa.match_len(sid) {
             let pattern = self.dfa.match_pattern(sid, i);
             let start = end - self.dfa.pattern_len(pattern);
             let pattern = pattern.as_usize();
-            let exact = self.exact[pattern]
-                .as_deref()
-                .is_none_or(|bytes| &text[start..end] == bytes);
-            if keep.contains(&start) && exact {
+            if keep.contains(&start)
+                && self.exact[pattern]
+                    .as_deref()
+                    .is_none_or(|term| exact(start, end, term))
+            {
                 out.push(Occurrence {
                     pattern,
                     start,
@@ -242,7 +296,7 @@ mod tests {
             };
             let text: String = (0..len).map(|_| words[rng.below(words.len())]).collect();
             let mut found = Vec::new();
-            scanner.find(text.as_bytes(), &mut found);
+            scanner.find(&text, &mut found);
             found.sort();
             assert_eq!(found, reference(terms, &text), "{text:?}");
         }
@@ -257,9 +311,159 @@ mod tests {
         for left in 300 - term.len()..=300 + term.len() {
             let text = format!("{}{term}{}", "y".repeat(left), "x".repeat(600 - left));
             let mut found = Vec::new();
-            scanner.find(text.as_bytes(), &mut found);
+            scanner.find(&text, &mut found);
             let spans: Vec<(usize, usize)> = found.iter().map(|o| (o.start, o.end)).collect();
             assert_eq!(spans, [(left, left + term.len())], "term at {left}");
+        }
+    }
+
+    /// The text of each occurrence found, sorted by position.
+    fn found<'t>(scanner: &Terms, text: &'t str) -> Vec<(usize, &'t str)> {
+        let mut found = Vec::new();
+        scanner.find(text, &mut found);
+        found.sort();
+        found
+            .iter()
+            .map(|o| (o.pattern, &text[o.start..o.end]))
+            .collect()
+    }
+
+    #[test]
+    fn cased_letters_of_any_script_fold_and_map_back() {
+        let scanner = Terms::new(&[
+            ("Zusammenführung", false),
+            ("доверие", false),
+            ("ΟΔΥΣΣΕΥΣ", false),
+            ("straße", false),
+            ("Ärger", true),
+            ("kelvin", false),
+        ])
+        .unwrap();
+        // Every case of each case-insensitive term, at its own offsets in the unit, whatever
+        // the lengths of the folded characters before it (`Ⱥ` grows by a byte, the Kelvin
+        // sign shrinks by two, `ẞ` by one).
+        let text = "Ⱥ ZUSAMMENFÜHRUNG, Доверие и ДОВЕРИЕ; Οδυσσευς, STRAẞE, \u{212A}ELVIN";
+        assert_eq!(
+            found(&scanner, text),
+            [
+                (0, "ZUSAMMENFÜHRUNG"),
+                (1, "Доверие"),
+                (1, "ДОВЕРИЕ"),
+                (2, "Οδυσσευς"),
+                (3, "STRAẞE"),
+                (5, "\u{212A}ELVIN"),
+            ]
+        );
+        // A case-sensitive term matches only as written, checked in the unit's own text.
+        assert_eq!(found(&scanner, "ärger ÄRGER Ärger"), [(4, "Ärger")]);
+        // `SS` is not `ß` under simple folding.
+        assert!(found(&scanner, "STRASSE").is_empty());
+        // Terms of ASCII letters alone: the Kelvin sign and the long s still fold to them.
+        let ascii = Terms::new(&[("kilo", false), ("messe", false)]).unwrap();
+        assert_eq!(ascii.case_fold, CaseFold::ToAscii);
+        assert_eq!(
+            found(&ascii, "\u{212A}ILO, Meſſe, МЕССЕ"),
+            [(0, "\u{212A}ILO"), (1, "Meſſe")]
+        );
+    }
+
+    #[test]
+    fn a_case_sensitive_term_does_not_match_other_case_forms() {
+        // `k` and the Kelvin sign are one under case folding, but a case-sensitive `k` term
+        // is checked against the text as written; so is a Greek one against final sigma.
+        // Accents are not case: `σοφοσ` is another word.
+        let scanner = Terms::new(&[("kilo", true), ("σοφός", true), ("Σοφός", false)]).unwrap();
+        assert_eq!(
+            found(&scanner, "\u{212A}ilo kilo ΣΟΦΌΣ σοφός σοφόσ σοφοσ"),
+            [
+                (0, "kilo"),
+                (1, "σοφός"),
+                (2, "ΣΟΦΌΣ"),
+                (2, "σοφός"),
+                (2, "σοφόσ"),
+            ]
+        );
+    }
+
+    /// What an overlapping search of the text folded character by character finds, mapped
+    /// back through a table of every character's offsets (not the piece map), then checked
+    /// as written for the case-sensitive terms.
+    fn folded_reference(terms: &[(&str, bool)], text: &str) -> Vec<Occurrence> {
+        let all: Vec<String> = terms.iter().map(|(t, _)| fold::fold_case_str(t)).collect();
+        let searcher = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(&all)
+            .unwrap();
+        let mut folded = String::new();
+        let mut source_at = std::collections::BTreeMap::new();
+        for (i, c) in text.char_indices() {
+            source_at.insert(folded.len(), i);
+            folded.push(fold::fold_case(c));
+        }
+        source_at.insert(folded.len(), text.len());
+        let mut found: Vec<Occurrence> = searcher
+            .find_overlapping_iter(&folded)
+            .map(|m| Occurrence {
+                pattern: m.pattern().as_usize(),
+                start: source_at[&m.start()],
+                end: source_at[&m.end()],
+            })
+            .filter(|o| !terms[o.pattern].1 || &text[o.start..o.end] == terms[o.pattern].0)
+            .collect();
+        found.sort();
+        found
+    }
+
+    #[test]
+    fn folds_case_as_a_search_of_the_folded_text_does_at_any_length() {
+        // Letters folded to shorter (the Kelvin sign, `ẞ`) and longer (`Ⱥ`) encodings before,
+        // inside and across the middle of units of every length.
+        let terms: &[(&str, bool)] = &[
+            ("ⱥb", false),
+            ("kilo", false),
+            ("kilo", true),
+            ("straße", false),
+            ("доверие", false),
+            ("σοφός", false),
+            ("Σοφός", true),
+            ("b \u{212A}", false),
+            ("信任", false),
+        ];
+        let words = [
+            "ȺB",
+            "ⱥb",
+            "\u{212A}ilo",
+            "kilo",
+            "KILO",
+            "STRAẞE",
+            "straße",
+            "Доверие",
+            "ДОВЕРИЕ",
+            "ΣΟΦΌΣ",
+            "σοφός",
+            "Σοφός",
+            "σοφόσ",
+            "信任",
+            "x",
+            "b",
+            " ",
+            " ",
+            "\u{212A}",
+            "ẞ",
+        ];
+        let scanner = Terms::new(terms).unwrap();
+        let mut rng = Lcg(11);
+        for case in 0..400 {
+            let len = if case < 200 {
+                rng.below(30)
+            } else {
+                rng.below(300)
+            };
+            let text: String = (0..len).map(|_| words[rng.below(words.len())]).collect();
+            let mut found = Vec::new();
+            scanner.find(&text, &mut found);
+            found.sort();
+            assert_eq!(found, folded_reference(terms, &text), "{text:?}");
         }
     }
 }
