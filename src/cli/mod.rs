@@ -123,6 +123,11 @@ pub struct KwicArgs {
     /// Show at most this many lines.
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
+    /// Which matches: counted (the default), vetoed, no_near_term, near_not_near_term,
+    /// negated, overlapped, rejected (all that did not count) or all; repeat or separate by
+    /// commas.
+    #[arg(long, value_name = "STATUS", value_delimiter = ',')]
+    pub status: Vec<String>,
     /// Also write the lines to a .csv or .parquet file.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
