@@ -114,7 +114,7 @@ pub struct CheckArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct KwicArgs {
-    /// A code id (its counted matches) or a rule id (that rule's).
+    /// A code id (its matches) or a rule id (that rule's).
     #[arg(value_name = "CODE_OR_RULE")]
     pub target: String,
     /// Words of context on each side (within the unit).
