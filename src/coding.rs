@@ -60,8 +60,12 @@ pub struct Matcher {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     Counted,
-    /// Overlaps a match of the code's exclusion with this index.
-    Vetoed(usize),
+    /// Overlaps a match of the code's exclusion with index `exclusion`: of its pattern with
+    /// index `pattern` (the first listed that overlaps).
+    Vetoed {
+        exclusion: usize,
+        pattern: usize,
+    },
     /// None of the rule's `near` terms is within reach.
     NotNear,
     /// One of the rule's `not_near` terms is within reach.
@@ -76,13 +80,36 @@ impl Status {
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Counted => "counted",
-            Status::Vetoed(_) => "vetoed",
+            Status::Vetoed { .. } => "vetoed",
             Status::NotNear => "no near term",
             Status::NearExcluded => "near a not_near term",
             Status::Negated => "negated",
             Status::Overlapped => "overlapped",
         }
     }
+
+    /// The status as one word, as the `rejected_matches` table, the manifest and `kwic
+    /// --status` name it: [`Status::as_str`] in snake case.
+    pub fn key(self) -> &'static str {
+        match self {
+            Status::Counted => "counted",
+            Status::Vetoed { .. } => "vetoed",
+            Status::NotNear => "no_near_term",
+            Status::NearExcluded => "near_not_near_term",
+            Status::Negated => "negated",
+            Status::Overlapped => "overlapped",
+        }
+    }
+
+    /// Every status's [`Status::key`], counted first.
+    pub const KEYS: [&'static str; 6] = [
+        "counted",
+        "vetoed",
+        "no_near_term",
+        "near_not_near_term",
+        "negated",
+        "overlapped",
+    ];
 }
 
 /// A match of a rule in a unit, with offsets in the unit's normalised text.
@@ -143,6 +170,12 @@ pub struct UnitResult {
 
 impl From<UnitTrace> for UnitResult {
     fn from(trace: UnitTrace) -> Self {
+        UnitResult::from(&trace)
+    }
+}
+
+impl From<&UnitTrace> for UnitResult {
+    fn from(trace: &UnitTrace) -> Self {
         UnitResult {
             matches: trace
                 .candidates
@@ -166,7 +199,7 @@ impl From<UnitTrace> for UnitResult {
             vetoed: trace
                 .candidates
                 .iter()
-                .filter(|c| matches!(c.status, Status::Vetoed(_)))
+                .filter(|c| matches!(c.status, Status::Vetoed { .. }))
                 .count(),
         }
     }
@@ -194,6 +227,15 @@ pub struct MatchRow {
     pub applied: bool,
     /// A negator precedes the match (it counts unless the code has `exclude_negated`).
     pub negated: bool,
+}
+
+/// A match that was found but did not count, as a row of the `rejected_matches` table: its
+/// positions and flags as a counted match's row would have them, and why it did not count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedRow {
+    pub matched: MatchRow,
+    /// Never [`Status::Counted`].
+    pub status: Status,
 }
 
 /// A segment as a table row: positions are in the source file.
@@ -235,6 +277,9 @@ pub struct CodedDocument {
     pub bom_len: usize,
     pub segments: Vec<SegmentRow>,
     pub matches: Vec<MatchRow>,
+    /// Matches that did not count (vetoed, out of reach, negated, overlapped), in position
+    /// order like `matches`.
+    pub rejected: Vec<RejectedRow>,
     pub codings: Vec<CodingRow>,
     pub vetoed: usize,
 }
@@ -286,6 +331,7 @@ impl CodedDocument {
             bom_len: document.bom_len,
             segments: Vec::new(),
             matches: Vec::new(),
+            rejected: Vec::new(),
             codings: Vec::new(),
             vetoed: 0,
         }
@@ -301,6 +347,9 @@ impl CodedDocument {
     pub fn number_segments_from(&mut self, by: usize) {
         self.segments.iter_mut().for_each(|s| s.segment += by);
         self.matches.iter_mut().for_each(|m| m.segment += by);
+        self.rejected
+            .iter_mut()
+            .for_each(|r| r.matched.segment += by);
         self.codings.iter_mut().for_each(|c| c.segment += by);
     }
 
@@ -309,6 +358,7 @@ impl CodedDocument {
         part.number_segments_from(self.segments.last().map_or(0, |s| s.segment + 1));
         self.segments.append(&mut part.segments);
         self.matches.append(&mut part.matches);
+        self.rejected.append(&mut part.rejected);
         self.codings.append(&mut part.codings);
         self.vetoed += part.vetoed;
     }
@@ -543,19 +593,19 @@ impl Matcher {
                             && reaches(role, ps, pe)
                     }),
                 };
-                // The first exclusion in the codebook that overlaps, whatever order the
-                // matches were found in.
+                // The first exclusion in the codebook that overlaps, and its first pattern
+                // that does, whatever order the matches were found in.
                 let veto = match search {
                     Search::Indexed => vetoes.first_overlapping(o.code, start, end),
                     #[cfg(test)]
                     Search::Naive => exclusions
                         .iter()
                         .filter(|(x, xs, xe)| x.code == o.code && *xs < end && start < *xe)
-                        .map(|(x, _, _)| x.rule)
+                        .map(|(x, _, _)| (x.rule, x.pattern))
                         .min(),
                 };
-                let status = if let Some(rule) = veto {
-                    Status::Vetoed(rule)
+                let status = if let Some((exclusion, pattern)) = veto {
+                    Status::Vetoed { exclusion, pattern }
                 } else if !rule.near.is_empty() && !in_reach(Role::Near) {
                     Status::NotNear
                 } else if !rule.not_near.is_empty() && in_reach(Role::NotNear) {
@@ -640,51 +690,51 @@ enum Search {
     Naive,
 }
 
-/// A unit's exclusion matches, per code and exclusion: starts sorted, with the greatest end
-/// so far, so that whether one overlaps a span is a binary search.
+/// A unit's exclusion matches, per code, exclusion and pattern: starts sorted, with the
+/// greatest end so far, so that whether one overlaps a span is a binary search.
 struct Vetoes {
-    /// `(code, exclusion)` ascending, with its matches' starts and running maximum of ends.
-    by_exclusion: Vec<ExclusionMatches>,
+    /// `(code, exclusion, pattern)` ascending, with its matches' starts and running maximum of
+    /// ends.
+    by_pattern: Vec<ExclusionMatches>,
 }
 
-/// `((code, exclusion), starts, greatest end up to each start)`.
-type ExclusionMatches = ((usize, usize), Vec<usize>, Vec<usize>);
+/// `((code, exclusion, pattern), starts, greatest end up to each start)`.
+type ExclusionMatches = ((usize, usize, usize), Vec<usize>, Vec<usize>);
 
 impl Vetoes {
     fn new(exclusions: &[(Origin, usize, usize)]) -> Self {
-        let mut sorted: Vec<(usize, usize, usize, usize)> = exclusions
+        let mut sorted: Vec<((usize, usize, usize), usize, usize)> = exclusions
             .iter()
-            .map(|(x, s, e)| (x.code, x.rule, *s, *e))
+            .map(|(x, s, e)| ((x.code, x.rule, x.pattern), *s, *e))
             .collect();
         sorted.sort_unstable();
-        let mut by_exclusion: Vec<ExclusionMatches> = Vec::new();
-        for (code, rule, start, end) in sorted {
-            match by_exclusion.last_mut() {
-                Some((key, starts, max_ends)) if *key == (code, rule) => {
+        let mut by_pattern: Vec<ExclusionMatches> = Vec::new();
+        for (key, start, end) in sorted {
+            match by_pattern.last_mut() {
+                Some((k, starts, max_ends)) if *k == key => {
                     starts.push(start);
                     let most = max_ends.last().map_or(end, |&m| m.max(end));
                     max_ends.push(most);
                 }
-                _ => by_exclusion.push(((code, rule), vec![start], vec![end])),
+                _ => by_pattern.push((key, vec![start], vec![end])),
             }
         }
-        Vetoes { by_exclusion }
+        Vetoes { by_pattern }
     }
 
     /// The first exclusion of `code` (in codebook order) with a match overlapping
-    /// `start..end`: one that starts before `end` and ends after `start`.
-    fn first_overlapping(&self, code: usize, start: usize, end: usize) -> Option<usize> {
-        let from = self
-            .by_exclusion
-            .partition_point(|(key, _, _)| key.0 < code);
-        self.by_exclusion[from..]
+    /// `start..end` (one that starts before `end` and ends after `start`), and its first
+    /// pattern with such a match: `(exclusion, pattern)`.
+    fn first_overlapping(&self, code: usize, start: usize, end: usize) -> Option<(usize, usize)> {
+        let from = self.by_pattern.partition_point(|(key, _, _)| key.0 < code);
+        self.by_pattern[from..]
             .iter()
             .take_while(|(key, _, _)| key.0 == code)
             .find(|(_, starts, max_ends)| {
                 let before_end = starts.partition_point(|&s| s < end);
                 before_end > 0 && max_ends[before_end - 1] > start
             })
-            .map(|((_, rule), _, _)| *rule)
+            .map(|((_, exclusion, pattern), _, _)| (*exclusion, *pattern))
     }
 }
 
@@ -1275,7 +1325,8 @@ pub fn code_segments(
     coded
 }
 
-/// Codes one unit, adding its matches and codings to the document's rows.
+/// Codes one unit, adding its matches (counted and rejected) and codings to the document's
+/// rows.
 fn code_segment(
     document: &Document,
     segment: &Segment,
@@ -1283,56 +1334,102 @@ fn code_segment(
     matcher: &Matcher,
     coded: &mut CodedDocument,
 ) {
-    let result: UnitResult = matcher
-        .trace_unit_in(&segment.text, segment.unspaced)
-        .into();
+    let trace = matcher.trace_unit_in(&segment.text, segment.unspaced);
+    let result = UnitResult::from(&trace);
     coded.vetoed += result.vetoed;
-    // Matches come in order of position: lines are counted on from the previous match,
-    // never from the segment's start again (a one-paragraph file of 300 MB has many).
-    let (mut counted_to, mut line) = (segment.start, segment.line_start);
-    // Character offsets in the unit's text, counted on in the same way.
-    let ascii = segment.text.is_ascii();
-    let (mut text_counted_to, mut text_chars) = (0, 0);
-    for m in &result.matches {
-        let (text_start, text_end) = if ascii {
-            (m.start, m.end)
-        } else {
-            if m.start < text_counted_to {
-                (text_counted_to, text_chars) = (0, 0);
-            }
-            text_chars += segment.text[text_counted_to..m.start].chars().count();
-            text_counted_to = m.start;
-            (
-                text_chars,
-                text_chars + segment.text[m.start..m.end].chars().count(),
-            )
-        };
-        let start = segment.map.source_start(m.start);
-        let end = segment.map.source_end(m.end);
-        if start > counted_to {
-            line += count_line_breaks(document.text.as_bytes(), counted_to..start);
-            counted_to = start;
+    let mut rows = MatchRows::new(document, segment);
+    // Counted and rejected matches interleave: all are located in the trace's order of
+    // position, so that the offsets are counted on from one to the next.
+    for c in &trace.candidates {
+        let applied = result.codes.contains(&c.code);
+        let row = rows.row(c, applied, (&mut *chars, &mut *stored));
+        match c.status {
+            Status::Counted => coded.matches.push(row),
+            status => coded.rejected.push(RejectedRow {
+                matched: row,
+                status,
+            }),
         }
-        coded.matches.push(MatchRow {
-            segment: segment.index,
-            code: m.code,
-            rule: m.rule,
-            pattern: m.pattern,
-            text: segment.text[m.start..m.end].to_string(),
-            byte_start: stored.of(start),
-            byte_end: stored.of(end),
-            char_start: chars.char_offset(start),
-            char_end: chars.char_offset(end),
-            text_start,
-            text_end,
-            line,
-            applied: result.codes.contains(&m.code),
-            negated: m.negated,
-        });
     }
     coded
         .codings
         .extend(matcher.codings(segment.index, &result));
+}
+
+/// Turns a unit's matches into rows, taken in order of position: lines and character offsets
+/// are counted on from the previous match, never from the segment's start again (a
+/// one-paragraph file of 300 MB has many).
+struct MatchRows<'a> {
+    document: &'a Document,
+    segment: &'a Segment,
+    /// The source offset lines are counted to, and the line there.
+    counted_to: usize,
+    line: usize,
+    /// Character offsets in the unit's text, counted on in the same way.
+    ascii: bool,
+    text_counted_to: usize,
+    text_chars: usize,
+}
+
+impl<'a> MatchRows<'a> {
+    fn new(document: &'a Document, segment: &'a Segment) -> Self {
+        MatchRows {
+            document,
+            segment,
+            counted_to: segment.start,
+            line: segment.line_start,
+            ascii: segment.text.is_ascii(),
+            text_counted_to: 0,
+            text_chars: 0,
+        }
+    }
+
+    /// The row of a match found in the unit; `applied`: its code reached its threshold there.
+    fn row(
+        &mut self,
+        c: &Candidate,
+        applied: bool,
+        (chars, stored): (&mut CharCursor, &mut StoredOffsets),
+    ) -> MatchRow {
+        let (start, end) = (c.start, c.end);
+        let text = &self.segment.text;
+        let (text_start, text_end) = if self.ascii {
+            (start, end)
+        } else {
+            if start < self.text_counted_to {
+                (self.text_counted_to, self.text_chars) = (0, 0);
+            }
+            self.text_chars += text[self.text_counted_to..start].chars().count();
+            self.text_counted_to = start;
+            (
+                self.text_chars,
+                self.text_chars + text[start..end].chars().count(),
+            )
+        };
+        let source_start = self.segment.map.source_start(start);
+        let source_end = self.segment.map.source_end(end);
+        if source_start > self.counted_to {
+            self.line +=
+                count_line_breaks(self.document.text.as_bytes(), self.counted_to..source_start);
+            self.counted_to = source_start;
+        }
+        MatchRow {
+            segment: self.segment.index,
+            code: c.code,
+            rule: c.rule,
+            pattern: c.pattern,
+            text: text[start..end].to_string(),
+            byte_start: stored.of(source_start),
+            byte_end: stored.of(source_end),
+            char_start: chars.char_offset(source_start),
+            char_end: chars.char_offset(source_end),
+            text_start,
+            text_end,
+            line: self.line,
+            applied,
+            negated: c.negated,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -1977,7 +2074,37 @@ terms = ["信任", "互信", "trust"]
             .iter()
             .map(|c| c.status)
             .collect();
-        assert_eq!(statuses, [Status::Vetoed(0)]);
+        assert_eq!(
+            statuses,
+            [Status::Vetoed {
+                exclusion: 0,
+                pattern: 0
+            }]
+        );
+        // Within the exclusion, its first pattern (as listed) that overlaps the match names
+        // the veto, whichever starts first.
+        let m = matcher(
+            "[[codes]]\nid = \"t\"\n[[codes.rules]]\nterms = [\"trust\"]\n[[codes.exclude]]\nterms = [\"fund\", \"trust fund\", \"the trust\"]\n",
+        );
+        let vetoes: Vec<Status> = m
+            .trace_unit("the trust fund and the trust")
+            .candidates
+            .iter()
+            .map(|c| c.status)
+            .collect();
+        assert_eq!(
+            vetoes,
+            [
+                Status::Vetoed {
+                    exclusion: 0,
+                    pattern: 1
+                },
+                Status::Vetoed {
+                    exclusion: 0,
+                    pattern: 2
+                }
+            ]
+        );
     }
 
     #[test]

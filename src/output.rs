@@ -129,6 +129,9 @@ pub struct Counts {
     pub matches: usize,
     /// Matches removed by exclusion rules.
     pub vetoed: usize,
+    /// Matches found that did not count, by status: the rows of `rejected_matches`.
+    #[serde(default)]
+    pub rejected: RejectedCounts,
     /// Documents read in which no segment is a unit to code (each is warned about).
     #[serde(default)]
     pub without_units: usize,
@@ -147,7 +150,28 @@ impl Counts {
         self.codings += other.codings;
         self.matches += other.matches;
         self.vetoed += other.vetoed;
+        self.rejected.add(&other.rejected);
         self.without_units += other.without_units;
+    }
+}
+
+/// Rows of `rejected_matches` by status, named as in its `status` column.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, Default, PartialEq, Eq)]
+pub struct RejectedCounts {
+    pub vetoed: usize,
+    pub no_near_term: usize,
+    pub near_not_near_term: usize,
+    pub negated: usize,
+    pub overlapped: usize,
+}
+
+impl RejectedCounts {
+    pub fn add(&mut self, other: &RejectedCounts) {
+        self.vetoed += other.vetoed;
+        self.no_near_term += other.no_near_term;
+        self.near_not_near_term += other.near_not_near_term;
+        self.negated += other.negated;
+        self.overlapped += other.overlapped;
     }
 }
 

@@ -6,7 +6,7 @@
 //! ([`corpus_table`]).
 
 use crate::codebook::{self, Codebook};
-use crate::coding::{self, CodedDocument, DocumentFacts, Matcher};
+use crate::coding::{self, CodedDocument, DocumentFacts, Matcher, Status};
 use crate::output::{self, Manifest};
 use crate::read::{self, Decoding, Document, FileRecord, FileStatus};
 use crate::segment::{self, Layout, SourceIndex, UnitLevel};
@@ -520,7 +520,14 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<output::Counts> {
         );
     }
     let mut tables: Vec<(&'static str, polars::prelude::DataFrame)> = Vec::new();
-    for name in ["documents", "segments", "matches", "codings", "texts"] {
+    for name in [
+        "documents",
+        "segments",
+        "matches",
+        "rejected_matches",
+        "codings",
+        "texts",
+    ] {
         let mut frames = Vec::new();
         for (dir, m) in shards.iter().zip(&manifests) {
             let frame = output::read_table(dir, name)?;
@@ -845,6 +852,18 @@ fn count(records: &[FileRecord], documents: &[CodedDocument]) -> output::Counts 
         counts.codings += doc.codings.len();
         counts.matches += doc.matches.len();
         counts.vetoed += doc.vetoed;
+        for r in &doc.rejected {
+            let rejected = &mut counts.rejected;
+            *match r.status {
+                Status::Vetoed { .. } => &mut rejected.vetoed,
+                Status::NotNear => &mut rejected.no_near_term,
+                Status::NearExcluded => &mut rejected.near_not_near_term,
+                Status::Negated => &mut rejected.negated,
+                Status::Overlapped => &mut rejected.overlapped,
+                // Counted matches are in `matches`, never here.
+                Status::Counted => continue,
+            } += 1;
+        }
     }
     counts
 }
@@ -975,12 +994,14 @@ mod tests {
                         numbered += rows.segments.len();
                         joined.segments.append(&mut rows.segments);
                         joined.matches.append(&mut rows.matches);
+                        joined.rejected.append(&mut rows.rejected);
                         joined.codings.append(&mut rows.codings);
                         joined.vetoed += rows.vetoed;
                     }
                     let what = format!("{} {unit:?} in chunks of {bytes} bytes", doc.id);
                     assert_eq!(joined.segments, whole.segments, "{what}");
                     assert_eq!(joined.matches, whole.matches, "{what}");
+                    assert_eq!(joined.rejected, whole.rejected, "{what}");
                     assert_eq!(joined.codings, whole.codings, "{what}");
                     assert_eq!(joined.vetoed, whole.vetoed, "{what}");
                     assert_eq!(joined.facts(), whole.facts(), "{what}");

@@ -13,6 +13,7 @@ use crate::workbench::agree::{Coder, Comparison, Confusion, GroupAgreement, Pool
 use polars::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 
+pub mod rejected;
 pub mod variables;
 
 fn frame(columns: Vec<Column>) -> PolarsResult<DataFrame> {
@@ -161,6 +162,10 @@ pub fn unit_tables(
         ("documents", documents_table(records, facts)?),
         ("segments", segments_table(rows)?),
         ("matches", matches_table(codebook, rows)?),
+        (
+            "rejected_matches",
+            rejected::rejected_matches_table(codebook, rows)?,
+        ),
         ("codings", codings_table(&code_ids, rows)?),
     ])
 }
@@ -1105,6 +1110,7 @@ mod tests {
                 bom_len: 0,
                 segments: Vec::new(),
                 matches: Vec::new(),
+                rejected: Vec::new(),
                 codings: CODINGS
                     .iter()
                     .filter(|row| row.0 == id)

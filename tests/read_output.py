@@ -24,10 +24,16 @@ segments = pl.read_parquet(out / "segments.parquet")
 assert segments.schema["segment"] == pl.UInt32 and segments.schema["byte_start"] == pl.UInt64
 assert segments.schema["coded"] == pl.Boolean and segments.schema["text"] == pl.String
 
-# Source positions, as the README tells analysts to use them.
+# Source positions, as the README tells analysts to use them: of the counted matches and of
+# those that did not count, which share the position columns.
 matches = pl.read_parquet(out / "matches.parquet")
+rejected = pl.read_parquet(out / "rejected_matches.parquet")
+assert rejected.columns[:13] == matches.columns[:13], (rejected.columns, matches.columns)
+assert set(rejected["status"]) <= {"vetoed", "no_near_term", "near_not_near_term", "negated", "overlapped"}
+assert rejected.filter(pl.col("vetoed_by").is_null() != (pl.col("status") != "vetoed")).height == 0
+positioned = pl.concat([matches.select(matches.columns[:13]), rejected.select(matches.columns[:13])])
 texts = {}
-for row in matches.iter_rows(named=True):
+for row in positioned.iter_rows(named=True):
     path = corpus / row["document"]
     raw = path.read_bytes()
     if row["document"] not in texts:
@@ -58,4 +64,4 @@ both = co.join(mirror, on=["code_a", "code_b"])
 assert both.height == co.height and (both["n12"] == both["n21"]).all()
 assert co.filter(pl.col("code_a") == pl.col("code_b")).height == 0
 
-print(f"python read-back ok: {len(manifest['tables'])} tables, {matches.height} matches checked")
+print(f"python read-back ok: {len(manifest['tables'])} tables, {matches.height} matches and {rejected.height} rejected checked")

@@ -98,23 +98,26 @@ fn mismatched_shards_are_refused() {
         assert!(stderr.contains(message), "{shards:?}: {stderr}");
         assert!(!out("merged").join("manifest.json").exists());
     }
-    // A shard whose table is not the one its manifest describes (here: shard 2's codings
-    // copied over shard 1's, which has another number of rows) is refused, naming the table.
-    let codings = |d: &str| out(d).join("codings.parquet");
-    assert_ne!(
-        table(&out("a"), "codings").height(),
-        table(&out("b"), "codings").height()
-    );
-    let kept = std::fs::read(codings("a")).expect("read");
-    std::fs::copy(codings("b"), codings("a")).expect("copy");
-    let (code, stderr) = merge(&[out("a"), out("b")], &out("merged"));
-    assert_eq!(code, 2, "{stderr}");
-    assert!(
-        stderr.contains("codings.parquet has") && stderr.contains("rerun that shard"),
-        "{stderr}"
-    );
-    assert!(!out("merged").join("manifest.json").exists());
-    std::fs::write(codings("a"), kept).expect("restore");
+    // A shard whose table is not the one its manifest describes (here: shard 2's table copied
+    // over shard 1's, which has another number of rows) is refused, naming the table.
+    for name in ["codings", "rejected_matches"] {
+        let file = |d: &str| out(d).join(format!("{name}.parquet"));
+        assert_ne!(
+            table(&out("a"), name).height(),
+            table(&out("b"), name).height(),
+            "{name}"
+        );
+        let kept = std::fs::read(file("a")).expect("read");
+        std::fs::copy(file("b"), file("a")).expect("copy");
+        let (code, stderr) = merge(&[out("a"), out("b")], &out("merged"));
+        assert_eq!(code, 2, "{stderr}");
+        assert!(
+            stderr.contains(&format!("{name}.parquet has")) && stderr.contains("rerun that shard"),
+            "{stderr}"
+        );
+        assert!(!out("merged").join("manifest.json").exists());
+        std::fs::write(file("a"), kept).expect("restore");
+    }
     let (code, stderr) = merge(&[out("a"), out("b")], &out("merged"));
     assert!(code == 0 || code == 1, "{stderr}");
     for bad in ["0/2", "3/2", "2", "a/b"] {

@@ -152,7 +152,9 @@ fn kwic_shows_each_counted_match_with_its_context_and_exports_it() {
             "trust",
             " of the",
             "24",
-            "29"
+            "29",
+            "counted",
+            ""
         ]
     );
     assert_eq!(&TEXT[24..29], "trust");

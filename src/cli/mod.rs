@@ -114,7 +114,7 @@ pub struct CheckArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct KwicArgs {
-    /// A code id (its counted matches) or a rule id (that rule's).
+    /// A code id (its matches) or a rule id (that rule's).
     #[arg(value_name = "CODE_OR_RULE")]
     pub target: String,
     /// Words of context on each side (within the unit).
@@ -123,6 +123,11 @@ pub struct KwicArgs {
     /// Show at most this many lines.
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
+    /// Which matches: counted (the default), vetoed, no_near_term, near_not_near_term,
+    /// negated, overlapped, rejected (all that did not count) or all; repeat or separate by
+    /// commas.
+    #[arg(long, value_name = "STATUS", value_delimiter = ',')]
+    pub status: Vec<String>,
     /// Also write the lines to a .csv or .parquet file.
     #[arg(short, long, value_name = "FILE")]
     pub out: Option<PathBuf>,

@@ -170,6 +170,7 @@ pub fn check(max_share: f64, settings: &RunSettings) -> Result<u8> {
 
 /// Prints keyword-in-context lines, and writes them to a file if asked.
 pub fn kwic(args: &KwicArgs, format: Option<ListingFormat>, settings: &RunSettings) -> Result<u8> {
+    let statuses = workbench::kwic::statuses(&args.status).map_err(anyhow::Error::msg)?;
     let codebook = load_codebook(&settings.codebook)?;
     let Some(target) = workbench::kwic::target(&codebook, &args.target) else {
         let rules: Vec<&str> = codebook
@@ -195,7 +196,9 @@ pub fn kwic(args: &KwicArgs, format: Option<ListingFormat>, settings: &RunSettin
         .iter()
         .filter_map(|(d, t)| t.as_deref().map(|t| (d, t)))
         .collect();
-    let lines = workbench::kwic::kwic(&codebook, &pairs, &target, args.context);
+    let lines = workbench::kwic::kwic(&codebook, &pairs, &target, &statuses, args.context);
+    // Lines of other statuses than `counted` say which they are.
+    let show_status = statuses != ["counted"];
     let total = lines.len();
     let shown = &lines[..args.limit.unwrap_or(total).min(total)];
     let colour = std::io::stdout().is_terminal();
@@ -205,6 +208,19 @@ pub fn kwic(args: &KwicArgs, format: Option<ListingFormat>, settings: &RunSettin
         .max()
         .unwrap_or(0)
         .min(60);
+    // With other statuses than `counted`, each line starts with its status, padded so that the
+    // matches stay in one column.
+    let status_of = |l: &workbench::kwic::Kwic| match (show_status, &l.vetoed_by) {
+        (false, _) => String::new(),
+        (true, Some(pattern)) => format!("vetoed by {pattern:?}"),
+        (true, None) => l.status.to_string(),
+    };
+    let status_width = shown
+        .iter()
+        .map(|l| status_of(l).chars().count() + 2)
+        .max()
+        .filter(|_| show_status)
+        .unwrap_or(0);
     for l in shown {
         let left: String = {
             let n = l.left.chars().count();
@@ -215,15 +231,21 @@ pub fn kwic(args: &KwicArgs, format: Option<ListingFormat>, settings: &RunSettin
         } else {
             format!("[{}]", l.matched)
         };
+        let status = status_of(l);
         println!(
-            "{}:{}: {left:>width$}{matched}{}",
+            "{}:{}: {status:<status_width$}{left:>width$}{matched}{}",
             l.document, l.line, l.right
         );
     }
     eprintln!(
-        "qualcode: {total} match{} of {}{}",
+        "qualcode: {total} match{} of {}{}{}",
         if total == 1 { "" } else { "es" },
         args.target,
+        if show_status {
+            format!(" ({})", args.status.join(", "))
+        } else {
+            String::new()
+        },
         if shown.len() < total {
             format!(", {} shown", shown.len())
         } else {
@@ -249,6 +271,14 @@ fn kwic_listing(lines: &[workbench::kwic::Kwic]) -> Listing {
         .text("right", lines.iter().map(|l| l.right.clone()))
         .whole("char_start", lines.iter().map(|l| l.char_start))
         .whole("char_end", lines.iter().map(|l| l.char_end))
+        .text("status", lines.iter().map(|l| l.status.to_string()))
+        // Empty unless the match was vetoed: a listing's text cells are never null.
+        .text(
+            "vetoed_by",
+            lines
+                .iter()
+                .map(|l| l.vetoed_by.clone().unwrap_or_default()),
+        )
 }
 
 /// Prints the account of one unit (by segment number) or of the units on a line.

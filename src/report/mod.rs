@@ -739,7 +739,7 @@ fn per_code(
     shown_documents: &BTreeSet<String>,
     limits: Limits,
 ) {
-    body.push_str(r#"<section id="codes"><h2>Codes and their units</h2><p class="note">Highlighted: the code's counted matches (hover for the rule and pattern). <mark class="negated">Struck through</mark>: a negated match; <mark class="below">dotted</mark>: a match in a unit where the code did not reach its threshold. Matches vetoed by exclusions are not in the run's tables; <code>qualcode explain</code> shows them for a unit.</p>"#);
+    body.push_str(r#"<section id="codes"><h2>Codes and their units</h2><p class="note">Highlighted: the code's counted matches (hover for the rule and pattern). <mark class="negated">Struck through</mark>: a negated match; <mark class="below">dotted</mark>: a match in a unit where the code did not reach its threshold. Matches that did not count (vetoed by an exclusion, out of reach, negated, overlapped) are not shown: they are in the run's <code>rejected_matches</code> table, and <code>qualcode explain</code> shows them for a unit.</p>"#);
     for f in &run.frequency {
         let code = f.code.as_str();
         let _ = write!(

@@ -62,7 +62,7 @@ pub fn corpus_stats(
                     rule.counted += 1;
                     counted_rules.push((c.code, c.rule));
                 }
-                Status::Vetoed(x) => stats.vetoes[c.code][x] += 1,
+                Status::Vetoed { exclusion, .. } => stats.vetoes[c.code][exclusion] += 1,
                 Status::Overlapped => {
                     if let Some(winner) = winner(&trace, c) {
                         *rule.overlapped_by.entry(winner).or_default() += 1;

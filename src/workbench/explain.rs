@@ -37,7 +37,9 @@ pub fn explain(
             let code = &codebook.codes[c.code];
             let rule = &code.rules[c.rule];
             let status = match c.status {
-                Status::Vetoed(x) => format!("vetoed by {}", code.exclusions[x].id),
+                Status::Vetoed { exclusion, .. } => {
+                    format!("vetoed by {}", code.exclusions[exclusion].id)
+                }
                 Status::Counted => format!("counted, weight {}", rule.weight),
                 other => other.as_str().to_string(),
             };

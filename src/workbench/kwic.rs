@@ -1,8 +1,10 @@
-//! `kwic`: the coded corpus with its texts and a code or rule in; every counted match of it
-//! with the words around it, taken from the source within its unit, out.
+//! `kwic`: the coded corpus with its texts, a code or rule and the statuses wanted in; every
+//! match of it with one of those statuses (by default the counted ones; with `--status` also
+//! those that did not count, as in the `rejected_matches` table) with the words around it,
+//! taken from the source within its unit, out.
 
 use crate::codebook::Codebook;
-use crate::coding::{CodedDocument, SegmentRow};
+use crate::coding::{CodedDocument, MatchRow, SegmentRow, Status};
 
 /// One keyword-in-context line: `left`, `matched` and `right` put together read as the source.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +19,41 @@ pub struct Kwic {
     pub right: String,
     pub char_start: usize,
     pub char_end: usize,
+    /// `counted`, or why the match did not count ([`Status::key`]).
+    pub status: &'static str,
+    /// For a vetoed match: the exclusion's pattern that overlapped it, as written.
+    pub vetoed_by: Option<String>,
+}
+
+/// The statuses `kwic --status` asks for, as [`Status::key`]s in their order there: each of
+/// `names` is one of them, `rejected` (all but `counted`) or `all`; none means `counted`.
+pub fn statuses(names: &[String]) -> Result<Vec<&'static str>, String> {
+    if names.is_empty() {
+        return Ok(vec!["counted"]);
+    }
+    let mut wanted = Vec::new();
+    for name in names {
+        let name = name.trim();
+        let keys: &[&'static str] = match name {
+            "all" => &Status::KEYS,
+            "rejected" => &Status::KEYS[1..],
+            _ => match Status::KEYS.iter().position(|k| *k == name) {
+                Some(i) => &Status::KEYS[i..=i],
+                None => {
+                    return Err(format!(
+                        "{name:?} is not a status: use {}, rejected (all but counted) or all",
+                        Status::KEYS.join(", ")
+                    ))
+                }
+            },
+        };
+        wanted.extend(keys.iter().copied());
+    }
+    // In the order of `Status::KEYS`, each once.
+    Ok(Status::KEYS
+        .into_iter()
+        .filter(|k| wanted.contains(k))
+        .collect())
 }
 
 /// What `kwic` looks for: a code's counted matches, or one rule's.
@@ -97,37 +134,61 @@ fn byte_offsets(text: &str, mut chars: Vec<usize>) -> std::collections::BTreeMap
     found
 }
 
-/// The counted matches of the target with `context` words either side, taken from the source
-/// text within the match's unit. `text` is each document's decoded text; positions are taken
-/// from the rows' character offsets, which refer to it whatever the file's encoding (byte
-/// offsets refer to the file as stored).
+/// The matches of the target whose status is one of `statuses` ([`Status::key`]s), with
+/// `context` words either side, taken from the source text within the match's unit, in order
+/// of position. `text` is each document's decoded text; positions are taken from the rows'
+/// character offsets, which refer to it whatever the file's encoding (byte offsets refer to the
+/// file as stored).
 pub fn kwic(
     codebook: &Codebook,
     documents: &[(&CodedDocument, &str)],
     target: &Target,
+    statuses: &[&str],
     context: usize,
 ) -> Vec<Kwic> {
+    let is_target = |m: &MatchRow| match *target {
+        Target::Code(c) => m.code == c,
+        Target::Rule(c, r) => m.code == c && m.rule == r,
+    };
+    let counted = statuses.contains(&"counted");
     let mut lines = Vec::new();
     for (doc, text) in documents {
-        let wanted: Vec<&crate::coding::MatchRow> = doc
+        // Each row with its status and, if vetoed, the pattern that vetoed it.
+        let mut wanted: Vec<(&MatchRow, &'static str, Option<&str>)> = doc
             .matches
             .iter()
-            .filter(|m| match *target {
-                Target::Code(c) => m.code == c,
-                Target::Rule(c, r) => m.code == c && m.rule == r,
-            })
+            .filter(|m| counted && is_target(m))
+            .map(|m| (m, "counted", None))
             .collect();
+        wanted.extend(
+            doc.rejected
+                .iter()
+                .filter(|r| statuses.contains(&r.status.key()) && is_target(&r.matched))
+                .map(|r| {
+                    let vetoed_by = match r.status {
+                        Status::Vetoed { exclusion, pattern } => Some(
+                            codebook.codes[r.matched.code].exclusions[exclusion].patterns[pattern]
+                                .source
+                                .as_str(),
+                        ),
+                        _ => None,
+                    };
+                    (&r.matched, r.status.key(), vetoed_by)
+                }),
+        );
+        // Counted and rejected matches interleave; at one position the counted comes first.
+        wanted.sort_by_key(|(m, _, _)| (m.segment, m.char_start));
         let at = byte_offsets(
             text,
             wanted
                 .iter()
-                .flat_map(|m| {
+                .flat_map(|(m, _, _)| {
                     let unit = &doc.segments[m.segment];
                     [unit.char_start, unit.char_end, m.char_start, m.char_end]
                 })
                 .collect(),
         );
-        for m in wanted {
+        for (m, status, vetoed_by) in wanted {
             let unit: &SegmentRow = &doc.segments[m.segment];
             let (us, ue) = (at[&unit.char_start], at[&unit.char_end]);
             let (ms, me) = (at[&m.char_start], at[&m.char_end]);
@@ -145,6 +206,8 @@ pub fn kwic(
                 right: first_words(&right, context),
                 char_start: m.char_start,
                 char_end: m.char_end,
+                status,
+                vetoed_by: vetoed_by.map(String::from),
             });
         }
     }
@@ -168,6 +231,20 @@ mod tests {
         assert_eq!(first_words(&right, 2), "' (yibashou).");
         assert_eq!(first_words(&squeeze(" and more"), 1), " and");
         assert_eq!(first_words("x", 0), "");
+    }
+
+    #[test]
+    fn statuses_are_named_one_by_one_or_as_a_group() {
+        let names = |n: &[&str]| statuses(&n.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(names(&[]), Ok(vec!["counted"]));
+        assert_eq!(
+            names(&["overlapped", "vetoed", "vetoed"]),
+            Ok(vec!["vetoed", "overlapped"])
+        );
+        assert_eq!(names(&["rejected"]).map(|s| s.len()), Ok(5));
+        assert_eq!(names(&["all"]).map(|s| s[0]), Ok("counted"));
+        let error = names(&["veto"]).expect_err("not a status");
+        assert!(error.contains("\"veto\" is not a status"), "{error}");
     }
 
     #[test]

@@ -34,6 +34,7 @@ pub const TABLES: &[&str] = &[
     "documents",
     "segments",
     "matches",
+    "rejected_matches",
     "codings",
     "texts",
     "code_frequency",
@@ -161,8 +162,14 @@ pub fn codes_by_unit(codings: &DataFrame) -> BTreeMap<(String, u32), BTreeSet<St
 /// Asserts that every match's `text_start..text_end` (characters) cuts its `text` out of its
 /// segment's normalised `text`; returns how many matches were checked.
 pub fn assert_match_offsets_in_unit_text(out: &Path) -> usize {
+    assert_offsets_in_unit_text(out, "matches")
+}
+
+/// [`assert_match_offsets_in_unit_text`] for the rows of table `name` (`matches`,
+/// `rejected_matches`).
+pub fn assert_offsets_in_unit_text(out: &Path, name: &str) -> usize {
     let segments = table(out, "segments");
-    let matches = table(out, "matches");
+    let matches = table(out, name);
     let unit_text: BTreeMap<(String, u32), String> = strings(&segments, "document")
         .into_iter()
         .zip(u32s(&segments, "segment"))

@@ -1,0 +1,96 @@
+//! The audit of what did not count: coded documents in, the `rejected_matches` table out —
+//! one row per match that was found in a coded unit but did not count (vetoed by an
+//! exclusion, no near term in reach, near a `not_near` term, negated and excluded, or
+//! overlapped by a longer match of its code), with the same position columns as `matches`,
+//! the status, and for a veto the exclusion and its pattern.
+
+use super::{col_str, frame, rows_of, u32s, u64s};
+use crate::codebook::Codebook;
+use crate::coding::{CodedDocument, RejectedRow, Status};
+use polars::prelude::*;
+
+/// The `rejected_matches` rows of `documents`, in their order (a document's rows in order of
+/// position, as `matches`).
+pub fn rejected_matches_table(
+    codebook: &Codebook,
+    documents: &[CodedDocument],
+) -> PolarsResult<DataFrame> {
+    let rows = || rows_of(documents, |d| &d.rejected);
+    let code = |r: &RejectedRow| &codebook.codes[r.matched.code];
+    let rule = |r: &RejectedRow| &code(r).rules[r.matched.rule];
+    // The exclusion that vetoed a match, and its pattern that overlapped it.
+    let veto = |r: &RejectedRow| match r.status {
+        Status::Vetoed { exclusion, pattern } => {
+            let exclusion = &code(r).exclusions[exclusion];
+            Some((
+                exclusion.id.as_str(),
+                exclusion.patterns[pattern].source.as_str(),
+            ))
+        }
+        _ => None,
+    };
+    frame(vec![
+        col_str("document", rows().map(|(d, _)| d.id.as_str())),
+        Column::new(
+            "segment".into(),
+            u32s(rows().map(|(_, r)| r.matched.segment))?,
+        ),
+        col_str("code", rows().map(|(_, r)| code(r).id.as_str())),
+        col_str("rule", rows().map(|(_, r)| rule(r).id.as_str())),
+        col_str(
+            "pattern",
+            rows().map(|(_, r)| rule(r).patterns[r.matched.pattern].source.as_str()),
+        ),
+        col_str("text", rows().map(|(_, r)| r.matched.text.as_str())),
+        Column::new(
+            "byte_start".into(),
+            u64s(rows().map(|(_, r)| r.matched.byte_start)),
+        ),
+        Column::new(
+            "byte_end".into(),
+            u64s(rows().map(|(_, r)| r.matched.byte_end)),
+        ),
+        Column::new(
+            "char_start".into(),
+            u64s(rows().map(|(_, r)| r.matched.char_start)),
+        ),
+        Column::new(
+            "char_end".into(),
+            u64s(rows().map(|(_, r)| r.matched.char_end)),
+        ),
+        Column::new(
+            "text_start".into(),
+            u32s(rows().map(|(_, r)| r.matched.text_start))?,
+        ),
+        Column::new(
+            "text_end".into(),
+            u32s(rows().map(|(_, r)| r.matched.text_end))?,
+        ),
+        Column::new("line".into(), u32s(rows().map(|(_, r)| r.matched.line))?),
+        col_str("status", rows().map(|(_, r)| r.status.key())),
+        Column::new(
+            "exclusion".into(),
+            rows()
+                .map(|(_, r)| veto(r).map(|(id, _)| id))
+                .collect::<Vec<Option<&str>>>(),
+        ),
+        Column::new(
+            "vetoed_by".into(),
+            rows()
+                .map(|(_, r)| veto(r).map(|(_, pattern)| pattern))
+                .collect::<Vec<Option<&str>>>(),
+        ),
+        Column::new(
+            "negated".into(),
+            rows()
+                .map(|(_, r)| r.matched.negated)
+                .collect::<Vec<bool>>(),
+        ),
+        Column::new(
+            "applied".into(),
+            rows()
+                .map(|(_, r)| r.matched.applied)
+                .collect::<Vec<bool>>(),
+        ),
+    ])
+}
