@@ -596,6 +596,8 @@ impl ListingFormat {
 #[derive(Debug, Clone)]
 pub enum Cells {
     Text(Vec<String>),
+    /// Empty (null) where there is no value.
+    OptionalText(Vec<Option<String>>),
     Whole(Vec<u64>),
     /// Empty (null) where a statistic is undefined.
     Real(Vec<Option<f64>>),
@@ -612,6 +614,16 @@ impl Listing {
     pub fn text(mut self, name: &'static str, values: impl IntoIterator<Item = String>) -> Self {
         self.columns
             .push((name, Cells::Text(values.into_iter().collect())));
+        self
+    }
+
+    pub fn optional_text(
+        mut self,
+        name: &'static str,
+        values: impl IntoIterator<Item = Option<String>>,
+    ) -> Self {
+        self.columns
+            .push((name, Cells::OptionalText(values.into_iter().collect())));
         self
     }
 
@@ -636,12 +648,14 @@ impl Listing {
         writer.write_record(self.columns.iter().map(|(name, _)| *name))?;
         let rows = self.columns.first().map_or(0, |(_, c)| match c {
             Cells::Text(v) => v.len(),
+            Cells::OptionalText(v) => v.len(),
             Cells::Whole(v) => v.len(),
             Cells::Real(v) => v.len(),
         });
         for i in 0..rows {
             writer.write_record(self.columns.iter().map(|(_, cells)| match cells {
                 Cells::Text(v) => v[i].clone(),
+                Cells::OptionalText(v) => v[i].clone().unwrap_or_default(),
                 Cells::Whole(v) => v[i].to_string(),
                 Cells::Real(v) => v[i].map_or_else(String::new, |x| x.to_string()),
             }))?;

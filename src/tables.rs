@@ -1074,6 +1074,7 @@ pub fn listing(listing: &crate::output::Listing) -> PolarsResult<DataFrame> {
             .iter()
             .map(|(name, cells)| match cells {
                 Cells::Text(v) => col_str(name, v),
+                Cells::OptionalText(v) => Column::new((*name).into(), v.clone()),
                 Cells::Whole(v) => Column::new((*name).into(), v.clone()),
                 Cells::Real(v) => Column::new((*name).into(), v.clone()),
             })

@@ -438,6 +438,24 @@ fn kwic_lists_matches_by_status() {
     assert_eq!(code, 0, "{stderr}");
     let text = std::fs::read_to_string(&csv_path).expect("csv");
     assert!(text.contains(",vetoed,charitable trust\n"), "{text}");
+    // In Parquet, `vetoed_by` is null unless the match was vetoed, as in `rejected_matches`.
+    let parquet_path = dir.path().join("kwic.parquet");
+    let (code, _, stderr) = kwic(&[
+        "trust",
+        "--status",
+        "all",
+        "--out",
+        parquet_path.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let listing = table(dir.path(), "kwic");
+    let statuses = strings(&listing, "status");
+    let vetoed_by = optional_strings(&listing, "vetoed_by");
+    assert!(statuses.iter().any(|s| s == "vetoed"));
+    assert!(statuses.iter().any(|s| s != "vetoed"));
+    for (status, by) in statuses.iter().zip(&vetoed_by) {
+        assert_eq!(status == "vetoed", by.is_some(), "{status}: {by:?}");
+    }
     // An unknown status is refused before any coding, naming those there are.
     let (code, stdout, stderr) = kwic(&["trust", "--status", "veto"]);
     assert_eq!(code, 2, "{stderr}");

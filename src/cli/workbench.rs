@@ -272,13 +272,8 @@ fn kwic_listing(lines: &[workbench::kwic::Kwic]) -> Listing {
         .whole("char_start", lines.iter().map(|l| l.char_start))
         .whole("char_end", lines.iter().map(|l| l.char_end))
         .text("status", lines.iter().map(|l| l.status.to_string()))
-        // Empty unless the match was vetoed: a listing's text cells are never null.
-        .text(
-            "vetoed_by",
-            lines
-                .iter()
-                .map(|l| l.vetoed_by.clone().unwrap_or_default()),
-        )
+        // Null (empty in CSV) unless the match was vetoed, as in `rejected_matches`.
+        .optional_text("vetoed_by", lines.iter().map(|l| l.vetoed_by.clone()))
 }
 
 /// Prints the account of one unit (by segment number) or of the units on a line.
