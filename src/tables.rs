@@ -561,8 +561,37 @@ fn segments_table(documents: &[CodedDocument]) -> PolarsResult<DataFrame> {
 
 fn matches_table(codebook: &Codebook, documents: &[CodedDocument]) -> PolarsResult<DataFrame> {
     let rows = || rows_of(documents, |d| &d.matches);
+    let mut columns = match_columns(codebook, documents, |d| &d.matches, |m| m)?;
+    columns.extend([
+        Column::new(
+            "weight".into(),
+            rows()
+                .map(|(_, m)| codebook.codes[m.code].rules[m.rule].weight)
+                .collect::<Vec<f64>>(),
+        ),
+        Column::new(
+            "negated".into(),
+            rows().map(|(_, m)| m.negated).collect::<Vec<bool>>(),
+        ),
+        Column::new(
+            "applied".into(),
+            rows().map(|(_, m)| m.applied).collect::<Vec<bool>>(),
+        ),
+    ]);
+    frame(columns)
+}
+
+/// The columns that `matches` and `rejected_matches` share, `document` to `line`: the rows
+/// are `items` of each document, each holding its match as `matched` picks it.
+fn match_columns<T>(
+    codebook: &Codebook,
+    documents: &[CodedDocument],
+    items: fn(&CodedDocument) -> &[T],
+    matched: fn(&T) -> &crate::coding::MatchRow,
+) -> PolarsResult<Vec<Column>> {
+    let rows = || rows_of(documents, items).map(|(d, item)| (d, matched(item)));
     let code = |m: &crate::coding::MatchRow| &codebook.codes[m.code];
-    frame(vec![
+    Ok(vec![
         col_str("document", rows().map(|(d, _)| d.id.as_str())),
         Column::new("segment".into(), u32s(rows().map(|(_, m)| m.segment))?),
         col_str("code", rows().map(|(_, m)| code(m).id.as_str())),
@@ -585,20 +614,6 @@ fn matches_table(codebook: &Codebook, documents: &[CodedDocument]) -> PolarsResu
         ),
         Column::new("text_end".into(), u32s(rows().map(|(_, m)| m.text_end))?),
         Column::new("line".into(), u32s(rows().map(|(_, m)| m.line))?),
-        Column::new(
-            "weight".into(),
-            rows()
-                .map(|(_, m)| code(m).rules[m.rule].weight)
-                .collect::<Vec<f64>>(),
-        ),
-        Column::new(
-            "negated".into(),
-            rows().map(|(_, m)| m.negated).collect::<Vec<bool>>(),
-        ),
-        Column::new(
-            "applied".into(),
-            rows().map(|(_, m)| m.applied).collect::<Vec<bool>>(),
-        ),
     ])
 }
 

@@ -4,7 +4,7 @@
 //! overlapped by a longer match of its code), with the same position columns as `matches`,
 //! the status, and for a veto the exclusion and its pattern.
 
-use super::{col_str, frame, rows_of, u32s, u64s};
+use super::{col_str, frame, match_columns, rows_of};
 use crate::codebook::Codebook;
 use crate::coding::{CodedDocument, RejectedRow, Status};
 use polars::prelude::*;
@@ -17,7 +17,6 @@ pub fn rejected_matches_table(
 ) -> PolarsResult<DataFrame> {
     let rows = || rows_of(documents, |d| &d.rejected);
     let code = |r: &RejectedRow| &codebook.codes[r.matched.code];
-    let rule = |r: &RejectedRow| &code(r).rules[r.matched.rule];
     // The exclusion that vetoed a match, and its pattern that overlapped it.
     let veto = |r: &RejectedRow| match r.status {
         Status::Vetoed { exclusion, pattern } => {
@@ -29,44 +28,8 @@ pub fn rejected_matches_table(
         }
         _ => None,
     };
-    frame(vec![
-        col_str("document", rows().map(|(d, _)| d.id.as_str())),
-        Column::new(
-            "segment".into(),
-            u32s(rows().map(|(_, r)| r.matched.segment))?,
-        ),
-        col_str("code", rows().map(|(_, r)| code(r).id.as_str())),
-        col_str("rule", rows().map(|(_, r)| rule(r).id.as_str())),
-        col_str(
-            "pattern",
-            rows().map(|(_, r)| rule(r).patterns[r.matched.pattern].source.as_str()),
-        ),
-        col_str("text", rows().map(|(_, r)| r.matched.text.as_str())),
-        Column::new(
-            "byte_start".into(),
-            u64s(rows().map(|(_, r)| r.matched.byte_start)),
-        ),
-        Column::new(
-            "byte_end".into(),
-            u64s(rows().map(|(_, r)| r.matched.byte_end)),
-        ),
-        Column::new(
-            "char_start".into(),
-            u64s(rows().map(|(_, r)| r.matched.char_start)),
-        ),
-        Column::new(
-            "char_end".into(),
-            u64s(rows().map(|(_, r)| r.matched.char_end)),
-        ),
-        Column::new(
-            "text_start".into(),
-            u32s(rows().map(|(_, r)| r.matched.text_start))?,
-        ),
-        Column::new(
-            "text_end".into(),
-            u32s(rows().map(|(_, r)| r.matched.text_end))?,
-        ),
-        Column::new("line".into(), u32s(rows().map(|(_, r)| r.matched.line))?),
+    let mut columns = match_columns(codebook, documents, |d| &d.rejected, |r| &r.matched)?;
+    columns.extend([
         col_str("status", rows().map(|(_, r)| r.status.key())),
         Column::new(
             "exclusion".into(),
@@ -92,5 +55,6 @@ pub fn rejected_matches_table(
                 .map(|(_, r)| r.matched.applied)
                 .collect::<Vec<bool>>(),
         ),
-    ])
+    ]);
+    frame(columns)
 }
