@@ -238,6 +238,21 @@ pub struct RejectedRow {
     pub status: Status,
 }
 
+impl RejectedRow {
+    /// For a vetoed match: the id of the exclusion that vetoed it and its pattern, as written,
+    /// that overlapped it.
+    pub fn vetoed_by<'c>(&self, codebook: &'c Codebook) -> Option<(&'c str, &'c str)> {
+        let Status::Vetoed { exclusion, pattern } = self.status else {
+            return None;
+        };
+        let exclusion = &codebook.codes[self.matched.code].exclusions[exclusion];
+        Some((
+            exclusion.id.as_str(),
+            exclusion.patterns[pattern].source.as_str(),
+        ))
+    }
+}
+
 /// A segment as a table row: positions are in the source file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SegmentRow {

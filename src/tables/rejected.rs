@@ -6,7 +6,7 @@
 
 use super::{col_str, frame, match_columns, rows_of};
 use crate::codebook::Codebook;
-use crate::coding::{CodedDocument, RejectedRow, Status};
+use crate::coding::{CodedDocument, RejectedRow};
 use polars::prelude::*;
 
 /// The `rejected_matches` rows of `documents`, in their order (a document's rows in order of
@@ -16,18 +16,7 @@ pub fn rejected_matches_table(
     documents: &[CodedDocument],
 ) -> PolarsResult<DataFrame> {
     let rows = || rows_of(documents, |d| &d.rejected);
-    let code = |r: &RejectedRow| &codebook.codes[r.matched.code];
-    // The exclusion that vetoed a match, and its pattern that overlapped it.
-    let veto = |r: &RejectedRow| match r.status {
-        Status::Vetoed { exclusion, pattern } => {
-            let exclusion = &code(r).exclusions[exclusion];
-            Some((
-                exclusion.id.as_str(),
-                exclusion.patterns[pattern].source.as_str(),
-            ))
-        }
-        _ => None,
-    };
+    let veto = |r: &RejectedRow| r.vetoed_by(codebook);
     let mut columns = match_columns(codebook, documents, |d| &d.rejected, |r| &r.matched)?;
     columns.extend([
         col_str("status", rows().map(|(_, r)| r.status.key())),

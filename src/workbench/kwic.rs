@@ -165,14 +165,7 @@ pub fn kwic(
                 .iter()
                 .filter(|r| statuses.contains(&r.status.key()) && is_target(&r.matched))
                 .map(|r| {
-                    let vetoed_by = match r.status {
-                        Status::Vetoed { exclusion, pattern } => Some(
-                            codebook.codes[r.matched.code].exclusions[exclusion].patterns[pattern]
-                                .source
-                                .as_str(),
-                        ),
-                        _ => None,
-                    };
+                    let vetoed_by = r.vetoed_by(codebook).map(|(_, pattern)| pattern);
                     (&r.matched, r.status.key(), vetoed_by)
                 }),
         );
