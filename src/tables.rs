@@ -703,6 +703,30 @@ fn ratio(numerator: Expr, denominator: Expr) -> Expr {
 /// whose rows are the same: a dense grid of 10,000 codes would be 100 million pairs.
 pub const DENSE_CODES: usize = 1_000;
 
+/// Each id's position in `ids`.
+fn index_of<'a>(ids: impl Iterator<Item = &'a str>) -> HashMap<&'a str, usize> {
+    ids.enumerate().map(|(i, id)| (id, i)).collect()
+}
+
+/// Calls `push` with the positions of each row's ids in two string columns of `frame`, each
+/// column with its index ([`index_of`]); rows naming an id not indexed are passed over.
+fn for_each_row_at(
+    frame: &DataFrame,
+    [(first, first_at), (second, second_at)]: [(&str, &HashMap<&str, usize>); 2],
+    mut push: impl FnMut(usize, usize),
+) -> PolarsResult<()> {
+    let (firsts, seconds) = (frame.column(first)?.str()?, frame.column(second)?.str()?);
+    for (x, y) in firsts.iter().zip(seconds.iter()) {
+        if let (Some(&i), Some(&j)) = (
+            x.and_then(|x| first_at.get(x)),
+            y.and_then(|y| second_at.get(y)),
+        ) {
+            push(i, j);
+        }
+    }
+    Ok(())
+}
+
 /// The code × document matrix in long form: every code with every coded document (only the
 /// cells with units above [`DENSE_CODES`] codes).
 fn code_by_document(
@@ -730,28 +754,13 @@ fn code_by_document(
             }
         }
     } else {
-        let code_at: HashMap<&str, usize> = codes
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.id.as_str(), i))
-            .collect();
-        let document_at: HashMap<&str, usize> = documents
-            .iter()
-            .enumerate()
-            .map(|(i, (id, _))| (id.as_str(), i))
-            .collect();
-        let (cell_codes, cell_documents) = (
-            cells.column("code")?.str()?,
-            cells.column("document")?.str()?,
-        );
-        for (code, document) in cell_codes.iter().zip(cell_documents.iter()) {
-            if let (Some(&c), Some(&d)) = (
-                code.and_then(|c| code_at.get(c)),
-                document.and_then(|d| document_at.get(d)),
-            ) {
-                push(c, d);
-            }
-        }
+        let code_at = index_of(codes.iter().map(|c| c.id.as_str()));
+        let document_at = index_of(documents.iter().map(|(id, _)| id.as_str()));
+        for_each_row_at(
+            cells,
+            [("code", &code_at), ("document", &document_at)],
+            push,
+        )?;
     }
     let grid = frame(vec![
         col_str("code", grid_code),
@@ -809,23 +818,12 @@ fn cooccurrence(
             }
         }
     } else {
-        let code_at: HashMap<&str, usize> = codes
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.id.as_str(), i))
-            .collect();
-        let (coded_a, coded_b) = (
-            pairs_coded.column("code_a")?.str()?,
-            pairs_coded.column("code_b")?.str()?,
-        );
-        for (x, y) in coded_a.iter().zip(coded_b.iter()) {
-            if let (Some(&i), Some(&j)) = (
-                x.and_then(|x| code_at.get(x)),
-                y.and_then(|y| code_at.get(y)),
-            ) {
-                push(i, j);
-            }
-        }
+        let code_at = index_of(codes.iter().map(|c| c.id.as_str()));
+        for_each_row_at(
+            pairs_coded,
+            [("code_a", &code_at), ("code_b", &code_at)],
+            push,
+        )?;
     }
     let pairs = frame(vec![
         col_str("code_a", a),
