@@ -11,6 +11,7 @@ this script.
 
     python3 tests/dev_corpus/devcorpus.py check          # texts present and equal to sources.json
     python3 tests/dev_corpus/devcorpus.py split          # (once) write split.json
+    python3 tests/dev_corpus/devcorpus.py split --language zh   # (once) the Chinese part
     python3 tests/dev_corpus/devcorpus.py units OUT.md   # the units to hand-code, numbered
     python3 tests/dev_corpus/devcorpus.py key CODER.csv OUT.csv   # coder's CSV -> keyed CSV
     python3 tests/dev_corpus/devcorpus.py adjudicate coder1.csv coder2.csv DECISIONS.csv
@@ -44,6 +45,9 @@ QUALCODE = TARGET / "release" / "qualcode"
 CODES = ["trust", "reciprocity", "fic_strategy", "localisation"]
 FOLDS = 5
 SEED = "qualcode-dev-split-v1"
+# The Chinese part (d121 on, "language": "zh" in sources.json): its own train and test parts.
+ZH_SEED = "qualcode-dev-zh-split-v1"
+ZH_TEST_SHARE = 0.4
 # Documents that are parts of one article go to the same part of the split.
 SAME_ARTICLE = {"d080": "d007"}
 
@@ -73,16 +77,22 @@ def check(_args):
     return 1 if bad else 0
 
 
-def split(_args):
+def split(args):
     """A seeded split, stratified by the gatherer's guess (on-concept or topic-only): a fifth
     of each stratum (rounded up) to the final test part, the rest dealt round-robin into FOLDS
     folds. Documents gathered later (a supplement) are split among themselves by the same rule,
-    before they are coded; documents already in split.json keep their part."""
+    before they are coded; documents already in split.json keep their part.
+
+    With --language (e.g. zh), only the documents in that language, which are not in the
+    English folds: ZH_TEST_SHARE of each stratum (rounded) to LANG_test, the rest to LANG_train
+    (seed ZH_SEED); without it, only the documents with no language (English)."""
     out = HERE / "split.json"
     done = json.loads(out.read_text()) if out.exists() else {}
-    new = [s for s in sources() if s["id"] not in done]
+    new = [s for s in sources() if s["id"] not in done and s.get("language") == args.language]
     if not new:
         sys.exit(f"every document is in {out} already")
+    if args.language:
+        return split_language(args.language, new, done, out)
     groups = {}
     for s in new:
         groups.setdefault(s["expected"], []).append(SAME_ARTICLE.get(s["id"], s["id"]))
@@ -98,6 +108,29 @@ def split(_args):
     out.write_text(json.dumps(dict(sorted(parts.items())), indent=2) + "\n")
     counts = {}
     for p in parts.values():
+        counts[p] = counts.get(p, 0) + 1
+    print(json.dumps(dict(sorted(counts.items()))))
+    return 0
+
+
+def split_language(language, new, done, out):
+    """The split of one language's documents into LANG_train and LANG_test (see split)."""
+    groups = {}
+    for s in new:
+        groups.setdefault(s["expected"], []).append(SAME_ARTICLE.get(s["id"], s["id"]))
+    part_of = {}
+    for stratum in sorted(groups):
+        heads = sorted(set(groups[stratum]),
+                       key=lambda i: hashlib.sha256(f"{ZH_SEED}:{i}".encode()).hexdigest())
+        n_test = round(len(heads) * ZH_TEST_SHARE)
+        for k, head in enumerate(heads):
+            part_of[head] = f"{language}_test" if k < n_test else f"{language}_train"
+    parts = dict(done)
+    parts.update({s["id"]: part_of[SAME_ARTICLE.get(s["id"], s["id"])] for s in new})
+    out.write_text(json.dumps(dict(sorted(parts.items())), indent=2) + "\n")
+    counts = {}
+    for s in new:
+        p = parts[s["id"]]
         counts[p] = counts.get(p, 0) + 1
     print(json.dumps(dict(sorted(counts.items()))))
     return 0
@@ -354,7 +387,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("check").set_defaults(func=check)
-    sub.add_parser("split").set_defaults(func=split)
+    p = sub.add_parser("split")
+    p.add_argument("--language", help="split only the documents in this language (zh): "
+                   "LANG_train and LANG_test")
+    p.set_defaults(func=split)
     p = sub.add_parser("units")
     p.add_argument("out")
     p.add_argument("--part", action="append")
