@@ -20,8 +20,16 @@ use toml::Spanned;
 #[serde(deny_unknown_fields)]
 struct RawCodebook {
     codebook: Option<RawMeta>,
+    units: Option<RawUnits>,
     #[serde(default)]
     codes: Vec<Spanned<RawCode>>,
+}
+
+/// `[units]`: which units are coded.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUnits {
+    skip_speakers: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -90,6 +98,9 @@ pub struct Codebook {
     pub negators: Vec<String>,
     /// How many words before a match are searched for a negator.
     pub negation_window: usize,
+    /// Speakers of transcripts whose turns are kept in `segments` but not coded (the
+    /// interviewer): `[units] skip_speakers`, and `--skip-speaker` on the command line.
+    pub skip_speakers: Vec<String>,
     /// Things that do not stop a run but that the author should know (a code with no rules).
     pub warnings: Vec<Problem>,
 }
@@ -594,6 +605,16 @@ fn validate(raw: RawCodebook, problems: &mut Problems) -> Codebook {
             );
         }
     }
+    let mut skip_speakers: Vec<String> = Vec::new();
+    for name in raw.units.and_then(|u| u.skip_speakers).unwrap_or_default() {
+        let span = name.span();
+        let name = name.into_inner();
+        if name.trim().is_empty() {
+            problems.at(span, "skip_speakers lists an empty name");
+        } else {
+            skip_speakers.push(name.trim().to_string());
+        }
+    }
     let meta = raw.codebook;
     let negation_window = match meta.as_ref().and_then(|m| m.negation_window.clone()) {
         Some(value) => problems.whole_number(value, "negation_window", 1),
@@ -610,6 +631,7 @@ fn validate(raw: RawCodebook, problems: &mut Problems) -> Codebook {
     Codebook {
         negators,
         negation_window,
+        skip_speakers,
         path: PathBuf::new(),
         sha256: String::new(),
         name: meta

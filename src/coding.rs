@@ -8,7 +8,9 @@
 
 use crate::codebook::{Code, Codebook, Order, Pattern, PatternKind, Scope};
 use crate::read::{Document, StoredOffsets};
-use crate::segment::{count_line_breaks, sentence_spans, CharCursor, Layout, Segment, SourceIndex};
+use crate::segment::{
+    count_line_breaks, sentence_spans, BlockTurn, CharCursor, Layout, Segment, SourceIndex,
+};
 use regex::{Regex, RegexSet};
 
 mod fold;
@@ -54,6 +56,9 @@ pub struct Matcher {
     negation: Negation,
     /// Some code has sentence scope: sentence boundaries are needed.
     sentences: bool,
+    /// Speakers whose turns are not coded ([`crate::codebook::Codebook::skip_speakers`]), as
+    /// name keys.
+    skip_speakers: Vec<String>,
 }
 
 /// Why a match found in a unit does, or does not, count for its code.
@@ -269,7 +274,28 @@ pub struct SegmentRow {
     pub word_count: usize,
     /// The page the segment starts on, for documents with pages (PDF).
     pub page: Option<u32>,
+    /// In a transcript: its speaker, turn and time.
+    pub turn: Option<BlockTurn>,
+    /// Bytes at the start of `text` that are a speaker's label, which is not coded.
+    pub label: usize,
     pub text: String,
+}
+
+impl SegmentRow {
+    /// A paragraph or sentence left uncoded because its speaker is skipped.
+    pub fn skipped(&self) -> bool {
+        !self.coded && matches!(self.kind, "paragraph" | "sentence")
+    }
+}
+
+/// A unit's text as it is matched: its speaker's label (the first `label` bytes) blanked out,
+/// so that a name is never coded; positions are those of `text`.
+pub fn matchable(text: &str, label: usize) -> std::borrow::Cow<'_, str> {
+    if label == 0 {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let label = label.min(text.len());
+    std::borrow::Cow::Owned(" ".repeat(label) + &text[label..])
 }
 
 /// A code applied to a unit.
@@ -307,6 +333,12 @@ pub struct DocumentFacts {
     pub layout: Layout,
     pub segments: usize,
     pub units: usize,
+    /// Read as a transcript: its turns, and its speakers in order of their first turn (empty
+    /// for a document that is not a transcript).
+    pub turns: usize,
+    pub speakers: Vec<std::sync::Arc<str>>,
+    /// Units of speakers left uncoded (`skip_speakers`).
+    pub skipped_units: usize,
 }
 
 impl DocumentFacts {
@@ -317,6 +349,9 @@ impl DocumentFacts {
             layout,
             segments: 0,
             units: 0,
+            turns: 0,
+            speakers: Vec::new(),
+            skipped_units: 0,
         }
     }
 
@@ -324,18 +359,35 @@ impl DocumentFacts {
     pub fn add(&mut self, part: &CodedDocument) {
         self.segments += part.segments.len();
         self.units += part.units();
+        for segment in &part.segments {
+            let Some(turn) = &segment.turn else {
+                continue;
+            };
+            self.turns = self.turns.max(turn.turn as usize + 1);
+            if let Some(speaker) = &turn.speaker {
+                if !self.speakers.contains(speaker) {
+                    self.speakers.push(speaker.clone());
+                }
+            }
+            self.skipped_units += usize::from(segment.skipped());
+        }
     }
 }
 
 impl CodedDocument {
     /// The document's facts, as far as its rows go.
     pub fn facts(&self) -> DocumentFacts {
-        DocumentFacts {
+        let mut facts = DocumentFacts {
             id: self.id.clone(),
             layout: self.layout,
-            segments: self.segments.len(),
-            units: self.units(),
-        }
+            segments: 0,
+            units: 0,
+            turns: 0,
+            speakers: Vec::new(),
+            skipped_units: 0,
+        };
+        facts.add(self);
+        facts
     }
 
     /// A document without rows yet.
@@ -459,7 +511,21 @@ impl Matcher {
                 .collect(),
             negation: Negation::new(&codebook.negators, codebook.negation_window),
             sentences: codebook.codes.iter().any(|c| c.scope == Scope::Sentence),
+            skip_speakers: codebook
+                .skip_speakers
+                .iter()
+                .map(|name| crate::segment::labels::key(name))
+                .collect(),
         })
+    }
+
+    /// Whether a unit of this turn is left uncoded: its speaker is one of the codebook's
+    /// `skip_speakers` (compared ignoring case).
+    pub fn skips(&self, turn: Option<&BlockTurn>) -> bool {
+        !self.skip_speakers.is_empty()
+            && turn
+                .and_then(|t| t.speaker.as_deref())
+                .is_some_and(|s| self.skip_speakers.contains(&crate::segment::labels::key(s)))
     }
 
     /// Finds every match in a unit and decides which codes apply.
@@ -1306,7 +1372,7 @@ pub fn code_segments(
     let mut chars = index.cursor(first);
     let mut stored = document.stored_offsets(first);
     for segment in segments {
-        let is_coded = segment.kind.is_coded();
+        let is_coded = segment.kind.is_coded() && !matcher.skips(segment.turn.as_ref());
         let char_start = chars.char_offset(segment.start);
         let byte_start = stored.of(segment.start);
         if is_coded {
@@ -1334,6 +1400,8 @@ pub fn code_segments(
             page: document.structure.as_ref().and_then(|s| {
                 crate::read::structured::TextBlocks::page_of_line(&s.pages, segment.line_start)
             }),
+            turn: segment.turn,
+            label: segment.label,
             text: segment.text,
         });
     }
@@ -1349,7 +1417,7 @@ fn code_segment(
     matcher: &Matcher,
     coded: &mut CodedDocument,
 ) {
-    let trace = matcher.trace_unit_in(&segment.text, segment.unspaced);
+    let trace = matcher.trace_unit_in(&matchable(&segment.text, segment.label), segment.unspaced);
     let result = UnitResult::from(&trace);
     coded.vetoed += result.vetoed;
     let mut rows = MatchRows::new(document, segment);

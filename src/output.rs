@@ -103,6 +103,9 @@ pub struct Parameters {
     /// `--by`, as given.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub by: Vec<String>,
+    /// `--skip-speaker`, as given (the codebook's `[units] skip_speakers` are in the codebook).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skip_speakers: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -135,6 +138,15 @@ pub struct Counts {
     /// Documents read in which no segment is a unit to code (each is warned about).
     #[serde(default)]
     pub without_units: usize,
+    /// Documents read as transcripts (speaker turns found), and their turns.
+    #[serde(default)]
+    pub transcripts: usize,
+    #[serde(default)]
+    pub turns: usize,
+    /// Paragraphs (or sentences) of skipped speakers (`skip_speakers`): in `segments`, not
+    /// coded, and not among `units`.
+    #[serde(default)]
+    pub skipped_speaker_units: usize,
 }
 
 impl Counts {
@@ -152,6 +164,9 @@ impl Counts {
         self.vetoed += other.vetoed;
         self.rejected.add(&other.rejected);
         self.without_units += other.without_units;
+        self.transcripts += other.transcripts;
+        self.turns += other.turns;
+        self.skipped_speaker_units += other.skipped_speaker_units;
     }
 }
 

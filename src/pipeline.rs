@@ -42,6 +42,9 @@ pub struct RunSettings {
     pub metadata: Option<TableSpec>,
     /// `--by`: the variables `code_by_variable` groups by.
     pub by: Vec<By>,
+    /// `--skip-speaker`: speakers whose turns are not coded, besides the codebook's
+    /// `[units] skip_speakers`.
+    pub skip_speakers: Vec<String>,
 }
 
 /// How many files a batch holds at most: whichever limit is reached first.
@@ -91,7 +94,7 @@ pub fn unit_name(unit: UnitLevel) -> &'static str {
 pub fn execute(settings: &RunSettings) -> Result<RunReport> {
     let started = Instant::now();
     let started_at = unix_now();
-    let codebook = load_codebook(&settings.codebook)?;
+    let codebook = load_codebook_for(settings)?;
     let matcher = Matcher::new(&codebook)?;
     let (files, corpus_notes) = corpus_files(settings)?;
     let sources = VariableSources::open(settings)?;
@@ -179,30 +182,35 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
         records,
         units,
         tallies,
+        speakers,
         counts,
     } = written;
     let tally = tables::Tally::sum(tallies).context("cannot sum the codings")?;
-    for (name, df) in tables::summaries(&tables::CodeInfo::of(&codebook), &units, &tally)
+    let codes = tables::CodeInfo::of(&codebook);
+    for (name, df) in tables::summaries(&codes, &units, &tally, &speakers)
         .context("cannot build the summary tables")?
     {
         staged.append(name, &df)?;
     }
     let variables = document_variables(settings, table_read, metadata, hashing, &records)?;
+    let mut variables_df = None;
     if let Some((variables, _)) = &variables {
         let df = tables::variables::document_variables(variables)
             .context("cannot build the document_variables table")?;
         staged.append("document_variables", &df)?;
-        if !settings.by.is_empty() {
-            let by = tables::variables::code_by_variable(
-                &tables::CodeInfo::of(&codebook),
-                &units,
-                &tally,
-                &df,
-                &settings.by,
-            )
-            .context("cannot build the code_by_variable table")?;
-            staged.append("code_by_variable", &by)?;
-        }
+        variables_df = Some(df);
+    }
+    if !settings.by.is_empty() {
+        let by = tables::variables::code_by_variable(
+            &codes,
+            &units,
+            &tally,
+            variables_df.as_ref(),
+            &settings.by,
+            &speakers,
+        )
+        .context("cannot build the code_by_variable table")?;
+        staged.append("code_by_variable", &by)?;
     }
     let seconds = started.elapsed().as_secs_f64();
     let mut manifest = manifest(
@@ -242,6 +250,7 @@ struct Written {
     records: Vec<FileRecord>,
     units: Vec<(String, usize)>,
     tallies: Vec<tables::Tally>,
+    speakers: tables::speakers::SpeakerTally,
     counts: output::Counts,
 }
 
@@ -254,6 +263,7 @@ fn write_batches(
     let mut records = Vec::new();
     let mut units = Vec::new();
     let mut tallies = Vec::new();
+    let mut speakers = tables::speakers::SpeakerTally::default();
     let mut counts = output::Counts::default();
     let code_ids: Vec<String> = codebook.codes.iter().map(|c| c.id.clone()).collect();
     for batch in batches {
@@ -264,7 +274,8 @@ fn write_batches(
             tables::Tally::of_documents(&code_ids, &batch.rows)
                 .context("cannot tally the codings")?,
         );
-        counts.add(&count(&batch.records, &batch.rows));
+        speakers.add_documents(&batch.rows);
+        counts.add(&count(&batch.records, &batch.facts, &batch.rows));
         // The rows' texts are in the tables now: freed before the tables are encoded, which
         // holds a few more copies of each text (a huge unit's most of all).
         drop((batch.rows, batch.texts));
@@ -280,6 +291,7 @@ fn write_batches(
         records,
         units,
         tallies,
+        speakers,
         counts,
     })
 }
@@ -488,9 +500,10 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<output::Counts> {
         if m.codebook.sha256 != first.codebook.sha256
             || m.parameters.unit != first.parameters.unit
             || m.parameters.encoding != first.parameters.encoding
+            || m.parameters.skip_speakers != first.parameters.skip_speakers
             || m.version != first.version
         {
-            bail!("{} was coded with another codebook, unit, --encoding or qualcode version than {}: rerun the shards with the same settings", dir.display(), shards[0].display());
+            bail!("{} was coded with another codebook, unit, --encoding, --skip-speaker or qualcode version than {}: rerun the shards with the same settings", dir.display(), shards[0].display());
         }
         if m.parameters.by != first.parameters.by
             || m.variables.as_ref().map(|v| (&v.sha256, &v.variables))
@@ -557,23 +570,31 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<output::Counts> {
     let code_ids: Vec<String> = codes.iter().map(|c| c.id.clone()).collect();
     let tally = tables::Tally::of_table(&code_ids, tables::named(&tables, "codings")?)
         .context("cannot tally the merged codings")?;
-    let summaries =
-        tables::summaries(&codes, &documents, &tally).context("cannot build the summary tables")?;
+    let speakers = tables::speakers::SpeakerTally::of_tables(
+        &code_ids,
+        tables::named(&tables, "segments")?,
+        tables::named(&tables, "codings")?,
+    )
+    .context("cannot tally the merged speakers")?;
+    let summaries = tables::summaries(&codes, &documents, &tally, &speakers)
+        .context("cannot build the summary tables")?;
     tables.extend(summaries);
     let variables = merge_variables(shards, &manifests)?;
+    let by = first
+        .parameters
+        .by
+        .iter()
+        .map(|b| By::parse(b).map_err(anyhow::Error::msg))
+        .collect::<Result<Vec<By>>>()?;
     if let Some(df) = variables.as_ref().map(|(df, _)| df) {
-        let by = first
-            .parameters
-            .by
-            .iter()
-            .map(|b| By::parse(b).map_err(anyhow::Error::msg))
-            .collect::<Result<Vec<By>>>()?;
         tables.push(("document_variables", df.clone()));
-        if !by.is_empty() {
-            let table = tables::variables::code_by_variable(&codes, &documents, &tally, df, &by)
+    }
+    if !by.is_empty() {
+        let df = variables.as_ref().map(|(df, _)| df);
+        let table =
+            tables::variables::code_by_variable(&codes, &documents, &tally, df, &by, &speakers)
                 .context("cannot build the code_by_variable table")?;
-            tables.push(("code_by_variable", table));
-        }
+        tables.push(("code_by_variable", table));
     }
     let mut files: Vec<output::FileInfo> = manifests
         .iter()
@@ -635,6 +656,25 @@ fn merge_variables(
     info.unmatched_rows.sort();
     info.documents_without.sort();
     Ok(Some((df, info)))
+}
+
+/// Loads the codebook a command codes with: the codebook, with the speakers of
+/// `--skip-speaker` added to its `skip_speakers`.
+pub fn load_codebook_for(settings: &RunSettings) -> Result<Codebook> {
+    Ok(skipping_speakers(
+        load_codebook(&settings.codebook)?,
+        settings,
+    ))
+}
+
+/// The codebook with the speakers of `--skip-speaker` added to its `skip_speakers`.
+pub fn skipping_speakers(mut codebook: Codebook, settings: &RunSettings) -> Codebook {
+    for name in &settings.skip_speakers {
+        if !codebook.skip_speakers.contains(name) {
+            codebook.skip_speakers.push(name.clone());
+        }
+    }
+    codebook
 }
 
 /// Loads and validates the codebook, printing its warnings on stderr.
@@ -788,6 +828,13 @@ fn code_loaded(
 /// Why a document that was read has nothing coded: none of its segments is a unit.
 fn no_units_warning(facts: &DocumentFacts, unit: UnitLevel) -> Option<String> {
     (facts.units == 0).then(|| {
+        if facts.skipped_units > 0 {
+            return format!(
+                "no {} units to code: all {} are of speakers left uncoded (skip_speakers)",
+                unit_name(unit),
+                facts.skipped_units
+            );
+        }
         let segments = match facts.segments {
             1 => "its only segment is a heading, footnote or boilerplate".to_string(),
             n => format!("its {n} segments are all headings, footnotes or boilerplate"),
@@ -830,11 +877,20 @@ fn progress_bar(files: usize) -> ProgressBar {
     bar
 }
 
-fn count(records: &[FileRecord], documents: &[CodedDocument]) -> output::Counts {
+fn count(
+    records: &[FileRecord],
+    facts: &[DocumentFacts],
+    documents: &[CodedDocument],
+) -> output::Counts {
     let mut counts = output::Counts {
         files: records.len(),
         ..Default::default()
     };
+    for f in facts {
+        counts.transcripts += usize::from(f.turns > 0);
+        counts.turns += f.turns;
+        counts.skipped_speaker_units += f.skipped_units;
+    }
     for record in records {
         counts.without_units += usize::from(record.warning.is_some());
         match record.status {
@@ -901,6 +957,7 @@ fn manifest(
                 .as_ref()
                 .map(|m| m.path.display().to_string()),
             by: settings.by.iter().map(By::name).collect(),
+            skip_speakers: settings.skip_speakers.clone(),
         },
         codebook: output::CodebookInfo {
             path: codebook.path.display().to_string(),
@@ -942,6 +999,9 @@ mod tests {
             layout: segment::Layout::Lines,
             segments,
             units,
+            turns: 0,
+            speakers: Vec::new(),
+            skipped_units: 0,
         };
         assert_eq!(no_units_warning(&facts(3, 1), UnitLevel::Paragraph), None);
         assert_eq!(

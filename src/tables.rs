@@ -14,6 +14,7 @@ use polars::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 
 pub mod rejected;
+pub mod speakers;
 pub mod variables;
 
 fn frame(columns: Vec<Column>) -> PolarsResult<DataFrame> {
@@ -30,6 +31,25 @@ fn u32s(values: impl Iterator<Item = usize>) -> PolarsResult<Vec<u32>> {
         out.push(u32::try_from(v).map_err(|_| {
             PolarsError::ComputeError(format!("value {v} does not fit a UInt32 column").into())
         })?);
+    }
+    Ok(out)
+}
+
+/// Optional counts and numbers as a signed Int32 column's values; a value that does not fit is an
+/// error.
+fn i32s(values: impl Iterator<Item = Option<usize>>) -> PolarsResult<Vec<Option<i32>>> {
+    let mut out = Vec::with_capacity(values.size_hint().0);
+    for v in values {
+        out.push(
+            v.map(|v| {
+                i32::try_from(v).map_err(|_| {
+                    PolarsError::ComputeError(
+                        format!("value {v} does not fit an Int32 column").into(),
+                    )
+                })
+            })
+            .transpose()?,
+        );
     }
     Ok(out)
 }
@@ -410,12 +430,13 @@ impl<'a> Counter<'a> {
 }
 
 /// The summary tables, from the codes, each coded document's number of units (in corpus
-/// order), and the tally of the codings: what a run computes, and what a merge of shards
-/// recomputes.
+/// order), and the tallies of the codings and of the transcripts' speakers: what a run
+/// computes, and what a merge of shards recomputes.
 pub fn summaries(
     codes: &[CodeInfo],
     documents: &[(String, usize)],
     tally: &Tally,
+    speakers: &speakers::SpeakerTally,
 ) -> PolarsResult<Vec<(&'static str, DataFrame)>> {
     let units: usize = documents.iter().map(|(_, n)| n).sum();
     let frequency = code_frequency(codes, &tally.cells, units)?;
@@ -425,6 +446,7 @@ pub fn summaries(
         ("code_frequency", frequency),
         ("code_by_document", by_document),
         ("cooccurrence", cooccurrence),
+        ("code_by_speaker", speakers.code_by_speaker(codes)?),
     ])
 }
 
@@ -459,12 +481,25 @@ fn documents_table(records: &[FileRecord], facts: &[DocumentFacts]) -> PolarsRes
     let mut layout = Vec::new();
     let mut segments = Vec::new();
     let mut units = Vec::new();
+    let mut turns = Vec::new();
+    let mut speakers: Vec<Option<Series>> = Vec::new();
     for record in records {
         let doc = by_id.get(record.id.as_str());
         layout.push(doc.map(|d| d.layout.as_str()));
         segments.push(doc.map(|d| d.segments as u32));
         units.push(doc.map(|d| d.units as u32));
+        // Null unless the document was read as a transcript.
+        let transcript = doc.filter(|d| d.turns > 0);
+        turns.push(transcript.map(|d| d.turns));
+        speakers.push(transcript.map(|d| {
+            let names: Vec<&str> = d.speakers.iter().map(|s| &**s).collect();
+            Series::new(PlSmallStr::EMPTY, names)
+        }));
     }
+    // Typed even when every document is null, so that the batches' tables concatenate.
+    let speakers = ListChunked::from_iter(speakers)
+        .into_series()
+        .cast(&DataType::List(Box::new(DataType::String)))?;
     frame(vec![
         col_str("document", records.iter().map(|r| r.id.as_str())),
         col_str("status", records.iter().map(|r| status_name(&r.status))),
@@ -500,6 +535,8 @@ fn documents_table(records: &[FileRecord], facts: &[DocumentFacts]) -> PolarsRes
         Column::new("layout".into(), layout),
         Column::new("segments".into(), segments),
         Column::new("units".into(), units),
+        Column::new("turns".into(), i32s(turns.into_iter())?),
+        speakers.with_name("speakers".into()).into_column(),
         Column::new(
             "warning".into(),
             records
@@ -554,6 +591,28 @@ fn segments_table(documents: &[CodedDocument]) -> PolarsResult<DataFrame> {
         Column::new(
             "page".into(),
             rows().map(|(_, s)| s.page).collect::<Vec<Option<u32>>>(),
+        ),
+        Column::new(
+            "speaker".into(),
+            rows()
+                .map(|(_, s)| s.turn.as_ref().and_then(|t| t.speaker.as_deref()))
+                .collect::<Vec<Option<&str>>>(),
+        ),
+        Column::new(
+            "turn".into(),
+            i32s(rows().map(|(_, s)| s.turn.as_ref().map(|t| t.turn as usize)))?,
+        ),
+        Column::new(
+            "time_start_ms".into(),
+            rows()
+                .map(|(_, s)| s.turn.as_ref().and_then(|t| t.time_start_ms))
+                .collect::<Vec<Option<i64>>>(),
+        ),
+        Column::new(
+            "time_end_ms".into(),
+            rows()
+                .map(|(_, s)| s.turn.as_ref().and_then(|t| t.time_end_ms))
+                .collect::<Vec<Option<i64>>>(),
         ),
         col_str("text", rows().map(|(_, s)| s.text.as_str())),
     ])

@@ -7,7 +7,7 @@
 use crate::exchange::{import, refi};
 use crate::output;
 use crate::pipeline::{
-    code_corpus, execute, load_codebook, unit_name, unix_now, Batch, RunSettings,
+    code_corpus, execute, load_codebook_for, unit_name, unix_now, Batch, RunSettings,
 };
 use crate::read::table::{TableFormat, TableSpec};
 use crate::read::{FileRecord, FileStatus};
@@ -306,6 +306,10 @@ pub struct CodingArgs {
     /// euc-kr, windows-1252, ...) [default: detected per file].
     #[arg(long, value_name = "NAME")]
     pub encoding: Option<String>,
+    /// Leave this speaker's turns uncoded (repeatable; with the codebook's [units]
+    /// skip_speakers): kept in segments, out of every count and share.
+    #[arg(long, value_name = "NAME")]
+    pub skip_speaker: Vec<String>,
 }
 
 impl CodingArgs {
@@ -433,10 +437,18 @@ impl RunSettings {
                 ),
             },
         };
+        if let Some(empty) = args.skip_speaker.iter().find(|n| n.trim().is_empty()) {
+            bail!("--skip-speaker {empty:?} names no speaker");
+        }
         Ok(RunSettings {
             table,
             metadata,
             by: Vec::new(),
+            skip_speakers: args
+                .skip_speaker
+                .iter()
+                .map(|n| n.trim().to_string())
+                .collect(),
             corpus: args.corpus,
             codebook: args.codebook,
             out,
@@ -595,8 +607,25 @@ pub fn main_with_args(cli: Cli) -> Result<u8> {
 pub fn run(settings: &RunSettings) -> Result<u8> {
     let report = execute(settings)?;
     let c = &report.counts;
+    // Transcripts and skipped speakers are said only where there are some.
+    let mut transcripts = String::new();
+    if c.transcripts > 0 {
+        transcripts = format!(
+            ", {} transcript{} ({} turns)",
+            c.transcripts,
+            if c.transcripts == 1 { "" } else { "s" },
+            c.turns
+        );
+    }
+    if c.skipped_speaker_units > 0 {
+        transcripts.push_str(&format!(
+            ", {} {} units of skipped speakers not coded",
+            c.skipped_speaker_units,
+            unit_name(settings.unit)
+        ));
+    }
     eprintln!(
-        "qualcode: {} files ({} coded, {} empty, {} skipped), {} segments, {} {} units, {} with codes, {} codings, {} matches in {:.2}s -> {}",
+        "qualcode: {} files ({} coded, {} empty, {} skipped){transcripts}, {} segments, {} {} units, {} with codes, {} codings, {} matches in {:.2}s -> {}",
         c.files,
         c.coded,
         c.empty,
@@ -615,7 +644,7 @@ pub fn run(settings: &RunSettings) -> Result<u8> {
 
 /// Writes a REFI-QDA project or codebook, or a Taguette codebook CSV, to `settings.out`.
 pub fn export(format: ExportFormat, settings: &RunSettings) -> Result<u8> {
-    let codebook = load_codebook(&settings.codebook)?;
+    let codebook = load_codebook_for(settings)?;
     let (bytes, code) = match format {
         ExportFormat::Qdc => (refi::codebook_qdc(&codebook).into_bytes(), exit::OK),
         ExportFormat::CodebookCsv => (refi::codebook_csv(&codebook).into_bytes(), exit::OK),

@@ -5,7 +5,7 @@ use super::{exit, exit_code, ExplainArgs, KwicArgs, SimilarArgs, SuggestArgs};
 use crate::codebook;
 use crate::coding::{self, CodedDocument, Matcher};
 use crate::output::{self, Listing, ListingFormat};
-use crate::pipeline::{code_corpus, load_codebook, RunSettings};
+use crate::pipeline::{code_corpus, load_codebook_for, skipping_speakers, RunSettings};
 use crate::read;
 use crate::segment;
 use crate::tables;
@@ -19,7 +19,7 @@ use std::path::PathBuf;
 /// `agreement_units.parquet` (and with several coders `agreement_coders.parquet`) into
 /// `settings.out`.
 pub fn agree(gold: &[PathBuf], bootstrap: &agree::Bootstrap, settings: &RunSettings) -> Result<u8> {
-    let codebook = load_codebook(&settings.codebook)?;
+    let codebook = load_codebook_for(settings)?;
     let (records, documents) = code_corpus(settings, &codebook, true)?;
     let run = agree::run_documents(&documents);
     let machine = agree::machine(&codebook, documents.iter().map(|(d, _)| d));
@@ -141,7 +141,8 @@ fn read_gold(
 
 /// Lints the codebook against the corpus; prints the warnings on stdout.
 pub fn check(max_share: f64, settings: &RunSettings) -> Result<u8> {
-    let codebook = codebook::load(&settings.codebook)?;
+    // Its warnings are among the lints, on stdout.
+    let codebook = skipping_speakers(codebook::load(&settings.codebook)?, settings);
     let (records, documents) = code_corpus(settings, &codebook, false)?;
     let documents: Vec<CodedDocument> = documents.into_iter().map(|(d, _)| d).collect();
     let matcher = Matcher::new(&codebook)?;
@@ -171,7 +172,7 @@ pub fn check(max_share: f64, settings: &RunSettings) -> Result<u8> {
 /// Prints keyword-in-context lines, and writes them to a file if asked.
 pub fn kwic(args: &KwicArgs, format: Option<ListingFormat>, settings: &RunSettings) -> Result<u8> {
     let statuses = workbench::kwic::statuses(&args.status).map_err(anyhow::Error::msg)?;
-    let codebook = load_codebook(&settings.codebook)?;
+    let codebook = load_codebook_for(settings)?;
     let Some(target) = workbench::kwic::target(&codebook, &args.target) else {
         let rules: Vec<&str> = codebook
             .codes
@@ -278,7 +279,7 @@ fn kwic_listing(lines: &[workbench::kwic::Kwic]) -> Listing {
 
 /// Prints the account of one unit (by segment number) or of the units on a line.
 pub fn explain(args: &ExplainArgs, settings: &RunSettings) -> Result<u8> {
-    let codebook = load_codebook(&settings.codebook)?;
+    let codebook = load_codebook_for(settings)?;
     let matcher = Matcher::new(&codebook)?;
     let (id, path, loaded) = match &settings.table {
         Some(spec) => {
@@ -401,7 +402,7 @@ pub fn suggest(
     format: Option<ListingFormat>,
     settings: &RunSettings,
 ) -> Result<u8> {
-    let codebook = load_codebook(&settings.codebook)?;
+    let codebook = load_codebook_for(settings)?;
     let code = code_named(&codebook, settings, &args.code)?;
     let (records, documents) = code_corpus(settings, &codebook, true)?;
     let run = agree::run_documents(&documents);
@@ -525,7 +526,7 @@ pub fn similar(
     format: Option<ListingFormat>,
     settings: &RunSettings,
 ) -> Result<u8> {
-    let codebook = load_codebook(&settings.codebook)?;
+    let codebook = load_codebook_for(settings)?;
     let code = code_named(&codebook, settings, &args.code)?;
     let (records, documents) = code_corpus(settings, &codebook, args.gold.is_some())?;
     let run = agree::run_documents(&documents);

@@ -42,12 +42,19 @@ impl VariableSources {
             (None, Some(variables)) => Some(variables.names.clone()),
             (None, None) => None,
         };
+        // `--by speaker` groups by the transcripts' speakers, which need no variables.
+        let by_variables: Vec<_> = settings.by.iter().filter(|b| !b.is_speaker()).collect();
+        if let Some(names) = &known {
+            if settings.by.iter().any(|b| b.is_speaker()) && names.iter().any(|n| n == "speaker") {
+                bail!("--by speaker groups units by the speakers of transcripts, but a document variable is called \"speaker\" too: rename that variable to group by it");
+            }
+        }
         match known {
-            None if !settings.by.is_empty() => bail!(
-                "--by needs document variables: a table corpus (--corpus FILE.csv|.tsv|.jsonl|.parquet) or --metadata FILE"
+            None if !by_variables.is_empty() => bail!(
+                "--by needs document variables: a table corpus (--corpus FILE.csv|.tsv|.jsonl|.parquet) or --metadata FILE (only --by speaker needs none)"
             ),
             Some(names) if !names.is_empty() => {
-                for by in &settings.by {
+                for by in by_variables {
                     if !names.contains(&by.variable) {
                         bail!(
                             "--by {}: there is no document variable {:?} (the variables: {})",

@@ -49,7 +49,7 @@ pub(super) fn load(
             (blocks, utf8_xml())
         }),
     };
-    let (blocks, encoding) = match read {
+    let (mut blocks, encoding) = match read {
         Ok(read) => read,
         Err(reason) => return Err(record(FileStatus::Skipped { reason }, None)),
     };
@@ -57,6 +57,11 @@ pub(super) fn load(
         return Err(record(FileStatus::Empty, Some(encoding)));
     }
     let pages = blocks.pages.clone();
+    let conversation = blocks.conversation;
+    let mut turns = std::mem::take(&mut blocks.turns);
+    if !turns.is_empty() {
+        turns.resize(blocks.kinds.len(), GivenTurn::default());
+    }
     let (text, kinds) = blocks.finish();
     Ok(Document {
         id: id.to_string(),
@@ -69,6 +74,8 @@ pub(super) fn load(
             markup,
             kinds,
             pages,
+            conversation,
+            turns,
             stored_len,
             sha256,
         }),
@@ -122,9 +129,38 @@ pub struct Structure {
     /// The page each of those lines starts on (from 1), for formats with pages (PDF); empty
     /// for the others.
     pub pages: Vec<u32>,
+    /// What the format says about speakers ([`Conversation`]); `turns` then holds each
+    /// block's place in the conversation, by block (empty otherwise).
+    pub conversation: Conversation,
+    pub turns: Vec<GivenTurn>,
     /// The size and SHA-256 (hex) of the file as stored: the text is not its bytes.
     pub stored_len: usize,
     pub sha256: String,
+}
+
+/// What a reader found about who speaks in a document.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Conversation {
+    /// Nothing: speaker labels, if any, are looked for in the text.
+    #[default]
+    None,
+    /// Some blocks start with a speaker the markup points at (a Word table's speaker column, a
+    /// bold run): hints, weighed as evidence like labels in the text.
+    Hinted,
+    /// The format is a conversation (subtitles): the turns given are the turns.
+    Given,
+}
+
+/// A block's place in a conversation, as its reader found it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct GivenTurn {
+    /// The block starts a turn: its speaker (`None`: an anonymous change of speaker, `>>` in
+    /// captions) and how many bytes at the start of the block's text are the speaker's label
+    /// (`Name: `, written into the text by the reader, or the name in a speaker cell).
+    pub starts: Option<(Option<String>, usize)>,
+    /// When the block was said (subtitles), in milliseconds from the recording's start: its
+    /// first cue's start and its last cue's end.
+    pub time_ms: Option<(i64, Option<i64>)>,
 }
 
 /// A structured document's text being built, a block at a time.
@@ -134,6 +170,25 @@ pub struct TextBlocks {
     kinds: Vec<BlockKind>,
     /// The page of each block, when the reader knows it ([`TextBlocks::push_on_page`]).
     pages: Vec<u32>,
+    /// Each block's place in a conversation, once a reader gave one ([`TextBlocks::push_turn`]).
+    conversation: Conversation,
+    turns: Vec<GivenTurn>,
+}
+
+impl Conversation {
+    /// The stronger of two: given over hinted over none.
+    fn max_with(self, other: Conversation) -> Conversation {
+        let rank = |c: Conversation| match c {
+            Conversation::None => 0,
+            Conversation::Hinted => 1,
+            Conversation::Given => 2,
+        };
+        if rank(other) > rank(self) {
+            other
+        } else {
+            self
+        }
+    }
 }
 
 impl TextBlocks {
@@ -176,6 +231,25 @@ impl TextBlocks {
         self.push(kind, text);
         if self.kinds.len() > before {
             self.pages.push(page);
+        }
+    }
+
+    /// [`TextBlocks::push`] for a block with a place in a conversation: `label` bytes of
+    /// `text` (after whitespace is collapsed) are its speaker's label. `conversation` says
+    /// whether the format gives the turns or only hints at them.
+    pub fn push_turn(
+        &mut self,
+        kind: BlockKind,
+        text: &str,
+        turn: GivenTurn,
+        conversation: Conversation,
+    ) {
+        let before = self.kinds.len();
+        self.push(kind, text);
+        if self.kinds.len() > before {
+            self.conversation = self.conversation.max_with(conversation);
+            self.turns.resize(before, GivenTurn::default());
+            self.turns.push(turn);
         }
     }
 

@@ -24,19 +24,27 @@
 //! The layouts have a file each ([`lines`], [`wrapped`]); web furniture is told in [`chrome`]
 //! and sentences are found in [`sentences`]. A document read from its markup (HTML, `.docx`,
 //! `.odt`) has its blocks given ([`markup`]): the **markup** layout.
+//!
+//! In any layout, a document whose lines open with speaker labels that make a conversation
+//! is read as a transcript ([`speakers`], labels in [`labels`]): each label starts a turn, and
+//! every paragraph carries its turn's speaker.
 
 use crate::read::{Document, Format};
 use std::ops::Range;
+use std::sync::Arc;
 
 mod chrome;
 pub mod cjk;
 mod hyphens;
+pub mod labels;
 mod lines;
 mod markup;
 mod sentences;
+mod speakers;
 mod wrapped;
 
 pub use sentences::sentence_spans;
+pub use speakers::{BlockTurn, Evidence};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum SegmentKind {
@@ -111,6 +119,10 @@ pub struct Segment {
     /// Its document may hold Han or kana characters ([`Plan::unspaced`]): coding looks for
     /// Chinese negators in it.
     pub unspaced: bool,
+    /// In a transcript: the speaker, turn and time of the paragraph it is (or is in).
+    pub turn: Option<BlockTurn>,
+    /// Bytes at the start of `text` that are a speaker's label (`HHM: `): not coded.
+    pub label: usize,
 }
 
 /// A document's segments and the layout they were read with.
@@ -547,6 +559,31 @@ pub struct Plan<'a> {
     blocks: Vec<Block>,
     /// Lines whose final hyphen is a word broken across lines ([`hyphens`]), ascending.
     rejoin: Vec<usize>,
+    /// Each block's turn, when the document is read as a transcript; empty otherwise.
+    turns: Vec<Option<BlockTurn>>,
+    /// A transcript's speakers, in order of their first turn; `None` when the document is not
+    /// read as a transcript.
+    pub speakers: Option<Vec<Arc<str>>>,
+}
+
+/// What a document's reader found about its speakers: whether the format gives its turns,
+/// and each block's place in the conversation.
+fn conversation_of(
+    document: &Document,
+) -> (
+    crate::read::structured::Conversation,
+    &[crate::read::structured::GivenTurn],
+) {
+    match &document.structure {
+        Some(s) => (s.conversation, &s.turns),
+        None => (crate::read::structured::Conversation::None, &[]),
+    }
+}
+
+/// What a document's speaker labels say, and whether it is read as a transcript (`explain`).
+pub fn speaker_evidence(document: &Document) -> Evidence {
+    let (conversation, given) = conversation_of(document);
+    speakers::evidence(&split_lines(&document.text), conversation, given)
 }
 
 /// Finds a document's layout and blocks.
@@ -558,10 +595,16 @@ pub fn plan(document: &Document, level: UnitLevel) -> Plan<'_> {
         Format::Markdown => Layout::Wrapped,
         Format::PlainText => layout_of(&lines, unspaced),
     };
+    let (conversation, given) = conversation_of(document);
+    let transcript = speakers::find(&lines, conversation, given);
+    let turn_starts: Vec<usize> = transcript
+        .as_ref()
+        .map(|t| t.starts.iter().map(|s| s.line).collect())
+        .unwrap_or_default();
     let mut blocks = match (layout, &document.structure) {
         (Layout::Markup, Some(structure)) => markup::blocks_from_markup(&lines, &structure.kinds),
         (Layout::Lines, _) => lines::blocks_from_lines(&lines, &document.text, unspaced),
-        _ => wrapped::blocks_from_wrapped(&lines, document.format, unspaced),
+        _ => wrapped::blocks_from_wrapped(&lines, document.format, unspaced, &turn_starts),
     };
     // A heading needs text to head: a plain-text document that is one heading and nothing
     // else (a one-line export without final punctuation) is a paragraph.
@@ -578,6 +621,13 @@ pub fn plan(document: &Document, level: UnitLevel) -> Plan<'_> {
     } else {
         Vec::new()
     };
+    let (turns, speakers) = match transcript {
+        Some(transcript) => (
+            speakers::assign(&mut blocks, &lines, &transcript),
+            Some(transcript.speakers),
+        ),
+        None => (Vec::new(), None),
+    };
     Plan {
         layout,
         unspaced,
@@ -585,6 +635,8 @@ pub fn plan(document: &Document, level: UnitLevel) -> Plan<'_> {
         lines,
         blocks,
         rejoin,
+        turns,
+        speakers,
     }
 }
 
@@ -614,26 +666,31 @@ impl Plan<'_> {
         for block_index in blocks {
             let block = &self.blocks[block_index];
             let (text, map) = block.build(&self.lines, self.unspaced, &self.rejoin);
+            let turn = self.turns.get(block_index).cloned().flatten();
+            let label = match block.label {
+                0 => 0,
+                raw => normalized_len(&self.lines[block.lines[0]].text[..raw]).min(text.len()),
+            };
             if self.level == UnitLevel::Sentence && block.kind == SegmentKind::Paragraph {
                 for (s, e) in sentence_spans(&text) {
                     let sub = map.slice(s, e);
                     push_segment(
                         &mut segments,
                         (&self.lines, &block.lines),
-                        block_index,
-                        SegmentKind::Sentence,
+                        (block_index, SegmentKind::Sentence),
                         (text[s..e].to_string(), sub),
                         self.unspaced,
+                        (turn.clone(), label.min(e).saturating_sub(s)),
                     );
                 }
             } else {
                 push_segment(
                     &mut segments,
                     (&self.lines, &block.lines),
-                    block_index,
-                    block.kind,
+                    (block_index, block.kind),
                     (text, map),
                     self.unspaced,
+                    (turn, label),
                 );
             }
         }
@@ -650,14 +707,25 @@ pub fn segment(document: &Document, level: UnitLevel) -> Segmented {
     }
 }
 
-/// Adds a segment of the block numbered `block`, made of the lines `block_lines`.
+/// The length of `raw` in normalised text: its words with one space between them.
+fn normalized_len(raw: &str) -> usize {
+    let (mut len, mut words) = (0usize, 0usize);
+    for word in raw.split_whitespace() {
+        len += word.len();
+        words += 1;
+    }
+    len + words.saturating_sub(1)
+}
+
+/// Adds a segment of the block numbered `block`, made of the lines `block_lines`, with its
+/// turn and the length of its speaker's label.
 fn push_segment(
     segments: &mut Vec<Segment>,
     (lines, block_lines): (&[Line], &[usize]),
-    block: usize,
-    kind: SegmentKind,
+    (block, kind): (usize, SegmentKind),
     (text, map): (String, TextMap),
     unspaced: bool,
+    (turn, label): (Option<BlockTurn>, usize),
 ) {
     let start = map.source_start(0);
     let end = map.source_end(text.len());
@@ -683,6 +751,8 @@ fn push_segment(
         map,
         start,
         end,
+        turn,
+        label,
     });
 }
 
@@ -740,6 +810,8 @@ fn content_words(text: &str) -> usize {
 struct Block {
     kind: SegmentKind,
     lines: Vec<usize>,
+    /// Bytes at the start of its first line that are a speaker's label (0: none).
+    label: usize,
 }
 
 impl Block {
@@ -747,6 +819,7 @@ impl Block {
         Block {
             kind,
             lines: vec![line],
+            label: 0,
         }
     }
 

@@ -57,8 +57,14 @@ fn is_markdown_heading(t: &str) -> bool {
 const MAX_PARAGRAPH_LINES: usize = 200;
 
 /// `unspaced`: the document may hold Han or kana characters, whose headings are looked for
-/// too.
-pub(super) fn blocks_from_wrapped(lines: &[Line], format: Format, unspaced: bool) -> Vec<Block> {
+/// too. `turn_starts`: the lines (ascending) where a speaker's turn starts, in a transcript:
+/// each starts a paragraph, blank line or not.
+pub(super) fn blocks_from_wrapped(
+    lines: &[Line],
+    format: Format,
+    unspaced: bool,
+    turn_starts: &[usize],
+) -> Vec<Block> {
     let mut blocks: Vec<Block> = Vec::new();
     // Indexes into `blocks` of what a following line may continue.
     let mut open_paragraph: Option<usize> = None;
@@ -76,6 +82,15 @@ pub(super) fn blocks_from_wrapped(lines: &[Line], format: Format, unspaced: bool
         let boundary = after_blank || line.starts_block();
         let was_after_blank = after_blank;
         after_blank = false;
+
+        if !turn_starts.is_empty() && turn_starts.binary_search(&i).is_ok() {
+            // A speaker's label: a new turn, in a new paragraph (a transcript hard-wrapped
+            // without blank lines has nothing else to tell its turns apart).
+            blocks.push(Block::new(SegmentKind::Paragraph, i));
+            open_paragraph = Some(blocks.len() - 1);
+            (open_heading, open_footnote) = (None, None);
+            continue;
+        }
 
         if boundary && is_page_number(t) && next_is_blank(i) {
             blocks.push(Block::new(SegmentKind::Boilerplate, i));

@@ -2,8 +2,10 @@
 //! columns or a `--metadata` file) in, the `document_variables` table out (each variable with
 //! its type); and with the codings' tally, `code_by_variable` (`--by`): per code and value of a
 //! variable, the units coded, their hits, the documents, all units with that value and the
-//! share.
+//! share. `--by speaker` groups the units by the speaker of their turn instead (units without
+//! a speaker are the missing value), from the speakers' tally ([`super::speakers`]).
 
+use super::speakers::SpeakerTally;
 use super::{col_str, frame, u32s, CodeInfo, Tally};
 use crate::read::table::{days_from_date, Kind, Variables};
 use polars::prelude::*;
@@ -18,6 +20,8 @@ pub enum Grouping {
     Year,
     /// Dates by month (`2020-03`).
     Month,
+    /// Not a variable: the speaker of each unit's turn (`--by speaker`).
+    Speaker,
 }
 
 /// One `--by`: a variable and how its values are grouped.
@@ -28,11 +32,12 @@ pub struct By {
 }
 
 impl By {
-    /// Parses `NAME`, `year:NAME` or `month:NAME`.
+    /// Parses `NAME`, `year:NAME` or `month:NAME`; `speaker` is the speakers of transcripts.
     pub fn parse(text: &str) -> Result<By, String> {
         let (grouping, variable) = match text.split_once(':') {
             Some(("year", name)) => (Grouping::Year, name),
             Some(("month", name)) => (Grouping::Month, name),
+            _ if text == "speaker" => (Grouping::Speaker, text),
             _ => (Grouping::Value, text),
         };
         if variable.is_empty() {
@@ -44,10 +49,15 @@ impl By {
         })
     }
 
+    /// Groups by speaker, not by a document variable.
+    pub fn is_speaker(&self) -> bool {
+        self.grouping == Grouping::Speaker
+    }
+
     /// As given on the command line, and in the `variable` column of `code_by_variable`.
     pub fn name(&self) -> String {
         match self.grouping {
-            Grouping::Value => self.variable.clone(),
+            Grouping::Value | Grouping::Speaker => self.variable.clone(),
             Grouping::Year => format!("year:{}", self.variable),
             Grouping::Month => format!("month:{}", self.variable),
         }
@@ -190,7 +200,7 @@ fn values_by_document(
         let document = document.unwrap_or_default().to_string();
         let grouped = match (value, by.grouping) {
             (None, _) => None,
-            (Some(v), Grouping::Value) => Some(v.to_string()),
+            (Some(v), Grouping::Value | Grouping::Speaker) => Some(v.to_string()),
             (Some(v), grouping) => {
                 if days_from_date(v.trim()).is_none() {
                     return Err(PolarsError::ComputeError(
@@ -213,13 +223,17 @@ fn values_by_document(
 /// `code_by_variable`: for each `--by`, every code with every value of the variable (in
 /// value order, missing last): units coded, their hits, documents with the code, all units of
 /// documents with the value (`value_units`) and `share` = units / value_units. A parent code
-/// counts its children's units, as in `code_by_document`.
+/// counts its children's units, as in `code_by_document`. For `--by speaker` the values are the
+/// speakers' names (over all transcripts), a unit's value its turn's speaker, and the units
+/// without a speaker (other documents, text before a transcript's first turn) the missing
+/// value; `variables` may then be `None`.
 pub fn code_by_variable(
     codes: &[CodeInfo],
     documents: &[(String, usize)],
     tally: &Tally,
-    variables: &DataFrame,
+    variables: Option<&DataFrame>,
     by: &[By],
+    speakers: &SpeakerTally,
 ) -> PolarsResult<DataFrame> {
     let cells = &tally.cells;
     let cell_codes = cells.column("code")?.str()?;
@@ -236,6 +250,25 @@ pub fn code_by_variable(
     let (mut out_units, mut out_hits, mut out_documents, mut out_value_units) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for spec in by {
+        if spec.is_speaker() {
+            let rows = speaker_rows(codes, documents, tally, speakers)?;
+            for (c, value, coded, hits, docs, value_units) in rows {
+                out_code.push(codes[c].id.as_str());
+                out_level.push(codes[c].level);
+                out_variable.push(spec.name());
+                out_value.push(value);
+                out_units.push(coded);
+                out_hits.push(hits);
+                out_documents.push(docs);
+                out_value_units.push(value_units);
+            }
+            continue;
+        }
+        let Some(variables) = variables else {
+            return Err(PolarsError::ComputeError(
+                format!("--by {}: there are no document variables", spec.name()).into(),
+            ));
+        };
         let values = values_by_document(variables, spec)?;
         let value_of = |document: &str| values.get(document).cloned().flatten();
         let mut value_units: Vec<(Option<String>, usize)> = Vec::new();
@@ -311,6 +344,76 @@ pub fn code_by_variable(
         Column::new("value_units".into(), u32s(out_value_units.into_iter())?),
         Column::new("share".into(), share),
     ])
+}
+
+/// The rows of `--by speaker`: per code (in codebook order) and speaker name (in value
+/// order, units without a speaker last), the code's units, hits and documents there, and all
+/// units there.
+type SpeakerRow = (usize, Option<String>, usize, usize, usize, usize);
+
+fn speaker_rows(
+    codes: &[CodeInfo],
+    documents: &[(String, usize)],
+    tally: &Tally,
+    speakers: &SpeakerTally,
+) -> PolarsResult<Vec<SpeakerRow>> {
+    let mut names = speakers.by_name(codes.len());
+    names.sort_by(|a, b| value_order(&Some(a.name.clone()), &Some(b.name.clone())));
+    let by_document = speakers.by_document(codes.len());
+    let code_index: HashMap<&str, usize> = codes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
+    // Units without a speaker: every document's units but its speakers'.
+    let all_units: usize = documents.iter().map(|(_, n)| n).sum();
+    let with_speaker: usize = names.iter().map(|n| n.units).sum();
+    let mut rest = vec![[0usize; 3]; codes.len()];
+    let cells = &tally.cells;
+    let (cell_codes, cell_documents) = (
+        cells.column("code")?.str()?,
+        cells.column("document")?.str()?,
+    );
+    let (cell_units, cell_hits) = (cells.column("units")?.u32()?, cells.column("hits")?.u32()?);
+    for i in 0..cells.height() {
+        let (Some(code), Some(document), Some(units), Some(hits)) = (
+            cell_codes.get(i),
+            cell_documents.get(i),
+            cell_units.get(i),
+            cell_hits.get(i),
+        ) else {
+            return Err(PolarsError::ComputeError("a tally cell is empty".into()));
+        };
+        let Some(&c) = code_index.get(code) else {
+            return Err(PolarsError::ComputeError(
+                format!("the codings name unknown code {code}").into(),
+            ));
+        };
+        let (spoken_units, spoken_hits) = by_document
+            .get(document)
+            .map_or((0, 0), |(_, per_code)| per_code[c]);
+        let units = (units as usize).saturating_sub(spoken_units);
+        rest[c][0] += units;
+        rest[c][1] += (hits as usize).saturating_sub(spoken_hits);
+        rest[c][2] += usize::from(units > 0);
+    }
+    let mut rows = Vec::new();
+    for c in 0..codes.len() {
+        for name in &names {
+            let [units, hits, docs] = name.codes[c];
+            rows.push((c, Some(name.name.clone()), units, hits, docs, name.units));
+        }
+        let [units, hits, docs] = rest[c];
+        rows.push((
+            c,
+            None,
+            units,
+            hits,
+            docs,
+            all_units.saturating_sub(with_speaker),
+        ));
+    }
+    Ok(rows)
 }
 
 #[cfg(test)]

@@ -40,6 +40,7 @@ pub const TABLES: &[&str] = &[
     "code_frequency",
     "code_by_document",
     "cooccurrence",
+    "code_by_speaker",
 ];
 
 /// Runs `qualcode run` on `corpus` with `codebook` into `out`; returns (exit code, stderr).

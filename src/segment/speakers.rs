@@ -1,0 +1,464 @@
+//! Speaker turns: a document's lines (and, for formats that carry them, the turns its reader
+//! found) in; whether the document is a transcript and, if it is, where each turn starts, who
+//! speaks and when, out — then each paragraph-level block's speaker, turn and time.
+//!
+//! A label at the start of a line ([`super::labels`]) is no evidence on its own: `Note:` or
+//! `Article 3:` open lines of prose. A document is read as a transcript when its labels make a
+//! conversation: at least two speakers whose labels recur, with the speaker changing at half
+//! of the labels or more (`AF:` … `HHM:` … `AF:` … `HHM:`); or two interview roles (`Q:` and
+//! `A:`, `I:` and `R:`, `问：` and `答：`), which a short exchange writes once each. Subtitles
+//! (WebVTT, SubRip) are conversations by their format.
+//!
+//! In a transcript a label starts a turn, whatever the layout would have made of its line
+//! (`R: Yes` is no heading), and a turn's speaker is carried by every paragraph up to the next
+//! label: the paragraphs of a long answer are units of their own, each with its speaker.
+//! Headings, footnotes and page furniture inside a turn have no speaker and do not end it.
+//! Text before the first label (a page's title, an introduction) has no speaker.
+
+use super::labels::{self, Label};
+use super::{ends_sentence, Block, Line, SegmentKind};
+use crate::read::structured::{Conversation, GivenTurn};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Where a turn starts: a line (the first line of a block), its speaker, and its label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Start {
+    pub line: usize,
+    /// Index into [`Turns::speakers`]; `None` for an anonymous change of speaker (`>>` in
+    /// subtitles).
+    pub speaker: Option<u32>,
+    /// Bytes at the start of the line that are the label (the whole line for a label on a
+    /// line of its own).
+    pub label: usize,
+    /// The utterance is on the next lines.
+    pub own_line: bool,
+    pub time_ms: Option<i64>,
+}
+
+/// A transcript's turn starts and speakers.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Turns {
+    /// In line order.
+    pub starts: Vec<Start>,
+    /// Names as first written, in order of their first turn.
+    pub speakers: Vec<Arc<str>>,
+    /// Given by the format (subtitles): every block's time, by block.
+    pub given: Option<Vec<GivenTurn>>,
+}
+
+/// A block's place in the conversation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockTurn {
+    pub speaker: Option<Arc<str>>,
+    /// The turn's number in its document, from 0.
+    pub turn: u32,
+    /// When it was said, in milliseconds from the recording's start: for subtitles the block's
+    /// first and last cue; for text, the timestamp written with the turn's label (no end).
+    pub time_start_ms: Option<i64>,
+    pub time_end_ms: Option<i64>,
+}
+
+/// What the labels of a document say, and whether that makes it a transcript: for `explain`
+/// and for [`find`].
+#[derive(Debug, Clone, Default)]
+pub struct Evidence {
+    /// Every label found, as (line from 1, name as written).
+    pub labels: Vec<(usize, String)>,
+    /// Each name (as first written) and how many labels carry it, in order of appearance.
+    pub names: Vec<(String, usize)>,
+    /// Labels whose name recurs, and of the changes between consecutive ones, how many change
+    /// the speaker.
+    pub transitions: (usize, usize),
+    /// Names of interview roles among the labels (`Q`, `A`, `I`, `R`, `Interviewer`, `问`, …).
+    pub roles: Vec<String>,
+    pub transcript: bool,
+    /// The decision in words.
+    pub reason: String,
+    /// Given by the format: subtitles are a conversation, or a reader's speaker cells.
+    pub given: bool,
+}
+
+/// Candidate labels of a document's lines: parsed from the text, or given by its reader
+/// (hints, which need no colon but are weighed as evidence like any label).
+fn candidates(lines: &[Line], hints: Option<&[(usize, String, usize)]>) -> Vec<(usize, Label)> {
+    let mut found = Vec::new();
+    let mut hints = hints.unwrap_or(&[]).iter().peekable();
+    for (i, line) in lines.iter().enumerate() {
+        if let Some((_, name, len)) = hints.next_if(|(l, _, _)| *l == i) {
+            found.push((
+                i,
+                Label {
+                    name: name.clone(),
+                    len: *len,
+                    own_line: false,
+                    time_ms: None,
+                    colon: true,
+                },
+            ));
+            continue;
+        }
+        if !labels::may_be_label(line.text) {
+            continue;
+        }
+        if let Some(label) = labels::parse(line.text) {
+            found.push((i, label));
+        }
+    }
+    // A label on a line of its own needs its utterance on the next line.
+    let next_non_blank = |i: usize| (i + 1..lines.len()).find(|&j| !lines[j].is_blank());
+    let starts: Vec<usize> = found.iter().map(|(i, _)| *i).collect();
+    found.retain(|(i, label)| {
+        !label.own_line || next_non_blank(*i).is_some_and(|j| starts.binary_search(&j).is_err())
+    });
+    found
+}
+
+/// Weighs the labels of a document.
+fn weigh(found: &[(usize, Label)]) -> Evidence {
+    let mut counts: BTreeMap<String, (usize, usize, String)> = BTreeMap::new();
+    for (order, (_, label)) in found.iter().enumerate() {
+        let entry =
+            counts
+                .entry(labels::key(&label.name))
+                .or_insert((0, order, label.name.clone()));
+        entry.0 += 1;
+    }
+    let mut names: Vec<(usize, String, usize)> = counts
+        .values()
+        .map(|(n, first, name)| (*first, name.clone(), *n))
+        .collect();
+    names.sort();
+    let recurring: Vec<String> = counts
+        .iter()
+        .filter(|(_, (n, _, _))| *n >= 2)
+        .map(|(k, _)| k.clone())
+        .collect();
+    let recurring_labels: Vec<String> = found
+        .iter()
+        .map(|(_, l)| labels::key(&l.name))
+        .filter(|k| recurring.contains(k))
+        .collect();
+    let changes = recurring_labels.windows(2).filter(|w| w[0] != w[1]).count();
+    let transitions = (recurring_labels.len().saturating_sub(1), changes);
+    let roles: Vec<String> = counts
+        .iter()
+        .filter(|(k, _)| labels::is_role(k))
+        .map(|(_, (_, _, name))| name.clone())
+        .collect();
+    let conversation = recurring.len() >= 2 && transitions.1 * 2 >= transitions.0;
+    let transcript = conversation || roles.len() >= 2;
+    let reason = if conversation {
+        format!(
+            "{} speakers' labels recur, and the speaker changes at {} of the {} labels after the first",
+            recurring.len(),
+            transitions.1,
+            transitions.0
+        )
+    } else if transcript {
+        format!("labels of interview roles: {}", roles.join(", "))
+    } else if found.is_empty() {
+        "no line opens with a speaker label".to_string()
+    } else if recurring.len() < 2 {
+        format!(
+            "{} label{} but fewer than two speakers whose labels recur, and not two interview roles",
+            found.len(),
+            if found.len() == 1 { "" } else { "s" }
+        )
+    } else {
+        format!(
+            "the speaker changes at only {} of the {} labels after the first: no conversation",
+            transitions.1, transitions.0
+        )
+    };
+    Evidence {
+        labels: found.iter().map(|(i, l)| (i + 1, l.name.clone())).collect(),
+        names: names.into_iter().map(|(_, name, n)| (name, n)).collect(),
+        transitions,
+        roles,
+        transcript,
+        reason,
+        given: false,
+    }
+}
+
+/// The reader's hints as (line, name, label bytes): the k-th block of a structured document's
+/// text is its k-th non-blank line.
+fn hinted_lines(lines: &[Line], given: &[GivenTurn]) -> Vec<(usize, String, usize)> {
+    let blocks = lines.iter().enumerate().filter(|(_, l)| !l.is_blank());
+    blocks
+        .zip(given)
+        .filter_map(|((i, _), turn)| match &turn.starts {
+            Some((Some(name), len)) => Some((i, name.clone(), *len)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The evidence for a document's turns (for `explain`).
+pub(super) fn evidence(
+    lines: &[Line],
+    conversation: Conversation,
+    given: &[GivenTurn],
+) -> Evidence {
+    match conversation {
+        Conversation::Given => {
+            let mut evidence = weigh(&[]);
+            evidence.given = true;
+            evidence.transcript = true;
+            evidence.reason = "subtitles: turns are given by the cues' voices and labels".into();
+            let hints = hinted_lines(lines, given);
+            evidence.labels = hints.iter().map(|(i, n, _)| (i + 1, n.clone())).collect();
+            let mut counts: Vec<(String, usize)> = Vec::new();
+            for (_, name, _) in &hints {
+                match counts.iter_mut().find(|(n, _)| n == name) {
+                    Some(entry) => entry.1 += 1,
+                    None => counts.push((name.clone(), 1)),
+                }
+            }
+            evidence.names = counts;
+            evidence
+        }
+        Conversation::Hinted => {
+            let mut evidence = weigh(&candidates(lines, Some(&hinted_lines(lines, given))));
+            evidence.given = true;
+            evidence
+        }
+        Conversation::None => weigh(&candidates(lines, None)),
+    }
+}
+
+/// The turns of a document, or `None` when it is not read as a transcript.
+pub(super) fn find(
+    lines: &[Line],
+    conversation: Conversation,
+    given: &[GivenTurn],
+) -> Option<Turns> {
+    if conversation == Conversation::Given {
+        return Some(given_turns(lines, given));
+    }
+    let hints = (conversation == Conversation::Hinted).then(|| hinted_lines(lines, given));
+    let found = candidates(lines, hints.as_deref());
+    if found.is_empty() {
+        return None;
+    }
+    let evidence = weigh(&found);
+    if !evidence.transcript {
+        return None;
+    }
+    let count_of = |key: &str| {
+        evidence
+            .names
+            .iter()
+            .find(|(n, _)| labels::key(n) == key)
+            .map_or(0, |(_, n)| *n)
+    };
+    let mut turns = Turns::default();
+    let mut keys: Vec<String> = Vec::new();
+    let mut started = false;
+    for (line, label) in found {
+        let key = labels::key(&label.name);
+        // A name written once starts a turn once the conversation has started (before it,
+        // `Date:` or `访谈记录：` head the transcript), where a paragraph could start:
+        // hard-wrapped text can bring any capitalised word and a colon to a line's start.
+        let recurs = count_of(&key) >= 2 || labels::is_role(&key);
+        if !recurs && !(started && at_boundary(lines, line)) {
+            continue;
+        }
+        started = true;
+        let speaker = match keys.iter().position(|k| *k == key) {
+            Some(s) => s,
+            None => {
+                keys.push(key);
+                turns.speakers.push(Arc::from(label.name.as_str()));
+                keys.len() - 1
+            }
+        };
+        turns.starts.push(Start {
+            line,
+            speaker: Some(speaker as u32),
+            label: label.len,
+            own_line: label.own_line,
+            time_ms: label.time_ms,
+        });
+    }
+    Some(turns)
+}
+
+/// The line is the document's first, or follows a blank line or a line that ends a sentence.
+fn at_boundary(lines: &[Line], line: usize) -> bool {
+    match lines[..line].iter().rev().next() {
+        None => true,
+        Some(previous) => previous.is_blank() || ends_sentence(previous.trimmed()),
+    }
+}
+
+/// The turns a subtitle reader gave, by block.
+fn given_turns(lines: &[Line], given: &[GivenTurn]) -> Turns {
+    let mut turns = Turns {
+        given: Some(given.to_vec()),
+        ..Turns::default()
+    };
+    let blocks = lines.iter().enumerate().filter(|(_, l)| !l.is_blank());
+    for ((line, _), turn) in blocks.zip(given) {
+        let Some((name, label)) = &turn.starts else {
+            continue;
+        };
+        let speaker =
+            name.as_ref().map(
+                |name| match turns.speakers.iter().position(|s| **s == **name) {
+                    Some(s) => s as u32,
+                    None => {
+                        turns.speakers.push(Arc::from(name.as_str()));
+                        (turns.speakers.len() - 1) as u32
+                    }
+                },
+            );
+        turns.starts.push(Start {
+            line,
+            speaker,
+            label: *label,
+            own_line: false,
+            time_ms: turn.time_ms.map(|(start, _)| start),
+        });
+    }
+    turns
+}
+
+/// Whether line `line` starts a turn.
+pub(super) fn starts_at(starts: &[Start], line: usize) -> Option<&Start> {
+    starts
+        .binary_search_by_key(&line, |s| s.line)
+        .ok()
+        .map(|i| &starts[i])
+}
+
+/// Gives each block its place in the conversation: a block that starts with a label opens a
+/// turn (and is a paragraph, whatever its line looked like); a label alone on its line is
+/// joined to the block after it (in the layouts of a block per line); paragraphs carry the
+/// turn they are in. Returns, per block, its turn (or `None`), and sets each label block's
+/// `label`.
+pub(super) fn assign(
+    blocks: &mut Vec<Block>,
+    lines: &[Line],
+    turns: &Turns,
+) -> Vec<Option<BlockTurn>> {
+    // A label on a line of its own, alone in its block: the utterance's block joins it.
+    let mut i = 0;
+    while i + 1 < blocks.len() {
+        let alone = blocks[i].lines.len() == 1
+            && starts_at(&turns.starts, blocks[i].lines[0]).is_some_and(|s| s.own_line);
+        let next_first = blocks[i + 1].lines[0];
+        if alone
+            && blocks[i + 1].kind != SegmentKind::Footnote
+            && starts_at(&turns.starts, next_first).is_none()
+        {
+            let next = blocks.remove(i + 1);
+            blocks[i].lines.extend(next.lines);
+            blocks[i].kind = SegmentKind::Paragraph;
+        }
+        i += 1;
+    }
+    let block_times: Option<Vec<Option<(i64, Option<i64>)>>> = turns.given.as_ref().map(|given| {
+        // Blocks of a structured document are its non-blank lines, in order.
+        let line_block: BTreeMap<usize, usize> = lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| !l.is_blank())
+            .map(|(i, _)| i)
+            .enumerate()
+            .map(|(k, i)| (i, k))
+            .collect();
+        blocks
+            .iter()
+            .map(|b| {
+                let k = *line_block.get(&b.lines[0])?;
+                given.get(k)?.time_ms
+            })
+            .collect()
+    });
+    let mut out = Vec::with_capacity(blocks.len());
+    let mut current: Option<BlockTurn> = None;
+    let mut number = 0u32;
+    for (b, block) in blocks.iter_mut().enumerate() {
+        if let Some(start) = starts_at(&turns.starts, block.lines[0]) {
+            block.kind = SegmentKind::Paragraph;
+            block.label = start.label;
+            current = Some(BlockTurn {
+                speaker: start.speaker.map(|s| turns.speakers[s as usize].clone()),
+                turn: number,
+                time_start_ms: start.time_ms,
+                time_end_ms: None,
+            });
+            number += 1;
+        }
+        let turn = match (&current, block.kind) {
+            (Some(turn), SegmentKind::Paragraph) => {
+                let mut turn = turn.clone();
+                if let Some(Some((start, end))) = block_times.as_ref().map(|t| t[b]) {
+                    turn.time_start_ms = Some(start);
+                    turn.time_end_ms = end;
+                }
+                Some(turn)
+            }
+            _ => None,
+        };
+        out.push(turn);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines_of(text: &str) -> Vec<Line<'_>> {
+        super::super::split_lines(text)
+    }
+
+    fn decided(text: &str) -> Evidence {
+        evidence(&lines_of(text), Conversation::None, &[])
+    }
+
+    #[test]
+    fn a_conversation_needs_recurring_speakers_who_alternate() {
+        let interview = "AF: Question one?\n\nHHM: Answer one.\n\nMore of it.\n\nAF: Question two?\n\nHHM: Answer two.\n";
+        let e = decided(interview);
+        assert!(e.transcript, "{}", e.reason);
+        assert_eq!(e.transitions, (3, 3));
+        assert_eq!(e.names, [("AF".to_string(), 2), ("HHM".to_string(), 2)]);
+        // One speaker, or speakers that do not alternate, is no conversation.
+        assert!(!decided("Li: One.\n\nLi: Two.\n\nLi: Three.\n").transcript);
+        let lists = "Wang: a.\n\nWang: b.\n\nWang: c.\n\nLi: d.\n\nLi: e.\n\nLi: f.\n";
+        let e = decided(lists);
+        assert!(!e.transcript, "{}", e.reason);
+        // Two roles suffice, once each.
+        assert!(decided("Q: Why?\n\nA: Because.\n").transcript);
+        assert!(decided("问：为什么？\n答：因为。\n").transcript);
+    }
+
+    #[test]
+    fn prose_labels_make_no_transcript() {
+        for text in [
+            "Note: one.\n\nSource: two.\n\nNote: three.\n\nSource: four.\n",
+            "Firstly: we met.\n\nSecondly: we talked.\n\nFinally: we agreed.\n",
+            "Article 1: All are equal.\n\nArticle 2: All may speak.\n\nArticle 3: All may meet.\n",
+            "Chapter 1: Trust\n\nText of it.\n\nChapter 2: Reciprocity\n\nMore text.\n",
+            "Zhang Jun: the only label.\n\nOther prose here.\n",
+        ] {
+            let e = decided(text);
+            assert!(!e.transcript, "{text:?}: {}", e.reason);
+        }
+    }
+
+    #[test]
+    fn turns_start_at_labels_and_a_label_alone_joins_its_utterance() {
+        let text = "Title of it\n\nSpeaker 1  0:03\nHello there, how are you?\n\nSpeaker 2  0:05\nFine, thanks.\n\nSpeaker 1  0:09\nGood.\n";
+        let lines = lines_of(text);
+        let turns = find(&lines, Conversation::None, &[]).expect("a transcript");
+        assert_eq!(turns.speakers.len(), 2);
+        assert_eq!(turns.starts.len(), 3);
+        assert!(turns.starts.iter().all(|s| s.own_line));
+        assert_eq!(turns.starts[1].time_ms, Some(5_000));
+    }
+}
