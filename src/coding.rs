@@ -363,7 +363,9 @@ impl DocumentFacts {
             let Some(turn) = &segment.turn else {
                 continue;
             };
-            self.turns = self.turns.max(turn.turn as usize + 1);
+            if let Some(number) = turn.turn {
+                self.turns = self.turns.max(number as usize + 1);
+            }
             if let Some(speaker) = &turn.speaker {
                 if !self.speakers.contains(speaker) {
                     self.speakers.push(speaker.clone());

@@ -600,7 +600,7 @@ fn segments_table(documents: &[CodedDocument]) -> PolarsResult<DataFrame> {
         ),
         Column::new(
             "turn".into(),
-            i32s(rows().map(|(_, s)| s.turn.as_ref().map(|t| t.turn as usize)))?,
+            i32s(rows().map(|(_, s)| s.turn.as_ref().and_then(|t| t.turn).map(|t| t as usize)))?,
         ),
         Column::new(
             "time_start_ms".into(),

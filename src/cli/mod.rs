@@ -143,13 +143,16 @@ pub struct ExplainArgs {
     /// The segment number (the `segment` column of the tables).
     #[arg(
         value_name = "SEGMENT",
-        required_unless_present = "line",
-        conflicts_with = "line"
+        required_unless_present_any = ["line", "speakers"],
+        conflicts_with_all = ["line", "speakers"]
     )]
     pub segment: Option<usize>,
     /// Explain the unit(s) on this line of the file instead.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", conflicts_with = "speakers")]
     pub line: Option<usize>,
+    /// Whether the document was read as a transcript, and why: its speaker labels and turns.
+    #[arg(long)]
+    pub speakers: bool,
     #[command(flatten)]
     pub coding: CodingArgs,
 }

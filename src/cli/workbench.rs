@@ -320,6 +320,14 @@ pub fn explain(args: &ExplainArgs, settings: &RunSettings) -> Result<u8> {
     };
     let segmented = segment::segment(&document, settings.unit);
     let coded = coding::code_document(&document, segmented.layout, segmented.segments, &matcher);
+    if args.speakers {
+        let evidence = segment::speaker_evidence(&document);
+        print!(
+            "{}",
+            workbench::explain::speakers(id, &evidence, &coded.segments)
+        );
+        return Ok(exit::OK);
+    }
     let units: Vec<&coding::SegmentRow> = match (args.segment, args.line) {
         (Some(n), _) => {
             let row = coded.segments.get(n).with_context(|| {
@@ -342,13 +350,20 @@ pub fn explain(args: &ExplainArgs, settings: &RunSettings) -> Result<u8> {
     }
     for unit in units {
         if !unit.coded {
+            let why = match unit.turn.as_ref().and_then(|t| t.speaker.as_deref()) {
+                Some(speaker) if unit.skipped() => {
+                    format!(" (its speaker {speaker} is one of skip_speakers)")
+                }
+                _ => String::new(),
+            };
             println!(
-                "{id}, segment {}: a {} segment (lines {}-{}), which is not coded\n",
+                "{id}, segment {}: a {} segment (lines {}-{}), which is not coded{why}\n",
                 unit.segment, unit.kind, unit.line_start, unit.line_end
             );
             continue;
         }
-        let trace = matcher.trace_unit(&unit.text);
+        // A speaker's label is not coded: blanked out, as the run does.
+        let trace = matcher.trace_unit(&coding::matchable(&unit.text, unit.label));
         println!(
             "{}",
             workbench::explain::explain(&codebook, id, unit, &trace)

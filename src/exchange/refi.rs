@@ -2,6 +2,11 @@
 //! a project (`.qdpx`: `project.qde` plus the sources, and the documents' variables as
 //! `Variables` and `Cases`), a codebook (`.qdc`), and a CSV codebook for Taguette.
 //!
+//! The speakers of transcripts are cases, as NVivo's coding by speaker makes them: each
+//! speaker's name (one case for every document it speaks in) is a `Case` whose `SelectionRef`s
+//! point at its turns, each turn an uncoded `PlainTextSelection` of its source from the turn's
+//! first paragraph to its last.
+//!
 //! Sources are stored as plain text with LF line endings and no byte-order mark, and every
 //! position is counted in Unicode characters of that stored text, because tools disagree about
 //! CRLF and BOMs. GUIDs are derived from the content (name-based), so the same input gives the
@@ -203,12 +208,101 @@ fn source_guid(doc: &ExportDocument) -> String {
     ])
 }
 
-/// The project's `Variables` (one per document variable) and `Cases` (one per exported
-/// document with variables, named as the document, holding its values and its source).
-fn write_cases(out: &mut String, variables: &Variables, documents: &[ExportDocument]) {
-    if variables.names.is_empty() {
-        return;
+/// A turn of a transcript: its speaker, number and span in characters of the decoded text.
+struct Turn<'a> {
+    speaker: &'a str,
+    number: u32,
+    span: (usize, usize),
+}
+
+/// The turns of a document with a speaker, in order.
+fn turns_of(coded: &CodedDocument) -> Vec<Turn<'_>> {
+    let mut turns: Vec<Turn> = Vec::new();
+    for segment in &coded.segments {
+        let Some(turn) = &segment.turn else {
+            continue;
+        };
+        let (Some(speaker), Some(number)) = (turn.speaker.as_deref(), turn.turn) else {
+            continue;
+        };
+        match turns.last_mut() {
+            Some(last) if last.number == number => {
+                last.span.0 = last.span.0.min(segment.char_start);
+                last.span.1 = last.span.1.max(segment.char_end);
+            }
+            _ => turns.push(Turn {
+                speaker,
+                number,
+                span: (segment.char_start, segment.char_end),
+            }),
+        }
     }
+    turns
+}
+
+fn turn_guid(source_guid: &str, number: u32) -> String {
+    guid(&["turn", source_guid, &number.to_string()])
+}
+
+/// The speakers' `Case`s: per name, in order of first appearance, the turns it speaks.
+fn speaker_cases(documents: &[ExportDocument]) -> String {
+    let mut speakers: Vec<(&str, Vec<String>, usize)> = Vec::new();
+    for doc in documents {
+        let source_guid = source_guid(doc);
+        let mut seen_here: Vec<&str> = Vec::new();
+        for turn in turns_of(doc.coded) {
+            let at = match speakers
+                .iter()
+                .position(|(name, _, _)| *name == turn.speaker)
+            {
+                Some(at) => at,
+                None => {
+                    speakers.push((turn.speaker, Vec::new(), 0));
+                    speakers.len() - 1
+                }
+            };
+            speakers[at].1.push(turn_guid(&source_guid, turn.number));
+            if !seen_here.contains(&turn.speaker) {
+                seen_here.push(turn.speaker);
+                speakers[at].2 += 1;
+            }
+        }
+    }
+    let mut out = String::new();
+    for (name, selections, documents) in speakers {
+        let _ = writeln!(
+            out,
+            "<Case guid=\"{}\" name=\"{}\"><Description>{}</Description>",
+            guid(&["speaker", name]),
+            xml(name),
+            xml(&format!(
+                "Speaker in transcripts: {} turns in {documents} document{} (speaker turns found by qualcode)",
+                selections.len(),
+                if documents == 1 { "" } else { "s" }
+            ))
+        );
+        for selection in selections {
+            let _ = writeln!(out, "<SelectionRef targetGUID=\"{selection}\"/>");
+        }
+        out.push_str("</Case>\n");
+    }
+    out
+}
+
+/// The project's `Variables` (one per document variable) and `Cases`: one per exported
+/// document with variables, named as the document, holding its values and its source; and one
+/// per speaker of the transcripts ([`speaker_cases`]).
+fn write_cases(out: &mut String, variables: Option<&Variables>, documents: &[ExportDocument]) {
+    let speakers = speaker_cases(documents);
+    let variables = variables.filter(|v| !v.names.is_empty());
+    let Some(variables) = variables else {
+        if !speakers.is_empty() {
+            out.push_str("<Cases>\n");
+            out.push_str(&speakers);
+            out.push_str("</Cases>\n");
+        }
+        return;
+    };
     let kinds = variables.kinds();
     let variable_guids: Vec<String> = variables
         .names
@@ -279,6 +373,7 @@ fn write_cases(out: &mut String, variables: &Variables, documents: &[ExportDocum
         let _ = writeln!(cases, "<SourceRef targetGUID=\"{}\"/>", source_guid(doc));
         cases.push_str("</Case>\n");
     }
+    cases.push_str(&speakers);
     if !cases.is_empty() {
         out.push_str("<Cases>\n");
         out.push_str(&cases);
@@ -306,9 +401,7 @@ pub fn project_with_cases(
     );
     write_codes(&mut out, codebook);
     out.push_str("</CodeBook>\n");
-    if let Some(variables) = variables {
-        write_cases(&mut out, variables, documents);
-    }
+    write_cases(&mut out, variables, documents);
     out.push_str("<Sources>\n");
     let mut sources = Vec::new();
     for doc in documents {
@@ -368,6 +461,17 @@ pub fn project_with_cases(
                 }
                 out.push_str("</PlainTextSelection>\n");
             }
+        }
+        // Each turn of a transcript, uncoded, for its speaker's case.
+        for turn in turns_of(coded) {
+            let (start, end) = (stored.position(turn.span.0), stored.position(turn.span.1));
+            let _ = writeln!(
+                out,
+                "<PlainTextSelection guid=\"{}\" name=\"{}\" startPosition=\"{start}\" endPosition=\"{end}\" creatingUser=\"{user}\" creationDateTime=\"{created}\"><Description>{}</Description></PlainTextSelection>",
+                turn_guid(&source_guid, turn.number),
+                xml(&format!("{} turn {}: {}", coded.id, turn.number, turn.speaker)),
+                xml(&format!("Turn of speaker {}", turn.speaker)),
+            );
         }
         out.push_str("</TextSource>\n");
         sources.push((format!("sources/{source_guid}.txt"), stored.text));

@@ -12,7 +12,8 @@
 //! HTML pages (and files of any text extension that hold one), `.docx`, `.odt` and `.pdf`
 //! files are read by a module of their own ([`html`], [`docx`], [`odt`], [`pdf`]) into the
 //! same [`Document`]: its text is the extracted text, a block per line, and its [`Structure`]
-//! says which lines are paragraphs, headings and footnotes ([`structured`]).
+//! says which lines are paragraphs, headings and footnotes ([`structured`]). Subtitles
+//! (`.vtt`, `.srt`) are read likewise ([`subtitles`]), their cues joined into speaker turns.
 //!
 //! A table corpus (a CSV, TSV, JSON Lines or Parquet file, a document per row) is read by
 //! [`table`] into the same documents.
@@ -24,6 +25,7 @@ pub mod odt;
 pub mod pdf;
 pub mod positions;
 pub mod structured;
+pub mod subtitles;
 pub mod table;
 mod zipped;
 
@@ -48,6 +50,8 @@ const MARKUP_EXTENSIONS: &[(&str, Markup)] = &[
     ("docx", Markup::Docx),
     ("odt", Markup::Odt),
     ("pdf", Markup::Pdf),
+    ("vtt", Markup::Vtt),
+    ("srt", Markup::Srt),
 ];
 
 /// How the text of a document is laid out, which decides how it is segmented.

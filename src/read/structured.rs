@@ -35,6 +35,21 @@ pub(super) fn load(
         // Their XML is UTF-8, whatever `--encoding` says.
         Markup::Docx => super::docx::read(&data).map(|blocks| (blocks, utf8_xml())),
         Markup::Odt => super::odt::read(&data).map(|blocks| (blocks, utf8_xml())),
+        // Subtitles are text in any encoding (WebVTT's is UTF-8, SubRip's often not).
+        Markup::Vtt | Markup::Srt => super::decode::decode(data, decoding)
+            .map_err(|refused| refused.reason)
+            .and_then(|decoded| {
+                let encoding = Encoded {
+                    encoding: decoded.encoding,
+                    by: decoded.basis,
+                };
+                let blocks = if markup == Markup::Vtt {
+                    super::subtitles::read_vtt(&decoded.text)?
+                } else {
+                    super::subtitles::read_srt(&decoded.text)?
+                };
+                Ok((blocks, encoding))
+            }),
         // pdftotext writes UTF-8.
         Markup::Pdf => super::pdf::read(&data).map(|found| {
             let mut blocks = TextBlocks::default();
@@ -107,6 +122,10 @@ pub enum Markup {
     Docx,
     Odt,
     Pdf,
+    /// WebVTT subtitles.
+    Vtt,
+    /// SubRip subtitles.
+    Srt,
 }
 
 impl Markup {
@@ -116,6 +135,8 @@ impl Markup {
             Markup::Docx => "docx",
             Markup::Odt => "odt",
             Markup::Pdf => "pdf",
+            Markup::Vtt => "vtt",
+            Markup::Srt => "srt",
         }
     }
 }
@@ -261,6 +282,11 @@ impl TextBlocks {
 
     pub fn is_empty(&self) -> bool {
         self.kinds.is_empty()
+    }
+
+    /// Each block's place in a conversation so far (empty if no reader gave one).
+    pub fn turns(&self) -> &[GivenTurn] {
+        &self.turns
     }
 
     /// The text, and the kind of each of its blocks.

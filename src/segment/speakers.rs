@@ -51,8 +51,9 @@ pub(super) struct Turns {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BlockTurn {
     pub speaker: Option<Arc<str>>,
-    /// The turn's number in its document, from 0.
-    pub turn: u32,
+    /// The turn's number in its document, from 0; `None` in subtitles without speakers, whose
+    /// blocks have their times only.
+    pub turn: Option<u32>,
     /// When it was said, in milliseconds from the recording's start: for subtitles the block's
     /// first and last cue; for text, the timestamp written with the turn's label (no end).
     pub time_start_ms: Option<i64>,
@@ -79,23 +80,29 @@ pub struct Evidence {
     pub given: bool,
 }
 
-/// Candidate labels of a document's lines: parsed from the text, or given by its reader
-/// (hints, which need no colon but are weighed as evidence like any label).
-fn candidates(lines: &[Line], hints: Option<&[(usize, String, usize)]>) -> Vec<(usize, Label)> {
+/// A reader's hint that a line starts with a speaker: (line, name, label bytes, time).
+type Hint = (usize, String, usize, Option<i64>);
+
+/// Candidate labels of a document's lines: parsed from the text, or pointed at by its reader
+/// (hints: a name in a bold run or a speaker cell, which needs no colon but must be a name as
+/// a label's is, and is weighed as evidence like any label).
+fn candidates(lines: &[Line], hints: Option<&[Hint]>) -> Vec<(usize, Label)> {
     let mut found = Vec::new();
     let mut hints = hints.unwrap_or(&[]).iter().peekable();
     for (i, line) in lines.iter().enumerate() {
-        if let Some((_, name, len)) = hints.next_if(|(l, _, _)| *l == i) {
-            found.push((
-                i,
-                Label {
-                    name: name.clone(),
-                    len: *len,
-                    own_line: false,
-                    time_ms: None,
-                    colon: true,
-                },
-            ));
+        if let Some((_, name, len, time_ms)) = hints.next_if(|h| h.0 == i) {
+            let label = labels::parse(line.text).or_else(|| {
+                Some(Label {
+                    name: labels::valid_name(name)?,
+                    len: (*len).min(line.text.len()),
+                    own_line: *len >= line.text.trim_end().len(),
+                    time_ms: *time_ms,
+                    colon: false,
+                })
+            });
+            if let Some(label) = label {
+                found.push((i, label));
+            }
             continue;
         }
         if !labels::may_be_label(line.text) {
@@ -182,14 +189,16 @@ fn weigh(found: &[(usize, Label)]) -> Evidence {
     }
 }
 
-/// The reader's hints as (line, name, label bytes): the k-th block of a structured document's
-/// text is its k-th non-blank line.
-fn hinted_lines(lines: &[Line], given: &[GivenTurn]) -> Vec<(usize, String, usize)> {
+/// The reader's hints: the k-th block of a structured document's text is its k-th non-blank
+/// line.
+fn hinted_lines(lines: &[Line], given: &[GivenTurn]) -> Vec<Hint> {
     let blocks = lines.iter().enumerate().filter(|(_, l)| !l.is_blank());
     blocks
         .zip(given)
         .filter_map(|((i, _), turn)| match &turn.starts {
-            Some((Some(name), len)) => Some((i, name.clone(), *len)),
+            Some((Some(name), len)) => {
+                Some((i, name.clone(), *len, turn.time_ms.map(|(start, _)| start)))
+            }
             _ => None,
         })
         .collect()
@@ -208,9 +217,9 @@ pub(super) fn evidence(
             evidence.transcript = true;
             evidence.reason = "subtitles: turns are given by the cues' voices and labels".into();
             let hints = hinted_lines(lines, given);
-            evidence.labels = hints.iter().map(|(i, n, _)| (i + 1, n.clone())).collect();
+            evidence.labels = hints.iter().map(|h| (h.0 + 1, h.1.clone())).collect();
             let mut counts: Vec<(String, usize)> = Vec::new();
-            for (_, name, _) in &hints {
+            for (_, name, _, _) in &hints {
                 match counts.iter_mut().find(|(n, _)| n == name) {
                     Some(entry) => entry.1 += 1,
                     None => counts.push((name.clone(), 1)),
@@ -386,22 +395,30 @@ pub(super) fn assign(
             block.label = start.label;
             current = Some(BlockTurn {
                 speaker: start.speaker.map(|s| turns.speakers[s as usize].clone()),
-                turn: number,
+                turn: Some(number),
                 time_start_ms: start.time_ms,
                 time_end_ms: None,
             });
             number += 1;
         }
+        let times = block_times.as_ref().and_then(|t| t[b]);
         let turn = match (&current, block.kind) {
-            (Some(turn), SegmentKind::Paragraph) => {
+            (_, kind) if kind != SegmentKind::Paragraph => None,
+            (Some(turn), _) => {
                 let mut turn = turn.clone();
-                if let Some(Some((start, end))) = block_times.as_ref().map(|t| t[b]) {
+                if let Some((start, end)) = times {
                     turn.time_start_ms = Some(start);
                     turn.time_end_ms = end;
                 }
                 Some(turn)
             }
-            _ => None,
+            // Subtitles before any speaker, or without speakers: their times.
+            (None, _) => times.map(|(start, end)| BlockTurn {
+                speaker: None,
+                turn: None,
+                time_start_ms: Some(start),
+                time_end_ms: end,
+            }),
         };
         out.push(turn);
     }

@@ -1,10 +1,13 @@
 //! `explain`: one unit and its trace by [`Matcher::trace_unit`] in; the account of its coding
-//! (every match with what became of it, each code's decision) out, as text.
+//! (every match with what became of it, each code's decision) out, as text. And `explain
+//! --speakers`: a document's speaker labels and segments in; whether it was read as a
+//! transcript, why, and its turns out.
 //!
 //! [`Matcher::trace_unit`]: crate::coding::Matcher::trace_unit
 
 use crate::codebook::Codebook;
 use crate::coding::{SegmentRow, Status, UnitTrace};
+use crate::segment::Evidence;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -17,9 +20,17 @@ pub fn explain(
     trace: &UnitTrace,
 ) -> String {
     let mut out = String::new();
+    let speaker = match &unit.turn {
+        Some(turn) => match (turn.speaker.as_deref(), turn.turn) {
+            (Some(speaker), Some(n)) => format!(", speaker {speaker} (turn {n})"),
+            (None, Some(n)) => format!(", turn {n}"),
+            _ => String::new(),
+        },
+        None => String::new(),
+    };
     let _ = writeln!(
         out,
-        "{document}, segment {}: {}, lines {}-{}, chars {}-{}",
+        "{document}, segment {}: {}, lines {}-{}, chars {}-{}{speaker}",
         unit.segment, unit.kind, unit.line_start, unit.line_end, unit.char_start, unit.char_end
     );
     let preview: String = unit.text.chars().take(300).collect();
@@ -100,6 +111,73 @@ pub fn explain(
     }
     if trace.decisions.is_empty() {
         let _ = writeln!(out, "  no code has a counted match: none applied");
+    }
+    out
+}
+
+/// Whether a document was read as a transcript and why (its labels, how often each name
+/// occurs), then its turns: number, speaker, lines and units.
+pub fn speakers(document: &str, evidence: &Evidence, segments: &[SegmentRow]) -> String {
+    let mut out = String::new();
+    let read = if evidence.transcript {
+        "read as a transcript"
+    } else {
+        "not read as a transcript"
+    };
+    let _ = writeln!(out, "{document}: {read}: {}", evidence.reason);
+    if !evidence.names.is_empty() {
+        let names: Vec<String> = evidence
+            .names
+            .iter()
+            .map(|(name, n)| format!("{name} ({n})"))
+            .collect();
+        let _ = writeln!(out, "speaker labels: {}", names.join(", "));
+    }
+    if !evidence.transcript {
+        for (line, name) in evidence.labels.iter().take(20) {
+            let _ = writeln!(out, "  line {line}: {name}");
+        }
+        return out;
+    }
+    // Turns: consecutive segments of one turn number.
+    let mut turns: Vec<(u32, Option<&str>, usize, usize, usize, usize)> = Vec::new();
+    for s in segments {
+        let Some((number, speaker)) = s
+            .turn
+            .as_ref()
+            .and_then(|t| t.turn.map(|n| (n, t.speaker.as_deref())))
+        else {
+            continue;
+        };
+        match turns.last_mut() {
+            Some(last) if last.0 == number => {
+                last.3 = s.line_end;
+                last.4 += usize::from(s.coded);
+                last.5 += usize::from(s.skipped());
+            }
+            _ => turns.push((
+                number,
+                speaker,
+                s.line_start,
+                s.line_end,
+                usize::from(s.coded),
+                usize::from(s.skipped()),
+            )),
+        }
+    }
+    let _ = writeln!(out, "turns:");
+    for (number, speaker, from, to, units, skipped) in turns {
+        let skipped = if skipped > 0 {
+            format!(", {skipped} not coded (skip_speakers)")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "  {number:>3}  {:<16} lines {from}-{to}, {units} unit{}{skipped}",
+            speaker.unwrap_or("(unnamed)"),
+            if units == 1 { "" } else { "s" }
+        );
     }
     out
 }

@@ -157,6 +157,8 @@ mod tests {
             line_end: 1,
             word_count: 0,
             page: None,
+            turn: None,
+            label: 0,
             text: text.to_string(),
         }
     }
