@@ -428,6 +428,7 @@ pub(super) fn assign(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::read::Document;
 
     fn lines_of(text: &str) -> Vec<Line<'_>> {
         super::super::split_lines(text)
@@ -470,12 +471,48 @@ mod tests {
 
     #[test]
     fn turns_start_at_labels_and_a_label_alone_joins_its_utterance() {
-        let text = "Title of it\n\nSpeaker 1  0:03\nHello there, how are you?\n\nSpeaker 2  0:05\nFine, thanks.\n\nSpeaker 1  0:09\nGood.\n";
+        let text = "Title of it\n\nSpeaker 1  0:03\nHello there, how are you?\n\nSpeaker 2  0:05\nFine, thanks.\n\nSpeaker 1  0:09\nGood.\n\nSpeaker 2  0:11\nAnd you?\n";
         let lines = lines_of(text);
         let turns = find(&lines, Conversation::None, &[]).expect("a transcript");
         assert_eq!(turns.speakers.len(), 2);
-        assert_eq!(turns.starts.len(), 3);
+        assert_eq!(turns.starts.len(), 4);
         assert!(turns.starts.iter().all(|s| s.own_line));
         assert_eq!(turns.starts[1].time_ms, Some(5_000));
+        // In the lines layout each line is a block: a label alone joins the line after it.
+        let document = Document::utf8("t.txt", crate::read::Format::PlainText, text.to_string());
+        let segmented = super::super::segment(&document, super::super::UnitLevel::Paragraph);
+        let texts: Vec<(&str, Option<&str>)> = segmented
+            .segments
+            .iter()
+            .map(|s| {
+                (
+                    s.text.as_str(),
+                    s.turn.as_ref().and_then(|t| t.speaker.as_deref()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                ("Title of it", None),
+                (
+                    "Speaker 1 0:03 Hello there, how are you?",
+                    Some("Speaker 1")
+                ),
+                ("Speaker 2 0:05 Fine, thanks.", Some("Speaker 2")),
+                ("Speaker 1 0:09 Good.", Some("Speaker 1")),
+                ("Speaker 2 0:11 And you?", Some("Speaker 2")),
+            ]
+        );
+        // The label is the line: "Speaker 1 0:03" is not coded.
+        assert_eq!(segmented.segments[1].label, "Speaker 1 0:03".len());
+    }
+
+    #[test]
+    fn a_once_named_speaker_joins_a_conversation_but_does_not_start_one() {
+        let text = "Date: 2021\n\nVisitor: a header line.\n\nQ: Why?\n\nA: Because.\n\nGuest Li: May I add something.\n\nQ: Yes.\n";
+        let turns = find(&lines_of(text), Conversation::None, &[]).expect("a transcript");
+        let names: Vec<&str> = turns.speakers.iter().map(|s| &**s).collect();
+        assert_eq!(names, ["Q", "A", "Guest Li"]);
     }
 }
