@@ -275,7 +275,7 @@ pub struct SegmentRow {
     /// The page the segment starts on, for documents with pages (PDF).
     pub page: Option<u32>,
     /// In a transcript: its speaker, turn and time.
-    pub turn: Option<BlockTurn>,
+    pub turn: Option<std::sync::Arc<BlockTurn>>,
     /// Bytes at the start of `text` that are a speaker's label, which is not coded.
     pub label: usize,
     pub text: String,
@@ -367,7 +367,12 @@ impl DocumentFacts {
                 self.turns = self.turns.max(number as usize + 1);
             }
             if let Some(speaker) = &turn.speaker {
-                if !self.speakers.contains(speaker) {
+                // A document's speakers are shared: the pointer is compared first.
+                let known = self
+                    .speakers
+                    .iter()
+                    .any(|s| std::sync::Arc::ptr_eq(s, speaker) || s == speaker);
+                if !known {
                     self.speakers.push(speaker.clone());
                 }
             }
@@ -1374,7 +1379,7 @@ pub fn code_segments(
     let mut chars = index.cursor(first);
     let mut stored = document.stored_offsets(first);
     for segment in segments {
-        let is_coded = segment.kind.is_coded() && !matcher.skips(segment.turn.as_ref());
+        let is_coded = segment.kind.is_coded() && !matcher.skips(segment.turn.as_deref());
         let char_start = chars.char_offset(segment.start);
         let byte_start = stored.of(segment.start);
         if is_coded {

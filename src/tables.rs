@@ -566,7 +566,7 @@ pub fn status_name(status: &FileStatus) -> &'static str {
 
 fn segments_table(documents: &[CodedDocument]) -> PolarsResult<DataFrame> {
     let rows = || rows_of(documents, |d| &d.segments);
-    frame(vec![
+    let mut columns = vec![
         col_str("document", rows().map(|(d, _)| d.id.as_str())),
         Column::new("segment".into(), u32s(rows().map(|(_, s)| s.segment))?),
         Column::new("block".into(), u32s(rows().map(|(_, s)| s.block))?),
@@ -592,6 +592,35 @@ fn segments_table(documents: &[CodedDocument]) -> PolarsResult<DataFrame> {
             "page".into(),
             rows().map(|(_, s)| s.page).collect::<Vec<Option<u32>>>(),
         ),
+    ];
+    columns.extend(turn_columns(documents)?);
+    columns.push(col_str("text", rows().map(|(_, s)| s.text.as_str())));
+    frame(columns)
+}
+
+/// The segments' `speaker`, `turn`, `time_start_ms` and `time_end_ms` columns: in a batch
+/// without transcripts (most), columns of nulls made whole rather than row by row.
+fn turn_columns(documents: &[CodedDocument]) -> PolarsResult<Vec<Column>> {
+    let rows = || rows_of(documents, |d| &d.segments);
+    let names = ["speaker", "turn", "time_start_ms", "time_end_ms"];
+    let types = [
+        DataType::String,
+        DataType::Int32,
+        DataType::Int64,
+        DataType::Int64,
+    ];
+    if !documents
+        .iter()
+        .any(|d| d.segments.iter().any(|s| s.turn.is_some()))
+    {
+        let height = rows().size_hint().0;
+        return Ok(names
+            .iter()
+            .zip(types)
+            .map(|(name, dtype)| Column::full_null((*name).into(), height, &dtype))
+            .collect());
+    }
+    Ok(vec![
         Column::new(
             "speaker".into(),
             rows()
@@ -614,7 +643,6 @@ fn segments_table(documents: &[CodedDocument]) -> PolarsResult<DataFrame> {
                 .map(|(_, s)| s.turn.as_ref().and_then(|t| t.time_end_ms))
                 .collect::<Vec<Option<i64>>>(),
         ),
-        col_str("text", rows().map(|(_, s)| s.text.as_str())),
     ])
 }
 

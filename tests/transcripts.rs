@@ -755,3 +755,100 @@ fn speakers_are_cases_in_a_valid_refi_project() {
         .expect("parse");
     assert!(read.notes.is_empty(), "{:?}", read.notes);
 }
+
+#[test]
+fn shards_merge_into_the_speaker_tables_of_one_run() {
+    let fixtures = fixtures();
+    let (corpus, _) = fixture_corpus(&fixtures);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let codebook = busy_codebook(dir.path(), "");
+    let whole = dir.path().join("whole");
+    let args = ["--by", "speaker", "--skip-speaker", "Interviewer"];
+    assert_eq!(run(corpus.path(), &codebook, &whole, &args).0, 0);
+    let mut shards = Vec::new();
+    for k in 1..=3 {
+        let out = dir.path().join(format!("shard{k}"));
+        let shard = format!("{k}/3");
+        let mut shard_args = args.to_vec();
+        shard_args.extend(["--shard", &shard]);
+        let (code, stderr) = run(corpus.path(), &codebook, &out, &shard_args);
+        assert_eq!(code, 0, "{stderr}");
+        shards.push(out);
+    }
+    let merged = dir.path().join("merged");
+    let (code, stderr) = merge(&shards, &merged);
+    assert_eq!(code, 0, "{stderr}");
+    for name in [
+        "segments",
+        "documents",
+        "code_by_speaker",
+        "code_by_variable",
+    ] {
+        assert!(
+            table(&merged, name).equals_missing(&table(&whole, name)),
+            "{name}"
+        );
+    }
+    let counts = |out: &Path| {
+        let m = manifest(out);
+        (
+            m["counts"]["transcripts"].clone(),
+            m["counts"]["turns"].clone(),
+            m["counts"]["skipped_speaker_units"].clone(),
+        )
+    };
+    assert_eq!(counts(&merged), counts(&whole));
+    assert_eq!(
+        counts(&whole).2,
+        serde_json::json!(6),
+        "Interviewer and INTERVIEWER"
+    );
+    // Shards skipping other speakers are refused.
+    let other = dir.path().join("other");
+    assert_eq!(
+        run(corpus.path(), &codebook, &other, &["--shard", "1/3"]).0,
+        0
+    );
+    let (code, stderr) = merge(
+        &[other, shards[1].clone(), shards[2].clone()],
+        &dir.path().join("m2"),
+    );
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--skip-speaker"), "{stderr}");
+}
+
+#[test]
+fn explain_says_what_was_read_as_a_transcript_and_why() {
+    let (code, stdout, stderr) = outcome(&["explain", "004_3c905ff21c015a7c.txt", "--speakers"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout
+        .starts_with("004_3c905ff21c015a7c.txt: read as a transcript: 2 speakers' labels recur"));
+    assert!(
+        stdout.contains("    1  HHM              lines 16-20, 3 units\n"),
+        "{stdout}"
+    );
+    let (_, stdout, _) = outcome(&["explain", "001_bb6c17c0ea50004b.txt", "--speakers"]);
+    assert!(
+        stdout.starts_with("001_bb6c17c0ea50004b.txt: not read as a transcript: "),
+        "{stdout}"
+    );
+    let (code, stdout, _) = outcome(&[
+        "explain",
+        "004_3c905ff21c015a7c.txt",
+        "7",
+        "--skip-speaker",
+        "af",
+    ]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("which is not coded (its speaker AF is one of skip_speakers)"),
+        "{stdout}"
+    );
+    let (_, stdout, _) = outcome(&["explain", "004_3c905ff21c015a7c.txt", "9"]);
+    assert!(stdout.starts_with(
+        "004_3c905ff21c015a7c.txt, segment 9: paragraph, lines 18-18, chars 974-1623, speaker HHM (turn 1)"
+    ), "{stdout}");
+    // Explaining a unit needs a segment, a line or --speakers.
+    let (code, _, _) = outcome(&["explain", "004_3c905ff21c015a7c.txt"]);
+    assert_eq!(code, 2);
+}

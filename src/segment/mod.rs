@@ -119,8 +119,9 @@ pub struct Segment {
     /// Its document may hold Han or kana characters ([`Plan::unspaced`]): coding looks for
     /// Chinese negators in it.
     pub unspaced: bool,
-    /// In a transcript: the speaker, turn and time of the paragraph it is (or is in).
-    pub turn: Option<BlockTurn>,
+    /// In a transcript: the speaker, turn and time of the paragraph it is (or is in), shared
+    /// by the segments of the paragraph (a pointer: most segments have none).
+    pub turn: Option<Arc<BlockTurn>>,
     /// Bytes at the start of `text` that are a speaker's label (`HHM: `): not coded.
     pub label: usize,
 }
@@ -560,7 +561,7 @@ pub struct Plan<'a> {
     /// Lines whose final hyphen is a word broken across lines ([`hyphens`]), ascending.
     rejoin: Vec<usize>,
     /// Each block's turn, when the document is read as a transcript; empty otherwise.
-    turns: Vec<Option<BlockTurn>>,
+    turns: Vec<Option<Arc<BlockTurn>>>,
     /// A transcript's speakers, in order of their first turn; `None` when the document is not
     /// read as a transcript.
     pub speakers: Option<Vec<Arc<str>>>,
@@ -725,7 +726,7 @@ fn push_segment(
     (block, kind): (usize, SegmentKind),
     (text, map): (String, TextMap),
     unspaced: bool,
-    (turn, label): (Option<BlockTurn>, usize),
+    (turn, label): (Option<Arc<BlockTurn>>, usize),
 ) {
     let start = map.source_start(0);
     let end = map.source_end(text.len());

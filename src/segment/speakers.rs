@@ -88,7 +88,18 @@ type Hint = (usize, String, usize, Option<i64>);
 /// a label's is, and is weighed as evidence like any label).
 fn candidates(lines: &[Line], hints: Option<&[Hint]>) -> Vec<(usize, Label)> {
     let mut found = Vec::new();
-    let mut hints = hints.unwrap_or(&[]).iter().peekable();
+    let Some(hints) = hints else {
+        // Every line of every document passes here: the quick test first.
+        for (i, line) in lines.iter().enumerate() {
+            if labels::may_be_label(line.text) {
+                if let Some(label) = labels::parse(line.text) {
+                    found.push((i, label));
+                }
+            }
+        }
+        return with_utterances(lines, found);
+    };
+    let mut hints = hints.iter().peekable();
     for (i, line) in lines.iter().enumerate() {
         if let Some((_, name, len, time_ms)) = hints.next_if(|h| h.0 == i) {
             let label = labels::parse(line.text).or_else(|| {
@@ -112,7 +123,14 @@ fn candidates(lines: &[Line], hints: Option<&[Hint]>) -> Vec<(usize, Label)> {
             found.push((i, label));
         }
     }
-    // A label on a line of its own needs its utterance on the next line.
+    with_utterances(lines, found)
+}
+
+/// The labels found, less those alone on their line without an utterance on the next line.
+fn with_utterances(lines: &[Line], mut found: Vec<(usize, Label)>) -> Vec<(usize, Label)> {
+    if !found.iter().any(|(_, l)| l.own_line) {
+        return found;
+    }
     let next_non_blank = |i: usize| (i + 1..lines.len()).find(|&j| !lines[j].is_blank());
     let starts: Vec<usize> = found.iter().map(|(i, _)| *i).collect();
     found.retain(|(i, label)| {
@@ -121,31 +139,34 @@ fn candidates(lines: &[Line], hints: Option<&[Hint]>) -> Vec<(usize, Label)> {
     found
 }
 
-/// Weighs the labels of a document.
-fn weigh(found: &[(usize, Label)]) -> Evidence {
+/// What the labels of a document weigh: each label's name key, per key its labels (and the
+/// first label's place and name), and the decision.
+struct Weight {
+    keys: Vec<String>,
+    counts: BTreeMap<String, (usize, usize, String)>,
+    recurring: usize,
+    transitions: (usize, usize),
+    roles: Vec<String>,
+    conversation: bool,
+    transcript: bool,
+}
+
+/// Weighs the labels of a document (without the words: most documents are decided without
+/// anyone reading why).
+fn weight(found: &[(usize, Label)]) -> Weight {
+    let keys: Vec<String> = found.iter().map(|(_, l)| labels::key(&l.name)).collect();
     let mut counts: BTreeMap<String, (usize, usize, String)> = BTreeMap::new();
-    for (order, (_, label)) in found.iter().enumerate() {
-        let entry =
-            counts
-                .entry(labels::key(&label.name))
-                .or_insert((0, order, label.name.clone()));
-        entry.0 += 1;
+    for (order, ((_, label), key)) in found.iter().zip(&keys).enumerate() {
+        match counts.get_mut(key) {
+            Some(entry) => entry.0 += 1,
+            None => {
+                counts.insert(key.clone(), (1, order, label.name.clone()));
+            }
+        }
     }
-    let mut names: Vec<(usize, String, usize)> = counts
-        .values()
-        .map(|(n, first, name)| (*first, name.clone(), *n))
-        .collect();
-    names.sort();
-    let recurring: Vec<String> = counts
-        .iter()
-        .filter(|(_, (n, _, _))| *n >= 2)
-        .map(|(k, _)| k.clone())
-        .collect();
-    let recurring_labels: Vec<String> = found
-        .iter()
-        .map(|(_, l)| labels::key(&l.name))
-        .filter(|k| recurring.contains(k))
-        .collect();
+    let recurs = |k: &String| counts.get(k).is_some_and(|c| c.0 >= 2);
+    let recurring = counts.values().filter(|c| c.0 >= 2).count();
+    let recurring_labels: Vec<&String> = keys.iter().filter(|k| recurs(k)).collect();
     let changes = recurring_labels.windows(2).filter(|w| w[0] != w[1]).count();
     let transitions = (recurring_labels.len().saturating_sub(1), changes);
     let roles: Vec<String> = counts
@@ -153,20 +174,33 @@ fn weigh(found: &[(usize, Label)]) -> Evidence {
         .filter(|(k, _)| labels::is_role(k))
         .map(|(_, (_, _, name))| name.clone())
         .collect();
-    let conversation = recurring.len() >= 2 && transitions.1 * 2 >= transitions.0;
+    let conversation = recurring >= 2 && transitions.1 * 2 >= transitions.0;
     let transcript = conversation || roles.len() >= 2;
-    let reason = if conversation {
+    Weight {
+        keys,
+        counts,
+        recurring,
+        transitions,
+        roles,
+        conversation,
+        transcript,
+    }
+}
+
+/// The labels of a document weighed, in words.
+fn weigh(found: &[(usize, Label)]) -> Evidence {
+    let w = weight(found);
+    let (recurring, transitions) = (w.recurring, w.transitions);
+    let reason = if w.conversation {
         format!(
-            "{} speakers' labels recur, and the speaker changes at {} of the {} labels after the first",
-            recurring.len(),
-            transitions.1,
-            transitions.0
+            "{recurring} speakers' labels recur, and the speaker changes at {} of the {} labels after the first",
+            transitions.1, transitions.0
         )
-    } else if transcript {
-        format!("labels of interview roles: {}", roles.join(", "))
+    } else if w.transcript {
+        format!("labels of interview roles: {}", w.roles.join(", "))
     } else if found.is_empty() {
         "no line opens with a speaker label".to_string()
-    } else if recurring.len() < 2 {
+    } else if recurring < 2 {
         format!(
             "{} label{} but fewer than two speakers whose labels recur, and not two interview roles",
             found.len(),
@@ -178,12 +212,18 @@ fn weigh(found: &[(usize, Label)]) -> Evidence {
             transitions.1, transitions.0
         )
     };
+    let mut names: Vec<(usize, String, usize)> = w
+        .counts
+        .values()
+        .map(|(n, first, name)| (*first, name.clone(), *n))
+        .collect();
+    names.sort();
     Evidence {
         labels: found.iter().map(|(i, l)| (i + 1, l.name.clone())).collect(),
         names: names.into_iter().map(|(_, name, n)| (name, n)).collect(),
         transitions,
-        roles,
-        transcript,
+        roles: w.roles,
+        transcript: w.transcript,
         reason,
         given: false,
     }
@@ -248,25 +288,24 @@ pub(super) fn find(
     }
     let hints = (conversation == Conversation::Hinted).then(|| hinted_lines(lines, given));
     let found = candidates(lines, hints.as_deref());
-    if found.is_empty() {
+    // A conversation needs two labels at least.
+    if found.len() < 2 {
         return None;
     }
-    let evidence = weigh(&found);
-    if !evidence.transcript {
+    let Weight {
+        keys,
+        counts,
+        transcript,
+        ..
+    } = weight(&found);
+    if !transcript {
         return None;
     }
-    let count_of = |key: &str| {
-        evidence
-            .names
-            .iter()
-            .find(|(n, _)| labels::key(n) == key)
-            .map_or(0, |(_, n)| *n)
-    };
+    let count_of = |key: &str| counts.get(key).map_or(0, |c| c.0);
     let mut turns = Turns::default();
-    let mut keys: Vec<String> = Vec::new();
+    let mut speaker_keys: Vec<String> = Vec::new();
     let mut started = false;
-    for (line, label) in found {
-        let key = labels::key(&label.name);
+    for ((line, label), key) in found.into_iter().zip(keys) {
         // A name written once starts a turn once the conversation has started (before it,
         // `Date:` or `访谈记录：` head the transcript), where a paragraph could start:
         // hard-wrapped text can bring any capitalised word and a colon to a line's start.
@@ -275,12 +314,12 @@ pub(super) fn find(
             continue;
         }
         started = true;
-        let speaker = match keys.iter().position(|k| *k == key) {
+        let speaker = match speaker_keys.iter().position(|k| *k == key) {
             Some(s) => s,
             None => {
-                keys.push(key);
+                speaker_keys.push(key);
                 turns.speakers.push(Arc::from(label.name.as_str()));
-                keys.len() - 1
+                speaker_keys.len() - 1
             }
         };
         turns.starts.push(Start {
@@ -342,6 +381,27 @@ pub(super) fn starts_at(starts: &[Start], line: usize) -> Option<&Start> {
         .map(|i| &starts[i])
 }
 
+/// Joins each block that is a label alone on its line to the block after it.
+fn join_own_line_labels(blocks: &mut Vec<Block>, starts: &[Start]) {
+    let mut merged: Vec<Block> = Vec::with_capacity(blocks.len());
+    for block in blocks.drain(..) {
+        let joins = merged.last().is_some_and(|last| {
+            last.lines.len() == 1
+                && starts_at(starts, last.lines[0]).is_some_and(|s| s.own_line)
+                && block.kind != SegmentKind::Footnote
+                && starts_at(starts, block.lines[0]).is_none()
+        });
+        match merged.last_mut() {
+            Some(last) if joins => {
+                last.lines.extend(block.lines);
+                last.kind = SegmentKind::Paragraph;
+            }
+            _ => merged.push(block),
+        }
+    }
+    *blocks = merged;
+}
+
 /// Gives each block its place in the conversation: a block that starts with a label opens a
 /// turn (and is a paragraph, whatever its line looked like); a label alone on its line is
 /// joined to the block after it (in the layouts of a block per line); paragraphs carry the
@@ -351,22 +411,11 @@ pub(super) fn assign(
     blocks: &mut Vec<Block>,
     lines: &[Line],
     turns: &Turns,
-) -> Vec<Option<BlockTurn>> {
-    // A label on a line of its own, alone in its block: the utterance's block joins it.
-    let mut i = 0;
-    while i + 1 < blocks.len() {
-        let alone = blocks[i].lines.len() == 1
-            && starts_at(&turns.starts, blocks[i].lines[0]).is_some_and(|s| s.own_line);
-        let next_first = blocks[i + 1].lines[0];
-        if alone
-            && blocks[i + 1].kind != SegmentKind::Footnote
-            && starts_at(&turns.starts, next_first).is_none()
-        {
-            let next = blocks.remove(i + 1);
-            blocks[i].lines.extend(next.lines);
-            blocks[i].kind = SegmentKind::Paragraph;
-        }
-        i += 1;
+) -> Vec<Option<Arc<BlockTurn>>> {
+    // A label on a line of its own, alone in its block: the utterance's block joins it (one
+    // pass: a transcript can have thousands of such labels).
+    if turns.starts.iter().any(|s| s.own_line) {
+        join_own_line_labels(blocks, &turns.starts);
     }
     let block_times: Option<Vec<Option<(i64, Option<i64>)>>> = turns.given.as_ref().map(|given| {
         // Blocks of a structured document are its non-blank lines, in order.
@@ -387,37 +436,40 @@ pub(super) fn assign(
             .collect()
     });
     let mut out = Vec::with_capacity(blocks.len());
-    let mut current: Option<BlockTurn> = None;
+    // The paragraphs of a turn share its record, unless their times differ (subtitles).
+    let mut current: Option<Arc<BlockTurn>> = None;
     let mut number = 0u32;
     for (b, block) in blocks.iter_mut().enumerate() {
         if let Some(start) = starts_at(&turns.starts, block.lines[0]) {
             block.kind = SegmentKind::Paragraph;
             block.label = start.label;
-            current = Some(BlockTurn {
+            current = Some(Arc::new(BlockTurn {
                 speaker: start.speaker.map(|s| turns.speakers[s as usize].clone()),
                 turn: Some(number),
                 time_start_ms: start.time_ms,
                 time_end_ms: None,
-            });
+            }));
             number += 1;
         }
         let times = block_times.as_ref().and_then(|t| t[b]);
         let turn = match (&current, block.kind) {
             (_, kind) if kind != SegmentKind::Paragraph => None,
-            (Some(turn), _) => {
-                let mut turn = turn.clone();
-                if let Some((start, end)) = times {
-                    turn.time_start_ms = Some(start);
-                    turn.time_end_ms = end;
-                }
-                Some(turn)
-            }
+            (Some(turn), _) => match times {
+                Some((start, end)) => Some(Arc::new(BlockTurn {
+                    time_start_ms: Some(start),
+                    time_end_ms: end,
+                    ..BlockTurn::clone(turn)
+                })),
+                None => Some(turn.clone()),
+            },
             // Subtitles before any speaker, or without speakers: their times.
-            (None, _) => times.map(|(start, end)| BlockTurn {
-                speaker: None,
-                turn: None,
-                time_start_ms: Some(start),
-                time_end_ms: end,
+            (None, _) => times.map(|(start, end)| {
+                Arc::new(BlockTurn {
+                    speaker: None,
+                    turn: None,
+                    time_start_ms: Some(start),
+                    time_end_ms: end,
+                })
             }),
         };
         out.push(turn);

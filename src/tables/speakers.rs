@@ -19,20 +19,24 @@ use std::collections::{BTreeMap, HashMap};
 pub struct SpeakerTally {
     /// (document, speaker) in order of first appearance, with its coded units.
     groups: Vec<(String, String, usize)>,
-    index: HashMap<(String, String), usize>,
+    /// Per document, its speakers' groups (a document has few speakers).
+    index: HashMap<String, Vec<usize>>,
     /// (group, code) → (units, hits).
     cells: BTreeMap<(usize, usize), (usize, usize)>,
 }
 
 impl SpeakerTally {
     fn group(&mut self, document: &str, speaker: &str) -> usize {
-        let key = (document.to_string(), speaker.to_string());
-        if let Some(&g) = self.index.get(&key) {
-            return g;
+        if let Some(groups) = self.index.get(document) {
+            if let Some(&g) = groups.iter().find(|&&g| self.groups[g].1 == speaker) {
+                return g;
+            }
         }
-        self.groups.push((key.0.clone(), key.1.clone(), 0));
-        self.index.insert(key, self.groups.len() - 1);
-        self.groups.len() - 1
+        self.groups
+            .push((document.to_string(), speaker.to_string(), 0));
+        let g = self.groups.len() - 1;
+        self.index.entry(document.to_string()).or_default().push(g);
+        g
     }
 
     /// Adds a batch's rows (whole documents, or a part of one).
@@ -42,17 +46,26 @@ impl SpeakerTally {
             if !document.segments.iter().any(|s| s.turn.is_some()) {
                 continue;
             }
-            let mut group_of: HashMap<usize, usize> = HashMap::new();
-            for segment in document.segments.iter().filter(|s| s.coded) {
-                let Some(speaker) = segment.turn.as_ref().and_then(|t| t.speaker.as_deref()) else {
+            // A part's segments are numbered consecutively; its codings name them.
+            let first = document.segments[0].segment;
+            let mut group_of: Vec<Option<usize>> = vec![None; document.segments.len()];
+            let mut last: Option<(&str, usize)> = None;
+            for (i, segment) in document.segments.iter().enumerate() {
+                let speaker = segment.turn.as_ref().and_then(|t| t.speaker.as_deref());
+                let (Some(speaker), true) = (speaker, segment.coded) else {
                     continue;
                 };
-                let g = self.group(&document.id, speaker);
+                let g = match last {
+                    Some((s, g)) if s == speaker => g,
+                    _ => self.group(&document.id, speaker),
+                };
+                last = Some((speaker, g));
                 self.groups[g].2 += 1;
-                group_of.insert(segment.segment, g);
+                group_of[i] = Some(g);
             }
             for coding in &document.codings {
-                if let Some(&g) = group_of.get(&coding.segment) {
+                let at = coding.segment.checked_sub(first);
+                if let Some(g) = at.and_then(|i| group_of.get(i).copied().flatten()) {
                     let cell = self.cells.entry((g, coding.code)).or_default();
                     cell.0 += 1;
                     cell.1 += coding.hits;
