@@ -117,21 +117,22 @@ pub fn parse(line: &str) -> Option<Label> {
 /// The colon that ends a label in `rest`: the first `:` or `：` within [`MAX_LABEL_BYTES`]
 /// that is neither inside brackets nor between two digits (`07:30`).
 fn label_colon(rest: &str) -> Option<(usize, char)> {
+    // Byte by byte: brackets and `:` are ASCII, and `：` is EF BC 9A, whose bytes start no
+    // other character.
     let bytes = rest.as_bytes();
     let mut depth = 0usize;
-    for (i, c) in rest.char_indices() {
-        if i >= MAX_LABEL_BYTES {
-            return None;
-        }
-        match c {
-            '(' | '[' => depth += 1,
-            ')' | ']' => depth = depth.saturating_sub(1),
-            '：' if depth == 0 => return Some((i, c)),
-            ':' if depth == 0 => {
+    for (i, &b) in bytes.iter().enumerate().take(MAX_LABEL_BYTES) {
+        match b {
+            b'(' | b'[' => depth += 1,
+            b')' | b']' => depth = depth.saturating_sub(1),
+            0xEF if depth == 0 && bytes[i + 1..].starts_with(&[0xBC, 0x9A]) => {
+                return Some((i, '：'))
+            }
+            b':' if depth == 0 => {
                 let digit_before = i > 0 && bytes[i - 1].is_ascii_digit();
                 let digit_after = bytes.get(i + 1).is_some_and(u8::is_ascii_digit);
                 if !(digit_before && digit_after) {
-                    return Some((i, c));
+                    return Some((i, ':'));
                 }
             }
             _ => {}
@@ -957,7 +958,11 @@ pub fn valid_name(name: &str) -> Option<String> {
             return None;
         }
     }
-    Some(name.split_whitespace().collect::<Vec<_>>().join(" "))
+    // Whitespace collapsed (most names have single spaces already).
+    if name.contains(|c: char| c.is_whitespace() && c != ' ') || name.contains("  ") {
+        return Some(name.split_whitespace().collect::<Vec<_>>().join(" "));
+    }
+    Some(name.to_string())
 }
 
 fn is_title_abbreviation(word: &str) -> bool {
