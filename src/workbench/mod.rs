@@ -9,6 +9,8 @@
 //! - [`suggest`]: candidate rules and exclusions learned from hand coding, each with the
 //!   kappa it would give.
 //! - [`similar`]: the units most like those carrying a code that the rules did not code.
+//! - [`validation`]: a probability sample of units for hand coding, and the estimates it gives
+//!   of what a coder would find in the whole corpus, with intervals.
 
 pub mod agree;
 pub mod check;
@@ -17,3 +19,5 @@ pub mod kwic;
 pub mod similar;
 pub mod suggest;
 pub mod tokens;
+pub mod random;
+pub mod validation;
