@@ -13,6 +13,7 @@ use crate::workbench::agree::{Coder, Comparison, Confusion, GroupAgreement, Pool
 use polars::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 
+pub mod estimates;
 pub mod rejected;
 pub mod variables;
 

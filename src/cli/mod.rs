@@ -15,6 +15,7 @@ use crate::segment::UnitLevel;
 use crate::tables::variables::By;
 
 mod report;
+mod validation;
 mod workbench;
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -78,6 +79,12 @@ pub enum Command {
     /// Query by example: the units most like those carrying a code that the code's rules did
     /// not code, with the words that make them alike.
     Similar(SimilarArgs),
+    /// Draw a probability sample of a run's units for hand coding: a sheet (CSV) with an
+    /// empty column per code, and its design beside it.
+    Sample(validation::SampleArgs),
+    /// From a hand-coded sample: each code's share of units a coder would code in the whole
+    /// corpus with its interval, and the rules' precision and recall.
+    Estimate(validation::EstimateArgs),
     /// Combine the output folders of `run --shard K/N` (all N of them) into the tables of a
     /// single run.
     Merge(MergeArgs),
@@ -498,6 +505,8 @@ pub fn main_with_args(cli: Cli) -> Result<u8> {
             );
             Ok(exit::finished(counts.skipped))
         }
+        Command::Sample(args) => validation::sample(&args),
+        Command::Estimate(args) => validation::estimate(&args),
         Command::Report(args) => report::report(&args),
         Command::Plot(args) => report::plot(&args),
         Command::Export(args) => {

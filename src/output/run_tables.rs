@@ -552,3 +552,145 @@ fn flags(df: &DataFrame, name: &str) -> Result<Vec<bool>> {
     }
     Ok(values.iter().map(|v| v.unwrap_or(false)).collect())
 }
+
+/// The run's coded units and the codes the rules gave each: what a validation sample is drawn
+/// from and its estimates are computed on.
+#[derive(Debug, Clone, Default)]
+pub struct CodedUnitTable {
+    /// Code ids in codebook order (the order of `code_frequency`).
+    pub codes: Vec<String>,
+    /// Each code's parent, by index into `codes`.
+    pub parents: Vec<Option<usize>>,
+    /// Each code's label.
+    pub labels: Vec<String>,
+    /// Document ids of the coded units, sorted.
+    pub documents: Vec<String>,
+    /// (index into `documents`, segment) of every coded unit, sorted.
+    pub units: Vec<(u32, u32)>,
+    /// Per unit, the indices of the codes the rules gave it, sorted.
+    pub unit_codes: Vec<Vec<u32>>,
+}
+
+/// Reads [`CodedUnitTable`] from a run: `code_frequency`, the `document`, `segment` and
+/// `coded` columns of `segments`, and `codings`. Memory: a few words per unit and coding,
+/// never the texts.
+pub fn read_coded_units(dir: &Path) -> Result<CodedUnitTable> {
+    let frequency = read(dir, "code_frequency", &["code", "label", "parent"])?;
+    let codes = texts(&frequency, "code")?;
+    let labels = texts(&frequency, "label")?;
+    let code_index: std::collections::HashMap<&str, usize> =
+        codes.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
+    let parents = maybe_texts(&frequency, "parent")?
+        .iter()
+        .map(|p| p.as_deref().and_then(|p| code_index.get(p).copied()))
+        .collect();
+    let segments = read(dir, "segments", &["document", "segment", "coded"])?;
+    let documents_column = column(&segments, "document")?
+        .str()
+        .context("segments: column \"document\" is not text")?;
+    let segment_numbers = whole(&segments, "segment")?;
+    let coded = flags(&segments, "coded")?;
+    let mut documents: Vec<String> = Vec::new();
+    let mut keyed: Vec<(String, u32)> = Vec::new();
+    for (i, doc) in documents_column.iter().enumerate() {
+        if coded[i] {
+            let doc = doc.context("segments: column \"document\" has a null")?;
+            keyed.push((doc.to_string(), segment_numbers[i]));
+        }
+    }
+    keyed.sort();
+    let mut units = Vec::with_capacity(keyed.len());
+    for (doc, segment) in keyed {
+        if documents.last() != Some(&doc) {
+            documents.push(doc);
+        }
+        units.push(((documents.len() - 1) as u32, segment));
+    }
+    let mut unit_codes: Vec<Vec<u32>> = vec![Vec::new(); units.len()];
+    let codings = read(dir, "codings", &["document", "segment", "code"])?;
+    let (coding_docs, coding_codes) = (
+        column(&codings, "document")?
+            .str()
+            .context("codings: column \"document\" is not text")?,
+        column(&codings, "code")?
+            .str()
+            .context("codings: column \"code\" is not text")?,
+    );
+    let coding_segments = whole(&codings, "segment")?;
+    for i in 0..codings.height() {
+        let (Some(doc), Some(code)) = (coding_docs.get(i), coding_codes.get(i)) else {
+            bail!("codings: row {i} has a null");
+        };
+        let code = *code_index
+            .get(code)
+            .with_context(|| format!("codings: code {code:?} is not in code_frequency"))?;
+        let d = documents
+            .binary_search_by(|x| x.as_str().cmp(doc))
+            .ok()
+            .with_context(|| format!("codings: document {doc:?} has no coded unit in segments"))?;
+        let u = units
+            .binary_search(&(d as u32, coding_segments[i]))
+            .ok()
+            .with_context(|| {
+                format!(
+                    "codings: {doc} segment {} is not a coded unit in segments",
+                    coding_segments[i]
+                )
+            })?;
+        unit_codes[u].push(code as u32);
+    }
+    for codes in &mut unit_codes {
+        codes.sort_unstable();
+        codes.dedup();
+    }
+    Ok(CodedUnitTable {
+        codes,
+        parents,
+        labels,
+        documents,
+        units,
+        unit_codes,
+    })
+}
+
+/// The texts of some units (document, segment), read a slice of `segments` at a time and only
+/// the slices that hold one, so memory stays bounded by the slice and the units asked for.
+pub fn unit_texts(
+    dir: &Path,
+    wanted: &BTreeSet<(String, u32)>,
+) -> Result<std::collections::BTreeMap<(String, u32), String>> {
+    let keys = read(dir, "segments", &["document", "segment"])?;
+    let docs = texts(&keys, "document")?;
+    let segs = whole(&keys, "segment")?;
+    let rows: Vec<(usize, (String, u32))> = docs
+        .into_iter()
+        .zip(segs)
+        .enumerate()
+        .filter(|(_, key)| wanted.contains(key))
+        .collect();
+    let mut found = std::collections::BTreeMap::new();
+    let path = dir.join("segments.parquet");
+    let mut slices: Vec<usize> = rows.iter().map(|(r, _)| r / TEXT_SLICE_ROWS).collect();
+    slices.dedup();
+    for slice in slices {
+        let offset = slice * TEXT_SLICE_ROWS;
+        let file =
+            fs::File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+        let df = ParquetReader::new(file)
+            .with_columns(Some(vec!["text".to_string()]))
+            .with_slice(Some((offset, TEXT_SLICE_ROWS)))
+            .finish()
+            .map_err(anyhow::Error::from)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let column = column(&df, "text")?
+            .str()
+            .context("column \"text\" is not text")?;
+        for (row, key) in rows.iter().filter(|(r, _)| *r / TEXT_SLICE_ROWS == slice) {
+            let text = column
+                .get(row - offset)
+                .with_context(|| format!("segments.parquet row {row} has no text"))?;
+            found.insert(key.clone(), text.to_string());
+        }
+    }
+    Ok(found)
+}

@@ -30,11 +30,13 @@ pub struct CodedUnit {
     pub codes: Vec<bool>,
 }
 
-/// A document variable's values: per document of the population, its value (None: no value).
+/// A document variable's values: per document of the population, its value (None: no value),
+/// and the values in the order the estimates list them.
 #[derive(Debug, Clone)]
 pub struct Variable {
     pub name: String,
     pub values: Vec<Option<String>>,
+    pub order: Vec<Option<String>>,
 }
 
 /// How an estimate was made.
@@ -133,7 +135,7 @@ impl Target {
 type Counts = Vec<[[u64; 3]; 2]>;
 
 /// All estimates, in order: each code, then each pair (a before b in codebook order), then
-/// each variable's values (sorted, no value last) for each code.
+/// each variable's values (in the variable's order) for each code.
 pub fn estimate_all(input: &Input) -> Vec<EstimateRow> {
     let population = input.population;
     let ncodes = population.codes.len();
@@ -165,14 +167,7 @@ pub fn estimate_all(input: &Input) -> Vec<EstimateRow> {
 
     let mut by_value = Vec::new();
     for (v, variable) in input.variables.iter().enumerate() {
-        let mut values: Vec<Option<&String>> = variable.values.iter().map(|v| v.as_ref()).collect();
-        values.sort_by(|a, b| match (a, b) {
-            (None, None) => std::cmp::Ordering::Equal,
-            (None, _) => std::cmp::Ordering::Greater,
-            (_, None) => std::cmp::Ordering::Less,
-            (Some(a), Some(b)) => a.cmp(b),
-        });
-        values.dedup();
+        let values: Vec<Option<&String>> = variable.order.iter().map(|v| v.as_ref()).collect();
         let jobs: Vec<(usize, Option<&String>)> = (0..ncodes)
             .flat_map(|a| values.iter().map(move |value| (a, *value)))
             .collect();
@@ -423,6 +418,7 @@ mod tests {
         let variable = Variable {
             name: "half".into(),
             values: vec![Some("first".into()), None],
+            order: vec![Some("first".into()), None],
         };
         let input = Input {
             population: &p,

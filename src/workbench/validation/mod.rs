@@ -7,3 +7,4 @@
 pub mod design;
 pub mod estimate;
 pub mod interval;
+pub mod sheet;
