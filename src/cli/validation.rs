@@ -286,6 +286,8 @@ pub fn estimate(args: &EstimateArgs) -> Result<u8> {
         level: args.level,
         seed,
         pairs: true,
+        precision_recall: true,
+        draws: crate::workbench::validation::interval::DRAWS,
     });
     print!(
         "{}",
@@ -474,11 +476,7 @@ fn render(
         );
         let mut disagree = 0;
         for r in rows.iter().filter(|r| r.variable.as_deref() == Some(variable)) {
-            let own = r.direct.unwrap_or(Estimate {
-                value: None,
-                low: None,
-                high: None,
-            });
+            let own = r.direct.unwrap_or(Estimate::NONE);
             if let (Some(v), Some(lo), Some(hi)) = (r.share.value, own.low, own.high) {
                 if v < lo || v > hi {
                     disagree += 1;

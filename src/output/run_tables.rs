@@ -139,6 +139,34 @@ pub struct Agreement {
     pub units: Vec<AgreementUnitRow>,
 }
 
+/// A row of `estimates` (from `qualcode estimate`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EstimateRow {
+    pub code: String,
+    pub code_b: Option<String>,
+    pub variable: Option<String>,
+    pub value: Option<String>,
+    pub machine_share: Option<f64>,
+    pub share: Option<f64>,
+    pub share_low: Option<f64>,
+    pub share_high: Option<f64>,
+    pub precision: Option<f64>,
+    pub recall: Option<f64>,
+    pub n_sampled: u32,
+    pub n_sampled_coded: u32,
+}
+
+/// The estimates in a run's folder, when `qualcode estimate` wrote them there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Estimates {
+    pub rows: Vec<EstimateRow>,
+    pub level: f64,
+    /// Hand-coded units behind them.
+    pub sampled: u32,
+    /// The folder's run is not the one they were estimated on (it was run again since).
+    pub stale: bool,
+}
+
 /// Everything a view of the run needs, as plain rows.
 #[derive(Debug)]
 pub struct RunTables {
@@ -153,6 +181,7 @@ pub struct RunTables {
     pub matches: Vec<MatchRow>,
     pub codings: Vec<CodingRow>,
     pub agreement: Option<Agreement>,
+    pub estimates: Option<Estimates>,
 }
 
 /// How much of the run to read: the summaries always; the unit-level tables (the text of
@@ -255,6 +284,7 @@ pub fn read_run(dir: &Path, depth: Depth) -> Result<RunTables> {
     };
     let agreement = read_agreement(dir)?;
     let by_variable = read_by_variable(dir)?;
+    let estimates = read_estimates(dir)?;
     Ok(RunTables {
         manifest,
         frequency,
@@ -266,7 +296,66 @@ pub fn read_run(dir: &Path, depth: Depth) -> Result<RunTables> {
         matches,
         codings,
         agreement,
+        estimates,
     })
+}
+
+/// `estimates.parquet` with `estimates.json`, when the folder has them; `stale` when the
+/// run in the folder is not the one `estimate` read (its manifest changed since).
+fn read_estimates(dir: &Path) -> Result<Option<Estimates>> {
+    if !dir.join("estimates.parquet").exists() {
+        return Ok(None);
+    }
+    let info_path = dir.join("estimates.json");
+    let info: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(&info_path)
+            .with_context(|| format!("cannot read {}", info_path.display()))?,
+    )
+    .with_context(|| format!("{} is not JSON", info_path.display()))?;
+    let manifest = fs::read(dir.join(super::MANIFEST))
+        .with_context(|| format!("cannot read {}", dir.join(super::MANIFEST).display()))?;
+    let stale = info["run"]["manifest_sha256"].as_str()
+        != Some(crate::read::sha256_hex(&manifest).as_str());
+    let df = read(dir, "estimates", &[])?;
+    let (codes, codes_b, variables, values) = (
+        texts(&df, "code")?,
+        maybe_texts(&df, "code_b")?,
+        maybe_texts(&df, "variable")?,
+        maybe_texts(&df, "value")?,
+    );
+    let r = |name| reals(&df, name);
+    let (machine, share, low, high, precision, recall) = (
+        r("machine_share")?,
+        r("share")?,
+        r("share_low")?,
+        r("share_high")?,
+        r("precision")?,
+        r("recall")?,
+    );
+    let (n, coded) = (whole(&df, "n_sampled")?, whole(&df, "n_sampled_coded")?);
+    let rows: Vec<EstimateRow> = (0..df.height())
+        .map(|i| EstimateRow {
+            code: codes[i].clone(),
+            code_b: codes_b[i].clone(),
+            variable: variables[i].clone(),
+            value: values[i].clone(),
+            machine_share: machine[i],
+            share: share[i],
+            share_low: low[i],
+            share_high: high[i],
+            precision: precision[i],
+            recall: recall[i],
+            n_sampled: n[i],
+            n_sampled_coded: coded[i],
+        })
+        .collect();
+    let sampled = rows.first().map_or(0, |r| r.n_sampled);
+    Ok(Some(Estimates {
+        rows,
+        level: info["level"].as_f64().unwrap_or(0.95),
+        sampled,
+        stale,
+    }))
 }
 
 fn read_segments(dir: &Path) -> Result<Vec<SegmentRow>> {

@@ -111,6 +111,10 @@ pub struct Input<'a> {
     pub seed: u64,
     /// Estimate pairs of codes (ignored above [`MAX_PAIR_CODES`] codes).
     pub pairs: bool,
+    /// Estimate the rules' precision and recall (the share is always estimated).
+    pub precision_recall: bool,
+    /// Draws per interval end ([`interval::DRAWS`] unless a simulation needs fewer).
+    pub draws: usize,
 }
 
 /// A target: a code or a pair, by its code indices.
@@ -264,14 +268,18 @@ fn row(
         }
     }
     let only_cells: Vec<Cell> = cells.iter().map(|(_, c)| *c).collect();
-    let share = interval::share(&share_cells(&cells), input.level, stream);
-    let (precision, recall) = interval::precision_recall(&only_cells, &machine, input.level, stream);
+    let share = interval::share(&share_cells(&cells), input.level, input.draws, stream);
+    let (precision, recall) = if input.precision_recall {
+        interval::precision_recall(&only_cells, &machine, input.level, input.draws, stream)
+    } else {
+        (Estimate::NONE, Estimate::NONE)
+    };
     let direct = whole.map(|_| {
         let own: Vec<(usize, Cell)> = cells
             .iter()
             .map(|(s, c)| (*s, Cell::new(c.population, c.sampled, c.positive)))
             .collect();
-        interval::share(&share_cells(&own), input.level, stream)
+        interval::share(&share_cells(&own), input.level, input.draws, stream)
     });
     let units = only_cells.iter().map(|c| c.population).sum();
     let machine_units = only_cells
@@ -389,6 +397,8 @@ mod tests {
             level: 0.95,
             seed: 1,
             pairs: true,
+            precision_recall: true,
+            draws: interval::DRAWS,
         };
         let rows = estimate_all(&input);
         assert_eq!(rows.len(), 3, "a, b, a & b");
@@ -429,6 +439,8 @@ mod tests {
             level: 0.95,
             seed: 1,
             pairs: false,
+            precision_recall: true,
+            draws: interval::DRAWS,
         };
         let rows = estimate_all(&input);
         // a, b overall; then a/first, a/none, b/first, b/none.

@@ -87,6 +87,15 @@ pub struct Estimate {
     pub high: Option<f64>,
 }
 
+impl Estimate {
+    /// Nothing estimated.
+    pub const NONE: Estimate = Estimate {
+        value: None,
+        low: None,
+        high: None,
+    };
+}
+
 /// Draws per interval end. The quantile of 10,000 draws moves the interval's coverage by
 /// about ±0.25 points per end (the binomial error of the 2.5% tail).
 pub const DRAWS: usize = 10_000;
@@ -193,7 +202,7 @@ fn binomial(n: u64, p: f64, stream: &mut Stream) -> u64 {
 }
 
 /// The share of the population's units a coder would code: all cells' totals over all units.
-pub fn share(cells: &[Cell], level: f64, stream: &mut Stream) -> Estimate {
+pub fn share(cells: &[Cell], level: f64, draws: usize, stream: &mut Stream) -> Estimate {
     let units: u64 = cells.iter().map(|c| c.population).sum();
     let directions = vec![Direction::Rises; cells.len()];
     estimate(
@@ -201,7 +210,7 @@ pub fn share(cells: &[Cell], level: f64, stream: &mut Stream) -> Estimate {
         &directions,
         |t| t.iter().sum::<f64>() / units as f64,
         level,
-        DRAWS,
+        draws,
         stream,
     )
 }
@@ -212,6 +221,7 @@ pub fn precision_recall(
     cells: &[Cell],
     machine: &[bool],
     level: f64,
+    draws: usize,
     stream: &mut Stream,
 ) -> (Estimate, Estimate) {
     let coded_units: u64 = cells
@@ -232,7 +242,7 @@ pub fn precision_recall(
             found / coded_units as f64
         },
         level,
-        DRAWS,
+        draws,
         stream,
     );
     let recall_directions: Vec<Direction> = machine
@@ -253,7 +263,7 @@ pub fn precision_recall(
             found / all
         },
         level,
-        DRAWS,
+        draws,
         stream,
     );
     (precision, recall)
@@ -271,7 +281,7 @@ mod tests {
     /// [0.01254, 0.16548] (R: binom.test(3, 50)$conf.int).
     #[test]
     fn one_cell_is_clopper_pearson() {
-        let e = share(&[cell(100_000_000, 50, 3)], 0.95, &mut Stream::new(1));
+        let e = share(&[cell(100_000_000, 50, 3)], 0.95, DRAWS, &mut Stream::new(1));
         assert!((e.value.unwrap() - 0.06).abs() < 1e-12);
         assert!((e.low.unwrap() - 0.01254).abs() < 0.002, "{e:?}");
         assert!((e.high.unwrap() - 0.16548).abs() < 0.004, "{e:?}");
@@ -280,7 +290,7 @@ mod tests {
     /// No coded unit in the sample: the low end is 0, the high end 1 − 0.025^(1/n).
     #[test]
     fn none_coded_reaches_zero() {
-        let e = share(&[cell(1_000_000, 40, 0)], 0.95, &mut Stream::new(2));
+        let e = share(&[cell(1_000_000, 40, 0)], 0.95, DRAWS, &mut Stream::new(2));
         assert_eq!(e.low, Some(0.0));
         let cp = 1.0 - 0.025f64.powf(1.0 / 40.0);
         assert!((e.high.unwrap() - cp).abs() < 0.006, "{e:?} vs {cp}");
@@ -289,14 +299,14 @@ mod tests {
     /// A cell sampled whole is known: no uncertainty is left in it.
     #[test]
     fn a_census_has_no_width() {
-        let e = share(&[cell(30, 30, 7)], 0.95, &mut Stream::new(3));
+        let e = share(&[cell(30, 30, 7)], 0.95, DRAWS, &mut Stream::new(3));
         assert_eq!((e.low, e.high), (Some(7.0 / 30.0), Some(7.0 / 30.0)));
     }
 
     /// A cell with units but none sampled could hold anything: the interval spans it all.
     #[test]
     fn an_unsampled_cell_widens_to_everything() {
-        let e = share(&[cell(900, 100, 10), cell(100, 0, 0)], 0.95, &mut Stream::new(4));
+        let e = share(&[cell(900, 100, 10), cell(100, 0, 0)], 0.95, DRAWS, &mut Stream::new(4));
         assert_eq!(e.value, None);
         assert!(e.low.unwrap() < 0.08 && e.high.unwrap() > 0.19, "{e:?}");
     }
@@ -307,7 +317,7 @@ mod tests {
         // Rules coded 100 units, 80 of 100 sampled correct; 900 uncoded, 5 of 100 sampled
         // coded: 80 found of 80 + 45 = 0.64.
         let cells = [cell(100, 100, 80), cell(900, 100, 5)];
-        let (p, r) = precision_recall(&cells, &[true, false], 0.95, &mut Stream::new(5));
+        let (p, r) = precision_recall(&cells, &[true, false], 0.95, DRAWS, &mut Stream::new(5));
         assert!((p.value.unwrap() - 0.8).abs() < 1e-12);
         assert_eq!((p.low, p.high), (Some(0.8), Some(0.8)), "a census of the coded cell");
         assert!((r.value.unwrap() - 0.64).abs() < 1e-12);
@@ -320,7 +330,7 @@ mod tests {
     fn a_borrowed_rate_scales_the_unsampled_units() {
         let mut c = cell(200, 4, 1);
         c.borrowed = Some((100, 10));
-        let e = share(&[c], 0.95, &mut Stream::new(6));
+        let e = share(&[c], 0.95, DRAWS, &mut Stream::new(6));
         assert!((e.value.unwrap() - (1.0 + 196.0 * 0.1) / 200.0).abs() < 1e-12);
         assert!(e.low.unwrap() < 0.103 && e.high.unwrap() > 0.103);
     }
@@ -329,8 +339,8 @@ mod tests {
     #[test]
     fn intervals_are_reproducible() {
         let cells = [cell(5000, 60, 9), cell(20000, 140, 3)];
-        let a = share(&cells, 0.95, &mut Stream::new(9));
-        let b = share(&cells, 0.95, &mut Stream::new(9));
+        let a = share(&cells, 0.95, DRAWS, &mut Stream::new(9));
+        let b = share(&cells, 0.95, DRAWS, &mut Stream::new(9));
         assert_eq!(a, b);
     }
 }
