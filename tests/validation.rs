@@ -397,3 +397,52 @@ fn a_run_with_empty_and_skipped_files_samples_and_estimates() {
     let (code, _, stderr) = outcome(&["report", "--from", run.to_str().unwrap(), "--out", html.to_str().unwrap()]);
     assert_eq!(code, 0, "report on a run with empty and skipped files: {stderr}");
 }
+
+#[test]
+fn agree_weighs_a_sample_sheet_to_the_corpus() {
+    let run = default_run(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let sheet = dir.path().join("s.csv");
+    assert_eq!(sample(run.path(), &sheet, &["-n", "50", "--seed", "11"]).0, 0);
+    let (header, mut rows) = read_sheet(&sheet);
+    fill(&header, &mut rows, &truth(&machine_codes(run.path())));
+    write_sheet(&sheet, &header, &rows, b',');
+    let out = dir.path().join("est");
+    assert_eq!(estimate(run.path(), &sheet, &["-o", out.to_str().unwrap()]).0, 0);
+    let agreed = dir.path().join("agree");
+    let (code, stdout, stderr) = outcome(&[
+        "agree",
+        "--gold",
+        sheet.to_str().unwrap(),
+        "-o",
+        agreed.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("weighted to the corpus"), "{stdout}");
+    let agreement = table(&agreed, "agreement");
+    let est = table(&out, "estimates");
+    let (codes, est_codes) = (strings(&agreement, "code"), strings(&est, "code"));
+    let (weighted_precision, precision) = (f64s(&agreement, "weighted_precision"), f64s(&agreement, "precision"));
+    let (weighted_kappa, kappa) = (f64s(&agreement, "weighted_kappa"), f64s(&agreement, "cohen_kappa"));
+    let est_precision = f64s(&est, "precision");
+    let mut differ = 0;
+    for (i, code) in codes.iter().enumerate() {
+        // All units the rules coded are in one stratum, so the weighted precision is the
+        // estimate's.
+        let j = est_codes.iter().position(|c| c == code).unwrap();
+        match (weighted_precision[i], est_precision[j]) {
+            (Some(a), Some(b)) => assert!((a - b).abs() < 1e-9, "{code}: {a} vs {b}"),
+            (a, b) => assert_eq!(a.is_none(), b.is_none(), "{code}"),
+        }
+        if weighted_kappa[i] != kappa[i] || weighted_precision[i] != precision[i] {
+            differ += 1;
+        }
+    }
+    assert!(differ > 0, "weighting changed nothing: the sample over-represents coded units");
+    // A plain hand coding (no design file) has no weighted figures.
+    std::fs::remove_file(dir.path().join("s.design.json")).unwrap();
+    let (code, stdout, _) = outcome(&["agree", "--gold", sheet.to_str().unwrap(), "-o", agreed.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert!(!stdout.contains("weighted to the corpus"));
+    assert!(f64s(&table(&agreed, "agreement"), "weighted_kappa").iter().all(Option::is_none));
+}

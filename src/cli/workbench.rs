@@ -32,8 +32,22 @@ pub fn agree(gold: &[PathBuf], bootstrap: &agree::Bootstrap, settings: &RunSetti
             .enumerate()
             .flat_map(|(i, a)| coders[i + 1..].iter().map(move |b| (a, b))),
     );
+    let sample_weights = gold
+        .iter()
+        .map(|path| sample_weights(path, settings, &documents))
+        .collect::<Result<Vec<_>>>()?;
     for (a, b) in pairs {
-        let (per_code, all_codes) = agree::compare(&codebook, a, b, bootstrap);
+        let (mut per_code, all_codes) = agree::compare(&codebook, a, b, bootstrap);
+        // A hand coder against the machine, on a validation sample: weighted to the corpus too.
+        let gold_index = coders.iter().position(|c| std::ptr::eq(c, a));
+        if let (Some(i), true) = (gold_index, std::ptr::eq(b, &machine)) {
+            if let Some(weights) = &sample_weights[i] {
+                let w = agree::weighted::weighted(codebook.codes.len(), a, b, weights);
+                for row in &mut per_code {
+                    row.weighted = Some(w[row.code]);
+                }
+            }
+        }
         comparisons.extend(per_code);
         pooled.push(all_codes);
     }
@@ -95,6 +109,58 @@ pub fn agree(gold: &[PathBuf], bootstrap: &agree::Bootstrap, settings: &RunSetti
         eprintln!("qualcode: wrote {}", path.display());
     }
     Ok(exit_code(&records))
+}
+
+/// For a hand coding that is a `qualcode sample` sheet (its design file beside it): each unit's
+/// weight, the units of its stratum it stands for — when the corpus is coded as the sample's
+/// run was, else a warning and no weights.
+fn sample_weights(
+    gold: &std::path::Path,
+    settings: &RunSettings,
+    documents: &[crate::pipeline::Coded],
+) -> Result<Option<std::collections::BTreeMap<agree::UnitKey, f64>>> {
+    use crate::workbench::validation::{design, sheet};
+    let design_path = sheet::design_path(gold);
+    let Ok(text) = std::fs::read_to_string(&design_path) else {
+        return Ok(None);
+    };
+    let design: sheet::DesignFile = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a design file of qualcode sample", design_path.display()))?;
+    let codebook_sha = crate::read::sha256_hex(
+        &std::fs::read(&settings.codebook)
+            .with_context(|| format!("cannot read {}", settings.codebook.display()))?,
+    );
+    let population = design::Population::of_documents(
+        documents.iter().map(|(d, _)| d),
+        &design.codes,
+    );
+    if population.fingerprint(&codebook_sha) != design.run.population_sha256 {
+        eprintln!(
+            "warning: {}: a validation sample of another coding (codebook or corpus changed since it was drawn): its figures are not weighted to the corpus",
+            gold.display()
+        );
+        return Ok(None);
+    }
+    let index: std::collections::BTreeMap<&str, usize> = documents
+        .iter()
+        .enumerate()
+        .map(|(i, (d, _))| (d.id.as_str(), i))
+        .collect();
+    let weight: std::collections::BTreeMap<&str, f64> = design
+        .strata
+        .iter()
+        .map(|s| (s.id.as_str(), sheet::weight(s)))
+        .collect();
+    Ok(Some(
+        design
+            .units
+            .iter()
+            .filter_map(|u| {
+                let d = *index.get(u.document.as_str())?;
+                Some(((d, u.segment as usize), *weight.get(u.stratum.as_str())?))
+            })
+            .collect(),
+    ))
 }
 
 /// Reads each hand coding (CSV or .qdpx), reporting on stderr what each covers and anything

@@ -171,8 +171,8 @@ fn render(name: &str, problems: &[String]) -> String {
     out
 }
 
-/// A coder's mark: yes, no, or nothing written.
-fn mark(text: &str) -> Result<Option<bool>, ()> {
+/// A coder's mark: yes (1, x, yes, y, true, ✓), no (0, no, n, false, -), or nothing written.
+pub fn mark(text: &str) -> Result<Option<bool>, ()> {
     let t = text.trim().to_lowercase();
     match t.as_str() {
         "" => Ok(None),
