@@ -14,6 +14,7 @@ use crate::read::{FileRecord, FileStatus};
 use crate::segment::UnitLevel;
 use crate::tables::variables::By;
 
+mod diff;
 mod report;
 mod validation;
 mod workbench;
@@ -85,6 +86,9 @@ pub enum Command {
     /// From a hand-coded sample: each code's share of units a coder would code in the whole
     /// corpus with its interval, and the rules' precision and recall.
     Estimate(validation::EstimateArgs),
+    /// What a codebook edit changed: two runs of the same corpus compared, per code the
+    /// units gained and lost, with examples and the rules responsible.
+    Diff(diff::DiffArgs),
     /// Combine the output folders of `run --shard K/N` (all N of them) into the tables of a
     /// single run.
     Merge(MergeArgs),
@@ -507,6 +511,7 @@ pub fn main_with_args(cli: Cli) -> Result<u8> {
         }
         Command::Sample(args) => validation::sample(&args),
         Command::Estimate(args) => validation::estimate(&args),
+        Command::Diff(args) => diff::run(&args),
         Command::Report(args) => report::report(&args),
         Command::Plot(args) => report::plot(&args),
         Command::Export(args) => {

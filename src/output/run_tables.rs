@@ -783,3 +783,79 @@ pub fn unit_texts(
     }
     Ok(found)
 }
+
+/// What a run's rules did in each unit and code: the rules that counted there (with their
+/// patterns) and those whose matches were rejected (with why), keyed by (document, segment,
+/// code). For comparing two codings of the same units (`qualcode diff`).
+#[derive(Debug, Default)]
+pub struct RuleTrace {
+    pub counted: std::collections::BTreeMap<(String, u32, String), Vec<(String, String)>>,
+    /// (rule, status, exclusion) of every rejected match.
+    pub rejected:
+        std::collections::BTreeMap<(String, u32, String), Vec<(String, String, Option<String>)>>,
+}
+
+pub fn read_rule_trace(dir: &Path) -> Result<RuleTrace> {
+    let mut trace = RuleTrace::default();
+    let m = read(dir, "matches", &["document", "segment", "code", "rule", "pattern"])?;
+    let (docs, segs, codes, rules, patterns) = (
+        texts(&m, "document")?,
+        whole(&m, "segment")?,
+        texts(&m, "code")?,
+        texts(&m, "rule")?,
+        texts(&m, "pattern")?,
+    );
+    for i in 0..m.height() {
+        let entry = trace
+            .counted
+            .entry((docs[i].clone(), segs[i], codes[i].clone()))
+            .or_default();
+        if !entry.iter().any(|(r, _)| r == &rules[i]) {
+            entry.push((rules[i].clone(), patterns[i].clone()));
+        }
+    }
+    if dir.join("rejected_matches.parquet").exists() {
+        let r = read(
+            dir,
+            "rejected_matches",
+            &["document", "segment", "code", "rule", "status", "exclusion"],
+        )?;
+        let (docs, segs, codes, rules, statuses, exclusions) = (
+            texts(&r, "document")?,
+            whole(&r, "segment")?,
+            texts(&r, "code")?,
+            texts(&r, "rule")?,
+            texts(&r, "status")?,
+            maybe_texts(&r, "exclusion")?,
+        );
+        for i in 0..r.height() {
+            let entry = trace
+                .rejected
+                .entry((docs[i].clone(), segs[i], codes[i].clone()))
+                .or_default();
+            let item = (rules[i].clone(), statuses[i].clone(), exclusions[i].clone());
+            if !entry.contains(&item) {
+                entry.push(item);
+            }
+        }
+    }
+    Ok(trace)
+}
+
+/// A run's units (document, segment, coded) in table order and the codes the rules gave each.
+pub fn read_unit_codings(
+    dir: &Path,
+) -> Result<(Vec<(String, u32, bool)>, std::collections::BTreeMap<(String, u32), Vec<String>>)> {
+    let segments = read(dir, "segments", &["document", "segment", "coded"])?;
+    let units: Vec<(String, u32, bool)> = texts(&segments, "document")?
+        .into_iter()
+        .zip(whole(&segments, "segment")?)
+        .zip(flags(&segments, "coded")?)
+        .map(|((d, s), c)| (d, s, c))
+        .collect();
+    let mut codes: std::collections::BTreeMap<(String, u32), Vec<String>> = Default::default();
+    for row in read_codings(dir)? {
+        codes.entry((row.document, row.segment)).or_default().push(row.code);
+    }
+    Ok((units, codes))
+}

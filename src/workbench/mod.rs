@@ -5,6 +5,7 @@
 //! - [`check`]: lint the codebook on the corpus (rules that never match, shadowed, too broad).
 //! - [`kwic`]: every counted match of a code or rule in its context.
 //! - [`explain`]: why one unit got, or missed, its codes.
+//! - [`diff`]: what a codebook edit changed across the corpus: units gained and lost per code.
 //! - [`agree`]: agreement between the machine and hand coders, and among coders.
 //! - [`suggest`]: candidate rules and exclusions learned from hand coding, each with the
 //!   kappa it would give.
@@ -14,6 +15,7 @@
 
 pub mod agree;
 pub mod check;
+pub mod diff;
 pub mod explain;
 pub mod kwic;
 pub mod similar;
