@@ -197,6 +197,9 @@ pub struct SimilarArgs {
     /// How many units to list.
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub limit: usize,
+    /// Leave out the units the --gold file has already judged: list only units to code next.
+    #[arg(long, requires = "gold")]
+    pub unjudged: bool,
     /// Also write the list to a .csv or .parquet file.
     #[arg(short, long, value_name = "FILE")]
     pub out: Option<PathBuf>,

@@ -493,6 +493,13 @@ pub fn suggest(
         args.gold.display(),
         show(suggestions.before.cohen_kappa())
     );
+    if coded < FEW_EXAMPLES {
+        eprintln!(
+            "warning: only {coded} unit{} of {} carry {id}: candidates learned from so few are anecdotes,              and a kappa gained on them rarely holds on new documents; hand-code more units              (`qualcode sample` draws them) before adding rules",
+            if coded == 1 { "" } else { "s" },
+            args.gold.display()
+        );
+    }
     let shown = &found[..args.limit.min(found.len())];
     let width = shown
         .iter()
@@ -586,6 +593,9 @@ pub fn suggest(
 
 /// Prints the units most like those carrying a code (by hand coding, or by the run) that the
 /// run did not code with it; writes the list to `--out`.
+/// Fewer hand-coded examples of a code than this, and `suggest`'s candidates are anecdotes.
+const FEW_EXAMPLES: usize = 10;
+
 pub fn similar(
     args: &SimilarArgs,
     format: Option<ListingFormat>,
@@ -609,6 +619,15 @@ pub fn similar(
             .collect()
     };
     let coded_by_run = with_code(&machine);
+    // Units left out of the list: those the run coded, and with --unjudged those already
+    // hand-coded.
+    let mut left_out = coded_by_run.clone();
+    if args.unjudged {
+        match &gold {
+            Some(g) => left_out.extend(g.units.keys().copied()),
+            None => bail!("--unjudged leaves out the units of the hand coding given with --gold: give --gold"),
+        }
+    }
     let (seeds, source) = match &gold {
         Some(g) => (
             with_code(g),
@@ -629,7 +648,7 @@ pub fn similar(
         .context("cannot start worker threads")?;
     let started = std::time::Instant::now();
     let found =
-        pool.install(|| workbench::similar::similar(&units, &seeds, &coded_by_run, args.limit, 5));
+        pool.install(|| workbench::similar::similar(&units, &seeds, &left_out, args.limit, 5));
     let rows: std::collections::BTreeMap<agree::UnitKey, &coding::SegmentRow> =
         units.iter().copied().collect();
     let judged = |key: &agree::UnitKey| -> String {
