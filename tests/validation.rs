@@ -446,3 +446,106 @@ fn agree_weighs_a_sample_sheet_to_the_corpus() {
     assert!(!stdout.contains("weighted to the corpus"));
     assert!(f64s(&table(&agreed, "agreement"), "weighted_kappa").iter().all(Option::is_none));
 }
+
+/// Codes each source of a `.qdpx` sheet as `truth` says, as a coder would in a QDA tool: a
+/// selection over the whole source carrying the codes.
+fn code_project(sheet: &Path, truth: &BTreeMap<(String, i64), BTreeSet<String>>) {
+    use std::io::{Read, Write};
+    let bytes = std::fs::read(sheet).unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut entries: Vec<(String, Vec<u8>)> = Vec::new();
+    for i in 0..archive.len() {
+        let mut file = archive.by_index(i).unwrap();
+        let mut data = Vec::new();
+        file.read_to_end(&mut data).unwrap();
+        entries.push((file.name().unwrap().to_string(), data));
+    }
+    let (_, qde) = entries.iter_mut().find(|(n, _)| n == "project.qde").unwrap();
+    let text = String::from_utf8(qde.clone()).unwrap();
+    // Code GUIDs by the id in their description.
+    let mut guids = BTreeMap::new();
+    for part in text.split("<Code guid=\"").skip(1) {
+        let guid = &part[..36];
+        let id = part.split("qualcode id: ").nth(1).unwrap().split('<').next().unwrap().trim();
+        guids.insert(id.to_string(), guid.to_string());
+    }
+    let mut out = String::new();
+    for (i, piece) in text.split("></TextSource>").enumerate() {
+        out.push_str(piece);
+        if i + 1 == text.split("></TextSource>").count() {
+            break;
+        }
+        let name = piece.rsplit("name=\"").next().unwrap().split('"').next().unwrap();
+        // "07 002_….txt #20"
+        let mut words = name.split(' ');
+        words.next();
+        let document = words.next().unwrap().to_string();
+        let segment: i64 = words.next().unwrap().trim_start_matches('#').parse().unwrap();
+        out.push('>');
+        let codes = &truth[&(document, segment)];
+        if !codes.is_empty() {
+            out.push_str(&format!(
+                "<PlainTextSelection guid=\"{}\" startPosition=\"0\" endPosition=\"5\">",
+                "00000000-0000-0000-0000-00000000".to_string() + &format!("{:04}", i)
+            ));
+            for code in codes {
+                out.push_str(&format!(
+                    "<Coding guid=\"11111111-0000-0000-0000-0000000{i:05}\"><CodeRef targetGUID=\"{}\"/></Coding>",
+                    guids[code]
+                ));
+            }
+            out.push_str("</PlainTextSelection>");
+        }
+        out.push_str("</TextSource>");
+    }
+    *qde = out.into_bytes();
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(sheet).unwrap());
+    for (name, data) in entries {
+        zip.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+        zip.write_all(&data).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+#[test]
+fn a_qdpx_sheet_is_blind_valid_and_estimates_as_the_csv_does() {
+    let run = default_run(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("s.qdpx");
+    let (code, stderr) = sample(run.path(), &project, &["-n", "25", "--seed", "5"]);
+    assert_eq!(code, 0, "{stderr}");
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&project).unwrap()).unwrap();
+    let mut qde = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("project.qde").unwrap(), &mut qde).unwrap();
+    assert_eq!(qde.matches("<TextSource ").count(), 25);
+    assert!(!qde.contains("<Coding"), "the sheet shows codings");
+    assert!(qde.contains("qualcode id: fic_strategy"), "code definitions are carried");
+    let qde_path = dir.path().join("project.qde");
+    std::fs::write(&qde_path, &qde).unwrap();
+    common::xmllint("Project.xsd", &qde_path);
+
+    let units = machine_codes(run.path());
+    let truth = truth(&units);
+    code_project(&project, &truth);
+    let (code, _, stderr) = estimate(run.path(), &project, &[]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--blank-means-no"), "{stderr}");
+    let from_project = dir.path().join("p");
+    let (code, _, stderr) = estimate(run.path(), &project, &["--blank-means-no", "-o", from_project.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    // The same sample as a CSV sheet, filled alike: the same estimates.
+    let sheet = dir.path().join("t.csv");
+    assert_eq!(sample(run.path(), &sheet, &["-n", "25", "--seed", "5"]).0, 0);
+    let (header, mut rows) = read_sheet(&sheet);
+    fill(&header, &mut rows, &truth);
+    write_sheet(&sheet, &header, &rows, b',');
+    let from_csv = dir.path().join("c");
+    assert_eq!(estimate(run.path(), &sheet, &["-o", from_csv.to_str().unwrap()]).0, 0);
+    for column in ["share", "share_low", "share_high", "precision", "recall"] {
+        assert_eq!(
+            f64s(&table(&from_project, "estimates"), column),
+            f64s(&table(&from_csv, "estimates"), column),
+            "{column}"
+        );
+    }
+}

@@ -32,9 +32,15 @@ pub struct SampleArgs {
     /// simple: every unit alike.
     #[arg(long, value_enum, default_value_t = Design::Stratified)]
     pub design: Design,
-    /// The coding sheet to write (.csv); its design is written beside it as NAME.design.json.
+    /// The coding sheet to write: .csv for a spreadsheet, or .qdpx for a QDA tool (QualCoder,
+    /// MAXQDA, ATLAS.ti, NVivo: one source per unit); its design is written beside it as
+    /// NAME.design.json.
     #[arg(short, long, value_name = "FILE")]
     pub out: PathBuf,
+    /// The run's codebook, for the code definitions of a .qdpx sheet [default: the file the
+    /// run's manifest names].
+    #[arg(long, value_name = "FILE")]
+    pub codebook: Option<PathBuf>,
     /// Replace an existing sheet (a filled sheet would be lost).
     #[arg(long)]
     pub force: bool,
@@ -51,8 +57,8 @@ pub struct EstimateArgs {
     /// The finished run the sample was drawn from.
     #[arg(long, value_name = "DIR", default_value = "output")]
     pub from: PathBuf,
-    /// The coded sheet (its NAME.design.json beside it).
-    #[arg(long, value_name = "SHEET.csv")]
+    /// The coded sheet, .csv or .qdpx (its NAME.design.json beside it).
+    #[arg(long, value_name = "SHEET")]
     pub gold: PathBuf,
     /// Also estimate per value of this document variable (repeatable; year:NAME, month:NAME
     /// for dates), with the rules' error rates of the whole sample.
@@ -61,7 +67,8 @@ pub struct EstimateArgs {
     /// Confidence level of the intervals.
     #[arg(long, value_name = "LEVEL", default_value_t = 0.95)]
     pub level: f64,
-    /// A blank code cell means no, also in a row with no mark at all (the coder read every row).
+    /// A blank code cell means no, also in a row with no mark at all (the coder read every
+    /// row); needed for a .qdpx sheet, where a unit without codes looks like one not read.
     #[arg(long)]
     pub blank_means_no: bool,
     /// The coder stopped early: use the rows coded from the top of the sheet (its order is
@@ -113,13 +120,30 @@ fn population_of(dir: &Path) -> Result<(Population, run_tables::CodedUnitTable, 
     Ok((population, table, identity))
 }
 
-pub fn sample(args: &SampleArgs) -> Result<u8> {
-    if args.out.extension().and_then(|e| e.to_str()) != Some("csv") {
-        bail!(
-            "--out {}: the sheet is written as .csv (open it in a spreadsheet, or import it into a QDA tool)",
-            args.out.display()
-        );
+/// A sheet's kind, by its extension.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SheetKind {
+    Csv,
+    Qdpx,
+}
+
+fn sheet_kind(path: &Path) -> Result<SheetKind> {
+    match path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .as_deref()
+    {
+        Some("csv") => Ok(SheetKind::Csv),
+        Some("qdpx") => Ok(SheetKind::Qdpx),
+        _ => bail!(
+            "{}: a sheet is a .csv (for a spreadsheet) or a .qdpx (for QualCoder, MAXQDA, ATLAS.ti, NVivo)",
+            path.display()
+        ),
     }
+}
+
+pub fn sample(args: &SampleArgs) -> Result<u8> {
+    let kind_of_sheet = sheet_kind(&args.out)?;
     let design_path = sheet::design_path(&args.out);
     for path in [&args.out, &design_path] {
         if path.exists() && !args.force {
@@ -168,8 +192,29 @@ pub fn sample(args: &SampleArgs) -> Result<u8> {
             stratum: drawn.strata[stratum].id.clone(),
         });
     }
-    let csv = sheet::write_sheet(&population, &drawn, &texts, &keys)
-        .context("cannot write the sheet")?;
+    let bytes = match kind_of_sheet {
+        SheetKind::Csv => sheet::write_sheet(&population, &drawn, &texts, &keys)
+            .context("cannot write the sheet")?,
+        SheetKind::Qdpx => {
+            let codebook = run_codebook(&args.from, args.codebook.as_deref())?;
+            let sources: Vec<(String, String)> = units
+                .iter()
+                .zip(&drawn.rows)
+                .map(|(u, (unit, _))| {
+                    (
+                        sheet::source_name(u.row, units.len(), &u.document, u.segment),
+                        texts[unit].clone(),
+                    )
+                })
+                .collect();
+            let project = crate::exchange::refi::sample_project(
+                &codebook,
+                &sources,
+                &output::rfc3339(crate::pipeline::unix_now()),
+            );
+            crate::exchange::refi::qdpx_bytes(&project).context("cannot write the project")?
+        }
+    };
     let file = DesignFile {
         format: sheet::FORMAT.to_string(),
         version: 1,
@@ -198,7 +243,7 @@ pub fn sample(args: &SampleArgs) -> Result<u8> {
             .with_context(|| format!("cannot create {}", parent.display()))?;
     }
     output::write_atomic(&design_path, (json + "\n").as_bytes())?;
-    output::write_atomic(&args.out, &csv)?;
+    output::write_atomic(&args.out, &bytes)?;
     let strata: Vec<String> = drawn
         .strata
         .iter()
@@ -212,10 +257,16 @@ pub fn sample(args: &SampleArgs) -> Result<u8> {
         args.out.display(),
         design_path.display()
     );
-    eprintln!(
-        "qualcode: code every row: 1 (or x, yes) in the column of each code the unit carries, \
-         0 (or no) in the others; the sheet shows no rules' coding, keep it that way"
-    );
+    match kind_of_sheet {
+        SheetKind::Csv => eprintln!(
+            "qualcode: code every row: 1 (or x, yes) in the column of each code the unit carries, \
+             0 (or no) in the others; the sheet shows no rules' coding, keep it that way"
+        ),
+        SheetKind::Qdpx => eprintln!(
+            "qualcode: open it in a QDA tool and code each source (one unit each) with every code \
+             it carries; read every source, then export the project as .qdpx"
+        ),
+    }
     Ok(super::exit::OK)
 }
 
@@ -260,13 +311,23 @@ pub fn estimate(args: &EstimateArgs) -> Result<u8> {
     } else {
         Blanks::Refuse
     };
-    let filled = sheet::read_sheet(
-        &args.gold.display().to_string(),
-        &bytes,
-        &design,
-        &population,
-        blanks,
-    )?;
+    let filled = match sheet_kind(&args.gold)? {
+        SheetKind::Csv => sheet::read_sheet(
+            &args.gold.display().to_string(),
+            &bytes,
+            &design,
+            &population,
+            blanks,
+        )?,
+        SheetKind::Qdpx => sheet::read_qdpx_sheet(
+            &args.gold.display().to_string(),
+            &bytes,
+            &design,
+            &population,
+            &table.labels,
+            args.blank_means_no,
+        )?,
+    };
     let mut coded = filled.coded;
     for unit in &mut coded {
         roll_up(&table.parents, &mut unit.codes);
@@ -326,6 +387,26 @@ pub fn estimate(args: &EstimateArgs) -> Result<u8> {
         out.join("estimates.parquet").display()
     );
     Ok(super::exit::OK)
+}
+
+/// The codebook a run was coded with: the file its manifest names (or `given`), refused if it
+/// changed since.
+fn run_codebook(dir: &Path, given: Option<&Path>) -> Result<crate::codebook::Codebook> {
+    let manifest = output::read_manifest(dir)?;
+    let path = given.map_or_else(|| PathBuf::from(&manifest.codebook.path), Path::to_path_buf);
+    let bytes = std::fs::read(&path).with_context(|| {
+        format!(
+            "cannot read the run's codebook {} (give it with --codebook)",
+            path.display()
+        )
+    })?;
+    if crate::read::sha256_hex(&bytes) != manifest.codebook.sha256 {
+        bail!(
+            "{} is not the codebook the run was coded with (its SHA-256 differs from the manifest's)",
+            path.display()
+        );
+    }
+    crate::pipeline::load_codebook(&path)
 }
 
 /// A code given by the coder brings its ancestors, as the rules' coding does.

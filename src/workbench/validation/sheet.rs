@@ -418,6 +418,134 @@ pub fn read_sheet(
     })
 }
 
+/// The name of a unit's source in a `.qdpx` sheet: its row (padded, so that QDA tools list the
+/// sources in the sheet's order), document and segment.
+pub fn source_name(row: usize, rows: usize, document: &str, segment: u32) -> String {
+    let width = rows.to_string().len();
+    format!("{row:0width$} {document} #{segment}")
+}
+
+/// The codes of a QDA tool's project matched to the sample's codes: by the `qualcode id:`
+/// line qualcode writes into each code's description, else by name as id or label.
+fn project_codes(
+    project: &crate::exchange::refi::read::Imported,
+    codes: &[String],
+    labels: &[String],
+) -> Vec<Option<usize>> {
+    project
+        .codes
+        .iter()
+        .map(|code| {
+            let marked = code
+                .description
+                .lines()
+                .find_map(|l| l.trim().strip_prefix(crate::exchange::refi::ID_MARKER));
+            let name = code.name.trim();
+            marked
+                .and_then(|id| codes.iter().position(|c| c == id.trim()))
+                .or_else(|| codes.iter().position(|c| c == name))
+                .or_else(|| labels.iter().position(|l| l.trim().eq_ignore_ascii_case(name)))
+        })
+        .collect()
+}
+
+/// Reads a `.qdpx` sheet coded in a QDA tool: each source is a unit, and every code applied
+/// anywhere in it is a code of the unit. A QDA tool cannot mark a unit read and found without
+/// codes, so the caller must state that every source was read (`blank_means_no`).
+pub fn read_qdpx_sheet(
+    name: &str,
+    bytes: &[u8],
+    design: &DesignFile,
+    population: &Population,
+    labels: &[String],
+    blank_means_no: bool,
+) -> Result<FilledSheet, SheetError> {
+    let fail = |problems| SheetError {
+        name: name.to_string(),
+        problems,
+    };
+    if !blank_means_no {
+        return Err(fail(vec![
+            "a QDA project cannot tell a unit the coder has not read from one read and found              without codes: once every source has been read, pass --blank-means-no"
+                .to_string(),
+        ]));
+    }
+    let project = crate::exchange::refi::read::project(bytes).map_err(|e| fail(vec![e.to_string()]))?;
+    let map = project_codes(&project, &design.codes, labels);
+    let rows = design.units.len();
+    let by_name: BTreeMap<String, &DrawnUnit> = design
+        .units
+        .iter()
+        .map(|u| (source_name(u.row, rows, &u.document, u.segment), u))
+        .collect();
+    let index: BTreeMap<(&str, u32), usize> = population
+        .units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| ((population.documents[u.document as usize].as_str(), u.segment), i))
+        .collect();
+    let strata: BTreeMap<&str, usize> = design
+        .strata
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i))
+        .collect();
+    let mut problems = Vec::new();
+    let mut found: BTreeMap<usize, CodedUnit> = BTreeMap::new();
+    let mut coded_per_stratum = vec![0u64; design.strata.len()];
+    for source in &project.sources {
+        let Some(unit) = by_name.get(source.name.trim()) else {
+            problems.push(format!(
+                "source {:?} is not a unit of this sample (sources keep the names `qualcode sample` gave them)",
+                source.name
+            ));
+            continue;
+        };
+        let Some(&i) = index.get(&(unit.document.as_str(), unit.segment)) else {
+            problems.push(format!("{} segment {} is not a coded unit of the run", unit.document, unit.segment));
+            continue;
+        };
+        let mut codes = vec![false; design.codes.len()];
+        for selection in &source.selections {
+            for &c in &selection.codes {
+                match map.get(c).copied().flatten() {
+                    Some(code) => codes[code] = true,
+                    None => problems.push(format!(
+                        "source {:?}: code {:?} is not a code of the sample",
+                        source.name, project.codes[c].name
+                    )),
+                }
+            }
+        }
+        if found.insert(unit.row, CodedUnit { unit: i, codes }).is_some() {
+            problems.push(format!("source {:?} appears twice", source.name));
+        }
+        coded_per_stratum[strata.get(unit.stratum.as_str()).copied().unwrap_or(0)] += 1;
+    }
+    let absent: Vec<String> = design
+        .units
+        .iter()
+        .filter(|u| !found.contains_key(&u.row))
+        .map(|u| source_name(u.row, rows, &u.document, u.segment))
+        .collect();
+    if !absent.is_empty() {
+        problems.push(format!(
+            "{} unit{} of the sample missing from the project: {}",
+            absent.len(),
+            if absent.len() == 1 { " is" } else { "s are" },
+            absent.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    if !problems.is_empty() {
+        return Err(fail(problems));
+    }
+    Ok(FilledSheet {
+        coded: found.into_values().collect(),
+        coded_per_stratum,
+        left_out: 0,
+    })
+}
+
 /// `3–5, 9` for [3, 4, 5, 9].
 fn ranges(rows: &[usize]) -> String {
     let mut parts: Vec<String> = Vec::new();
