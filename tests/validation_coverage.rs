@@ -74,8 +74,8 @@ fn world(units: usize, share: f64, precision: f64, recall: f64) -> Option<World>
 }
 
 /// Draws per interval end in the simulation (the command uses 10,000; fewer only adds a
-/// little noise to each end, and keeps thousands of samples per case affordable).
-const DRAWS: usize = 2_000;
+/// little noise to each end, and keeps a thousand samples per case affordable in CI).
+const DRAWS: usize = 1_000;
 
 /// One sample of `n`, coded by the truth, estimated.
 fn replicate(w: &World, n: u64, seed: u64, precision_recall: bool) -> Vec<EstimateRow> {
@@ -133,12 +133,13 @@ impl Tally {
 }
 
 const UNITS: usize = 5_000;
-const SAMPLES: u64 = 2_000;
+/// Samples per case: a coverage of 95% is measured within ±1.4 points (two standard errors).
+const SAMPLES: u64 = 1_000;
 
 /// The cases: every share with every kind of rules, at the smallest and largest n.
 fn cases() -> Vec<(f64, f64, f64, u64)> {
     let mut out = Vec::new();
-    for share in [0.01, 0.03, 0.2] {
+    for share in [0.01, 0.05, 0.2] {
         for (precision, recall) in [(0.1, 0.1), (0.1, 1.0), (0.5, 0.5), (1.0, 0.1), (0.5, 1.0), (1.0, 1.0)] {
             for n in [50, 400] {
                 out.push((share, precision, recall, n));
@@ -189,7 +190,7 @@ fn share_intervals_cover_the_truth() {
             }
         }
     }
-    assert!(shown >= 25, "only {shown} cases were feasible");
+    assert!(shown >= 30, "only {shown} cases were feasible");
     assert!(failures.is_empty(), "coverage below 94%: {failures:#?}");
 }
 
