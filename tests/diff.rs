@@ -9,7 +9,11 @@ use std::path::Path;
 
 fn coded(out: &Path, code: &str) -> BTreeSet<(String, String)> {
     let codings = table(out, "codings");
-    let segments = codings.column("segment").unwrap().cast(&polars::prelude::DataType::Int64).unwrap();
+    let segments = codings
+        .column("segment")
+        .unwrap()
+        .cast(&polars::prelude::DataType::Int64)
+        .unwrap();
     strings(&codings, "document")
         .into_iter()
         .zip(segments.i64().unwrap().iter())
@@ -28,8 +32,11 @@ fn gains_and_losses_equal_a_recount_and_say_why() {
     let start = codebook.find("id = \"trust_terms\"").unwrap();
     let rule = codebook[..start].rfind("[[codes.rules]]").unwrap();
     let next = rule + 10 + codebook[rule + 10..].find("[[codes.rules]]").unwrap();
-    let edited = format!("{}{}", &codebook[..rule], &codebook[next..])
-        .replacen("\"mutual benefit*\",", "\"mutual benefit*\", \"cooperation\",", 1);
+    let edited = format!("{}{}", &codebook[..rule], &codebook[next..]).replacen(
+        "\"mutual benefit*\",",
+        "\"mutual benefit*\", \"cooperation\",",
+        1,
+    );
     let path = dir.path().join("edited.toml");
     std::fs::write(&path, edited).unwrap();
     let after = dir.path().join("after");
@@ -71,10 +78,18 @@ fn gains_and_losses_equal_a_recount_and_say_why() {
             "{line}"
         );
     }
-    assert!(rows.iter().any(|r| &r[0] == "trust" && &r[1] == "lost"), "the edit lost trust units");
-    assert!(rows.iter().any(|r| &r[0] == "reciprocity" && &r[1] == "gained" && r[4].contains("cooperation")));
+    assert!(
+        rows.iter().any(|r| &r[0] == "trust" && &r[1] == "lost"),
+        "the edit lost trust units"
+    );
+    assert!(rows
+        .iter()
+        .any(|r| &r[0] == "reciprocity" && &r[1] == "gained" && r[4].contains("cooperation")));
     // Every lost unit says why.
-    assert!(rows.iter().filter(|r| &r[1] == "lost").all(|r| !r[5].is_empty()));
+    assert!(rows
+        .iter()
+        .filter(|r| &r[1] == "lost")
+        .all(|r| !r[5].is_empty()));
 }
 
 #[test]
@@ -89,8 +104,15 @@ fn runs_of_different_corpora_are_refused() {
     )
     .unwrap();
     let after = dir.path().join("after");
-    assert_eq!(common::run(&corpus, &repo().join("codebook.toml"), &after, &[]).0, 0);
-    let (code, _, stderr) = outcome(&["diff", before.path().to_str().unwrap(), after.to_str().unwrap()]);
+    assert_eq!(
+        common::run(&corpus, &repo().join("codebook.toml"), &after, &[]).0,
+        0
+    );
+    let (code, _, stderr) = outcome(&[
+        "diff",
+        before.path().to_str().unwrap(),
+        after.to_str().unwrap(),
+    ]);
     assert_eq!(code, 2);
     assert!(stderr.contains("do not hold the same units"), "{stderr}");
 }

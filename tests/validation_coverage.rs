@@ -44,7 +44,7 @@ fn world(units: usize, share: f64, precision: f64, recall: f64) -> Option<World>
         // b: every 10th unit by a stride that mixes it with a's groups.
         let k = (i * 7919) % 100;
         let true_b = k < 10;
-        let machine_b = k < 5 || k >= 97;
+        let machine_b = !(5..97).contains(&k);
         let mut codes = Vec::new();
         if machine_a {
             codes.push(0);
@@ -59,7 +59,9 @@ fn world(units: usize, share: f64, precision: f64, recall: f64) -> Option<World>
             codes,
         });
     }
-    let documents = (0..units.div_ceil(50)).map(|d| format!("d{d:04}.txt")).collect();
+    let documents = (0..units.div_ceil(50))
+        .map(|d| format!("d{d:04}.txt"))
+        .collect();
     Some(World {
         population: Population {
             codes: vec!["a".into(), "b".into()],
@@ -140,7 +142,14 @@ const SAMPLES: u64 = 1_000;
 fn cases() -> Vec<(f64, f64, f64, u64)> {
     let mut out = Vec::new();
     for share in [0.01, 0.05, 0.2] {
-        for (precision, recall) in [(0.1, 0.1), (0.1, 1.0), (0.5, 0.5), (1.0, 0.1), (0.5, 1.0), (1.0, 1.0)] {
+        for (precision, recall) in [
+            (0.1, 0.1),
+            (0.1, 1.0),
+            (0.5, 0.5),
+            (1.0, 0.1),
+            (0.5, 1.0),
+            (1.0, 1.0),
+        ] {
             for n in [50, 400] {
                 out.push((share, precision, recall, n));
             }
@@ -265,7 +274,11 @@ fn wald(row: &EstimateRow, units: u64) -> (f64, f64) {
 #[test]
 fn wald_intervals_fail_here() {
     let mut below = 0;
-    let hard = [(0.01, 1.0, 0.5, 50), (0.03, 0.5, 1.0, 50), (0.01, 0.5, 0.5, 100)];
+    let hard = [
+        (0.01, 1.0, 0.5, 50),
+        (0.03, 0.5, 1.0, 50),
+        (0.01, 0.5, 0.5, 100),
+    ];
     for (c, (share, precision, recall, n)) in hard.into_iter().enumerate() {
         let w = world(UNITS, share, precision, recall).expect("feasible");
         let t = (0..500u64)
@@ -278,10 +291,17 @@ fn wald_intervals_fail_here() {
                 t
             })
             .reduce(Tally::default, Tally::merge);
-        println!("Wald, share {share} precision {precision} recall {recall} n {n}: covered {:.3}", t.coverage());
+        println!(
+            "Wald, share {share} precision {precision} recall {recall} n {n}: covered {:.3}",
+            t.coverage()
+        );
         if t.coverage() < 0.94 {
             below += 1;
         }
     }
-    assert_eq!(below, hard.len(), "the harness did not catch Wald intervals");
+    assert_eq!(
+        below,
+        hard.len(),
+        "the harness did not catch Wald intervals"
+    );
 }

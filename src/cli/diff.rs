@@ -105,7 +105,14 @@ pub fn run(args: &DiffArgs) -> Result<u8> {
     let units = a_units.iter().filter(|(_, _, coded)| *coded).count();
     print!(
         "{}",
-        render(&diffs, &texts, args.examples, units, &a_manifest, &b_manifest)
+        render(
+            &diffs,
+            &texts,
+            args.examples,
+            units,
+            &a_manifest,
+            &b_manifest
+        )
     );
     if let (Some(path), Some(format)) = (&args.out, format) {
         listing(&diffs).write(path, format)?;
@@ -133,7 +140,12 @@ fn render(
         printable(&b.codebook.version),
         &b.codebook.sha256[..12.min(b.codebook.sha256.len())],
     );
-    let width = diffs.iter().map(|d| d.code.chars().count()).max().unwrap_or(4).max(4);
+    let width = diffs
+        .iter()
+        .map(|d| d.code.chars().count())
+        .max()
+        .unwrap_or(4)
+        .max(4);
     let _ = writeln!(
         out,
         "{:<width$} {:>7} {:>7} {:>7} {:>7}",
@@ -155,7 +167,10 @@ fn render(
             format!("-{}", d.lost.len()),
         );
     }
-    for d in diffs.iter().filter(|d| !d.gained.is_empty() || !d.lost.is_empty()) {
+    for d in diffs
+        .iter()
+        .filter(|d| !d.gained.is_empty() || !d.lost.is_empty())
+    {
         let _ = writeln!(out, "\n{}:", printable(&d.code));
         let text = |u: &Unit| texts.get(u).map(|t| opening(t, 110)).unwrap_or_default();
         for (u, rules) in d.gained.iter().take(examples) {

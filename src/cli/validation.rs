@@ -169,7 +169,10 @@ pub fn sample(args: &SampleArgs) -> Result<u8> {
         .iter()
         .map(|&(u, _)| {
             let unit = &population.units[u];
-            (population.documents[unit.document as usize].clone(), unit.segment)
+            (
+                population.documents[unit.document as usize].clone(),
+                unit.segment,
+            )
         })
         .collect();
     let found = run_tables::unit_texts(&args.from, &wanted)?;
@@ -181,7 +184,12 @@ pub fn sample(args: &SampleArgs) -> Result<u8> {
         let document = population.documents[unit.document as usize].clone();
         let text = found
             .get(&(document.clone(), unit.segment))
-            .with_context(|| format!("segments has no text for {document} segment {}", unit.segment))?;
+            .with_context(|| {
+                format!(
+                    "segments has no text for {document} segment {}",
+                    unit.segment
+                )
+            })?;
         keys.insert(u, text_key(text));
         texts.insert(u, text.clone());
         units.push(DrawnUnit {
@@ -272,7 +280,10 @@ pub fn sample(args: &SampleArgs) -> Result<u8> {
 
 pub fn estimate(args: &EstimateArgs) -> Result<u8> {
     if !(args.level > 0.5 && args.level < 1.0) {
-        bail!("--level takes a confidence level between 0.5 and 1, such as 0.95, not {}", args.level);
+        bail!(
+            "--level takes a confidence level between 0.5 and 1, such as 0.95, not {}",
+            args.level
+        );
     }
     let design_path = sheet::design_path(&args.gold);
     let design_text = std::fs::read_to_string(&design_path).with_context(|| {
@@ -281,10 +292,17 @@ pub fn estimate(args: &EstimateArgs) -> Result<u8> {
             design_path.display()
         )
     })?;
-    let design: DesignFile = serde_json::from_str(&design_text)
-        .with_context(|| format!("{} is not a design file of qualcode sample", design_path.display()))?;
+    let design: DesignFile = serde_json::from_str(&design_text).with_context(|| {
+        format!(
+            "{} is not a design file of qualcode sample",
+            design_path.display()
+        )
+    })?;
     if design.format != sheet::FORMAT {
-        bail!("{} is not a design file of qualcode sample", design_path.display());
+        bail!(
+            "{} is not a design file of qualcode sample",
+            design_path.display()
+        );
     }
     let (population, table, identity) = population_of(&args.from)?;
     if identity.population_sha256 != design.run.population_sha256 {
@@ -355,10 +373,10 @@ pub fn estimate(args: &EstimateArgs) -> Result<u8> {
         render(&rows, &design, &strata, filled.left_out, args.level)
     );
     let out = args.out.clone().unwrap_or_else(|| args.from.clone());
-    let mut estimates =
-        tables::estimates::estimates(&rows, args.level).context("cannot build the estimates table")?;
-    let mut cells =
-        tables::estimates::estimate_cells(&rows).context("cannot build the estimate_cells table")?;
+    let mut estimates = tables::estimates::estimates(&rows, args.level)
+        .context("cannot build the estimates table")?;
+    let mut cells = tables::estimates::estimate_cells(&rows)
+        .context("cannot build the estimate_cells table")?;
     output::write_table(&out, "estimates", &mut estimates)?;
     output::write_table(&out, "estimate_cells", &mut cells)?;
     let provenance = serde_json::json!({
@@ -498,7 +516,11 @@ fn render(
         100.0 * level
     );
     for s in strata {
-        let _ = writeln!(out, "  stratum {}: {} of {} {}", s.id, s.sampled, s.population, s.holds);
+        let _ = writeln!(
+            out,
+            "  stratum {}: {} of {} {}",
+            s.id, s.sampled, s.population, s.holds
+        );
     }
     let _ = writeln!(
         out,
@@ -508,11 +530,24 @@ fn render(
         Some(b) => format!("{} & {b}", r.code),
         None => r.code.clone(),
     };
-    let w = rows.iter().map(|r| name_of(r).chars().count()).max().unwrap_or(4).max(4);
+    let w = rows
+        .iter()
+        .map(|r| name_of(r).chars().count())
+        .max()
+        .unwrap_or(4)
+        .max(4);
     let _ = writeln!(
         out,
         "{:<w$} {:>7} {:>9} {:<17} {:>6} {:<14} {:>6} {:<14} {:>8}",
-        "code", "rules", "estimate", "interval", "prec.", "interval", "recall", "interval", "sample"
+        "code",
+        "rules",
+        "estimate",
+        "interval",
+        "prec.",
+        "interval",
+        "recall",
+        "interval",
+        "sample"
     );
     let line = |out: &mut String, r: &EstimateRow| {
         let _ = writeln!(
@@ -529,7 +564,10 @@ fn render(
             format!("{}/{}", r.sampled_positive, r.sampled),
         );
     };
-    for r in rows.iter().filter(|r| r.variable.is_none() && r.code_b.is_none()) {
+    for r in rows
+        .iter()
+        .filter(|r| r.variable.is_none() && r.code_b.is_none())
+    {
         line(&mut out, r);
     }
     let pairs: Vec<&EstimateRow> = rows
@@ -556,7 +594,10 @@ fn render(
             "code", "value", "rules", "estimate", "interval", "own", "interval"
         );
         let mut disagree = 0;
-        for r in rows.iter().filter(|r| r.variable.as_deref() == Some(variable)) {
+        for r in rows
+            .iter()
+            .filter(|r| r.variable.as_deref() == Some(variable))
+        {
             let own = r.direct.unwrap_or(Estimate::NONE);
             if let (Some(v), Some(lo), Some(hi)) = (r.share.value, own.low, own.high) {
                 if v < lo || v > hi {

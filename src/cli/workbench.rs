@@ -124,16 +124,18 @@ fn sample_weights(
     let Ok(text) = std::fs::read_to_string(&design_path) else {
         return Ok(None);
     };
-    let design: sheet::DesignFile = serde_json::from_str(&text)
-        .with_context(|| format!("{} is not a design file of qualcode sample", design_path.display()))?;
+    let design: sheet::DesignFile = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "{} is not a design file of qualcode sample",
+            design_path.display()
+        )
+    })?;
     let codebook_sha = crate::read::sha256_hex(
         &std::fs::read(&settings.codebook)
             .with_context(|| format!("cannot read {}", settings.codebook.display()))?,
     );
-    let population = design::Population::of_documents(
-        documents.iter().map(|(d, _)| d),
-        &design.codes,
-    );
+    let population =
+        design::Population::of_documents(documents.iter().map(|(d, _)| d), &design.codes);
     if population.fingerprint(&codebook_sha) != design.run.population_sha256 {
         eprintln!(
             "warning: {}: a validation sample of another coding (codebook or corpus changed since it was drawn): its figures are not weighted to the corpus",
@@ -625,7 +627,9 @@ pub fn similar(
     if args.unjudged {
         match &gold {
             Some(g) => left_out.extend(g.units.keys().copied()),
-            None => bail!("--unjudged leaves out the units of the hand coding given with --gold: give --gold"),
+            None => bail!(
+                "--unjudged leaves out the units of the hand coding given with --gold: give --gold"
+            ),
         }
     }
     let (seeds, source) = match &gold {

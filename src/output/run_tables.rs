@@ -6,7 +6,7 @@
 use super::{read_manifest, Manifest};
 use anyhow::{bail, Context, Result};
 use polars::prelude::{Column, DataFrame, DataType, ParquetReader, SerReader};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
 
@@ -667,8 +667,11 @@ pub fn read_coded_units(dir: &Path) -> Result<CodedUnitTable> {
     let frequency = read(dir, "code_frequency", &["code", "label", "parent"])?;
     let codes = texts(&frequency, "code")?;
     let labels = texts(&frequency, "label")?;
-    let code_index: std::collections::HashMap<&str, usize> =
-        codes.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
+    let code_index: std::collections::HashMap<&str, usize> = codes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.as_str(), i))
+        .collect();
     let parents = maybe_texts(&frequency, "parent")?
         .iter()
         .map(|p| p.as_deref().and_then(|p| code_index.get(p).copied()))
@@ -706,8 +709,13 @@ pub fn read_coded_units(dir: &Path) -> Result<CodedUnitTable> {
             .context("codings: column \"code\" is not text")?,
     );
     let coding_segments = whole(&codings, "segment")?;
-    for i in 0..codings.height() {
-        let (Some(doc), Some(code)) = (coding_docs.get(i), coding_codes.get(i)) else {
+    for (i, ((doc, code), segment)) in coding_docs
+        .iter()
+        .zip(coding_codes.iter())
+        .zip(&coding_segments)
+        .enumerate()
+    {
+        let (Some(doc), Some(code)) = (doc, code) else {
             bail!("codings: row {i} has a null");
         };
         let code = *code_index
@@ -718,13 +726,10 @@ pub fn read_coded_units(dir: &Path) -> Result<CodedUnitTable> {
             .ok()
             .with_context(|| format!("codings: document {doc:?} has no coded unit in segments"))?;
         let u = units
-            .binary_search(&(d as u32, coding_segments[i]))
+            .binary_search(&(d as u32, *segment))
             .ok()
             .with_context(|| {
-                format!(
-                    "codings: {doc} segment {} is not a coded unit in segments",
-                    coding_segments[i]
-                )
+                format!("codings: {doc} segment {segment} is not a coded unit in segments")
             })?;
         unit_codes[u].push(code as u32);
     }
@@ -747,7 +752,7 @@ pub fn read_coded_units(dir: &Path) -> Result<CodedUnitTable> {
 pub fn unit_texts(
     dir: &Path,
     wanted: &BTreeSet<(String, u32)>,
-) -> Result<std::collections::BTreeMap<(String, u32), String>> {
+) -> Result<BTreeMap<(String, u32), String>> {
     let keys = read(dir, "segments", &["document", "segment"])?;
     let docs = texts(&keys, "document")?;
     let segs = whole(&keys, "segment")?;
@@ -757,7 +762,7 @@ pub fn unit_texts(
         .enumerate()
         .filter(|(_, key)| wanted.contains(key))
         .collect();
-    let mut found = std::collections::BTreeMap::new();
+    let mut found = BTreeMap::new();
     let path = dir.join("segments.parquet");
     let mut slices: Vec<usize> = rows.iter().map(|(r, _)| r / TEXT_SLICE_ROWS).collect();
     slices.dedup();
@@ -789,15 +794,28 @@ pub fn unit_texts(
 /// code). For comparing two codings of the same units (`qualcode diff`).
 #[derive(Debug, Default)]
 pub struct RuleTrace {
-    pub counted: std::collections::BTreeMap<(String, u32, String), Vec<(String, String)>>,
+    /// (rule, pattern) of the rules that counted.
+    pub counted: BTreeMap<UnitCode, Vec<(String, String)>>,
     /// (rule, status, exclusion) of every rejected match.
-    pub rejected:
-        std::collections::BTreeMap<(String, u32, String), Vec<(String, String, Option<String>)>>,
+    pub rejected: BTreeMap<UnitCode, Vec<(String, String, Option<String>)>>,
 }
+
+/// A code in a unit: (document, segment, code).
+pub type UnitCode = (String, u32, String);
+
+/// A run's units (document, segment, coded) and the codes the rules gave each.
+pub type UnitCodings = (
+    Vec<(String, u32, bool)>,
+    BTreeMap<(String, u32), Vec<String>>,
+);
 
 pub fn read_rule_trace(dir: &Path) -> Result<RuleTrace> {
     let mut trace = RuleTrace::default();
-    let m = read(dir, "matches", &["document", "segment", "code", "rule", "pattern"])?;
+    let m = read(
+        dir,
+        "matches",
+        &["document", "segment", "code", "rule", "pattern"],
+    )?;
     let (docs, segs, codes, rules, patterns) = (
         texts(&m, "document")?,
         whole(&m, "segment")?,
@@ -843,9 +861,7 @@ pub fn read_rule_trace(dir: &Path) -> Result<RuleTrace> {
 }
 
 /// A run's units (document, segment, coded) in table order and the codes the rules gave each.
-pub fn read_unit_codings(
-    dir: &Path,
-) -> Result<(Vec<(String, u32, bool)>, std::collections::BTreeMap<(String, u32), Vec<String>>)> {
+pub fn read_unit_codings(dir: &Path) -> Result<UnitCodings> {
     let segments = read(dir, "segments", &["document", "segment", "coded"])?;
     let units: Vec<(String, u32, bool)> = texts(&segments, "document")?
         .into_iter()
@@ -853,9 +869,12 @@ pub fn read_unit_codings(
         .zip(flags(&segments, "coded")?)
         .map(|((d, s), c)| (d, s, c))
         .collect();
-    let mut codes: std::collections::BTreeMap<(String, u32), Vec<String>> = Default::default();
+    let mut codes: BTreeMap<(String, u32), Vec<String>> = Default::default();
     for row in read_codings(dir)? {
-        codes.entry((row.document, row.segment)).or_default().push(row.code);
+        codes
+            .entry((row.document, row.segment))
+            .or_default()
+            .push(row.code);
     }
     Ok((units, codes))
 }

@@ -107,8 +107,9 @@ pub fn figure(run: &RunTables, which: Figure, width: f64) -> String {
     let codes = Codes::new(run);
     match which {
         // With estimates from a hand-coded sample, the rules' share is drawn beside them.
-        Figure::Frequency => estimates_chart(run, width)
-            .unwrap_or_else(|| frequency_chart(run, &codes, width)),
+        Figure::Frequency => {
+            estimates_chart(run, width).unwrap_or_else(|| frequency_chart(run, &codes, width))
+        }
         Figure::Cooccurrence => cooccurrence_map(run, &codes, width),
         Figure::ByDocument => {
             let docs: Vec<&str> = coded_documents(run);
@@ -429,7 +430,7 @@ pub fn report(run: &RunTables, texts: &BTreeMap<String, CodeText>, limits: Limit
 }
 
 /// The overall estimate of each code (no pairs, no variable values), in codebook order.
-fn code_estimates<'a>(run: &'a RunTables) -> Vec<&'a EstimateRow> {
+fn code_estimates(run: &RunTables) -> Vec<&EstimateRow> {
     let Some(estimates) = &run.estimates else {
         return Vec::new();
     };

@@ -19,11 +19,21 @@ fn reals(name: &str, values: impl Iterator<Item = Option<f64>>) -> Column {
 }
 
 /// Three columns for an estimate: `NAME`, `NAME_low`, `NAME_high`.
-fn estimate_columns(rows: &[EstimateRow], name: &str, of: fn(&EstimateRow) -> Option<Estimate>) -> [Column; 3] {
+fn estimate_columns(
+    rows: &[EstimateRow],
+    name: &str,
+    of: fn(&EstimateRow) -> Option<Estimate>,
+) -> [Column; 3] {
     [
         reals(name, rows.iter().map(|r| of(r).and_then(|e| e.value))),
-        reals(&format!("{name}_low"), rows.iter().map(|r| of(r).and_then(|e| e.low))),
-        reals(&format!("{name}_high"), rows.iter().map(|r| of(r).and_then(|e| e.high))),
+        reals(
+            &format!("{name}_low"),
+            rows.iter().map(|r| of(r).and_then(|e| e.low)),
+        ),
+        reals(
+            &format!("{name}_high"),
+            rows.iter().map(|r| of(r).and_then(|e| e.high)),
+        ),
     ]
 }
 
@@ -44,9 +54,18 @@ pub fn estimates(rows: &[EstimateRow], level: f64) -> PolarsResult<DataFrame> {
     ];
     columns.extend(estimate_columns(rows, "share", |r| Some(r.share)));
     let scaled = |r: &EstimateRow, x: Option<f64>| x.map(|x| x * r.units as f64);
-    columns.push(reals("units_estimate", rows.iter().map(|r| scaled(r, r.share.value))));
-    columns.push(reals("units_low", rows.iter().map(|r| scaled(r, r.share.low))));
-    columns.push(reals("units_high", rows.iter().map(|r| scaled(r, r.share.high))));
+    columns.push(reals(
+        "units_estimate",
+        rows.iter().map(|r| scaled(r, r.share.value)),
+    ));
+    columns.push(reals(
+        "units_low",
+        rows.iter().map(|r| scaled(r, r.share.low)),
+    ));
+    columns.push(reals(
+        "units_high",
+        rows.iter().map(|r| scaled(r, r.share.high)),
+    ));
     columns.extend(estimate_columns(rows, "precision", |r| Some(r.precision)));
     columns.extend(estimate_columns(rows, "recall", |r| Some(r.recall)));
     columns.extend(estimate_columns(rows, "direct_share", |r| r.direct));
@@ -56,7 +75,10 @@ pub fn estimates(rows: &[EstimateRow], level: f64) -> PolarsResult<DataFrame> {
 /// The cells behind every estimate: the design's stratum, whether the rules gave the code,
 /// the units, the sampled units and those the coder coded.
 pub fn estimate_cells(rows: &[EstimateRow]) -> PolarsResult<DataFrame> {
-    let cells: Vec<(&EstimateRow, &crate::workbench::validation::estimate::CellRow)> = rows
+    let cells: Vec<(
+        &EstimateRow,
+        &crate::workbench::validation::estimate::CellRow,
+    )> = rows
         .iter()
         .flat_map(|r| r.cells.iter().map(move |c| (r, c)))
         .collect();
@@ -65,7 +87,10 @@ pub fn estimate_cells(rows: &[EstimateRow]) -> PolarsResult<DataFrame> {
         opt_str("code_b", cells.iter().map(|(r, _)| r.code_b.as_deref())),
         opt_str("variable", cells.iter().map(|(r, _)| r.variable.as_deref())),
         opt_str("value", cells.iter().map(|(r, _)| r.value.as_deref())),
-        opt_str("stratum", cells.iter().map(|(_, c)| Some(c.stratum.as_str()))),
+        opt_str(
+            "stratum",
+            cells.iter().map(|(_, c)| Some(c.stratum.as_str())),
+        ),
         Column::new(
             "machine".into(),
             cells.iter().map(|(_, c)| c.machine).collect::<Vec<bool>>(),

@@ -30,9 +30,17 @@ pub struct CodeDiff {
 pub struct Coding<'a> {
     pub codes: &'a [String],
     pub given: &'a BTreeMap<Unit, Vec<String>>,
-    pub counted: &'a BTreeMap<(String, u32, String), Vec<(String, String)>>,
-    pub rejected: &'a BTreeMap<(String, u32, String), Vec<(String, String, Option<String>)>>,
+    /// (rule, pattern) per (document, segment, code).
+    pub counted: &'a BTreeMap<UnitCode, Vec<(String, String)>>,
+    /// (rule, status, exclusion) per (document, segment, code).
+    pub rejected: &'a BTreeMap<UnitCode, Vec<Rejection>>,
 }
+
+/// A rejected match's rule, status and exclusion.
+pub type Rejection = (String, String, Option<String>);
+
+/// A code in a unit: (document, segment, code).
+pub type UnitCode = (String, u32, String);
 
 fn rules_of(coding: &Coding, unit: &Unit, code: &str) -> Vec<String> {
     coding
@@ -102,10 +110,16 @@ mod tests {
     fn gains_and_losses_with_their_rules() {
         let codes = vec!["trust".to_string()];
         let unit = |s: u32| ("a.txt".to_string(), s);
-        let given_a: BTreeMap<Unit, Vec<String>> =
-            [(unit(1), vec!["trust".into()]), (unit(2), vec!["trust".into()])].into();
-        let given_b: BTreeMap<Unit, Vec<String>> =
-            [(unit(2), vec!["trust".into()]), (unit(3), vec!["trust".into()])].into();
+        let given_a: BTreeMap<Unit, Vec<String>> = [
+            (unit(1), vec!["trust".into()]),
+            (unit(2), vec!["trust".into()]),
+        ]
+        .into();
+        let given_b: BTreeMap<Unit, Vec<String>> = [
+            (unit(2), vec!["trust".into()]),
+            (unit(3), vec!["trust".into()]),
+        ]
+        .into();
         let counted_a = [(
             ("a.txt".to_string(), 1, "trust".to_string()),
             vec![("trust_terms".to_string(), "trust".to_string())],
@@ -140,7 +154,10 @@ mod tests {
         };
         let d = &diff(&a, &b)[0];
         assert_eq!((d.before, d.after), (2, 2));
-        assert_eq!(d.gained, vec![(unit(3), vec!["confidence (confiden*)".to_string()])]);
+        assert_eq!(
+            d.gained,
+            vec![(unit(3), vec!["confidence (confiden*)".to_string()])]
+        );
         assert_eq!(
             d.lost,
             vec![(

@@ -160,7 +160,10 @@ fn sheet_unit(doc: &CodedDocument, segment: &str, key: &str) -> Result<usize, St
         return Err(format!("segment {segment:?} is not a segment number"));
     };
     let Some(unit) = coded_units(doc).find(|u| u.segment == segment) else {
-        return Err(format!("segment {segment} is not a coded unit of {}", doc.id));
+        return Err(format!(
+            "segment {segment} is not a coded unit of {}",
+            doc.id
+        ));
     };
     let key = key.trim();
     if key.starts_with("sha256:") && text_key(&unit.text) != key {
@@ -332,7 +335,7 @@ pub fn gold_csv(
                         // An empty cell is a no here (unlike in `estimate`, which must tell
                         // a row not yet coded from one without codes).
                         Ok(_) => {}
-                        Err(()) => problems.push(format!(
+                        Err(_) => problems.push(format!(
                             "line {line}: {:?} under {:?} is not 1 or 0",
                             cell(i),
                             header[i]

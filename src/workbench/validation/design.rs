@@ -324,7 +324,10 @@ mod tests {
         let s = draw(&p, DesignKind::Stratified, 40, 7).unwrap();
         assert_eq!(s.rows.len(), 40);
         assert_eq!(
-            s.strata.iter().map(|s| (s.population, s.sampled)).collect::<Vec<_>>(),
+            s.strata
+                .iter()
+                .map(|s| (s.population, s.sampled))
+                .collect::<Vec<_>>(),
             vec![(100, 10), (900, 30)]
         );
         for &(unit, stratum) in &s.rows {
@@ -338,8 +341,14 @@ mod tests {
         let first_ten: Vec<usize> = s.rows[..10].iter().map(|r| r.1).collect();
         assert!(first_ten.contains(&1), "{first_ten:?}");
         // Same seed, same sample; another seed, another.
-        assert_eq!(draw(&p, DesignKind::Stratified, 40, 7).unwrap().rows, s.rows);
-        assert_ne!(draw(&p, DesignKind::Stratified, 40, 8).unwrap().rows, s.rows);
+        assert_eq!(
+            draw(&p, DesignKind::Stratified, 40, 7).unwrap().rows,
+            s.rows
+        );
+        assert_ne!(
+            draw(&p, DesignKind::Stratified, 40, 8).unwrap().rows,
+            s.rows
+        );
     }
 
     #[test]
@@ -354,7 +363,12 @@ mod tests {
         }
         let a = allocate(&[20, 80], 15).unwrap();
         for (u, count) in drawn.iter().enumerate() {
-            let expected = 4000.0 * if u < 20 { a[0] as f64 / 20.0 } else { a[1] as f64 / 80.0 };
+            let expected = 4000.0
+                * if u < 20 {
+                    a[0] as f64 / 20.0
+                } else {
+                    a[1] as f64 / 80.0
+                };
             let sd = (expected * (1.0 - expected / 4000.0)).sqrt();
             assert!(
                 (*count as f64 - expected).abs() < 4.5 * sd,

@@ -317,7 +317,11 @@ fn share_cells(cells: &[(usize, Cell)]) -> Vec<Cell> {
     let mut strata: Vec<usize> = cells.iter().map(|(s, _)| *s).collect();
     strata.dedup();
     for s in strata {
-        let parts: Vec<&Cell> = cells.iter().filter(|(t, _)| *t == s).map(|(_, c)| c).collect();
+        let parts: Vec<&Cell> = cells
+            .iter()
+            .filter(|(t, _)| *t == s)
+            .map(|(_, c)| c)
+            .collect();
         let unknown = |c: &&Cell| {
             let (n, _) = c.borrowed.unwrap_or((c.sampled, c.positive));
             n == 0 && c.population > c.sampled

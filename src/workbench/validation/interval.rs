@@ -232,13 +232,24 @@ pub fn precision_recall(
         .sum();
     let precision_directions: Vec<Direction> = machine
         .iter()
-        .map(|m| if *m { Direction::Rises } else { Direction::Ignores })
+        .map(|m| {
+            if *m {
+                Direction::Rises
+            } else {
+                Direction::Ignores
+            }
+        })
         .collect();
     let precision = estimate(
         cells,
         &precision_directions,
         |t| {
-            let found: f64 = t.iter().zip(machine).filter(|(_, m)| **m).map(|(t, _)| t).sum();
+            let found: f64 = t
+                .iter()
+                .zip(machine)
+                .filter(|(_, m)| **m)
+                .map(|(t, _)| t)
+                .sum();
             found / coded_units as f64
         },
         level,
@@ -247,7 +258,13 @@ pub fn precision_recall(
     );
     let recall_directions: Vec<Direction> = machine
         .iter()
-        .map(|m| if *m { Direction::Rises } else { Direction::Falls })
+        .map(|m| {
+            if *m {
+                Direction::Rises
+            } else {
+                Direction::Falls
+            }
+        })
         .collect();
     let recall = estimate(
         cells,
@@ -281,7 +298,12 @@ mod tests {
     /// [0.01254, 0.16548] (R: binom.test(3, 50)$conf.int).
     #[test]
     fn one_cell_is_clopper_pearson() {
-        let e = share(&[cell(100_000_000, 50, 3)], 0.95, DRAWS, &mut Stream::new(1));
+        let e = share(
+            &[cell(100_000_000, 50, 3)],
+            0.95,
+            DRAWS,
+            &mut Stream::new(1),
+        );
         assert!((e.value.unwrap() - 0.06).abs() < 1e-12);
         assert!((e.low.unwrap() - 0.01254).abs() < 0.002, "{e:?}");
         assert!((e.high.unwrap() - 0.16548).abs() < 0.004, "{e:?}");
@@ -306,7 +328,12 @@ mod tests {
     /// A cell with units but none sampled could hold anything: the interval spans it all.
     #[test]
     fn an_unsampled_cell_widens_to_everything() {
-        let e = share(&[cell(900, 100, 10), cell(100, 0, 0)], 0.95, DRAWS, &mut Stream::new(4));
+        let e = share(
+            &[cell(900, 100, 10), cell(100, 0, 0)],
+            0.95,
+            DRAWS,
+            &mut Stream::new(4),
+        );
         assert_eq!(e.value, None);
         assert!(e.low.unwrap() < 0.08 && e.high.unwrap() > 0.19, "{e:?}");
     }
@@ -319,7 +346,11 @@ mod tests {
         let cells = [cell(100, 100, 80), cell(900, 100, 5)];
         let (p, r) = precision_recall(&cells, &[true, false], 0.95, DRAWS, &mut Stream::new(5));
         assert!((p.value.unwrap() - 0.8).abs() < 1e-12);
-        assert_eq!((p.low, p.high), (Some(0.8), Some(0.8)), "a census of the coded cell");
+        assert_eq!(
+            (p.low, p.high),
+            (Some(0.8), Some(0.8)),
+            "a census of the coded cell"
+        );
         assert!((r.value.unwrap() - 0.64).abs() < 1e-12);
         assert!(r.low.unwrap() < 0.64 && r.high.unwrap() > 0.64 && r.low.unwrap() > 0.4);
     }

@@ -172,15 +172,19 @@ fn render(name: &str, problems: &[String]) -> String {
 }
 
 /// A coder's mark: yes (1, x, yes, y, true, ✓), no (0, no, n, false, -), or nothing written.
-pub fn mark(text: &str) -> Result<Option<bool>, ()> {
+pub fn mark(text: &str) -> Result<Option<bool>, NotAMark> {
     let t = text.trim().to_lowercase();
     match t.as_str() {
         "" => Ok(None),
         "1" | "x" | "yes" | "y" | "true" | "✓" | "✔" => Ok(Some(true)),
         "0" | "no" | "n" | "false" | "-" => Ok(Some(false)),
-        _ => Err(()),
+        _ => Err(NotAMark),
     }
 }
+
+/// A cell that is neither a yes, a no nor blank.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotAMark;
 
 /// The field separator a spreadsheet saved the sheet with: a comma, or a semicolon or tab
 /// where the header has those and no comma.
@@ -257,7 +261,15 @@ pub fn read_sheet(
         .units
         .iter()
         .enumerate()
-        .map(|(i, u)| ((population.documents[u.document as usize].as_str(), u.segment), i))
+        .map(|(i, u)| {
+            (
+                (
+                    population.documents[u.document as usize].as_str(),
+                    u.segment,
+                ),
+                i,
+            )
+        })
         .collect();
     // (drawn row, population unit, marks per code, line)
     let mut rows: BTreeMap<usize, (usize, Vec<Option<bool>>, usize)> = BTreeMap::new();
@@ -276,7 +288,10 @@ pub fn read_sheet(
         }
         let document = uncell(get(doc_col));
         let Ok(segment) = get(seg_col).parse::<u32>() else {
-            problems.push(format!("line {line}: segment {:?} is not a number", get(seg_col)));
+            problems.push(format!(
+                "line {line}: segment {:?} is not a number",
+                get(seg_col)
+            ));
             continue;
         };
         let Some(unit) = drawn.get(&(document, segment)) else {
@@ -307,7 +322,7 @@ pub fn read_sheet(
             };
             match mark(get(*c)) {
                 Ok(m) => marks.push(m),
-                Err(()) => {
+                Err(NotAMark) => {
                     problems.push(format!(
                         "line {line}, column {code}: {:?} is not a mark (1/0, x/blank, yes/no)",
                         get(*c)
@@ -341,7 +356,12 @@ pub fn read_sheet(
             "{} drawn unit{} missing from the sheet: {}{}",
             absent.len(),
             if absent.len() == 1 { " is" } else { "s are" },
-            absent.iter().take(10).cloned().collect::<Vec<_>>().join(", "),
+            absent
+                .iter()
+                .take(10)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
             if absent.len() > 10 { ", …" } else { "" }
         ));
     }
@@ -359,7 +379,8 @@ pub fn read_sheet(
     let mut left_out = 0;
     match blanks {
         Blanks::MeanNo => {}
-        Blanks::Refuse if !blank_rows.is_empty() => problems.push(format!(
+        Blanks::Refuse if !blank_rows.is_empty() => {
+            problems.push(format!(
             "{} row{} no mark in any code column (rows {}): code {}, or, if every row was read \
              and a blank means no, pass --blank-means-no; if the coder stopped early, \
              --partial uses the rows coded from the top",
@@ -367,10 +388,15 @@ pub fn read_sheet(
             if blank_rows.len() == 1 { " has" } else { "s have" },
             ranges(&blank_rows),
             if blank_rows.len() == 1 { "it" } else { "them" }
-        )),
+        ))
+        }
         Blanks::Refuse => {}
         Blanks::Partial => {
-            let gaps: Vec<usize> = blank_rows.iter().copied().filter(|r| *r < last_coded).collect();
+            let gaps: Vec<usize> = blank_rows
+                .iter()
+                .copied()
+                .filter(|r| *r < last_coded)
+                .collect();
             if !gaps.is_empty() {
                 problems.push(format!(
                     "--partial: rows {} have no mark but rows after them do; a partial sheet \
@@ -397,7 +423,12 @@ pub fn read_sheet(
     let stratum_of_row: BTreeMap<usize, usize> = design
         .units
         .iter()
-        .map(|u| (u.row, strata_index.get(u.stratum.as_str()).copied().unwrap_or(0)))
+        .map(|u| {
+            (
+                u.row,
+                strata_index.get(u.stratum.as_str()).copied().unwrap_or(0),
+            )
+        })
         .collect();
     let mut coded_per_stratum = vec![0u64; design.strata.len()];
     let mut coded = Vec::new();
@@ -444,7 +475,11 @@ fn project_codes(
             marked
                 .and_then(|id| codes.iter().position(|c| c == id.trim()))
                 .or_else(|| codes.iter().position(|c| c == name))
-                .or_else(|| labels.iter().position(|l| l.trim().eq_ignore_ascii_case(name)))
+                .or_else(|| {
+                    labels
+                        .iter()
+                        .position(|l| l.trim().eq_ignore_ascii_case(name))
+                })
         })
         .collect()
 }
@@ -470,7 +505,8 @@ pub fn read_qdpx_sheet(
                 .to_string(),
         ]));
     }
-    let project = crate::exchange::refi::read::project(bytes).map_err(|e| fail(vec![e.to_string()]))?;
+    let project =
+        crate::exchange::refi::read::project(bytes).map_err(|e| fail(vec![e.to_string()]))?;
     let map = project_codes(&project, &design.codes, labels);
     let rows = design.units.len();
     let by_name: BTreeMap<String, &DrawnUnit> = design
@@ -482,7 +518,15 @@ pub fn read_qdpx_sheet(
         .units
         .iter()
         .enumerate()
-        .map(|(i, u)| ((population.documents[u.document as usize].as_str(), u.segment), i))
+        .map(|(i, u)| {
+            (
+                (
+                    population.documents[u.document as usize].as_str(),
+                    u.segment,
+                ),
+                i,
+            )
+        })
         .collect();
     let strata: BTreeMap<&str, usize> = design
         .strata
@@ -502,7 +546,10 @@ pub fn read_qdpx_sheet(
             continue;
         };
         let Some(&i) = index.get(&(unit.document.as_str(), unit.segment)) else {
-            problems.push(format!("{} segment {} is not a coded unit of the run", unit.document, unit.segment));
+            problems.push(format!(
+                "{} segment {} is not a coded unit of the run",
+                unit.document, unit.segment
+            ));
             continue;
         };
         let mut codes = vec![false; design.codes.len()];
@@ -517,7 +564,10 @@ pub fn read_qdpx_sheet(
                 }
             }
         }
-        if found.insert(unit.row, CodedUnit { unit: i, codes }).is_some() {
+        if found
+            .insert(unit.row, CodedUnit { unit: i, codes })
+            .is_some()
+        {
             problems.push(format!("source {:?} appears twice", source.name));
         }
         coded_per_stratum[strata.get(unit.stratum.as_str()).copied().unwrap_or(0)] += 1;
@@ -533,7 +583,12 @@ pub fn read_qdpx_sheet(
             "{} unit{} of the sample missing from the project: {}",
             absent.len(),
             if absent.len() == 1 { " is" } else { "s are" },
-            absent.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
+            absent
+                .iter()
+                .take(5)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     if !problems.is_empty() {
@@ -583,7 +638,7 @@ mod tests {
             assert_eq!(mark(no), Ok(Some(false)), "{no}");
         }
         assert_eq!(mark("  "), Ok(None));
-        assert_eq!(mark("maybe"), Err(()));
+        assert_eq!(mark("maybe"), Err(NotAMark));
     }
 
     #[test]
