@@ -9,10 +9,12 @@
 use crate::codebook::Codebook;
 use crate::coding::{CodedDocument, DocumentFacts};
 use crate::read::{FileRecord, FileStatus};
+use crate::workbench::agree::weighted::Weighted;
 use crate::workbench::agree::{Coder, Comparison, Confusion, GroupAgreement, Pooled, UnitKey};
 use polars::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 
+pub mod estimates;
 pub mod rejected;
 pub mod variables;
 
@@ -934,7 +936,22 @@ pub fn agreement(codebook: &Codebook, comparisons: &[Comparison]) -> PolarsResul
                 .map(|c| c.kappa_interval.map(|i| i.1))
                 .collect::<Vec<_>>(),
         ),
+        weighted("weighted_precision", comparisons, Weighted::precision),
+        weighted("weighted_recall", comparisons, Weighted::recall),
+        weighted("weighted_kappa", comparisons, Weighted::cohen_kappa),
     ])
+}
+
+/// A statistic of the confusion weighted to the corpus (null unless the reference is a
+/// validation sample).
+fn weighted(name: &str, comparisons: &[Comparison], f: fn(&Weighted) -> Option<f64>) -> Column {
+    Column::new(
+        name.into(),
+        comparisons
+            .iter()
+            .map(|c| c.weighted.as_ref().and_then(f))
+            .collect::<Vec<Option<f64>>>(),
+    )
 }
 
 /// `agree`'s figure over all codes, one row per pair of coders: the pooled kappa with its

@@ -14,7 +14,9 @@ use crate::read::{FileRecord, FileStatus};
 use crate::segment::UnitLevel;
 use crate::tables::variables::By;
 
+mod diff;
 mod report;
+mod validation;
 mod workbench;
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -78,6 +80,15 @@ pub enum Command {
     /// Query by example: the units most like those carrying a code that the code's rules did
     /// not code, with the words that make them alike.
     Similar(SimilarArgs),
+    /// Draw a probability sample of a run's units for hand coding: a sheet (CSV) with an
+    /// empty column per code, and its design beside it.
+    Sample(validation::SampleArgs),
+    /// From a hand-coded sample: each code's share of units a coder would code in the whole
+    /// corpus with its interval, and the rules' precision and recall.
+    Estimate(validation::EstimateArgs),
+    /// What a codebook edit changed: two runs of the same corpus compared, per code the
+    /// units gained and lost, with examples and the rules responsible.
+    Diff(diff::DiffArgs),
     /// Combine the output folders of `run --shard K/N` (all N of them) into the tables of a
     /// single run.
     Merge(MergeArgs),
@@ -186,6 +197,9 @@ pub struct SimilarArgs {
     /// How many units to list.
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub limit: usize,
+    /// Leave out the units the --gold file has already judged: list only units to code next.
+    #[arg(long, requires = "gold")]
+    pub unjudged: bool,
     /// Also write the list to a .csv or .parquet file.
     #[arg(short, long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -498,6 +512,9 @@ pub fn main_with_args(cli: Cli) -> Result<u8> {
             );
             Ok(exit::finished(counts.skipped))
         }
+        Command::Sample(args) => validation::sample(&args),
+        Command::Estimate(args) => validation::estimate(&args),
+        Command::Diff(args) => diff::run(&args),
         Command::Report(args) => report::report(&args),
         Command::Plot(args) => report::plot(&args),
         Command::Export(args) => {

@@ -32,8 +32,22 @@ pub fn agree(gold: &[PathBuf], bootstrap: &agree::Bootstrap, settings: &RunSetti
             .enumerate()
             .flat_map(|(i, a)| coders[i + 1..].iter().map(move |b| (a, b))),
     );
+    let sample_weights = gold
+        .iter()
+        .map(|path| sample_weights(path, settings, &documents))
+        .collect::<Result<Vec<_>>>()?;
     for (a, b) in pairs {
-        let (per_code, all_codes) = agree::compare(&codebook, a, b, bootstrap);
+        let (mut per_code, all_codes) = agree::compare(&codebook, a, b, bootstrap);
+        // A hand coder against the machine, on a validation sample: weighted to the corpus too.
+        let gold_index = coders.iter().position(|c| std::ptr::eq(c, a));
+        if let (Some(i), true) = (gold_index, std::ptr::eq(b, &machine)) {
+            if let Some(weights) = &sample_weights[i] {
+                let w = agree::weighted::weighted(codebook.codes.len(), a, b, weights);
+                for row in &mut per_code {
+                    row.weighted = Some(w[row.code]);
+                }
+            }
+        }
         comparisons.extend(per_code);
         pooled.push(all_codes);
     }
@@ -95,6 +109,60 @@ pub fn agree(gold: &[PathBuf], bootstrap: &agree::Bootstrap, settings: &RunSetti
         eprintln!("qualcode: wrote {}", path.display());
     }
     Ok(exit_code(&records))
+}
+
+/// For a hand coding that is a `qualcode sample` sheet (its design file beside it): each unit's
+/// weight, the units of its stratum it stands for — when the corpus is coded as the sample's
+/// run was, else a warning and no weights.
+fn sample_weights(
+    gold: &std::path::Path,
+    settings: &RunSettings,
+    documents: &[crate::pipeline::Coded],
+) -> Result<Option<std::collections::BTreeMap<agree::UnitKey, f64>>> {
+    use crate::workbench::validation::{design, sheet};
+    let design_path = sheet::design_path(gold);
+    let Ok(text) = std::fs::read_to_string(&design_path) else {
+        return Ok(None);
+    };
+    let design: sheet::DesignFile = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "{} is not a design file of qualcode sample",
+            design_path.display()
+        )
+    })?;
+    let codebook_sha = crate::read::sha256_hex(
+        &std::fs::read(&settings.codebook)
+            .with_context(|| format!("cannot read {}", settings.codebook.display()))?,
+    );
+    let population =
+        design::Population::of_documents(documents.iter().map(|(d, _)| d), &design.codes);
+    if population.fingerprint(&codebook_sha) != design.run.population_sha256 {
+        eprintln!(
+            "warning: {}: a validation sample of another coding (codebook or corpus changed since it was drawn): its figures are not weighted to the corpus",
+            gold.display()
+        );
+        return Ok(None);
+    }
+    let index: std::collections::BTreeMap<&str, usize> = documents
+        .iter()
+        .enumerate()
+        .map(|(i, (d, _))| (d.id.as_str(), i))
+        .collect();
+    let weight: std::collections::BTreeMap<&str, f64> = design
+        .strata
+        .iter()
+        .map(|s| (s.id.as_str(), sheet::weight(s)))
+        .collect();
+    Ok(Some(
+        design
+            .units
+            .iter()
+            .filter_map(|u| {
+                let d = *index.get(u.document.as_str())?;
+                Some(((d, u.segment as usize), *weight.get(u.stratum.as_str())?))
+            })
+            .collect(),
+    ))
 }
 
 /// Reads each hand coding (CSV or .qdpx), reporting on stderr what each covers and anything
@@ -427,6 +495,13 @@ pub fn suggest(
         args.gold.display(),
         show(suggestions.before.cohen_kappa())
     );
+    if coded < FEW_EXAMPLES {
+        eprintln!(
+            "warning: only {coded} unit{} of {} carry {id}: candidates learned from so few are anecdotes,              and a kappa gained on them rarely holds on new documents; hand-code more units              (`qualcode sample` draws them) before adding rules",
+            if coded == 1 { "" } else { "s" },
+            args.gold.display()
+        );
+    }
     let shown = &found[..args.limit.min(found.len())];
     let width = shown
         .iter()
@@ -520,6 +595,9 @@ pub fn suggest(
 
 /// Prints the units most like those carrying a code (by hand coding, or by the run) that the
 /// run did not code with it; writes the list to `--out`.
+/// Fewer hand-coded examples of a code than this, and `suggest`'s candidates are anecdotes.
+const FEW_EXAMPLES: usize = 10;
+
 pub fn similar(
     args: &SimilarArgs,
     format: Option<ListingFormat>,
@@ -543,6 +621,17 @@ pub fn similar(
             .collect()
     };
     let coded_by_run = with_code(&machine);
+    // Units left out of the list: those the run coded, and with --unjudged those already
+    // hand-coded.
+    let mut left_out = coded_by_run.clone();
+    if args.unjudged {
+        match &gold {
+            Some(g) => left_out.extend(g.units.keys().copied()),
+            None => bail!(
+                "--unjudged leaves out the units of the hand coding given with --gold: give --gold"
+            ),
+        }
+    }
     let (seeds, source) = match &gold {
         Some(g) => (
             with_code(g),
@@ -563,7 +652,7 @@ pub fn similar(
         .context("cannot start worker threads")?;
     let started = std::time::Instant::now();
     let found =
-        pool.install(|| workbench::similar::similar(&units, &seeds, &coded_by_run, args.limit, 5));
+        pool.install(|| workbench::similar::similar(&units, &seeds, &left_out, args.limit, 5));
     let rows: std::collections::BTreeMap<agree::UnitKey, &coding::SegmentRow> =
         units.iter().copied().collect();
     let judged = |key: &agree::UnitKey| -> String {

@@ -133,7 +133,7 @@ pub fn document_variables(variables: &Variables) -> PolarsResult<DataFrame> {
 
 /// A value's place in the order of `code_by_variable`: numbers by size, then text, missing
 /// last.
-fn value_order(a: &Option<String>, b: &Option<String>) -> std::cmp::Ordering {
+pub fn value_order(a: &Option<String>, b: &Option<String>) -> std::cmp::Ordering {
     use std::cmp::Ordering;
     match (a, b) {
         (None, None) => Ordering::Equal,
@@ -149,7 +149,7 @@ fn value_order(a: &Option<String>, b: &Option<String>) -> std::cmp::Ordering {
 }
 
 /// Each document's value of a `--by` (grouped), as text; null when it has none.
-fn values_by_document(
+pub fn values_by_document(
     variables: &DataFrame,
     by: &By,
 ) -> PolarsResult<HashMap<String, Option<String>>> {
