@@ -278,8 +278,10 @@ pub struct RunArgs {
 /// What to code and how: shared by every command that codes the corpus.
 #[derive(Debug, Clone, clap::Args)]
 pub struct CodingArgs {
-    /// Folder of documents (.txt, .md; searched recursively; hidden files ignored), or a table
-    /// with one document per row (.csv, .tsv, .jsonl, .parquet).
+    /// Folder of documents, searched recursively, hidden files ignored: plain text (.txt, .text,
+    /// no extension), Markdown (.md, .markdown), HTML (.html, .htm, .xhtml), Word (.docx),
+    /// OpenDocument (.odt), PDF with a text layer (.pdf, read with poppler's pdftotext); or a
+    /// table with one document per row (.csv, .tsv, .jsonl, .parquet).
     #[arg(long, value_name = "DIR|FILE", default_value = "corpus")]
     pub corpus: PathBuf,
     /// The column of a table corpus holding the documents' text [default: text].
@@ -323,7 +325,7 @@ impl CodingArgs {
 }
 
 /// Refuses to write over something the command reads: one convention for every command
-/// (README, "Where output goes"). An output that does not exist yet is no input.
+/// (docs/commands.md, "Where output goes"). An output that does not exist yet is no input.
 fn refuse_input_as_output(out: &Path, inputs: &[(&str, &Path)]) -> Result<()> {
     let Ok(target) = out.canonicalize() else {
         return Ok(());
