@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use std::fs;
 use std::path::{Path, PathBuf};
 
+pub mod from_run;
 pub mod run_tables;
 
 pub const MANIFEST: &str = "manifest.json";

@@ -6,9 +6,7 @@
 
 use crate::exchange::{import, refi};
 use crate::output;
-use crate::pipeline::{
-    code_corpus, execute, load_codebook, unit_name, unix_now, Batch, RunSettings,
-};
+use crate::pipeline::{execute, load_codebook, unit_name, unix_now, Batch, RunSettings};
 use crate::read::table::{TableFormat, TableSpec};
 use crate::read::{FileRecord, FileStatus};
 use crate::segment::UnitLevel;
@@ -103,6 +101,16 @@ pub struct MergeArgs {
     pub out: PathBuf,
 }
 
+/// A finished run to read instead of coding the corpus again.
+#[derive(Debug, Clone, clap::Args)]
+pub struct FromArgs {
+    /// Read this finished run's tables instead of coding the corpus again: the run's corpus,
+    /// unit and encoding are used, and it must have been coded with this --codebook, byte for
+    /// byte (a changed codebook is refused).
+    #[arg(long, value_name = "RUN_DIR")]
+    pub from: Option<PathBuf>,
+}
+
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
     /// Warn about rules that count in more than this share of units.
@@ -110,6 +118,8 @@ pub struct CheckArgs {
     pub max_share: f64,
     #[command(flatten)]
     pub coding: CodingArgs,
+    #[command(flatten)]
+    pub reuse: FromArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -133,6 +143,8 @@ pub struct KwicArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub coding: CodingArgs,
+    #[command(flatten)]
+    pub reuse: FromArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -152,6 +164,8 @@ pub struct ExplainArgs {
     pub line: Option<usize>,
     #[command(flatten)]
     pub coding: CodingArgs,
+    #[command(flatten)]
+    pub reuse: FromArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -173,6 +187,8 @@ pub struct SuggestArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub coding: CodingArgs,
+    #[command(flatten)]
+    pub reuse: FromArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -191,6 +207,8 @@ pub struct SimilarArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub coding: CodingArgs,
+    #[command(flatten)]
+    pub reuse: FromArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -229,6 +247,8 @@ pub struct AgreeArgs {
     pub out: PathBuf,
     #[command(flatten)]
     pub coding: CodingArgs,
+    #[command(flatten)]
+    pub reuse: FromArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -242,6 +262,8 @@ pub struct ExportArgs {
     pub out: PathBuf,
     #[command(flatten)]
     pub run: CodingArgs,
+    #[command(flatten)]
+    pub reuse: FromArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -505,7 +527,12 @@ pub fn main_with_args(cli: Cli) -> Result<u8> {
         Command::Export(args) => {
             let format = args.format;
             refuse_input_as_output(&args.out, &args.run.inputs())?;
-            export(format, &RunSettings::from_args(args.run, args.out)?)
+            let from = args.reuse.from.clone();
+            export(
+                format,
+                from.as_deref(),
+                &RunSettings::from_args(args.run, args.out)?,
+            )
         }
         Command::Agree(args) => {
             let bootstrap = crate::workbench::agree::Bootstrap {
@@ -515,6 +542,7 @@ pub fn main_with_args(cli: Cli) -> Result<u8> {
             workbench::agree(
                 &args.gold,
                 &bootstrap,
+                args.reuse.from.as_deref(),
                 &RunSettings::from_args(args.coding, args.out)?,
             )
         }
@@ -530,6 +558,7 @@ pub fn main_with_args(cli: Cli) -> Result<u8> {
             }
             workbench::check(
                 args.max_share,
+                args.reuse.from.as_deref(),
                 &RunSettings::from_args(args.coding, PathBuf::new())?,
             )
         }
@@ -616,13 +645,14 @@ pub fn run(settings: &RunSettings) -> Result<u8> {
 }
 
 /// Writes a REFI-QDA project or codebook, or a Taguette codebook CSV, to `settings.out`.
-pub fn export(format: ExportFormat, settings: &RunSettings) -> Result<u8> {
+pub fn export(format: ExportFormat, from: Option<&Path>, settings: &RunSettings) -> Result<u8> {
     let codebook = load_codebook(&settings.codebook)?;
     let (bytes, code) = match format {
         ExportFormat::Qdc => (refi::codebook_qdc(&codebook).into_bytes(), exit::OK),
         ExportFormat::CodebookCsv => (refi::codebook_csv(&codebook).into_bytes(), exit::OK),
         ExportFormat::Qdpx => {
-            let (records, documents) = code_corpus(settings, &codebook, true)?;
+            let (code, documents, records) =
+                workbench::coded_corpus(settings, &codebook, from, true)?;
             let export: Vec<refi::ExportDocument> = documents
                 .iter()
                 .filter_map(|(coded, text)| {
@@ -630,7 +660,14 @@ pub fn export(format: ExportFormat, settings: &RunSettings) -> Result<u8> {
                         .map(|text| refi::ExportDocument { coded, text })
                 })
                 .collect();
-            let variables = crate::pipeline::corpus_variables(settings, &records)?;
+            let variables = match from {
+                // The run's own variables: --metadata need not be given again.
+                Some(dir) => output::from_run::variables(&output::from_run::FinishedRun::open(
+                    dir,
+                    &settings.codebook,
+                )?)?,
+                None => crate::pipeline::corpus_variables(settings, &records)?,
+            };
             let project = refi::project_with_cases(
                 &codebook,
                 &export,
@@ -638,7 +675,7 @@ pub fn export(format: ExportFormat, settings: &RunSettings) -> Result<u8> {
                 &output::rfc3339(unix_now()),
             );
             let bytes = refi::qdpx_bytes(&project).context("cannot build the .qdpx archive")?;
-            (bytes, exit_code(&records))
+            (bytes, code)
         }
     };
     output::write_atomic(&settings.out, &bytes)?;

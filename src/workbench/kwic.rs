@@ -207,6 +207,46 @@ pub fn kwic(
     lines
 }
 
+/// The same lines from a finished run's rows (`kwic --from`): each match with its status and
+/// its unit's normalised text (the `segments` table's), in which the match's `text_start` and
+/// `text_end` place it. The context is the unit as the run kept it: whitespace squeezed, lines
+/// joined, a footnote that interrupts it in the source left out.
+pub fn kwic_in_units(
+    codebook: &Codebook,
+    rows: &[(String, MatchRow, Status, String)],
+    context: usize,
+) -> Result<Vec<Kwic>, String> {
+    rows.iter()
+        .map(|(document, m, status, unit)| {
+            let at = byte_offsets(unit, vec![m.text_start, m.text_end]);
+            let (Some(&ms), Some(&me)) = (at.get(&m.text_start), at.get(&m.text_end)) else {
+                return Err(format!(
+                    "the run's match of {document} at characters {}-{} lies outside its unit's text",
+                    m.char_start, m.char_end
+                ));
+            };
+            let rejected = crate::coding::RejectedRow {
+                matched: m.clone(),
+                status: *status,
+            };
+            Ok(Kwic {
+                document: document.clone(),
+                line: m.line,
+                segment: m.segment,
+                code: codebook.codes[m.code].id.clone(),
+                rule: codebook.codes[m.code].rules[m.rule].id.clone(),
+                left: last_words(&squeeze(&unit[..ms]), context),
+                matched: squeeze(&unit[ms..me]),
+                right: first_words(&squeeze(&unit[me..]), context),
+                char_start: m.char_start,
+                char_end: m.char_end,
+                status: status.key(),
+                vetoed_by: rejected.vetoed_by(codebook).map(|(_, p)| p.to_string()),
+            })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
