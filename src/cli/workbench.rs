@@ -17,6 +17,39 @@ use anyhow::{bail, Context, Result};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
+/// A run coded into a folder of the system's temporary folder, removed when dropped: how the
+/// workbench commands code a corpus with `run`'s bounded memory.
+struct TemporaryRun {
+    dir: PathBuf,
+}
+
+impl TemporaryRun {
+    fn code(settings: &RunSettings) -> Result<TemporaryRun> {
+        let dir = std::env::temp_dir().join(format!("qualcode-run-{}", std::process::id()));
+        let temporary = TemporaryRun { dir };
+        let settings = RunSettings {
+            out: temporary.dir.clone(),
+            ..settings.clone()
+        };
+        crate::pipeline::execute(&settings)?;
+        Ok(temporary)
+    }
+}
+
+impl Drop for TemporaryRun {
+    fn drop(&mut self) {
+        if !self.dir.exists() {
+            return;
+        }
+        if let Err(err) = std::fs::remove_dir_all(&self.dir) {
+            eprintln!(
+                "warning: cannot remove the temporary run {}: {err}",
+                self.dir.display()
+            );
+        }
+    }
+}
+
 /// The coded corpus, each document with its text when `keep_text`, the exit code its reading
 /// earned and the files' records: read back from a finished run with `--from` (no records), or
 /// coded now.
@@ -223,29 +256,28 @@ pub fn kwic(args: &KwicArgs, format: Option<ListingFormat>, settings: &RunSettin
             rules.join(", ")
         );
     };
-    let (code, lines) = match args.reuse.from.as_deref() {
-        // Only the target's rows of the run and their units' texts are read.
-        Some(dir) => {
-            let run = FinishedRun::open(dir, &settings.codebook)?;
-            let (c, r) = match target {
-                workbench::kwic::Target::Code(c) => (c, None),
-                workbench::kwic::Target::Rule(c, r) => (c, Some(r)),
-            };
-            let rows = from_run::target_matches(&run, &codebook, c, r, &statuses)?;
-            let lines = workbench::kwic::kwic_in_units(&codebook, &rows, args.context)
-                .map_err(anyhow::Error::msg)?;
-            (exit::finished(run.manifest.counts.skipped), lines)
-        }
-        None => {
-            let (records, documents) = code_corpus(settings, &codebook, true)?;
-            let pairs: Vec<(&CodedDocument, &str)> = documents
-                .iter()
-                .filter_map(|(d, t)| t.as_deref().map(|t| (d, t)))
-                .collect();
-            let lines = workbench::kwic::kwic(&codebook, &pairs, &target, &statuses, args.context);
-            (exit_code(&records), lines)
-        }
+    // Without --from the corpus is coded into a temporary run folder first, as `run` codes it
+    // (streamed, a batch at a time), so memory follows the matches shown, not the corpus.
+    let temporary = match args.reuse.from.as_deref() {
+        Some(_) => None,
+        None => Some(TemporaryRun::code(settings)?),
     };
+    let dir = match (&temporary, args.reuse.from.as_deref()) {
+        (Some(temporary), _) => temporary.dir.as_path(),
+        (None, Some(dir)) => dir,
+        (None, None) => unreachable!("a temporary run is made without --from"),
+    };
+    // Only the target's rows of the run and their units' texts are read.
+    let run = FinishedRun::open(dir, &settings.codebook)?;
+    let (c, r) = match target {
+        workbench::kwic::Target::Code(c) => (c, None),
+        workbench::kwic::Target::Rule(c, r) => (c, Some(r)),
+    };
+    let rows = from_run::target_matches(&run, &codebook, c, r, &statuses)?;
+    let lines = workbench::kwic::kwic_in_units(&codebook, &rows, args.context)
+        .map_err(anyhow::Error::msg)?;
+    let code = exit::finished(run.manifest.counts.skipped);
+    drop(temporary);
     // Lines of other statuses than `counted` say which they are.
     let show_status = statuses != ["counted"];
     let total = lines.len();
