@@ -17,6 +17,23 @@ use anyhow::{bail, Context, Result};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
+/// The run a command reads: `--from`'s, or the corpus coded now into a temporary run folder
+/// (streamed a batch at a time, as `run` codes it, so memory does not grow with the corpus),
+/// which is removed when the returned [`TemporaryRun`] is dropped.
+fn finished_run(
+    from: Option<&Path>,
+    settings: &RunSettings,
+) -> Result<(FinishedRun, Option<TemporaryRun>)> {
+    match from {
+        Some(dir) => Ok((FinishedRun::open(dir, &settings.codebook)?, None)),
+        None => {
+            let temporary = TemporaryRun::code(settings)?;
+            let run = FinishedRun::open(&temporary.dir, &settings.codebook)?;
+            Ok((run, Some(temporary)))
+        }
+    }
+}
+
 /// A run coded into a folder of the system's temporary folder, removed when dropped: how the
 /// workbench commands code a corpus with `run`'s bounded memory.
 struct TemporaryRun {
@@ -207,10 +224,14 @@ fn read_gold(
 /// Lints the codebook against the corpus; prints the warnings on stdout.
 pub fn check(max_share: f64, from: Option<&Path>, settings: &RunSettings) -> Result<u8> {
     let codebook = codebook::load(&settings.codebook)?;
-    let (code, documents, _) = coded_corpus(settings, &codebook, from, false)?;
-    let documents: Vec<CodedDocument> = documents.into_iter().map(|(d, _)| d).collect();
+    // The run's units are traced one slice of rows at a time.
+    let (run, temporary) = finished_run(from, settings)?;
     let matcher = Matcher::new(&codebook)?;
-    let stats = workbench::check::corpus_stats(&codebook, &matcher, &documents);
+    let mut stats = workbench::check::CorpusStats::new(&codebook);
+    from_run::for_each_coded_unit(&run, |text| stats.add_unit(&matcher, text))?;
+    let counts = &run.manifest.counts;
+    let (code, documents) = (exit::finished(counts.skipped), counts.coded + counts.empty);
+    drop(temporary);
     let lints = workbench::check::lint(&codebook, &stats, max_share);
     for lint in &lints {
         println!(
@@ -228,7 +249,7 @@ pub fn check(max_share: f64, from: Option<&Path>, settings: &RunSettings) -> Res
         lints.len(),
         if lints.len() == 1 { "" } else { "s" },
         stats.units,
-        documents.len()
+        documents
     );
     Ok(code)
 }
@@ -256,19 +277,9 @@ pub fn kwic(args: &KwicArgs, format: Option<ListingFormat>, settings: &RunSettin
             rules.join(", ")
         );
     };
-    // Without --from the corpus is coded into a temporary run folder first, as `run` codes it
-    // (streamed, a batch at a time), so memory follows the matches shown, not the corpus.
-    let temporary = match args.reuse.from.as_deref() {
-        Some(_) => None,
-        None => Some(TemporaryRun::code(settings)?),
-    };
-    let dir = match (&temporary, args.reuse.from.as_deref()) {
-        (Some(temporary), _) => temporary.dir.as_path(),
-        (None, Some(dir)) => dir,
-        (None, None) => unreachable!("a temporary run is made without --from"),
-    };
-    // Only the target's rows of the run and their units' texts are read.
-    let run = FinishedRun::open(dir, &settings.codebook)?;
+    // Only the target's rows of the run and their units' texts are read: memory follows the
+    // matches shown, not the corpus.
+    let (run, temporary) = finished_run(args.reuse.from.as_deref(), settings)?;
     let (c, r) = match target {
         workbench::kwic::Target::Code(c) => (c, None),
         workbench::kwic::Target::Rule(c, r) => (c, Some(r)),

@@ -621,3 +621,37 @@ pub fn variables(run: &FinishedRun) -> Result<Option<crate::read::table::Variabl
     }
     Ok(Some(variables))
 }
+
+/// Calls `each` with the text of every coded unit of the run, in run order, reading
+/// `segments.parquet` a slice of rows at a time: memory follows the slice, not the run.
+pub fn for_each_coded_unit(run: &FinishedRun, mut each: impl FnMut(&str)) -> Result<()> {
+    let path = run.dir.join("segments.parquet");
+    let mut offset = 0;
+    loop {
+        let file = std::fs::File::open(&path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        let df = ParquetReader::new(file)
+            .with_columns(Some(vec!["coded".to_string(), "text".to_string()]))
+            .with_slice(Some((offset, SLICE_ROWS)))
+            .finish()
+            .map_err(anyhow::Error::from)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let coded = df
+            .column("coded")?
+            .bool()
+            .context("column \"coded\" is not boolean")?;
+        let text = df
+            .column("text")?
+            .str()
+            .context("column \"text\" is not text")?;
+        for (coded, text) in coded.iter().zip(text.iter()) {
+            if coded == Some(true) {
+                each(text.context("segments.parquet has a coded unit without text")?);
+            }
+        }
+        if df.height() < SLICE_ROWS {
+            return Ok(());
+        }
+        offset += SLICE_ROWS;
+    }
+}
