@@ -666,6 +666,22 @@ impl Listing {
         self
     }
 
+    /// The listing as a table, for Parquet.
+    fn frame(&self) -> PolarsResult<DataFrame> {
+        let columns: Vec<Column> = self
+            .columns
+            .iter()
+            .map(|(name, cells)| match cells {
+                Cells::Text(v) => Column::new((*name).into(), v.clone()),
+                Cells::OptionalText(v) => Column::new((*name).into(), v.clone()),
+                Cells::Whole(v) => Column::new((*name).into(), v.clone()),
+                Cells::Real(v) => Column::new((*name).into(), v.clone()),
+            })
+            .collect();
+        let height = columns.first().map_or(0, |c| c.len());
+        DataFrame::new(height, columns)
+    }
+
     fn csv(&self) -> Result<Vec<u8>> {
         let mut writer = csv::Writer::from_writer(Vec::new());
         writer.write_record(self.columns.iter().map(|(name, _)| *name))?;
@@ -691,10 +707,8 @@ impl Listing {
         match format {
             ListingFormat::Csv => write_atomic(path, &self.csv()?),
             ListingFormat::Parquet => {
-                let mut df = anyhow::Context::context(
-                    crate::tables::listing(self),
-                    "cannot build the listing table",
-                )?;
+                let mut df =
+                    anyhow::Context::context(self.frame(), "cannot build the listing table")?;
                 write_parquet_file(path, &mut df)
             }
         }

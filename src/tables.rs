@@ -1097,23 +1097,6 @@ pub fn agreement_units(
     frame(columns)
 }
 
-/// A workbench listing (`kwic` lines, `suggest` candidates, `similar` units) as a table.
-pub fn listing(listing: &crate::output::Listing) -> PolarsResult<DataFrame> {
-    use crate::output::Cells;
-    frame(
-        listing
-            .columns
-            .iter()
-            .map(|(name, cells)| match cells {
-                Cells::Text(v) => col_str(name, v),
-                Cells::OptionalText(v) => Column::new((*name).into(), v.clone()),
-                Cells::Whole(v) => Column::new((*name).into(), v.clone()),
-                Cells::Real(v) => Column::new((*name).into(), v.clone()),
-            })
-            .collect(),
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
