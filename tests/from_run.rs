@@ -73,6 +73,7 @@ fn export_from_a_run_writes_the_same_project() {
     let run = default_run(&[]);
     let dir = tempfile::tempdir().expect("tempdir");
     let mut projects = BTreeMap::new();
+    let created = regex::Regex::new(r#"creationDateTime="[^"]*""#).unwrap();
     for from in [false, true] {
         let out = dir.path().join(format!("{from}.qdpx"));
         let mut args = vec!["export", "qdpx", "--out", out.to_str().unwrap()];
@@ -88,10 +89,7 @@ fn export_from_a_run_writes_the_same_project() {
             let mut entry = zip.by_index(i).expect("entry");
             let mut text = String::new();
             std::io::Read::read_to_string(&mut entry, &mut text).expect("utf-8");
-            let text = regex::Regex::new(r#"creationDateTime="[^"]*""#)
-                .unwrap()
-                .replace_all(&text, "")
-                .into_owned();
+            let text = created.replace_all(&text, "").into_owned();
             contents.insert(entry.name().expect("entry name").to_string(), text);
         }
         projects.insert(from, contents);
