@@ -166,3 +166,33 @@ fn pyarrow_12_and_duckdb_read_every_table() {
         assert!(stdout.contains("pyarrow 12."), "not pyarrow 12: {stdout}");
     }
 }
+
+#[test]
+fn merge_refuses_a_shard_of_another_schema_version() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let shards: Vec<_> = (1..=2).map(|k| dir.path().join(format!("s{k}"))).collect();
+    for (k, shard) in shards.iter().enumerate() {
+        let (code, stderr) = run(
+            &repo().join("corpus"),
+            &repo().join("codebook.toml"),
+            shard,
+            &["--shard", &format!("{}/2", k + 1)],
+        );
+        assert_eq!(code, 0, "{stderr}");
+    }
+    // A shard written before the integer columns became signed says schema version 0.
+    let path = shards[1].join("manifest.json");
+    let text = std::fs::read_to_string(&path).expect("manifest");
+    assert!(text.contains("\"schema_version\": 1"), "{text}");
+    std::fs::write(
+        &path,
+        text.replace("\"schema_version\": 1", "\"schema_version\": 0"),
+    )
+    .unwrap();
+    let (code, stderr) = merge(&shards, &dir.path().join("merged"));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("holds tables of schema version 0 and this qualcode writes version 1"),
+        "{stderr}"
+    );
+}
