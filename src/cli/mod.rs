@@ -6,9 +6,7 @@
 
 use crate::exchange::{import, refi};
 use crate::output;
-use crate::pipeline::{
-    code_corpus, execute, load_codebook, unit_name, unix_now, Batch, RunSettings,
-};
+use crate::pipeline::{execute, load_codebook, unit_name, unix_now, Batch, RunSettings};
 use crate::read::table::{TableFormat, TableSpec};
 use crate::read::{FileRecord, FileStatus};
 use crate::segment::UnitLevel;
@@ -114,6 +112,16 @@ pub struct MergeArgs {
     pub out: PathBuf,
 }
 
+/// A finished run to read instead of coding the corpus again.
+#[derive(Debug, Clone, clap::Args)]
+pub struct FromArgs {
+    /// Read this finished run's tables instead of coding the corpus again: the run's corpus,
+    /// unit and encoding are used, and it must have been coded with this --codebook, byte for
+    /// byte (a changed codebook is refused).
+    #[arg(long, value_name = "RUN_DIR")]
+    pub from: Option<PathBuf>,
+}
+
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
     /// Warn about rules that count in more than this share of units.
@@ -121,6 +129,8 @@ pub struct CheckArgs {
     pub max_share: f64,
     #[command(flatten)]
     pub coding: CodingArgs,
+    #[command(flatten)]
+    pub reuse: FromArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -144,6 +154,8 @@ pub struct KwicArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub coding: CodingArgs,
+    #[command(flatten)]
+    pub reuse: FromArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -163,6 +175,8 @@ pub struct ExplainArgs {
     pub line: Option<usize>,
     #[command(flatten)]
     pub coding: CodingArgs,
+    #[command(flatten)]
+    pub reuse: FromArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -184,6 +198,8 @@ pub struct SuggestArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub coding: CodingArgs,
+    #[command(flatten)]
+    pub reuse: FromArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -205,6 +221,8 @@ pub struct SimilarArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub coding: CodingArgs,
+    #[command(flatten)]
+    pub reuse: FromArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -243,6 +261,8 @@ pub struct AgreeArgs {
     pub out: PathBuf,
     #[command(flatten)]
     pub coding: CodingArgs,
+    #[command(flatten)]
+    pub reuse: FromArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -256,6 +276,8 @@ pub struct ExportArgs {
     pub out: PathBuf,
     #[command(flatten)]
     pub run: CodingArgs,
+    #[command(flatten)]
+    pub reuse: FromArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -292,8 +314,10 @@ pub struct RunArgs {
 /// What to code and how: shared by every command that codes the corpus.
 #[derive(Debug, Clone, clap::Args)]
 pub struct CodingArgs {
-    /// Folder of documents (.txt, .md; searched recursively; hidden files ignored), or a table
-    /// with one document per row (.csv, .tsv, .jsonl, .parquet).
+    /// Folder of documents, searched recursively, hidden files ignored: plain text (.txt, .text,
+    /// no extension), Markdown (.md, .markdown), HTML (.html, .htm, .xhtml), Word (.docx),
+    /// OpenDocument (.odt), PDF with a text layer (.pdf, read with poppler's pdftotext); or a
+    /// table with one document per row (.csv, .tsv, .jsonl, .parquet).
     #[arg(long, value_name = "DIR|FILE", default_value = "corpus")]
     pub corpus: PathBuf,
     /// The column of a table corpus holding the documents' text [default: text].
@@ -337,7 +361,7 @@ impl CodingArgs {
 }
 
 /// Refuses to write over something the command reads: one convention for every command
-/// (README, "Where output goes"). An output that does not exist yet is no input.
+/// (docs/commands.md, "Where output goes"). An output that does not exist yet is no input.
 fn refuse_input_as_output(out: &Path, inputs: &[(&str, &Path)]) -> Result<()> {
     let Ok(target) = out.canonicalize() else {
         return Ok(());
@@ -520,7 +544,12 @@ pub fn main_with_args(cli: Cli) -> Result<u8> {
         Command::Export(args) => {
             let format = args.format;
             refuse_input_as_output(&args.out, &args.run.inputs())?;
-            export(format, &RunSettings::from_args(args.run, args.out)?)
+            let from = args.reuse.from.clone();
+            export(
+                format,
+                from.as_deref(),
+                &RunSettings::from_args(args.run, args.out)?,
+            )
         }
         Command::Agree(args) => {
             let bootstrap = crate::workbench::agree::Bootstrap {
@@ -530,6 +559,7 @@ pub fn main_with_args(cli: Cli) -> Result<u8> {
             workbench::agree(
                 &args.gold,
                 &bootstrap,
+                args.reuse.from.as_deref(),
                 &RunSettings::from_args(args.coding, args.out)?,
             )
         }
@@ -545,6 +575,7 @@ pub fn main_with_args(cli: Cli) -> Result<u8> {
             }
             workbench::check(
                 args.max_share,
+                args.reuse.from.as_deref(),
                 &RunSettings::from_args(args.coding, PathBuf::new())?,
             )
         }
@@ -631,13 +662,14 @@ pub fn run(settings: &RunSettings) -> Result<u8> {
 }
 
 /// Writes a REFI-QDA project or codebook, or a Taguette codebook CSV, to `settings.out`.
-pub fn export(format: ExportFormat, settings: &RunSettings) -> Result<u8> {
+pub fn export(format: ExportFormat, from: Option<&Path>, settings: &RunSettings) -> Result<u8> {
     let codebook = load_codebook(&settings.codebook)?;
     let (bytes, code) = match format {
         ExportFormat::Qdc => (refi::codebook_qdc(&codebook).into_bytes(), exit::OK),
         ExportFormat::CodebookCsv => (refi::codebook_csv(&codebook).into_bytes(), exit::OK),
         ExportFormat::Qdpx => {
-            let (records, documents) = code_corpus(settings, &codebook, true)?;
+            let (code, documents, records) =
+                workbench::coded_corpus(settings, &codebook, from, true)?;
             let export: Vec<refi::ExportDocument> = documents
                 .iter()
                 .filter_map(|(coded, text)| {
@@ -645,7 +677,14 @@ pub fn export(format: ExportFormat, settings: &RunSettings) -> Result<u8> {
                         .map(|text| refi::ExportDocument { coded, text })
                 })
                 .collect();
-            let variables = crate::pipeline::corpus_variables(settings, &records)?;
+            let variables = match from {
+                // The run's own variables: --metadata need not be given again.
+                Some(dir) => output::from_run::variables(&output::from_run::FinishedRun::open(
+                    dir,
+                    &settings.codebook,
+                )?)?,
+                None => crate::pipeline::corpus_variables(settings, &records)?,
+            };
             let project = refi::project_with_cases(
                 &codebook,
                 &export,
@@ -653,7 +692,7 @@ pub fn export(format: ExportFormat, settings: &RunSettings) -> Result<u8> {
                 &output::rfc3339(unix_now()),
             );
             let bytes = refi::qdpx_bytes(&project).context("cannot build the .qdpx archive")?;
-            (bytes, exit_code(&records))
+            (bytes, code)
         }
     };
     output::write_atomic(&settings.out, &bytes)?;

@@ -43,7 +43,7 @@ pub struct RunDocument<'a> {
 }
 
 /// The run's documents whose text was kept, as agreement needs them.
-pub fn run_documents(documents: &[crate::pipeline::Coded]) -> Vec<RunDocument<'_>> {
+pub fn run_documents(documents: &[(CodedDocument, Option<String>)]) -> Vec<RunDocument<'_>> {
     documents
         .iter()
         .filter_map(|(coded, text)| text.as_deref().map(|text| RunDocument { coded, text }))
