@@ -84,13 +84,13 @@ impl SpeakerTally {
         let mut tally = SpeakerTally::default();
         let (documents, numbers) = (
             segments.column("document")?.str()?,
-            segments.column("segment")?.u32()?,
+            segments.column("segment")?.i32()?,
         );
         let (coded, speakers) = (
             segments.column("coded")?.bool()?,
             segments.column("speaker")?.str()?,
         );
-        let mut group_of: HashMap<(String, u32), usize> = HashMap::new();
+        let mut group_of: HashMap<(String, i32), usize> = HashMap::new();
         for i in 0..segments.height() {
             let (Some(document), Some(number), Some(true), Some(speaker)) = (
                 documents.get(i),
@@ -111,11 +111,11 @@ impl SpeakerTally {
             .collect();
         let (documents, numbers) = (
             codings.column("document")?.str()?,
-            codings.column("segment")?.u32()?,
+            codings.column("segment")?.i32()?,
         );
         let (codes, hits) = (
             codings.column("code")?.str()?,
-            codings.column("hits")?.u32()?,
+            codings.column("hits")?.i32()?,
         );
         for i in 0..codings.height() {
             let (Some(document), Some(number), Some(code), Some(hits)) =
@@ -135,7 +135,7 @@ impl SpeakerTally {
             };
             let cell = tally.cells.entry((g, c)).or_default();
             cell.0 += 1;
-            cell.1 += hits as usize;
+            cell.1 += usize::try_from(hits).unwrap_or(0);
         }
         Ok(tally)
     }

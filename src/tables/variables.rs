@@ -6,7 +6,7 @@
 //! a speaker are the missing value), from the speakers' tally ([`super::speakers`]).
 
 use super::speakers::SpeakerTally;
-use super::{col_str, frame, u32s, CodeInfo, Tally};
+use super::{col_str, frame, i32s, CodeInfo, Tally};
 use crate::read::table::{days_from_date, Kind, Variables};
 use polars::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -143,7 +143,7 @@ pub fn document_variables(variables: &Variables) -> PolarsResult<DataFrame> {
 
 /// A value's place in the order of `code_by_variable`: numbers by size, then text, missing
 /// last.
-fn value_order(a: &Option<String>, b: &Option<String>) -> std::cmp::Ordering {
+pub fn value_order(a: &Option<String>, b: &Option<String>) -> std::cmp::Ordering {
     use std::cmp::Ordering;
     match (a, b) {
         (None, None) => Ordering::Equal,
@@ -159,7 +159,7 @@ fn value_order(a: &Option<String>, b: &Option<String>) -> std::cmp::Ordering {
 }
 
 /// Each document's value of a `--by` (grouped), as text; null when it has none.
-fn values_by_document(
+pub fn values_by_document(
     variables: &DataFrame,
     by: &By,
 ) -> PolarsResult<HashMap<String, Option<String>>> {
@@ -238,8 +238,8 @@ pub fn code_by_variable(
     let cells = &tally.cells;
     let cell_codes = cells.column("code")?.str()?;
     let cell_documents = cells.column("document")?.str()?;
-    let cell_units = cells.column("units")?.u32()?;
-    let cell_hits = cells.column("hits")?.u32()?;
+    let cell_units = cells.column("units")?.i32()?;
+    let cell_hits = cells.column("hits")?.i32()?;
     let code_index: HashMap<&str, usize> = codes
         .iter()
         .enumerate()
@@ -254,7 +254,7 @@ pub fn code_by_variable(
             let rows = speaker_rows(codes, documents, tally, speakers)?;
             for (c, value, coded, hits, docs, value_units) in rows {
                 out_code.push(codes[c].id.as_str());
-                out_level.push(codes[c].level);
+                out_level.push(codes[c].level as usize);
                 out_variable.push(spec.name());
                 out_value.push(value);
                 out_units.push(coded);
@@ -318,7 +318,7 @@ pub fn code_by_variable(
             for (v, (value, units)) in value_units.iter().enumerate() {
                 let [coded, hits, docs] = counts[c * value_units.len() + v];
                 out_code.push(code.id.as_str());
-                out_level.push(code.level);
+                out_level.push(code.level as usize);
                 out_variable.push(spec.name());
                 out_value.push(value.clone());
                 out_units.push(coded);
@@ -335,13 +335,13 @@ pub fn code_by_variable(
         .collect();
     frame(vec![
         col_str("code", out_code),
-        Column::new("level".into(), out_level),
+        Column::new("level".into(), i32s(out_level.into_iter())?),
         col_str("variable", out_variable),
         Column::new("value".into(), out_value),
-        Column::new("units".into(), u32s(out_units.into_iter())?),
-        Column::new("hits".into(), u32s(out_hits.into_iter())?),
-        Column::new("documents".into(), u32s(out_documents.into_iter())?),
-        Column::new("value_units".into(), u32s(out_value_units.into_iter())?),
+        Column::new("units".into(), i32s(out_units.into_iter())?),
+        Column::new("hits".into(), i32s(out_hits.into_iter())?),
+        Column::new("documents".into(), i32s(out_documents.into_iter())?),
+        Column::new("value_units".into(), i32s(out_value_units.into_iter())?),
         Column::new("share".into(), share),
     ])
 }
@@ -374,7 +374,7 @@ fn speaker_rows(
         cells.column("code")?.str()?,
         cells.column("document")?.str()?,
     );
-    let (cell_units, cell_hits) = (cells.column("units")?.u32()?, cells.column("hits")?.u32()?);
+    let (cell_units, cell_hits) = (cells.column("units")?.i32()?, cells.column("hits")?.i32()?);
     for i in 0..cells.height() {
         let (Some(code), Some(document), Some(units), Some(hits)) = (
             cell_codes.get(i),
@@ -392,9 +392,13 @@ fn speaker_rows(
         let (spoken_units, spoken_hits) = by_document
             .get(document)
             .map_or((0, 0), |(_, per_code)| per_code[c]);
-        let units = (units as usize).saturating_sub(spoken_units);
+        let units = usize::try_from(units)
+            .unwrap_or(0)
+            .saturating_sub(spoken_units);
         rest[c][0] += units;
-        rest[c][1] += (hits as usize).saturating_sub(spoken_hits);
+        rest[c][1] += usize::try_from(hits)
+            .unwrap_or(0)
+            .saturating_sub(spoken_hits);
         rest[c][2] += usize::from(units > 0);
     }
     let mut rows = Vec::new();
