@@ -658,25 +658,19 @@ pub fn main_with_args(cli: Cli) -> Result<u8> {
 pub fn run(settings: &RunSettings) -> Result<u8> {
     let report = execute(settings)?;
     let c = &report.counts;
-    // Transcripts and skipped speakers are said only where there are some.
-    let mut transcripts = String::new();
-    if c.transcripts > 0 {
-        transcripts = format!(
-            ", {} transcript{} ({} turns)",
-            c.transcripts,
-            if c.transcripts == 1 { "" } else { "s" },
-            c.turns
-        );
-    }
+    // Skipped speakers are said only where there are some; the transcripts and their turns are
+    // counted in the manifest and the documents table, not on this line (which stays the same
+    // for a corpus with and without them).
+    let mut skipped = String::new();
     if c.skipped_speaker_units > 0 {
-        transcripts.push_str(&format!(
+        skipped = format!(
             ", {} {} units of skipped speakers not coded",
             c.skipped_speaker_units,
             unit_name(settings.unit)
-        ));
+        );
     }
     eprintln!(
-        "qualcode: {} files ({} coded, {} empty, {} skipped){transcripts}, {} segments, {} {} units, {} with codes, {} codings, {} matches in {:.2}s -> {}",
+        "qualcode: {} files ({} coded, {} empty, {} skipped){skipped}, {} segments, {} {} units, {} with codes, {} codings, {} matches in {:.2}s -> {}",
         c.files,
         c.coded,
         c.empty,
