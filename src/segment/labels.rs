@@ -925,9 +925,7 @@ pub fn valid_name(name: &str) -> Option<String> {
             continue;
         }
         let mut chars = word.chars();
-        let Some(initial) = chars.next() else {
-            return None;
-        };
+        let initial = chars.next()?;
         if !initial.is_uppercase() {
             return None;
         }

@@ -310,7 +310,7 @@ pub(super) fn find(
         // `Date:` or `访谈记录：` head the transcript), where a paragraph could start:
         // hard-wrapped text can bring any capitalised word and a colon to a line's start.
         let recurs = count_of(&key) >= 2 || labels::is_role(&key);
-        if !recurs && !(started && at_boundary(lines, line)) {
+        if !(recurs || started && at_boundary(lines, line)) {
             continue;
         }
         started = true;
@@ -333,9 +333,12 @@ pub(super) fn find(
     Some(turns)
 }
 
+/// A turn's start and (for subtitles) end, in milliseconds.
+type TurnTimes = (i64, Option<i64>);
+
 /// The line is the document's first, or follows a blank line or a line that ends a sentence.
 fn at_boundary(lines: &[Line], line: usize) -> bool {
-    match lines[..line].iter().rev().next() {
+    match lines[..line].iter().next_back() {
         None => true,
         Some(previous) => previous.is_blank() || ends_sentence(previous.trimmed()),
     }
@@ -417,7 +420,7 @@ pub(super) fn assign(
     if turns.starts.iter().any(|s| s.own_line) {
         join_own_line_labels(blocks, &turns.starts);
     }
-    let block_times: Option<Vec<Option<(i64, Option<i64>)>>> = turns.given.as_ref().map(|given| {
+    let block_times: Option<Vec<Option<TurnTimes>>> = turns.given.as_ref().map(|given| {
         // Blocks of a structured document are its non-blank lines, in order.
         let line_block: BTreeMap<usize, usize> = lines
             .iter()

@@ -25,6 +25,9 @@ pub struct SpeakerTally {
     cells: BTreeMap<(usize, usize), (usize, usize)>,
 }
 
+/// A document's units with a speaker, and per code the coded units and hits among them.
+pub type DocumentSpoken = (usize, Vec<(usize, usize)>);
+
 impl SpeakerTally {
     fn group(&mut self, document: &str, speaker: &str) -> usize {
         if let Some(groups) = self.index.get(document) {
@@ -220,8 +223,8 @@ impl SpeakerTally {
 
     /// Per document, the units with a speaker, and per code the coded units and hits among
     /// them: what the units without a speaker are the rest of.
-    pub fn by_document(&self, n_codes: usize) -> HashMap<&str, (usize, Vec<(usize, usize)>)> {
-        let mut out: HashMap<&str, (usize, Vec<(usize, usize)>)> = HashMap::new();
+    pub fn by_document(&self, n_codes: usize) -> HashMap<&str, DocumentSpoken> {
+        let mut out: HashMap<&str, DocumentSpoken> = HashMap::new();
         for (g, (document, _, units)) in self.groups.iter().enumerate() {
             let entry = out
                 .entry(document.as_str())

@@ -402,12 +402,11 @@ fn speaker_rows(
         rest[c][2] += usize::from(units > 0);
     }
     let mut rows = Vec::new();
-    for c in 0..codes.len() {
+    for (c, &[units, hits, docs]) in rest.iter().enumerate() {
         for name in &names {
             let [units, hits, docs] = name.codes[c];
             rows.push((c, Some(name.name.clone()), units, hits, docs, name.units));
         }
-        let [units, hits, docs] = rest[c];
         rows.push((
             c,
             None,

@@ -115,6 +115,10 @@ pub fn explain(
     out
 }
 
+/// A turn in `explain --speakers`: its number, speaker, first and last line, units and
+/// uncoded units.
+type TurnLine<'a> = (u32, Option<&'a str>, usize, usize, usize, usize);
+
 /// Whether a document was read as a transcript and why (its labels, how often each name
 /// occurs), then its turns: number, speaker, lines and units.
 pub fn speakers(document: &str, evidence: &Evidence, segments: &[SegmentRow]) -> String {
@@ -140,7 +144,7 @@ pub fn speakers(document: &str, evidence: &Evidence, segments: &[SegmentRow]) ->
         return out;
     }
     // Turns: consecutive segments of one turn number.
-    let mut turns: Vec<(u32, Option<&str>, usize, usize, usize, usize)> = Vec::new();
+    let mut turns: Vec<TurnLine> = Vec::new();
     for s in segments {
         let Some((number, speaker)) = s
             .turn
