@@ -27,6 +27,10 @@ pub struct Manifest {
     /// Set when the run coded one share of the corpus (`--shard K/N`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<Shard>,
+    /// Set for a shard run (and kept by `merge`): the whole corpus the shard was cut from,
+    /// so that `merge` can refuse shards cut from different corpora.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corpus_listing: Option<CorpusListing>,
     /// Set when the tables were merged from shard runs: their output folders.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub merged_from: Vec<String>,
@@ -66,6 +70,16 @@ pub struct VariableInfo {
     /// `string`, `integer`, `float`, `boolean` or `date`.
     #[serde(rename = "type")]
     pub kind: String,
+}
+
+/// A corpus, told apart from another without reading it: its documents (files of a folder,
+/// rows of a table) and the SHA-256 of their ids and sizes in corpus order (each id, a NUL,
+/// the size in bytes as decimal digits, a newline). The same folder copied to another machine
+/// has the same listing; a file added, removed, renamed or changed in size changes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CorpusListing {
+    pub documents: usize,
+    pub sha256: String,
 }
 
 /// Shard `k` of `n` (from 1).

@@ -74,6 +74,35 @@ pub fn shard_of(id: &str, n: u32) -> u32 {
     (u64::from_be_bytes(first) % u64::from(n)) as u32 + 1
 }
 
+/// Builds an [`output::CorpusListing`] a document at a time.
+#[derive(Default)]
+pub struct ListingHasher {
+    documents: usize,
+    hasher: sha2::Sha256,
+}
+
+impl ListingHasher {
+    pub fn add(&mut self, id: &str, bytes: u64) {
+        use sha2::Digest;
+        self.documents += 1;
+        self.hasher.update(id.as_bytes());
+        self.hasher.update(format!("\0{bytes}\n").as_bytes());
+    }
+
+    pub fn finish(self) -> output::CorpusListing {
+        use sha2::Digest;
+        output::CorpusListing {
+            documents: self.documents,
+            sha256: self
+                .hasher
+                .finalize()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+        }
+    }
+}
+
 /// What a run produced, for the caller's summary and tests.
 pub struct RunReport {
     pub counts: output::Counts,
@@ -93,7 +122,7 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
     let started_at = unix_now();
     let codebook = load_codebook(&settings.codebook)?;
     let matcher = Matcher::new(&codebook)?;
-    let (files, corpus_notes) = corpus_files(settings)?;
+    let (files, corpus_notes, mut corpus_listing) = corpus_files(settings)?;
     let sources = VariableSources::open(settings)?;
     let pool = worker_pool(settings)?;
     let progress = progress_bar(files.len());
@@ -120,8 +149,12 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
         // A failed send means the writer failed; its error is reported below.
         let mut send = |batch: Batched| sender.send(batch).is_ok();
         if let Some(reader) = table {
-            table_read =
-                code_table(reader, settings, &matcher, &pool, &progress, &mut send).map(Some);
+            table_read = code_table(reader, settings, &matcher, &pool, &progress, &mut send).map(
+                |(reader, listing)| {
+                    corpus_listing = listing;
+                    Some(reader)
+                },
+            );
         }
         // The next large file is read and decoded while this one is coded: its reading and
         // checking would otherwise leave a core idle between two large files.
@@ -216,6 +249,7 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
     );
     manifest.variables = variables.map(|(_, info)| info);
     manifest.corpus_notes = corpus_notes;
+    manifest.corpus_listing = corpus_listing;
     staged.finish(&manifest)?;
     Ok(RunReport {
         counts: manifest.counts,
@@ -492,6 +526,23 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<output::Counts> {
         {
             bail!("{} was coded with another codebook, unit, --encoding or qualcode version than {}: rerun the shards with the same settings", dir.display(), shards[0].display());
         }
+        if m.corpus_listing != first.corpus_listing {
+            let told = |l: &Option<output::CorpusListing>| match l {
+                Some(l) => format!(
+                    "{} documents, listing sha256 {}",
+                    l.documents,
+                    &l.sha256[..12]
+                ),
+                None => "a corpus it did not record".to_string(),
+            };
+            bail!(
+                "{} was cut from another corpus than {} ({} against {}): the shards of one run must be coded from the same corpus; rerun them on one corpus",
+                dir.display(),
+                shards[0].display(),
+                told(&m.corpus_listing),
+                told(&first.corpus_listing),
+            );
+        }
         if m.parameters.by != first.parameters.by
             || m.variables.as_ref().map(|v| (&v.sha256, &v.variables))
                 != first.variables.as_ref().map(|v| (&v.sha256, &v.variables))
@@ -500,7 +551,7 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<output::Counts> {
         }
         if m.parameters.corpus != first.parameters.corpus {
             eprintln!(
-                "warning: {} coded corpus {}, {} coded {}",
+                "note: {} coded corpus {}, {} coded {}: the same documents (by name and size)",
                 dir.display(),
                 m.parameters.corpus,
                 shards[0].display(),
@@ -596,6 +647,7 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<output::Counts> {
             ..first.parameters.clone()
         },
         shard: None,
+        corpus_listing: first.corpus_listing.clone(),
         merged_from: shards.iter().map(|d| d.display().to_string()).collect(),
         corpus_notes: first.corpus_notes.clone(),
         codebook: first.codebook.clone(),
@@ -672,7 +724,7 @@ pub fn code_corpus(
     if let Some(spec) = &settings.table {
         return corpus_table::code_all_rows(spec, settings, &matcher, keep_text);
     }
-    let (files, _) = corpus_files(settings)?;
+    let (files, _, _) = corpus_files(settings)?;
     let pool = worker_pool(settings)?;
     let progress = progress_bar(files.len());
     let coded = code_files(&files, settings, &matcher, &pool, &progress, keep_text);
@@ -716,22 +768,31 @@ pub fn table_document(
 /// `(id, path)` of the files to read, in corpus order.
 type CorpusFiles = Vec<(String, PathBuf)>;
 
-/// The corpus's files in corpus order, or this shard's share of them, and the walk's notes
-/// (reported on stderr).
-fn corpus_files(settings: &RunSettings) -> Result<(CorpusFiles, Vec<String>)> {
+/// The corpus's files in corpus order, or this shard's share of them, the walk's notes
+/// (reported on stderr), and for a shard the listing of the whole corpus it is cut from.
+fn corpus_files(
+    settings: &RunSettings,
+) -> Result<(CorpusFiles, Vec<String>, Option<output::CorpusListing>)> {
     if settings.table.is_some() {
         // A table corpus is read row by row (`corpus_table`), not file by file.
-        return Ok((Vec::new(), Vec::new()));
+        return Ok((Vec::new(), Vec::new(), None));
     }
     let read::Walk { mut files, notes } =
         read::walk(&settings.corpus).context("cannot read the corpus")?;
     for note in &notes {
         eprintln!("note: {note}");
     }
+    let mut listing = None;
     if let Some(shard) = settings.shard {
+        let mut hasher = ListingHasher::default();
+        for (id, path) in &files {
+            // An entry whose size cannot be read (reported when read) counts as 0 bytes.
+            hasher.add(id, std::fs::metadata(path).map_or(0, |m| m.len()));
+        }
+        listing = Some(hasher.finish());
         files.retain(|(id, _)| shard_of(id, shard.n) == shard.k);
     }
-    Ok((files, notes))
+    Ok((files, notes, listing))
 }
 
 fn worker_pool(settings: &RunSettings) -> Result<rayon::ThreadPool> {
@@ -881,6 +942,7 @@ fn manifest(
         tool: "qualcode".to_string(),
         version: env!("CARGO_PKG_VERSION").to_string(),
         shard: settings.shard,
+        corpus_listing: None,
         merged_from: Vec::new(),
         corpus_notes: Vec::new(),
         run: output::RunInfo {

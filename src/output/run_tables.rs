@@ -29,8 +29,10 @@ pub struct DocumentRow {
     pub document: String,
     pub status: String,
     pub reason: Option<String>,
-    pub segments: u32,
-    pub units: u32,
+    /// `None` for a file that was not segmented (`empty` or `skipped`); always there for a
+    /// `coded` one.
+    pub segments: Option<u32>,
+    pub units: Option<u32>,
     pub warning: Option<String>,
 }
 
@@ -201,17 +203,26 @@ pub fn read_run(dir: &Path, depth: Depth) -> Result<RunTables> {
             maybe_texts(&df, "reason")?,
             maybe_texts(&df, "warning")?,
         );
-        let (segments, units) = (whole(&df, "segments")?, whole(&df, "units")?);
+        // Empty and skipped files were not segmented: their counts are null.
+        let (segments, units) = (maybe_whole(&df, "segments")?, maybe_whole(&df, "units")?);
         (0..df.height())
-            .map(|i| DocumentRow {
-                document: ids[i].clone(),
-                status: statuses[i].clone(),
-                reason: reasons[i].clone(),
-                segments: segments[i],
-                units: units[i],
-                warning: warnings[i].clone(),
+            .map(|i| {
+                if statuses[i] == "coded" && (segments[i].is_none() || units[i].is_none()) {
+                    bail!(
+                        "documents.parquet: the coded document {:?} has no count of segments or units",
+                        ids[i]
+                    );
+                }
+                Ok(DocumentRow {
+                    document: ids[i].clone(),
+                    status: statuses[i].clone(),
+                    reason: reasons[i].clone(),
+                    segments: segments[i],
+                    units: units[i],
+                    warning: warnings[i].clone(),
+                })
             })
-            .collect()
+            .collect::<Result<_>>()?
     };
     let by_document = {
         let df = read(dir, "code_by_document", &[])?;
@@ -525,14 +536,17 @@ fn maybe_texts(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
 }
 
 fn whole(df: &DataFrame, name: &str) -> Result<Vec<u32>> {
+    maybe_whole(df, name)?
+        .into_iter()
+        .map(|v| v.with_context(|| format!("column {name:?} has a null")))
+        .collect()
+}
+
+fn maybe_whole(df: &DataFrame, name: &str) -> Result<Vec<Option<u32>>> {
     let cast = column(df, name)?
         .cast(&DataType::UInt32)
         .with_context(|| format!("column {name:?} is not a count"))?;
-    let values = cast.u32()?;
-    values
-        .iter()
-        .map(|v| v.with_context(|| format!("column {name:?} has a null")))
-        .collect()
+    Ok(cast.u32()?.iter().collect())
 }
 
 fn reals(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {

@@ -3,8 +3,10 @@
 //! batch is coded); a table's other columns or a `--metadata` file in, the documents' variables
 //! matched to the run's documents out, with what did not match.
 
-use super::{code_loaded, shard_of, Batched, Coded, CodedDocument, Matcher, RunSettings};
-use crate::output::{VariableInfo, VariablesInfo};
+use super::{
+    code_loaded, shard_of, Batched, Coded, CodedDocument, ListingHasher, Matcher, RunSettings,
+};
+use crate::output::{self, VariableInfo, VariablesInfo};
 use crate::read::table::{self, Row, TableReader, TableSpec, Variables};
 use crate::read::FileRecord;
 use anyhow::{bail, Context, Result};
@@ -123,7 +125,8 @@ pub(super) fn code_table(
     pool: &rayon::ThreadPool,
     progress: &ProgressBar,
     send: &mut impl FnMut(Batched) -> bool,
-) -> Result<TableReader> {
+) -> Result<(TableReader, Option<output::CorpusListing>)> {
+    let mut listing = settings.shard.map(|_| ListingHasher::default());
     let (batches, received) = std::sync::mpsc::sync_channel::<Vec<Row>>(0);
     let batch = settings.batch;
     std::thread::scope(|scope| {
@@ -137,6 +140,11 @@ pub(super) fn code_table(
             Ok::<_, table::TableError>(reader)
         });
         for rows in received.iter() {
+            if let Some(listing) = listing.as_mut() {
+                for row in &rows {
+                    listing.add(&row.id, row.text.as_ref().map_or(0, |t| t.len() as u64));
+                }
+            }
             let rows: Vec<Row> = match settings.shard {
                 Some(shard) => rows
                     .into_iter()
@@ -160,10 +168,11 @@ pub(super) fn code_table(
         }
         // Dropping the receiver stops the reader if coding stopped first.
         drop(received);
-        reading
+        let reader = reading
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            .context("cannot read the table corpus")
+            .context("cannot read the table corpus")?;
+        Ok((reader, listing.map(ListingHasher::finish)))
     })
 }
 

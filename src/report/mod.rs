@@ -599,7 +599,7 @@ fn code_by_document(body: &mut String, run: &RunTables, codes: &Codes, limits: L
     let units: BTreeMap<&str, u32> = run
         .documents
         .iter()
-        .map(|d| (d.document.as_str(), d.units))
+        .filter_map(|d| Some((d.document.as_str(), d.units?)))
         .collect();
     body.push_str(r#"<section id="by-document"><h2>Code × document</h2><p class="note">Units coded with each code in each document; the shade is the share of the document's units. Press a column's name to sort by it.</p><div class="scroll"><table class="sortable heat"><thead><tr><th><button>document</button></th><th class="n"><button>units</button></th>"#);
     for c in &codes.order {
@@ -869,8 +869,8 @@ fn per_document(
             body,
             r#"<article class="doc" id="{anchor}"><h3>{}</h3><p class="note">{} segments, {} units</p>"#,
             escape(&d.document),
-            d.segments,
-            d.units
+            d.segments.unwrap_or_default(),
+            d.units.unwrap_or_default()
         );
         for segment in units
             .segments
