@@ -314,6 +314,71 @@ fn without_an_id_column_documents_are_named_by_row_number() {
 }
 
 #[test]
+fn quotes_that_would_merge_rows_are_errors_naming_the_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out");
+    // A quote left open on line 3 of 1,002: the CSV reader makes lines 3-1002 one document.
+    let mut csv = String::from("id,text\n1,Trust between them.\n2,\"She said: no\n");
+    for i in 3..=1001 {
+        csv.push_str(&format!("{i},Mutual benefit and trust.\n"));
+    }
+    let path = dir.path().join("open.csv");
+    std::fs::write(&path, &csv).expect("write");
+    let (code, stderr) = run(&path, &codebook(), &out, &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(
+            "open.csv: line 3: a quoted cell opened on this line is never closed: lines 3-1002"
+        ),
+        "{stderr}"
+    );
+    // A quote inside a quoted cell, not doubled, on line 2 of a TSV: its quote closes the
+    // cell, and with the next quote opening another, the rows between are merged.
+    let path = dir.path().join("stray.tsv");
+    std::fs::write(&path, "id\ttext\n1\t\"He said \"trust\" twice\"\n2\tok\n").expect("write");
+    let (code, stderr) = run(&path, &codebook(), &out, &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("stray.tsv: line 2: a quote inside a quoted cell is not doubled"),
+        "{stderr}"
+    );
+    // A --metadata file is read the same way.
+    let meta = dir.path().join("meta.csv");
+    std::fs::write(
+        &meta,
+        "document,outlet\n000_1c80d6f4af9c420a.txt,\"web\n001_bb6c17c0ea50004b.txt,journal\n",
+    )
+    .expect("write");
+    let (code, stderr) = run(
+        &repo().join("corpus"),
+        &codebook(),
+        &out,
+        &["--metadata", meta.to_str().unwrap()],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("meta.csv: line 2: a quoted cell opened on this line is never closed"),
+        "{stderr}"
+    );
+    assert!(!out.join("manifest.json").exists(), "nothing written");
+    // Quotes used rightly: doubled inside, line breaks inside, CRLF line ends.
+    let path = dir.path().join("good.csv");
+    std::fs::write(
+        &path,
+        "id,text\r\n1,\"He said \"\"trust\"\",\r\nthen left.\"\r\n2,plain \"quote\" and trust\r\n",
+    )
+    .expect("write");
+    let (code, stderr) = run(&path, &codebook(), &out, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let texts = strings(&table(&out, "segments"), "text");
+    assert_eq!(
+        texts,
+        ["He said \"trust\", then left.", "plain \"quote\" and trust"],
+        "{texts:?}"
+    );
+}
+
+#[test]
 fn unusable_tables_are_clear_errors() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("out");

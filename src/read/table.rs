@@ -345,7 +345,7 @@ fn utf8() -> Encoded {
 /// Where the rows come from, by format.
 enum Source {
     Delimited {
-        reader: csv::Reader<BufReader<std::fs::File>>,
+        reader: csv::Reader<QuoteCheck<BufReader<std::fs::File>>>,
         header: Vec<String>,
     },
     Json {
@@ -390,13 +390,27 @@ impl TableReader {
                     } else {
                         b','
                     })
-                    .from_reader(BufReader::with_capacity(1 << 20, file));
+                    .from_reader(QuoteCheck::new(
+                        BufReader::with_capacity(1 << 20, file),
+                        if spec.format == TableFormat::Tsv {
+                            b'\t'
+                        } else {
+                            b','
+                        },
+                    ));
                 let header: Vec<String> = reader
                     .headers()
                     .map_err(|e| unreadable(csv_message(&e)))?
                     .iter()
                     .map(str::to_string)
                     .collect();
+                if let Some(problem) = reader.get_ref().problem {
+                    return Err(TableError::Malformed {
+                        path: spec.path.clone(),
+                        place: Place::Line(problem.line()),
+                        message: problem.to_string(),
+                    });
+                }
                 (
                     Source::Delimited {
                         reader,
@@ -581,6 +595,16 @@ impl TableReader {
                 message: csv_message(&e),
             }
         })?;
+        // The bytes read so far (a little ahead of this record) have their quotes checked: a
+        // quote left open, or closed in the middle of a cell, merges rows without an error
+        // from the CSV reader.
+        if let Some(problem) = reader.get_ref().problem {
+            return Err(TableError::Malformed {
+                path: self.spec.path.clone(),
+                place: Place::Line(problem.line()),
+                message: problem.to_string(),
+            });
+        }
         if !more {
             return Ok(false);
         }
@@ -836,6 +860,176 @@ impl<'de> serde::Deserialize<'de> for OrderedObject {
     }
 }
 
+/// What [`QuoteCheck`] found wrong with the quotes of a CSV or TSV file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuoteProblem {
+    /// A quoted cell opened on line `opened` is still open at the end of the file (on line
+    /// `last`): every line after it would be one cell.
+    Unclosed { opened: u64, last: u64 },
+    /// A quoted cell opened on `opened` is closed on `line` by a quote followed by more text
+    /// instead of the end of the cell: a quote inside a cell that was not doubled.
+    Stray { opened: u64, line: u64 },
+}
+
+impl QuoteProblem {
+    /// The line to name in the error.
+    pub fn line(self) -> u64 {
+        match self {
+            QuoteProblem::Unclosed { opened, .. } => opened,
+            QuoteProblem::Stray { opened, .. } => opened,
+        }
+    }
+}
+
+impl fmt::Display for QuoteProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            QuoteProblem::Unclosed { opened, last } => write!(
+                f,
+                "a quoted cell opened on this line is never closed: lines {opened}-{last}, to \
+                 the end of the file, would be one cell (rows lost); close the quote, and \
+                 double every quote inside a quoted cell (\"\")"
+            ),
+            QuoteProblem::Stray { opened, line } if opened == line => write!(
+                f,
+                "a quote inside a quoted cell is not doubled: the cell ends at it and the text \
+                 after it is read wrongly; write a quote inside a quoted cell as \"\""
+            ),
+            QuoteProblem::Stray { line, .. } => write!(
+                f,
+                "a quoted cell opened on this line runs to a quote on line {line} followed by \
+                 more text: the lines between would be one cell (rows lost); close the quote, \
+                 and double every quote inside a quoted cell (\"\")"
+            ),
+        }
+    }
+}
+
+/// Checks the quoting of a CSV or TSV file as the bytes pass to the CSV reader, which accepts
+/// both a quote left open to the end of the file and one that closes a cell in the middle of
+/// its text, each of which merges the rows that follow into one cell. The first problem found
+/// is kept in `problem`; lines count from 1 as in the reader's messages.
+pub struct QuoteCheck<R> {
+    inner: R,
+    delimiter: u8,
+    state: QuoteState,
+    line: u64,
+    opened: u64,
+    /// Whether the last byte read ended a line; whether any byte was read yet.
+    ended_line: bool,
+    started: bool,
+    pub problem: Option<QuoteProblem>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum QuoteState {
+    /// At the start of a cell (a quote here opens a quoted cell).
+    CellStart,
+    /// In a cell that is not quoted (quotes are text).
+    Unquoted,
+    /// In a quoted cell.
+    Quoted,
+    /// Just after a quote in a quoted cell: a second quote is a literal one, a delimiter or
+    /// line end closes the cell, anything else is a stray quote.
+    QuoteInQuoted,
+}
+
+impl<R> QuoteCheck<R> {
+    pub fn new(inner: R, delimiter: u8) -> QuoteCheck<R> {
+        QuoteCheck {
+            inner,
+            delimiter,
+            state: QuoteState::CellStart,
+            line: 1,
+            opened: 0,
+            ended_line: false,
+            started: false,
+            problem: None,
+        }
+    }
+
+    fn scan(&mut self, bytes: &[u8]) {
+        let Some(&last) = bytes.last() else {
+            return;
+        };
+        self.ended_line = last == b'\n';
+        let mut i = 0;
+        // The CSV reader drops a UTF-8 byte order mark before the header.
+        if !std::mem::replace(&mut self.started, true) && bytes.starts_with(b"\xEF\xBB\xBF") {
+            i = 3;
+        }
+        while i < bytes.len() {
+            match self.state {
+                QuoteState::CellStart | QuoteState::Unquoted => {
+                    if self.state == QuoteState::CellStart && bytes[i] == b'"' {
+                        self.state = QuoteState::Quoted;
+                        self.opened = self.line;
+                        i += 1;
+                        continue;
+                    }
+                    // To the cell's end: the delimiter or a line end.
+                    match memchr::memchr3(self.delimiter, b'\n', b'\r', &bytes[i..]) {
+                        Some(at) => {
+                            if bytes[i + at] == b'\n' {
+                                self.line += 1;
+                            }
+                            self.state = QuoteState::CellStart;
+                            i += at + 1;
+                        }
+                        None => {
+                            self.state = QuoteState::Unquoted;
+                            i = bytes.len();
+                        }
+                    }
+                }
+                QuoteState::Quoted => match memchr::memchr2(b'"', b'\n', &bytes[i..]) {
+                    Some(at) => {
+                        if bytes[i + at] == b'\n' {
+                            self.line += 1;
+                        } else {
+                            self.state = QuoteState::QuoteInQuoted;
+                        }
+                        i += at + 1;
+                    }
+                    None => i = bytes.len(),
+                },
+                QuoteState::QuoteInQuoted => {
+                    let b = bytes[i];
+                    if b == b'"' {
+                        self.state = QuoteState::Quoted;
+                    } else if b == self.delimiter || b == b'\n' || b == b'\r' {
+                        if b == b'\n' {
+                            self.line += 1;
+                        }
+                        self.state = QuoteState::CellStart;
+                    } else {
+                        self.problem.get_or_insert(QuoteProblem::Stray {
+                            opened: self.opened,
+                            line: self.line,
+                        });
+                        self.state = QuoteState::Unquoted;
+                    }
+                    i += 1;
+                }
+            }
+        }
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for QuoteCheck<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.scan(&buf[..n]);
+        if n == 0 && !buf.is_empty() && self.state == QuoteState::Quoted {
+            self.problem.get_or_insert(QuoteProblem::Unclosed {
+                opened: self.opened,
+                last: self.line - u64::from(self.ended_line),
+            });
+        }
+        Ok(n)
+    }
+}
+
 fn csv_message(error: &csv::Error) -> String {
     match error.kind() {
         csv::ErrorKind::Utf8 { err, .. } => format!(
@@ -852,6 +1046,47 @@ fn csv_message(error: &csv::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The quote problem of `csv`, read through [`QuoteCheck`] `chunk` bytes at a time.
+    fn quotes(csv: &str, chunk: usize) -> Option<QuoteProblem> {
+        use std::io::Read;
+        let mut check = QuoteCheck::new(csv.as_bytes(), b',');
+        let mut buf = vec![0u8; chunk];
+        while check.read(&mut buf).expect("read") > 0 {}
+        check.problem
+    }
+
+    #[test]
+    fn quotes_left_open_or_closed_inside_a_cell_are_found_with_their_lines() {
+        for chunk in [1, 2, 3, 7, 4096] {
+            // Well quoted: doubled quotes, delimiters and line breaks inside quotes, quotes
+            // inside unquoted cells, CRLF line ends, a BOM, no final line end.
+            for good in [
+                "id,text\n1,\"He said \"\"hi\"\", then left\"\n2,plain \"quote\" here\n",
+                "\u{feff}\"id\",\"text\"\r\n1,\"two\r\nlines\"\r\n2,\"\"\r\n",
+                "id,text\n1,\"last\"",
+                "id,text\n1,\"\"\"\"\n",
+            ] {
+                assert_eq!(quotes(good, chunk), None, "{good:?} by {chunk}");
+            }
+            assert_eq!(
+                quotes("id,text\n1,ok\n2,\"never closed\n3,lost\n4,lost\n", chunk),
+                Some(QuoteProblem::Unclosed { opened: 3, last: 5 })
+            );
+            assert_eq!(
+                quotes("id,text\n1,\"open\n2,x", chunk),
+                Some(QuoteProblem::Unclosed { opened: 2, last: 3 })
+            );
+            assert_eq!(
+                quotes("id,text\n1,\"He said \"hi\" and left\"\n", chunk),
+                Some(QuoteProblem::Stray { opened: 2, line: 2 })
+            );
+            assert_eq!(
+                quotes("id,text\n1,\"open\n2,\"closed\",x\n", chunk),
+                Some(QuoteProblem::Stray { opened: 2, line: 3 })
+            );
+        }
+    }
 
     #[test]
     fn dates_are_days_since_1970() {
