@@ -4,14 +4,16 @@
 //! Words and their boxes come from poppler's `pdftotext -bbox-layout` (chosen by measurement
 //! against the pure-Rust `pdf-extract`: see the README), which also orders a page's text
 //! blocks for reading (columns one after the other). What poppler does not do is done here,
-//! from the boxes: the body's line height; running heads and page numbers (short lines in the
-//! top 15% or bottom tenth of the page that repeat from page to page, or are only a number);
+//! from the boxes: the body's line height; running heads and page numbers (the outermost
+//! lines in the top 15% or bottom tenth of the page that recur at the same height on another
+//! page, or are only a number, set off from the text by white space: [`furniture`]);
 //! footnotes (the run of smaller lines at the foot of a page, one per leading number);
 //! headings (lines taller than the body's); paragraphs (a new one where a line is indented,
 //! follows a short line that ends a sentence, or a heading); words hyphenated at line ends
 //! rejoined (a soft hyphen always; a hard one unless the hyphenated word occurs elsewhere in
 //! the document); footnote markers glued to a word (`initiatives.1`) taken off where that
-//! footnote is on the same page.
+//! footnote is on the same page; a line break inside Chinese or Japanese text joined without
+//! a space, as in plain text ([`crate::script::joins_without_space`]).
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -331,32 +333,17 @@ enum Role {
 
 /// The role of each line of each page.
 fn roles(pages: &[Page], body: f64) -> Vec<Vec<Role>> {
-    // Running heads and feet: text in the top 15% or bottom tenth that recurs (digits aside) on
-    // another page, or is only a page number.
-    let band =
-        |page: &Page, line: &Line| line.y1 < page.height * 0.15 || line.y0 > page.height * 0.9;
-    let mut seen: std::collections::BTreeMap<String, BTreeSet<usize>> = Default::default();
-    for (p, page) in pages.iter().enumerate() {
-        for line in page.lines.iter().filter(|l| band(page, l)) {
-            seen.entry(without_digits(&line.text()))
-                .or_default()
-                .insert(p);
-        }
-    }
+    let furniture = furniture(pages, body);
     pages
         .iter()
-        .map(|page| {
+        .zip(furniture)
+        .map(|(page, furniture)| {
             let mut roles: Vec<Role> = page
                 .lines
                 .iter()
-                .map(|line| {
-                    let text = line.text();
-                    if band(page, line)
-                        && (is_page_number(&text)
-                            || seen
-                                .get(&without_digits(&text))
-                                .is_some_and(|p| p.len() > 1))
-                    {
+                .zip(furniture)
+                .map(|(line, furniture)| {
+                    if furniture {
                         Role::Furniture
                     } else if line.height() > body * 1.15 {
                         Role::Heading
@@ -393,6 +380,124 @@ fn roles(pages: &[Page], body: f64) -> Vec<Vec<Role>> {
             roles
         })
         .collect()
+}
+
+/// Which lines of each page are running heads, running feet and page numbers: the outermost
+/// lines of a page, in its top 15% or bottom tenth, that are only a page number or recur
+/// (digits aside) at the same height on another page, set off from the rest of the page by
+/// white space of half a line's height more than the usual space between lines (in the
+/// fixtures, lines are 0.15 of a line's height apart and running heads 1.05 from the text).
+/// Body text never is: text repeated from page to
+/// page (a document of a paragraph repeated, a small-print page whose first line happens to
+/// recur) sits against the lines next to it, and a run of such lines stops at the first
+/// line that is not one. A document whose lines would all be furniture (a page or more
+/// holding only a repeated line) has none: its text is what it says.
+fn furniture(pages: &[Page], body: f64) -> Vec<Vec<bool>> {
+    let spacing = line_spacing(pages);
+    let top = |page: &Page, line: &Line| line.y1 < page.height * 0.15;
+    let bottom = |page: &Page, line: &Line| line.y0 > page.height * 0.9;
+    // Where each text of the bands is found: (height, page), by height.
+    let mut seen: std::collections::BTreeMap<String, Vec<(f64, usize)>> = Default::default();
+    for (p, page) in pages.iter().enumerate() {
+        for line in page
+            .lines
+            .iter()
+            .filter(|l| top(page, l) || bottom(page, l))
+        {
+            seen.entry(without_digits(&line.text()))
+                .or_default()
+                .push((line.y0, p));
+        }
+    }
+    for places in seen.values_mut() {
+        places.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    }
+    let recurs = |p: usize, line: &Line| {
+        let Some(places) = seen.get(&without_digits(&line.text())) else {
+            return false;
+        };
+        let low = line.y0 - body * 0.5;
+        let from = places.partition_point(|&(y, _)| y <= low);
+        places[from..]
+            .iter()
+            .take_while(|&&(y, _)| y < line.y0 + body * 0.5)
+            .any(|&(_, q)| q != p)
+    };
+    let mut all = Vec::with_capacity(pages.len());
+    for (p, page) in pages.iter().enumerate() {
+        let mut furniture = vec![false; page.lines.len()];
+        let mut by_height: Vec<usize> = (0..page.lines.len()).collect();
+        by_height.sort_by(|&a, &b| page.lines[a].y0.total_cmp(&page.lines[b].y0));
+        let candidate = |line: &Line| is_page_number(&line.text()) || recurs(p, line);
+        // From the top down, then from the bottom up: the run of candidates in the band, as
+        // far as white space parts it from the rest.
+        for from_top in [true, false] {
+            let order: Vec<usize> = if from_top {
+                by_height.clone()
+            } else {
+                by_height.iter().rev().copied().collect()
+            };
+            let in_band = |line: &Line| {
+                if from_top {
+                    top(page, line)
+                } else {
+                    bottom(page, line)
+                }
+            };
+            let run = order
+                .iter()
+                .take_while(|&&i| {
+                    let line = &page.lines[i];
+                    !furniture[i] && in_band(line) && candidate(line)
+                })
+                .count();
+            // The run's longest start that white space parts from the line after it.
+            let set_off = |k: usize| match order.get(k) {
+                None => true,
+                Some(&next) => {
+                    let (last, next) = (&page.lines[order[k - 1]], &page.lines[next]);
+                    let gap = if from_top {
+                        next.y0 - last.y1
+                    } else {
+                        last.y0 - next.y1
+                    };
+                    gap >= spacing + body * 0.5
+                }
+            };
+            let kept = (1..=run).rev().find(|&k| set_off(k)).unwrap_or(0);
+            for &i in &order[..kept] {
+                furniture[i] = true;
+            }
+        }
+        all.push(furniture);
+    }
+    if all.iter().flatten().all(|&f| f) {
+        for page in &mut all {
+            page.iter_mut().for_each(|f| *f = false);
+        }
+    }
+    all
+}
+
+/// The white space most often found between a line and the next one below it, to half a
+/// point: the space between the lines of a paragraph (larger in text set double-spaced).
+fn line_spacing(pages: &[Page]) -> f64 {
+    let mut counts: std::collections::BTreeMap<i64, usize> = Default::default();
+    for page in pages {
+        let mut lines: Vec<&Line> = page.lines.iter().collect();
+        lines.sort_by(|a, b| a.y0.total_cmp(&b.y0));
+        for pair in lines.windows(2) {
+            let gap = pair[1].y0 - pair[0].y1;
+            // Lines side by side (columns, a split running head) are not one above the other.
+            if gap >= 0.0 {
+                *counts.entry((gap * 2.0).round() as i64).or_default() += 1;
+            }
+        }
+    }
+    counts
+        .into_iter()
+        .max_by_key(|&(gap, n)| (n, -gap))
+        .map_or(0.0, |(gap, _)| gap as f64 / 2.0)
 }
 
 /// Reads the blocks out of `pdftotext -bbox-layout` output.
@@ -570,7 +675,8 @@ fn blocks_of_layout(layout: &str) -> Result<Vec<PdfBlock>, String> {
     Ok(blocks)
 }
 
-/// Appends a line to a block's text: a word hyphenated at the line end is rejoined.
+/// Appends a line to a block's text: a word hyphenated at the line end is rejoined; a break
+/// between two characters of Chinese or Japanese takes no space.
 fn join_line(text: &mut String, line: &str, vocabulary: &BTreeSet<String>) {
     if let Some(stem) = text.strip_suffix('\u{AD}') {
         // A soft hyphen: where the typesetter broke the word.
@@ -601,7 +707,11 @@ fn join_line(text: &mut String, line: &str, vocabulary: &BTreeSet<String>) {
             return;
         }
     }
-    text.push(' ');
+    // Chinese and Japanese have no spaces between words: a line break inside East Asian
+    // text joins without one, as in plain text.
+    if !crate::script::joins_without_space(text, line) {
+        text.push(' ');
+    }
     text.push_str(line);
 }
 
@@ -633,6 +743,27 @@ mod tests {
         let mut t = "China-".to_string();
         join_line(&mut t, "Europe", &known);
         assert_eq!(t, "China-Europe", "a capital after the hyphen: a compound");
+    }
+
+    #[test]
+    fn line_breaks_inside_east_asian_text_take_no_space() {
+        let known = BTreeSet::new();
+        for (before, after, joined) in [
+            (
+                "社会组织与政府的合作关",
+                "系统地建立起来了。",
+                "社会组织与政府的合作关系统地建立起来了。",
+            ),
+            ("他说：“", "我们", "他说：“我们"),
+            ("与NGO", "合作", "与NGO 合作"),
+            ("一个 NGO", "合作项目", "一个 NGO 合作项目"),
+            ("国际化", "(guojihua)", "国际化 (guojihua)"),
+            ("trust", "信任", "trust 信任"),
+        ] {
+            let mut t = before.to_string();
+            join_line(&mut t, after, &known);
+            assert_eq!(t, joined);
+        }
     }
 
     /// The typeset article of `tests/fixtures/pdf/`: its paragraphs, headings and footnotes

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: run the binary, read its Parquet back.
 #![allow(dead_code)]
 
+pub mod pdf;
+
 use polars::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
