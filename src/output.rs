@@ -5,8 +5,10 @@
 //! and the manifest renamed in last. A run that crashes, is interrupted or runs out of disk
 //! therefore never leaves a manifest beside tables it did not finish, and a failure while
 //! writing leaves the previous run whole: the manifest is the mark of a complete run. A run holds
-//! the output folder's lock file (`.qualcode-lock`) while it writes, so two runs never write
-//! into one folder, and only a dead run's staging folders are removed.
+//! the output folder's lock file (`.qualcode-lock`) while it writes (and `agree`, which writes
+//! into a run's folder, holds it too), so two runs never write into one folder, and only a dead
+//! run's staging folders are removed. A single file written by another command
+//! ([`write_atomic`]) goes under a temporary name beside it, removed again if the write fails.
 
 use anyhow::{Context, Result};
 use polars::prelude::*;
@@ -264,7 +266,7 @@ pub struct StagedTables {
 pub const LOCK_FILE: &str = ".qualcode-lock";
 
 /// An output folder locked by this run: its lock file, removed on drop.
-struct OutputLock {
+pub struct OutputLock {
     path: PathBuf,
 }
 
@@ -286,10 +288,18 @@ fn host_name() -> String {
         .unwrap_or_default()
 }
 
-/// Locks `out` for this run: creates its lock file, which must not exist. A lock left by a
-/// run on this machine whose process is gone (killed) is taken over; any other refuses the
-/// run with the holder's process and machine, so two runs never write into one folder.
-fn lock_output(out: &Path) -> Result<OutputLock> {
+/// How long a lock file may stay without its holder's name before it is taken for the
+/// leftover of a run that could not write it: its holder writes the name right after creating
+/// the file.
+const UNNAMED_LOCK_SECONDS: u64 = 10;
+
+/// Locks `out` for this run (or another command that writes into a run's folder, `agree`):
+/// creates its lock file, which must not exist. A lock left by a run on this machine whose
+/// process is gone (killed) is taken over, and so is one left without its holder's name for
+/// longer than a holder takes to write it; any other refuses with the holder's process and
+/// machine, so two commands never write into one folder. A lock file that cannot be written
+/// (a full disk) is removed again before the error is reported.
+pub fn lock_output(out: &Path) -> Result<OutputLock> {
     use std::io::Write as _;
     let path = out.join(LOCK_FILE);
     let mine = lock_record(std::process::id());
@@ -300,12 +310,40 @@ fn lock_output(out: &Path) -> Result<OutputLock> {
             .open(&path)
         {
             Ok(mut file) => {
-                file.write_all(mine.as_bytes())
-                    .with_context(|| format!("cannot write {}", path.display()))?;
+                if let Err(err) = file.write_all(mine.as_bytes()).and_then(|()| file.flush()) {
+                    drop(file);
+                    let _ = fs::remove_file(&path);
+                    return Err(err).with_context(|| {
+                        format!(
+                            "cannot write the lock file {} (is the disk full?)",
+                            path.display()
+                        )
+                    });
+                }
                 return Ok(OutputLock { path });
             }
             Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
                 let holder = fs::read_to_string(&path).unwrap_or_default();
+                if parse_holder(holder.trim()).is_none() {
+                    let age = fs::metadata(&path)
+                        .and_then(|m| m.modified())
+                        .ok()
+                        .and_then(|t| t.elapsed().ok())
+                        .map_or(0, |d| d.as_secs());
+                    if age < UNNAMED_LOCK_SECONDS {
+                        anyhow::bail!(
+                            "output folder {} is being locked by another qualcode command ({} names no process yet); try again in a moment",
+                            out.display(),
+                            path.display()
+                        );
+                    }
+                    eprintln!(
+                        "note: {} was left without a process's name {age} s ago (by a command that could not write it, as on a full disk): taken over",
+                        path.display()
+                    );
+                    let _ = fs::remove_file(&path);
+                    continue;
+                }
                 if !holder_is_gone(holder.trim()) {
                     anyhow::bail!(
                         "output folder {} is being written by another qualcode run (process {}); wait for it to end, or delete {} if no run is going on",
@@ -332,13 +370,16 @@ fn lock_output(out: &Path) -> Result<OutputLock> {
 /// Whether the run that wrote `holder` (`pid@host`) has ended: only a process of this
 /// machine can be looked up; a lock from another machine (a shared file system) is live.
 fn holder_is_gone(holder: &str) -> bool {
-    let Some((pid, host)) = holder.split_once('@') else {
-        return false;
-    };
-    let Ok(pid) = pid.parse::<i32>() else {
+    let Some((pid, host)) = parse_holder(holder) else {
         return false;
     };
     host == host_name() && pid > 0 && !process_exists(pid)
+}
+
+/// The process and machine of a lock file's `pid@host`.
+fn parse_holder(holder: &str) -> Option<(i32, &str)> {
+    let (pid, host) = holder.split_once('@')?;
+    Some((pid.parse().ok()?, host))
 }
 
 #[cfg(unix)]
@@ -726,8 +767,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         std::process::id(),
         name.to_string_lossy()
     ));
-    fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    fs::rename(&tmp, path).with_context(|| format!("cannot move {} into place", path.display()))
+    // A write that fails (a full disk) or a rename that does removes what it left.
+    let written = fs::write(&tmp, bytes)
+        .with_context(|| format!("cannot write {}", path.display()))
+        .and_then(|()| {
+            fs::rename(&tmp, path)
+                .with_context(|| format!("cannot move {} into place", path.display()))
+        });
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    written
 }
 
 /// Formats a Unix time as RFC 3339 UTC, without pulling in a date crate.

@@ -20,6 +20,11 @@ use std::path::PathBuf;
 /// `settings.out`.
 pub fn agree(gold: &[PathBuf], bootstrap: &agree::Bootstrap, settings: &RunSettings) -> Result<u8> {
     let codebook = load_codebook(&settings.codebook)?;
+    // The folder is usually a run's: locked as a run locks it, so that neither writes while
+    // the other does.
+    std::fs::create_dir_all(&settings.out)
+        .with_context(|| format!("cannot create output folder {}", settings.out.display()))?;
+    let _lock = output::lock_output(&settings.out)?;
     let (records, documents) = code_corpus(settings, &codebook, true)?;
     let run = agree::run_documents(&documents);
     let machine = agree::machine(&codebook, documents.iter().map(|(d, _)| d));
