@@ -72,22 +72,35 @@ fn unique(base: String, taken: &mut BTreeSet<String>) -> String {
 pub fn from_refi(imported: &Imported, origin: &str) -> Draft {
     let mut taken = BTreeSet::new();
     let mut codes: Vec<DraftCode> = Vec::new();
+    let mut notes = imported.notes.clone();
     for code in &imported.codes {
         let mut draft = DraftCode {
             label: code.name.clone(),
             ..Default::default()
         };
         let mut definition = Vec::new();
+        // The id line, wherever it is; the text around it (a QDA tool's user may have written
+        // on below it) stays in the description.
         let mut marked_id = None;
-        for part in code.description.split("\n\n").map(str::trim) {
+        let description: Vec<&str> = code
+            .description
+            .lines()
+            .filter(|line| match line.trim().strip_prefix(refi::ID_MARKER) {
+                Some(id) if marked_id.is_none() => {
+                    marked_id = Some(id.trim().to_string());
+                    false
+                }
+                _ => true,
+            })
+            .collect();
+        let description = description.join("\n");
+        for part in description.split("\n\n").map(str::trim) {
             if let Some(rest) = part.strip_prefix("Use when: ") {
                 draft.use_when = rest.to_string();
             } else if let Some(rest) = part.strip_prefix("Do not use when: ") {
                 draft.do_not_use_when = rest.to_string();
             } else if let Some(rest) = part.strip_prefix("Example: ") {
                 draft.example = rest.to_string();
-            } else if let Some(rest) = part.strip_prefix(refi::ID_MARKER) {
-                marked_id = Some(rest.trim().to_string());
             } else if !part.is_empty() {
                 definition.push(part);
             }
@@ -95,7 +108,15 @@ pub fn from_refi(imported: &Imported, origin: &str) -> Draft {
         draft.definition = definition.join("\n\n");
         let base = match marked_id {
             Some(id) if crate::codebook::is_identifier(&id) => id,
-            _ => identifier(&code.name),
+            Some(id) => {
+                notes.push(format!(
+                    "code {:?}: its line \"{}{id}\" names no identifier; the code is named after its label",
+                    code.name,
+                    refi::ID_MARKER
+                ));
+                identifier(&code.name)
+            }
+            None => identifier(&code.name),
         };
         draft.id = unique(base, &mut taken);
         draft.parent = code.parent.map(|p| codes[p].id.clone());
@@ -104,7 +125,7 @@ pub fn from_refi(imported: &Imported, origin: &str) -> Draft {
     Draft {
         origin: origin.to_string(),
         codes,
-        notes: imported.notes.clone(),
+        notes,
     }
 }
 
@@ -253,6 +274,7 @@ pub fn from_liwc(text: &str, origin: &str) -> Result<Draft, String> {
     let mut taken = BTreeSet::new();
     let mut codes: Vec<DraftCode> = Vec::new();
     let mut by_id: BTreeMap<String, usize> = BTreeMap::new();
+    let mut numbered: BTreeMap<String, (String, usize)> = BTreeMap::new();
     let mut notes = Vec::new();
     let mut header_closed = false;
     for (n, line) in lines.by_ref() {
@@ -268,6 +290,15 @@ pub fn from_liwc(text: &str, origin: &str) -> Result<Draft, String> {
                 n + 1
             ));
         };
+        // Two names for one number: which of them the entries mean cannot be told.
+        if let Some((first, first_line)) =
+            numbered.insert(id.to_string(), (name.to_string(), n + 1))
+        {
+            return Err(format!(
+                "line {}: category {id} is defined twice, as {first:?} (line {first_line}) and as {name:?}: the entries that refer to {id} cannot be given to either; number the categories apart",
+                n + 1
+            ));
+        }
         by_id.insert(id.to_string(), codes.len());
         codes.push(draft_code(name, None, &mut taken));
     }
@@ -588,6 +619,46 @@ mod tests {
             .map(|c| c.id)
             .collect();
         assert_eq!(ids, vec!["trust", "trust_2"]);
+    }
+
+    #[test]
+    fn text_below_the_id_line_of_a_description_is_kept() {
+        let imported = Imported {
+            codes: vec![
+                code(
+                    "Trust",
+                    "Confidence in the other side.\n\nqualcode id: trust\nAdded in NVivo: reliance counts too.\r\nAnd so does faith.",
+                    None,
+                ),
+                code("Odd", "Odd.\n\nqualcode id: not an id", None),
+            ],
+            ..Default::default()
+        };
+        let draft = from_refi(&imported, "tool.qdc");
+        assert_eq!(draft.codes[0].id, "trust");
+        assert_eq!(
+            draft.codes[0].definition,
+            "Confidence in the other side.\n\nAdded in NVivo: reliance counts too.\nAnd so does faith."
+        );
+        assert_eq!(draft.codes[1].id, "odd");
+        assert_eq!(draft.codes[1].definition, "Odd.");
+        assert!(
+            draft.notes[0].contains("\"qualcode id: not an id\" names no identifier"),
+            "{:?}",
+            draft.notes
+        );
+    }
+
+    #[test]
+    fn a_liwc_category_number_given_twice_is_refused() {
+        let dic = "%\n1\tposemo\n2\tnegemo\n1\ttrust\n%\nhappy\t1\nsad\t2\n";
+        let err = from_liwc(dic, "x.dic").expect_err("refused");
+        assert!(
+            err.contains(
+                "line 4: category 1 is defined twice, as \"posemo\" (line 2) and as \"trust\""
+            ),
+            "{err}"
+        );
     }
 
     #[test]
