@@ -42,7 +42,12 @@ pub struct Manifest {
     pub corpus_notes: Vec<String>,
     pub codebook: CodebookInfo,
     pub counts: Counts,
+    /// Every file of a corpus of up to [`MANIFEST_FILES`]; of a larger one, only the files
+    /// skipped, empty or without units, up to that many ([`listed_files`]).
     pub files: Vec<FileInfo>,
+    /// The files not in `files` (the `documents` table has every file).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub files_not_listed: usize,
     pub tables: Vec<TableInfo>,
     /// Set when the documents have variables: a table corpus's other columns, or `--metadata`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -189,6 +194,31 @@ impl RejectedCounts {
         self.negated += other.negated;
         self.overlapped += other.overlapped;
     }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// The most files a manifest lists: 10,000 entries are about 2.7 MB of JSON (a million made a
+/// 271 MB manifest).
+pub const MANIFEST_FILES: usize = 10_000;
+
+/// What a manifest lists of a corpus's files, in corpus order, and how many it leaves out:
+/// every file of a corpus of up to [`MANIFEST_FILES`]; of a larger one the files that were
+/// not simply coded (skipped, empty, or without units to code), up to that many.
+pub fn listed_files(files: Vec<FileInfo>) -> (Vec<FileInfo>, usize) {
+    let total = files.len();
+    if total <= MANIFEST_FILES {
+        return (files, 0);
+    }
+    let listed: Vec<FileInfo> = files
+        .into_iter()
+        .filter(|f| f.status != "coded" || f.warning.is_some())
+        .take(MANIFEST_FILES)
+        .collect();
+    let left_out = total - listed.len();
+    (listed, left_out)
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]

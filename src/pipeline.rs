@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 mod corpus_table;
+mod notices;
 
 /// Settings checked and resolved, ready to run.
 #[derive(Debug, Clone)]
@@ -144,8 +145,10 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
         hashing,
     } = sources;
     let mut table_read: Result<Option<TableReader>> = Ok(None);
+    // What is said of skipped, empty and unit-less files, as the writer receives them.
+    let mut notices = notices::Notices::new(settings.corpus.clone(), settings.table.is_some());
     let written = std::thread::scope(|scope| {
-        let writer = scope.spawn(|| write_batches(&codebook, staged, receiver));
+        let writer = scope.spawn(|| write_batches(&codebook, staged, receiver, &mut notices));
         // A failed send means the writer failed; its error is reported below.
         let mut send = |batch: Batched| sender.send(batch).is_ok();
         if let Some(reader) = table {
@@ -207,6 +210,7 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
     })?;
     let table_read = table_read?;
     progress.finish_and_clear();
+    notices.finish();
     let Written {
         mut staged,
         records,
@@ -284,6 +288,7 @@ fn write_batches(
     codebook: &Codebook,
     mut staged: output::StagedTables,
     batches: std::sync::mpsc::Receiver<Batched>,
+    notices: &mut notices::Notices,
 ) -> Result<Written> {
     let mut records = Vec::new();
     let mut units = Vec::new();
@@ -291,6 +296,7 @@ fn write_batches(
     let mut counts = output::Counts::default();
     let code_ids: Vec<String> = codebook.codes.iter().map(|c| c.id.clone()).collect();
     for batch in batches {
+        notices.report(&batch.records);
         let unit_tables = tables::unit_tables(codebook, &batch.records, &batch.facts, &batch.rows)
             .context("cannot build the tables")?;
         let texts = tables::texts_table(&batch.texts).context("cannot build the texts table")?;
@@ -428,7 +434,6 @@ fn code_in_parts(
     if let Some(facts) = &facts {
         record.warning = no_units_warning(facts, settings.unit);
     }
-    report(&settings.corpus, std::slice::from_ref(&record));
     send(Batched {
         records: vec![record],
         facts: facts.into_iter().collect(),
@@ -626,11 +631,11 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<output::Counts> {
             tables.push(("code_by_variable", table));
         }
     }
-    let mut files: Vec<output::FileInfo> = manifests
-        .iter()
-        .flat_map(|m| m.files.iter().cloned())
-        .collect();
-    files.sort_by(|a, b| a.document.cmp(&b.document));
+    // From the merged documents table: a shard's manifest may list only some of its files.
+    let (files, files_not_listed) = output::listed_files(
+        file_infos(tables::named(&tables, "documents")?)
+            .context("cannot read the merged documents table")?,
+    );
     let mut counts = output::Counts::default();
     for m in &manifests {
         counts.add(&m.counts);
@@ -653,11 +658,49 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<output::Counts> {
         codebook: first.codebook.clone(),
         counts,
         files,
+        files_not_listed,
         tables: output::table_infos(&tables),
         variables: variables.map(|(_, info)| info),
     };
     output::write(out, &mut tables, &manifest)?;
     Ok(manifest.counts)
+}
+
+/// The manifest's account of each file, from a `documents` table.
+fn file_infos(
+    documents: &polars::prelude::DataFrame,
+) -> polars::prelude::PolarsResult<Vec<output::FileInfo>> {
+    let text = |name: &str| -> polars::prelude::PolarsResult<Vec<Option<String>>> {
+        Ok(documents
+            .column(name)?
+            .str()?
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect())
+    };
+    let (ids, statuses, reasons) = (text("document")?, text("status")?, text("reason")?);
+    let (sha256, encodings, from, warnings) = (
+        text("sha256")?,
+        text("encoding")?,
+        text("encoding_from")?,
+        text("warning")?,
+    );
+    let bytes = documents.column("bytes")?.u64()?;
+    let null = |column: &str, i: usize| polars::prelude::polars_err!(ComputeError: "documents table: row {i} has no {column}");
+    (0..documents.height())
+        .map(|i| {
+            Ok(output::FileInfo {
+                document: ids[i].clone().ok_or_else(|| null("document", i))?,
+                bytes: bytes.get(i).ok_or_else(|| null("bytes", i))?,
+                sha256: sha256[i].clone().ok_or_else(|| null("sha256", i))?,
+                status: statuses[i].clone().ok_or_else(|| null("status", i))?,
+                reason: reasons[i].clone(),
+                encoding: encodings[i].clone(),
+                encoding_from: from[i].clone(),
+                warning: warnings[i].clone(),
+            })
+        })
+        .collect()
 }
 
 /// The shards' `document_variables` tables in corpus order, and their manifests' account of
@@ -721,14 +764,20 @@ pub fn code_corpus(
     keep_text: bool,
 ) -> Result<(Vec<FileRecord>, Vec<Coded>)> {
     let matcher = Matcher::new(codebook)?;
-    if let Some(spec) = &settings.table {
-        return corpus_table::code_all_rows(spec, settings, &matcher, keep_text);
-    }
-    let (files, _, _) = corpus_files(settings)?;
-    let pool = worker_pool(settings)?;
-    let progress = progress_bar(files.len());
-    let coded = code_files(&files, settings, &matcher, &pool, &progress, keep_text);
-    progress.finish_and_clear();
+    let coded = match &settings.table {
+        Some(spec) => corpus_table::code_all_rows(spec, settings, &matcher, keep_text)?,
+        None => {
+            let (files, _, _) = corpus_files(settings)?;
+            let pool = worker_pool(settings)?;
+            let progress = progress_bar(files.len());
+            let coded = code_files(&files, settings, &matcher, &pool, &progress, keep_text);
+            progress.finish_and_clear();
+            coded
+        }
+    };
+    let mut notices = notices::Notices::new(settings.corpus.clone(), settings.table.is_some());
+    notices.report(&coded.0);
+    notices.finish();
     Ok(coded)
 }
 
@@ -802,8 +851,8 @@ fn worker_pool(settings: &RunSettings) -> Result<rayon::ThreadPool> {
         .context("cannot start worker threads")
 }
 
-/// Reads, segments and codes files in parallel, reporting skipped and empty files on stderr.
-/// Results are in the order of `files` whatever the thread timing.
+/// Reads, segments and codes files in parallel. Results are in the order of `files` whatever
+/// the thread timing.
 fn code_files(
     files: &[(String, PathBuf)],
     settings: &RunSettings,
@@ -824,7 +873,6 @@ fn code_files(
             .collect()
     });
     let (records, documents): (Vec<FileRecord>, Vec<Option<Coded>>) = results.into_iter().unzip();
-    report(&settings.corpus, &records);
     (records, documents.into_iter().flatten().collect())
 }
 
@@ -859,23 +907,6 @@ fn no_units_warning(facts: &DocumentFacts, unit: UnitLevel) -> Option<String> {
             facts.layout.as_str()
         )
     })
-}
-
-/// Reports skipped and empty files, and files read without a unit to code, on stderr.
-fn report(corpus: &Path, records: &[FileRecord]) {
-    for record in records {
-        let path = corpus.join(&record.id);
-        match &record.status {
-            FileStatus::Skipped { reason } => {
-                eprintln!("warning: skipped {}: {reason}", path.display())
-            }
-            FileStatus::Empty => eprintln!("note: {} is empty", path.display()),
-            FileStatus::Read => {}
-        }
-        if let Some(warning) = &record.warning {
-            eprintln!("warning: {}: {warning}", path.display());
-        }
-    }
 }
 
 fn progress_bar(files: usize) -> ProgressBar {
@@ -938,6 +969,24 @@ fn manifest(
     started_at: u64,
     seconds: f64,
 ) -> Manifest {
+    let (files, files_not_listed) = output::listed_files(
+        records
+            .iter()
+            .map(|r| output::FileInfo {
+                document: r.id.clone(),
+                bytes: r.bytes,
+                sha256: r.sha256.clone(),
+                status: tables::status_name(&r.status).to_string(),
+                reason: match &r.status {
+                    FileStatus::Skipped { reason } => Some(reason.clone()),
+                    _ => None,
+                },
+                encoding: r.encoding.map(|e| e.name().to_string()),
+                encoding_from: r.encoding.map(|e| e.by.as_str().to_string()),
+                warning: r.warning.clone(),
+            })
+            .collect(),
+    );
     Manifest {
         tool: "qualcode".to_string(),
         version: env!("CARGO_PKG_VERSION").to_string(),
@@ -972,22 +1021,8 @@ fn manifest(
             codes: codebook.codes.iter().map(|c| c.id.clone()).collect(),
         },
         counts,
-        files: records
-            .iter()
-            .map(|r| output::FileInfo {
-                document: r.id.clone(),
-                bytes: r.bytes,
-                sha256: r.sha256.clone(),
-                status: tables::status_name(&r.status).to_string(),
-                reason: match &r.status {
-                    FileStatus::Skipped { reason } => Some(reason.clone()),
-                    _ => None,
-                },
-                encoding: r.encoding.map(|e| e.name().to_string()),
-                encoding_from: r.encoding.map(|e| e.by.as_str().to_string()),
-                warning: r.warning.clone(),
-            })
-            .collect(),
+        files,
+        files_not_listed,
         tables,
         variables: None,
     }

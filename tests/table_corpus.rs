@@ -888,3 +888,86 @@ fn workbench_commands_read_a_table_corpus_as_a_folder() {
         "{stderr}"
     );
 }
+
+/// A table of 25,000 rows, all but three empty: a few lines on stderr, not 25,000, and a
+/// manifest that lists 10,000 of them; the documents table has every row. Merging its shards
+/// gives the same manifest.
+#[test]
+fn many_empty_documents_are_summarised_and_the_manifest_is_bounded() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut csv = String::from("id,text\n");
+    for i in 0..25_000 {
+        let text = if i % 10_000 == 5 { "Trust grew." } else { "" };
+        csv.push_str(&format!("r{i:05},{text}\n"));
+    }
+    let table_path = dir.path().join("rows.csv");
+    std::fs::write(&table_path, csv).expect("write");
+    let out = dir.path().join("out");
+    let (code, stderr) = run(&table_path, &codebook(), &out, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let empty_lines = stderr.lines().filter(|l| l.ends_with("is empty")).count();
+    assert_eq!(empty_lines, 20, "{stderr}");
+    assert!(
+        stderr.contains("note: 24977 more empty documents, not named above"),
+        "{stderr}"
+    );
+    assert!(stderr.lines().count() < 30, "{stderr}");
+    let m = manifest(&out);
+    let files = m["files"].as_array().expect("files");
+    assert_eq!(files.len(), 10_000);
+    assert!(files.iter().all(|f| f["status"] == "empty"));
+    assert_eq!(m["files_not_listed"], 15_000);
+    assert_eq!(m["counts"]["files"], 25_000);
+    assert_eq!(table(&out, "documents").height(), 25_000);
+    let shards: Vec<PathBuf> = (1..=2)
+        .map(|k| {
+            let shard = dir.path().join(format!("shard{k}"));
+            let (code, stderr) = run(
+                &table_path,
+                &codebook(),
+                &shard,
+                &["--shard", &format!("{k}/2")],
+            );
+            assert_eq!(code, 0, "{stderr}");
+            shard
+        })
+        .collect();
+    let merged = dir.path().join("merged");
+    let (code, stderr) = merge(&shards, &merged);
+    assert_eq!(code, 0, "{stderr}");
+    let mut got = manifest(&merged);
+    let mut want = m;
+    // Listed in id order, as merged tables are.
+    for m in [&mut got, &mut want] {
+        m["files"]
+            .as_array_mut()
+            .expect("files")
+            .sort_by_key(|f| f["document"].as_str().unwrap_or_default().to_string());
+    }
+    assert_eq!(got["files"], want["files"]);
+    assert_eq!(got["files_not_listed"], 15_000);
+
+    // Skipped files of a folder: the first 20 named, the others counted by kind of reason.
+    let folder = dir.path().join("folder");
+    std::fs::create_dir(&folder).expect("mkdir");
+    for i in 0..23 {
+        std::fs::write(folder.join(format!("bin{i:02}.txt")), b"\x00\x01\x02").expect("write");
+    }
+    for i in 0..4 {
+        std::fs::write(folder.join(format!("zz{i}.docx")), "not a zip").expect("write");
+    }
+    std::fs::write(folder.join("a.txt"), "Trust grew.\n").expect("write");
+    let (code, stderr) = run(&folder, &codebook(), &dir.path().join("f"), &[]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        stderr
+            .lines()
+            .filter(|l| l.starts_with("warning: skipped"))
+            .count(),
+        20
+    );
+    assert!(
+        stderr.contains("warning: 7 more files skipped, not named above (3 binary file, 4 cannot open the Word document as a zip archive)"),
+        "{stderr}"
+    );
+}

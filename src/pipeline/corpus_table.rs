@@ -195,28 +195,7 @@ fn code_rows(
             .collect()
     });
     let (records, documents): (Vec<FileRecord>, Vec<Option<Coded>>) = results.into_iter().unzip();
-    report_rows(&settings.corpus, &records);
     (records, documents.into_iter().flatten().collect())
-}
-
-/// Reports a table's empty documents and documents without units on stderr, by id.
-fn report_rows(table: &std::path::Path, records: &[FileRecord]) {
-    for record in records {
-        if record.status == crate::read::FileStatus::Empty {
-            eprintln!(
-                "note: {}: document {:?} is empty",
-                table.display(),
-                record.id
-            );
-        }
-        if let Some(warning) = &record.warning {
-            eprintln!(
-                "warning: {}: document {:?}: {warning}",
-                table.display(),
-                record.id
-            );
-        }
-    }
 }
 
 /// A whole table corpus coded in memory (for the commands that need every document at once).
