@@ -116,6 +116,11 @@ fn read_gold(
         let is_project = path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("qdpx"));
+        if !is_project {
+            if let Some(what) = agree::not_a_hand_coding(path, &bytes) {
+                bail!("{name} is {what}");
+            }
+        }
         let coder = if is_project {
             let (coder, notes) = agree::gold_qdpx(&name, &bytes, codebook, run)?;
             for note in notes {

@@ -13,7 +13,7 @@ mod gold;
 mod report;
 pub mod stats;
 
-pub use gold::{gold_csv, gold_qdpx, text_key, GoldError};
+pub use gold::{gold_csv, gold_qdpx, not_a_hand_coding, text_key, GoldError};
 pub use report::Report;
 pub use stats::{Bootstrap, Confusion};
 
