@@ -679,6 +679,15 @@ pub fn import_codebook(args: &ImportArgs) -> Result<u8> {
     for note in &draft.notes {
         eprintln!("warning: {name}: {note}");
     }
+    // What `run` would refuse in the codebook written (names that look alike), said now.
+    if let Err(problems) = crate::codebook::parse(&toml) {
+        for p in problems {
+            eprintln!(
+                "warning: {name}: the codebook written, line {}: {} (fix it before a run)",
+                p.line, p.message
+            );
+        }
+    }
     match &args.out {
         None => print!("{toml}"),
         Some(out) => {
