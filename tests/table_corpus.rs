@@ -971,3 +971,55 @@ fn many_empty_documents_are_summarised_and_the_manifest_is_bounded() {
         "{stderr}"
     );
 }
+
+/// Text kept as categories (pandas' `category`, polars' `Categorical`, Arrow's dictionary
+/// strings) is read as text: the texts, ids and variables are the same as from plain strings.
+#[test]
+fn categorical_text_columns_are_text() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plain = df!(
+        "id" => ["a", "b", "c"],
+        "text" => ["Trust grew.", "Mutual benefit.", "Trust grew."],
+        "outlet" => ["web", "web", "print"],
+    )
+    .expect("frame");
+    let categorical = DataType::from_categories(Categories::global());
+    let mut cat = plain.clone();
+    for name in ["id", "text", "outlet"] {
+        let column = cat
+            .column(name)
+            .expect("column")
+            .cast(&categorical)
+            .expect("cast");
+        cat.replace(name, column).expect("replace");
+    }
+    assert!(cat.column("text").expect("text").dtype().is_categorical());
+    let mut outs = Vec::new();
+    for (name, mut df) in [("plain", plain), ("categorical", cat)] {
+        let path = dir.path().join(format!("{name}.parquet"));
+        ParquetWriter::new(std::fs::File::create(&path).expect("create"))
+            .finish(&mut df)
+            .expect("write");
+        let out = dir.path().join(format!("out-{name}"));
+        let (code, stderr) = run(&path, &codebook(), &out, &[]);
+        assert_eq!(code, 0, "{name}: {stderr}");
+        outs.push(out);
+    }
+    for name in ["documents", "segments", "codings", "document_variables"] {
+        let (a, b) = (table(&outs[0], name), table(&outs[1], name));
+        if name == "documents" {
+            // The stored bytes differ; the rest is the same.
+            let columns = ["document", "status", "segments", "units"];
+            assert!(a
+                .select(columns)
+                .expect("a")
+                .equals_missing(&b.select(columns).expect("b")));
+        } else {
+            assert!(a.equals_missing(&b), "{name}:\n{a}\n{b}");
+        }
+    }
+    assert_eq!(
+        strings(&table(&outs[1], "segments"), "text"),
+        ["Trust grew.", "Mutual benefit.", "Trust grew."]
+    );
+}

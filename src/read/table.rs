@@ -794,7 +794,12 @@ impl TableReader {
                 .map_err(|e| self.malformed(place, e.to_string()))?
                 .dtype()
                 .clone();
-            if !matches!(dtype, DataType::String | DataType::Null) {
+            // Text kept as categories (pandas' `category`, polars' `Categorical`, Arrow's
+            // dictionary-encoded strings) is text all the same.
+            let text_like = matches!(dtype, DataType::String | DataType::Null)
+                || dtype.is_categorical()
+                || dtype.is_enum();
+            if !text_like {
                 return Err(self.malformed(
                     place,
                     format!("the text column {name:?} holds {dtype} values, not text"),
