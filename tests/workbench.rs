@@ -332,3 +332,105 @@ fn sentence_scope_on_the_corpus_drops_the_paragraph_with_cues_in_two_sentences()
     let dropped: Vec<_> = units[0].iter().filter(|u| !units[1].contains(u)).collect();
     assert_eq!(dropped, [&("001_bb6c17c0ea50004b.txt".to_string(), 45)]);
 }
+
+/// Every command that reads a corpus or a run, on the shipped corpus with the odd files of a
+/// real one (an empty file, a Word lock file, a scan, a fake PDF): each finishes with exit 1
+/// (files skipped) and the same results as without them, and `explain` on a skipped file
+/// says why it was skipped.
+#[test]
+fn every_command_works_beside_empty_and_skipped_files() {
+    let odd = OddRun::new(&[]);
+    let (corpus, out) = (odd.corpus(), odd.out());
+    let clean = default_run(&[]);
+    for name in ["code_frequency", "codings", "cooccurrence"] {
+        assert!(
+            table(&out, name).equals_missing(&table(clean.path(), name)),
+            "{name}"
+        );
+    }
+    let s = |p: &Path| p.to_str().expect("utf-8").to_string();
+    let corpus_args = |mut args: Vec<String>| {
+        args.extend(["--corpus".into(), s(&corpus)]);
+        args
+    };
+    let heldout = s(&repo().join("tests/hand_coding/heldout.csv"));
+    let files = odd.dir.path().join("files");
+    std::fs::create_dir(&files).expect("mkdir");
+    let commands: Vec<(Vec<String>, &str)> = vec![
+        (corpus_args(vec!["check".into()]), "qualcode: codebook"),
+        (corpus_args(vec!["kwic".into(), "trust".into()]), "[trust]"),
+        (
+            corpus_args(vec![
+                "similar".into(),
+                "trust".into(),
+                "--limit".into(),
+                "2".into(),
+            ]),
+            "units most like",
+        ),
+        (
+            corpus_args(vec![
+                "suggest".into(),
+                "trust".into(),
+                "--gold".into(),
+                heldout.clone(),
+            ]),
+            "kappa",
+        ),
+        (
+            corpus_args(vec![
+                "agree".into(),
+                "--gold".into(),
+                heldout,
+                "--bootstrap".into(),
+                "0".into(),
+                "--out".into(),
+                s(&out),
+            ]),
+            "kappa",
+        ),
+        (
+            corpus_args(vec![
+                "export".into(),
+                "qdpx".into(),
+                "--out".into(),
+                s(&files.join("p.qdpx")),
+            ]),
+            "wrote",
+        ),
+    ];
+    for (args, expect) in commands {
+        let (code, stdout, stderr) = outcome(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(code, 1, "{args:?}: {stderr}");
+        assert!(
+            stdout.contains(expect) || stderr.contains(expect),
+            "{args:?}: {expect:?} in\n{stdout}\n{stderr}"
+        );
+        assert!(stderr.contains("skipped"), "{args:?}: {stderr}");
+    }
+    // A run's views, after agree wrote into its folder.
+    for args in [
+        vec!["report".to_string(), "--from".into(), s(&out)],
+        vec![
+            "plot".into(),
+            "by-document".into(),
+            "--from".into(),
+            s(&out),
+            "--out".into(),
+            s(&files.join("d.svg")),
+        ],
+    ] {
+        let (code, _, stderr) = outcome(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(code, 0, "{args:?}: {stderr}");
+    }
+    // explain names why an odd file has no units.
+    for (name, why) in [
+        ("empty.txt", "cannot be coded: empty"),
+        ("fake.pdf", "cannot be coded: skipped: "),
+        ("~$draft.docx", "cannot be coded: skipped: "),
+    ] {
+        let (code, _, stderr) = outcome(&["explain", name, "0", "--corpus", &s(&corpus)]);
+        assert_eq!(code, 2, "{name}: {stderr}");
+        assert!(stderr.contains(why), "{name}: {stderr}");
+    }
+}

@@ -321,11 +321,16 @@ pub fn explain(args: &ExplainArgs, settings: &RunSettings) -> Result<u8> {
     let id = id.as_str();
     let document = match loaded {
         Ok(document) => document,
-        Err(record) => bail!(
-            "{} cannot be coded: {}",
-            path.display(),
-            tables::status_name(&record.status)
-        ),
+        Err(record) => match &record.status {
+            read::FileStatus::Skipped { reason } => {
+                bail!("{} cannot be coded: skipped: {reason}", path.display())
+            }
+            status => bail!(
+                "{} cannot be coded: {}",
+                path.display(),
+                tables::status_name(status)
+            ),
+        },
     };
     let segmented = segment::segment(&document, settings.unit);
     let coded = coding::code_document(&document, segmented.layout, segmented.segments, &matcher);
