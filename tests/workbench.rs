@@ -341,6 +341,16 @@ fn sentence_scope_on_the_corpus_drops_the_paragraph_with_cues_in_two_sentences()
 fn every_command_works_beside_empty_and_skipped_files() {
     let odd = OddRun::new(&[]);
     let (corpus, out) = (odd.corpus(), odd.out());
+    // Each skipped for what it is.
+    let documents = table(&out, "documents");
+    let reason: std::collections::BTreeMap<String, String> = strings(&documents, "document")
+        .into_iter()
+        .zip(strings(&documents, "reason"))
+        .collect();
+    assert!(
+        reason["~$draft.docx"].starts_with("an Office owner file"),
+        "{reason:?}"
+    );
     let clean = default_run(&[]);
     for name in ["code_frequency", "codings", "cooccurrence"] {
         assert!(
