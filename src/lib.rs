@@ -8,8 +8,8 @@
 //! command line. Beside the pipeline: the [`workbench`] shows what the codebook does
 //! (`check`, `kwic`, `explain`), measures it against hand coding (`agree`) and helps improve it
 //! (`suggest`, `similar`); [`exchange`] writes and reads REFI-QDA files for QDA tools and turns
-//! another tool's codebook or dictionary into a `codebook.toml`. [`script`] says which
-//! characters are written without spaces, for reading and segmentation alike.
+//! another tool's codebook or dictionary into a `codebook.toml`. [`text`] holds what
+//! several stages need of text: which characters are written without spaces, text cut short.
 
 pub mod cli;
 pub mod codebook;
@@ -19,7 +19,7 @@ pub mod output;
 pub mod pipeline;
 pub mod read;
 pub mod report;
-pub mod script;
 pub mod segment;
 pub mod tables;
+pub mod text;
 pub mod workbench;

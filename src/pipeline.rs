@@ -694,7 +694,10 @@ fn file_infos(
         text("encoding_from")?,
         text("warning")?,
     );
-    let bytes = documents.column("bytes")?.u64()?;
+    let bytes = documents
+        .column("bytes")?
+        .cast(&polars::prelude::DataType::UInt64)?;
+    let bytes = bytes.u64()?;
     let null = |column: &str, i: usize| polars::prelude::polars_err!(ComputeError: "documents table: row {i} has no {column}");
     (0..documents.height())
         .map(|i| {

@@ -13,7 +13,7 @@
 //! rejoined (a soft hyphen always; a hard one unless the hyphenated word occurs elsewhere in
 //! the document); footnote markers glued to a word (`initiatives.1`) taken off where that
 //! footnote is on the same page; a line break inside Chinese or Japanese text joined without
-//! a space, as in plain text ([`crate::script::joins_without_space`]).
+//! a space, as in plain text ([`crate::text::joins_without_space`]).
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -709,7 +709,7 @@ fn join_line(text: &mut String, line: &str, vocabulary: &BTreeSet<String>) {
     }
     // Chinese and Japanese have no spaces between words: a line break inside East Asian
     // text joins without one, as in plain text.
-    if !crate::script::joins_without_space(text, line) {
+    if !crate::text::joins_without_space(text, line) {
         text.push(' ');
     }
     text.push_str(line);

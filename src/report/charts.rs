@@ -3,6 +3,7 @@
 //! beside the marks, so they can be read in print and copied.
 
 use super::html::escape;
+use crate::text::shorten;
 use std::fmt::Write;
 
 /// Okabe and Ito's palette, safe for the common colour-vision deficiencies; code `i` gets
@@ -245,17 +246,6 @@ fn open_svg(width: f64, height: f64, title: &str) -> String {
         r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0} {height:.0}" width="{width:.0}" height="{height:.0}" role="img" aria-label="{}" font-family="Helvetica, Arial, sans-serif" font-size="10"><style>.chart-title{{font-weight:bold;font-size:11px}}.bar-label,.row-label{{font-size:10px}}.row-label{{text-anchor:end}}.bar-value{{font-size:9px;fill:#333}}.col-label{{font-size:9px}}.cell-value{{font-size:9px;text-anchor:middle}}</style>"#,
         escape(title)
     )
-}
-
-/// At most `max` characters, with an ellipsis when cut.
-pub fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
-        cut.push('…');
-        cut
-    }
 }
 
 #[cfg(test)]

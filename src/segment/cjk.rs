@@ -8,7 +8,7 @@
 //! [`is_unspaced_line`] when its Han and kana characters are at least a third as many as its
 //! other letters, and mixed Chinese–English documents are handled line by line.
 
-pub use crate::script::{is_cjk_mark, is_unspaced, joins_without_space};
+pub use crate::text::{is_cjk_mark, is_unspaced, joins_without_space};
 
 /// `char::is_alphanumeric`, answering for Han, kana and East Asian punctuation without
 /// Unicode's tables (which every character of Chinese text would otherwise be looked up in).

@@ -245,7 +245,7 @@ pub fn not_a_hand_coding(path: &std::path::Path, bytes: &[u8]) -> Option<String>
 
 /// A header or cell of a hand coding as an error message shows it: at most 60 characters.
 fn shown(text: &str) -> String {
-    crate::report::charts::shorten(text, 60)
+    crate::text::shorten(text, 60)
 }
 
 pub fn gold_csv(

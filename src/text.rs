@@ -1,7 +1,8 @@
-//! Characters of the scripts written without spaces between words (Chinese, Japanese), and
-//! where a line break between them takes no space: used by segmentation (hard-wrapped plain
-//! text, [`crate::segment::cjk`]) and by the PDF reader (lines of a page), so the two join
-//! lines alike.
+//! Text helpers shared by the stages: the characters of the scripts written without spaces
+//! between words (Chinese, Japanese) and where a line break between them takes no space,
+//! used by segmentation (hard-wrapped plain text, `segment::cjk`) and by the PDF reader
+//! (lines of a page) so that the two join lines alike; and text cut to a length for a
+//! message or a label ([`shorten`]).
 
 /// Han ideographs and kana: written without spaces, each about half a word. Hangul is
 /// written with spaces between words, and Thai characters are letters, so neither is here.
@@ -39,4 +40,15 @@ pub fn joins_without_space(before: &str, after: &str) -> bool {
     let east_asian = |c: char| is_unspaced(c) || is_cjk_mark(c);
     let mark = |c: char| !c.is_ascii() && !c.is_alphanumeric() && !c.is_whitespace();
     (east_asian(last) && (east_asian(first) || mark(first))) || (mark(last) && east_asian(first))
+}
+
+/// At most `max` characters, with an ellipsis when cut.
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let mut cut: String = text.chars().take(max.saturating_sub(1)).collect();
+        cut.push('…');
+        cut
+    }
 }
