@@ -212,7 +212,6 @@ const PLANNED: &[&str] = &[
     "docs/estimation.md",
     "docs/interviews.md",
     "docs/limits.md",
-    "docs/odd-files.md",
     "docs/speed.md",
 ];
 
