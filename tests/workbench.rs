@@ -364,8 +364,10 @@ fn every_command_works_beside_empty_and_skipped_files() {
         args
     };
     let heldout = s(&repo().join("tests/hand_coding/heldout.csv"));
+    let heldout_path = heldout.clone();
     let files = odd.dir.path().join("files");
     std::fs::create_dir(&files).expect("mkdir");
+    let qdpx = s(&files.join("from.qdpx"));
     let commands: Vec<(Vec<String>, &str)> = vec![
         (corpus_args(vec!["check".into()]), "qualcode: codebook"),
         (corpus_args(vec!["kwic".into(), "trust".into()]), "[trust]"),
@@ -442,5 +444,74 @@ fn every_command_works_beside_empty_and_skipped_files() {
         let (code, _, stderr) = outcome(&["explain", name, "0", "--corpus", &s(&corpus)]);
         assert_eq!(code, 2, "{name}: {stderr}");
         assert!(stderr.contains(why), "{name}: {stderr}");
+        // The same from the run's tables, not "not a document of the run".
+        let (code, _, stderr) = outcome(&["explain", name, "0", "--from", &s(&out)]);
+        assert_eq!(code, 2, "{name}: {stderr}");
+        assert!(stderr.contains(why), "{name} --from: {stderr}");
+    }
+    let (code, _, stderr) = outcome(&["explain", "nothere.txt", "0", "--from", &s(&out)]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("is not a document of the run"), "{stderr}");
+    // The commands that read the run's tables instead of the corpus (--from), and those that
+    // only read runs.
+    let again = odd.dir.path().join("again");
+    assert_eq!(
+        common::run(&corpus, &repo().join("codebook.toml"), &again, &[]).0,
+        1
+    );
+    let run_dir = s(&out);
+    let from = ["--from", run_dir.as_str()];
+    let sheet = s(&files.join("sheet.csv"));
+    let again_dir = s(&again);
+    for (args, expect) in [
+        (
+            [vec!["check"], from.to_vec()].concat(),
+            "qualcode: codebook",
+        ),
+        ([vec!["kwic", "trust"], from.to_vec()].concat(), "[trust]"),
+        (
+            [
+                vec!["explain", "000_1c80d6f4af9c420a.txt", "0"],
+                from.to_vec(),
+            ]
+            .concat(),
+            "000_1c80d6f4af9c420a.txt",
+        ),
+        (
+            [vec!["similar", "trust", "--limit", "2"], from.to_vec()].concat(),
+            "units most like",
+        ),
+        (
+            [
+                vec!["suggest", "trust", "--gold", &heldout_path],
+                from.to_vec(),
+            ]
+            .concat(),
+            "kappa",
+        ),
+        (
+            [
+                vec!["agree", "--gold", &heldout_path, "--bootstrap", "0"],
+                from.to_vec(),
+            ]
+            .concat(),
+            "kappa",
+        ),
+        (
+            [vec!["export", "qdpx", "--out", &qdpx], from.to_vec()].concat(),
+            "wrote",
+        ),
+        (
+            [vec!["sample", "-n", "10", "-o", &sheet], from.to_vec()].concat(),
+            "drew 10 of 123 coded units",
+        ),
+        (vec!["diff", run_dir.as_str(), &again_dir], "123 units"),
+    ] {
+        let (code, stdout, stderr) = outcome(&args);
+        assert!(code == 0 || code == 1, "{args:?}: {stderr}");
+        assert!(
+            stdout.contains(expect) || stderr.contains(expect),
+            "{args:?}: {expect:?} in\n{stdout}\n{stderr}"
+        );
     }
 }

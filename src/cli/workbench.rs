@@ -454,13 +454,31 @@ pub fn explain(args: &ExplainArgs, settings: &RunSettings) -> Result<u8> {
         // The document's segments as the run wrote them: nothing is read or segmented again.
         Some(dir) => {
             let run = FinishedRun::open(dir, &settings.codebook)?;
-            let segments = from_run::document_segments(&run, &args.document)?.with_context(|| {
-                format!(
-                    "{:?} is not a document of the run in {} (documents are named as in its tables)",
-                    args.document,
-                    dir.display()
-                )
-            })?;
+            let Some(segments) = from_run::document_segments(&run, &args.document)? else {
+                // An empty or skipped file is in the run's documents table, without segments.
+                match from_run::document_status(&run, &args.document)? {
+                    Some((status, _)) if status == "coded" => bail!(
+                        "{:?} of the run in {} has no segments",
+                        args.document,
+                        dir.display()
+                    ),
+                    Some((status, Some(reason))) => bail!(
+                        "{:?} of the run in {} cannot be coded: {status}: {reason}",
+                        args.document,
+                        dir.display()
+                    ),
+                    Some((status, None)) => bail!(
+                        "{:?} of the run in {} cannot be coded: {status}",
+                        args.document,
+                        dir.display()
+                    ),
+                    None => bail!(
+                        "{:?} is not a document of the run in {} (documents are named as in its tables)",
+                        args.document,
+                        dir.display()
+                    ),
+                }
+            };
             (args.document.clone(), segments)
         }
         None => explain_segments(args, settings, &matcher)?,
