@@ -17,24 +17,8 @@ pub struct GoldError {
     pub problems: Vec<String>,
 }
 
-/// Problems listed of a gold file; the others are counted (a file that is not hand coding at
-/// all can have one per line).
-const PROBLEMS_SHOWN: usize = 20;
-
 fn render(name: &str, problems: &[String]) -> String {
-    let mut out = format!(
-        "hand coding {name} has {} problem{}:",
-        problems.len(),
-        if problems.len() == 1 { "" } else { "s" }
-    );
-    for p in problems.iter().take(PROBLEMS_SHOWN) {
-        out.push_str("\n  ");
-        out.push_str(p);
-    }
-    if problems.len() > PROBLEMS_SHOWN {
-        out.push_str(&format!("\n  and {} more", problems.len() - PROBLEMS_SHOWN));
-    }
-    out
+    crate::workbench::problem_list(&format!("hand coding {name}"), problems)
 }
 
 fn squash(text: &str) -> String {
