@@ -487,10 +487,9 @@ pub fn document_status(
         return Ok(None);
     }
     let text = |name: &str| -> Result<Option<String>> {
-        Ok(df
-            .column(name)
+        df.column(name)
             .and_then(|c| c.str().map(|s| s.get(0).map(str::to_string)))
-            .with_context(|| format!("documents.parquet: column {name:?} is not text"))?)
+            .with_context(|| format!("documents.parquet: column {name:?} is not text"))
     };
     let status = text("status")?.context("documents.parquet: a document without a status")?;
     Ok(Some((status, text("reason")?)))
