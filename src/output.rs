@@ -300,7 +300,7 @@ fn lock_output(out: &Path) -> Result<OutputLock> {
                         path.display()
                     );
                 }
-                eprintln!(
+                errln!(
                     "note: {} was left by a run that has ended (process {}): taken over",
                     path.display(),
                     holder.trim()
@@ -525,7 +525,7 @@ impl Drop for StagedTables {
     fn drop(&mut self) {
         if self.staging.exists() {
             if let Err(err) = fs::remove_dir_all(&self.staging) {
-                eprintln!("warning: cannot remove {}: {err}", self.staging.display());
+                errln!("warning: cannot remove {}: {err}", self.staging.display());
             }
         }
     }
@@ -543,7 +543,7 @@ fn remove_stale_staging(out: &Path) {
             .starts_with(STAGING_PREFIX)
         {
             if let Err(err) = fs::remove_dir_all(entry.path()) {
-                eprintln!("warning: cannot remove {}: {err}", entry.path().display());
+                errln!("warning: cannot remove {}: {err}", entry.path().display());
             }
         }
     }
@@ -643,8 +643,13 @@ impl Listing {
         self
     }
 
+    /// The listing as CSV for spreadsheets: text cells through [`escape::csv_cell`] (a cell
+    /// that would start a formula gets a `'` in front) and quoted; numbers as they are.
+    ///
+    /// [`escape::csv_cell`]: crate::escape::csv_cell
     fn csv(&self) -> Result<Vec<u8>> {
-        let mut writer = csv::Writer::from_writer(Vec::new());
+        use crate::escape::csv_cell;
+        let mut writer = crate::escape::csv_writer(Vec::new());
         writer.write_record(self.columns.iter().map(|(name, _)| *name))?;
         let rows = self.columns.first().map_or(0, |(_, c)| match c {
             Cells::Text(v) => v.len(),
@@ -653,11 +658,15 @@ impl Listing {
             Cells::Real(v) => v.len(),
         });
         for i in 0..rows {
-            writer.write_record(self.columns.iter().map(|(_, cells)| match cells {
-                Cells::Text(v) => v[i].clone(),
-                Cells::OptionalText(v) => v[i].clone().unwrap_or_default(),
-                Cells::Whole(v) => v[i].to_string(),
-                Cells::Real(v) => v[i].map_or_else(String::new, |x| x.to_string()),
+            writer.write_record(self.columns.iter().map(|(_, cells)| {
+                match cells {
+                    Cells::Text(v) => csv_cell(&v[i]).into_owned(),
+                    Cells::OptionalText(v) => v[i]
+                        .as_deref()
+                        .map_or_else(String::new, |t| csv_cell(t).into_owned()),
+                    Cells::Whole(v) => v[i].to_string(),
+                    Cells::Real(v) => v[i].map_or_else(String::new, |x| x.to_string()),
+                }
             }))?;
         }
         writer.into_inner().context("cannot write CSV")

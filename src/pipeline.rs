@@ -499,7 +499,7 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<output::Counts> {
             bail!("{} was run with other document variables or --by than {}: rerun the shards with the same settings", dir.display(), shards[0].display());
         }
         if m.parameters.corpus != first.parameters.corpus {
-            eprintln!(
+            errln!(
                 "warning: {} coded corpus {}, {} coded {}",
                 dir.display(),
                 m.parameters.corpus,
@@ -641,7 +641,7 @@ fn merge_variables(
 pub fn load_codebook(path: &Path) -> Result<Codebook> {
     let codebook = codebook::load(path)?;
     for w in &codebook.warnings {
-        eprintln!(
+        errln!(
             "warning: {}:{}:{}: {}",
             path.display(),
             w.line,
@@ -726,7 +726,7 @@ fn corpus_files(settings: &RunSettings) -> Result<(CorpusFiles, Vec<String>)> {
     let read::Walk { mut files, notes } =
         read::walk(&settings.corpus).context("cannot read the corpus")?;
     for note in &notes {
-        eprintln!("note: {note}");
+        errln!("note: {note}");
     }
     if let Some(shard) = settings.shard {
         files.retain(|(id, _)| shard_of(id, shard.n) == shard.k);
@@ -806,13 +806,13 @@ fn report(corpus: &Path, records: &[FileRecord]) {
         let path = corpus.join(&record.id);
         match &record.status {
             FileStatus::Skipped { reason } => {
-                eprintln!("warning: skipped {}: {reason}", path.display())
+                errln!("warning: skipped {}: {reason}", path.display())
             }
-            FileStatus::Empty => eprintln!("note: {} is empty", path.display()),
+            FileStatus::Empty => errln!("note: {} is empty", path.display()),
             FileStatus::Read => {}
         }
         if let Some(warning) = &record.warning {
-            eprintln!("warning: {}: {warning}", path.display());
+            errln!("warning: {}: {warning}", path.display());
         }
     }
 }

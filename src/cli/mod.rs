@@ -354,7 +354,7 @@ const MAX_THREADS_PER_CORE: usize = 8;
 fn capped_threads(asked: usize, cores: usize) -> usize {
     let most = cores.max(1) * MAX_THREADS_PER_CORE;
     if asked > most {
-        eprintln!(
+        errln!(
             "warning: --threads {asked} capped at {most} ({MAX_THREADS_PER_CORE} per core; this machine has {cores})"
         );
         most
@@ -488,7 +488,7 @@ pub fn main_with_args(cli: Cli) -> Result<u8> {
         }
         Command::Merge(args) => {
             let counts = crate::pipeline::merge(&args.shards, &args.out)?;
-            eprintln!(
+            errln!(
                 "qualcode: merged {} shards: {} files, {} units, {} codings -> {}",
                 args.shards.len(),
                 counts.files,
@@ -595,7 +595,7 @@ pub fn main_with_args(cli: Cli) -> Result<u8> {
 pub fn run(settings: &RunSettings) -> Result<u8> {
     let report = execute(settings)?;
     let c = &report.counts;
-    eprintln!(
+    errln!(
         "qualcode: {} files ({} coded, {} empty, {} skipped), {} segments, {} {} units, {} with codes, {} codings, {} matches in {:.2}s -> {}",
         c.files,
         c.coded,
@@ -618,7 +618,10 @@ pub fn export(format: ExportFormat, settings: &RunSettings) -> Result<u8> {
     let codebook = load_codebook(&settings.codebook)?;
     let (bytes, code) = match format {
         ExportFormat::Qdc => (refi::codebook_qdc(&codebook).into_bytes(), exit::OK),
-        ExportFormat::CodebookCsv => (refi::codebook_csv(&codebook).into_bytes(), exit::OK),
+        ExportFormat::CodebookCsv => (
+            refi::codebook_csv(&codebook).context("cannot write the codebook CSV")?,
+            exit::OK,
+        ),
         ExportFormat::Qdpx => {
             let (records, documents) = code_corpus(settings, &codebook, true)?;
             let export: Vec<refi::ExportDocument> = documents
@@ -640,7 +643,7 @@ pub fn export(format: ExportFormat, settings: &RunSettings) -> Result<u8> {
         }
     };
     output::write_atomic(&settings.out, &bytes)?;
-    eprintln!("qualcode: wrote {}", settings.out.display());
+    errln!("qualcode: wrote {}", settings.out.display());
     Ok(code)
 }
 
@@ -677,10 +680,10 @@ pub fn import_codebook(args: &ImportArgs) -> Result<u8> {
     };
     let toml = import::to_toml(&draft);
     for note in &draft.notes {
-        eprintln!("warning: {name}: {note}");
+        errln!("warning: {name}: {note}");
     }
     match &args.out {
-        None => print!("{toml}"),
+        None => crate::escape::print_lines(&toml),
         Some(out) => {
             if out.exists() && !args.force {
                 bail!(
@@ -696,7 +699,7 @@ pub fn import_codebook(args: &ImportArgs) -> Result<u8> {
         .iter()
         .map(|c| c.terms.len() + c.regexes.len())
         .sum();
-    eprintln!(
+    errln!(
         "qualcode: imported {} codes ({} nested) with {terms} patterns from {name}{}{}",
         draft.codes.len(),
         draft.codes.iter().filter(|c| c.parent.is_some()).count(),

@@ -71,7 +71,7 @@ pub fn report(args: &ReportArgs) -> Result<u8> {
     let mut run = read_run(&args.from, Depth::Units)?;
     let (texts, note) = code_texts(&run);
     if let Some(note) = note {
-        eprintln!("qualcode: {note}");
+        errln!("qualcode: {note}");
     }
     let limits = Limits {
         units_per_code: args.units_per_code,
@@ -82,7 +82,7 @@ pub fn report(args: &ReportArgs) -> Result<u8> {
     fill_texts(&args.from, &mut run, &shown)?;
     let html = report::report(&run, &texts, limits);
     write_atomic(&out, html.as_bytes())?;
-    eprintln!(
+    errln!(
         "qualcode: wrote {} ({:.1} MB) in {:.2}s",
         out.display(),
         html.len() as f64 / 1e6,
@@ -128,7 +128,7 @@ pub fn plot(args: &PlotArgs) -> Result<u8> {
     };
     let svg = report::figure(&run, figure, args.width);
     write_atomic(&args.out, svg.as_bytes())?;
-    eprintln!("qualcode: wrote {}", args.out.display());
+    errln!("qualcode: wrote {}", args.out.display());
     Ok(0)
 }
 

@@ -194,14 +194,14 @@ fn code_rows(
 fn report_rows(table: &std::path::Path, records: &[FileRecord]) {
     for record in records {
         if record.status == crate::read::FileStatus::Empty {
-            eprintln!(
+            errln!(
                 "note: {}: document {:?} is empty",
                 table.display(),
                 record.id
             );
         }
         if let Some(warning) = &record.warning {
-            eprintln!(
+            errln!(
                 "warning: {}: document {:?}: {warning}",
                 table.display(),
                 record.id
@@ -320,7 +320,7 @@ fn report_unmatched(path: &std::path::Path, unmatched: &[String], without: &[Str
         shown.join(", ")
     };
     if !unmatched.is_empty() {
-        eprintln!(
+        errln!(
             "warning: {}: {} rows name no document of the corpus: {}",
             path.display(),
             unmatched.len(),
@@ -328,7 +328,7 @@ fn report_unmatched(path: &std::path::Path, unmatched: &[String], without: &[Str
         );
     }
     if !without.is_empty() {
-        eprintln!(
+        errln!(
             "warning: {}: {} documents have no row (their variables are null): {}",
             path.display(),
             without.len(),

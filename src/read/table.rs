@@ -105,6 +105,14 @@ pub enum TableError {
         id: String,
         first: Place,
     },
+    #[error(
+        "{path}: {problems}: a table names each of its columns once (its columns: {available})"
+    )]
+    Header {
+        path: PathBuf,
+        problems: String,
+        available: String,
+    },
     #[error("{path}: {place}: {message}")]
     Malformed {
         path: PathBuf,
@@ -220,6 +228,8 @@ pub struct Variables {
     pub documents: Vec<String>,
     /// Column by column, a value per document.
     pub columns: Vec<Vec<Option<String>>>,
+    /// Each name's place in `names`: a row of many fields finds its columns without a search.
+    index: HashMap<String, usize>,
 }
 
 impl Variables {
@@ -234,7 +244,7 @@ impl Variables {
 
     /// The column of variable `name`, added (null for the rows so far) if it is new.
     fn column(&mut self, name: &str, declared: Option<Kind>) -> usize {
-        match self.names.iter().position(|n| n == name) {
+        match self.index.get(name).copied() {
             Some(i) => {
                 if declared.is_some() {
                     self.declared[i] = declared;
@@ -242,6 +252,7 @@ impl Variables {
                 i
             }
             None => {
+                self.index.insert(name.to_string(), self.names.len());
                 self.names.push(name.to_string());
                 self.declared.push(declared);
                 self.columns.push(vec![None; self.documents.len()]);
@@ -277,6 +288,7 @@ impl Variables {
             declared: self.kinds().into_iter().map(Some).collect(),
             documents: documents.to_vec(),
             columns: vec![Vec::with_capacity(documents.len()); self.names.len()],
+            index: self.index.clone(),
         };
         let mut without = Vec::new();
         for document in documents {
@@ -436,6 +448,9 @@ impl TableReader {
                 )
             }
         };
+        if let Some(columns) = &columns {
+            check_header(&spec.path, columns)?;
+        }
         let id_from_column = match &columns {
             Some(columns) => {
                 let missing = |column: &str, role| TableError::MissingColumn {
@@ -804,6 +819,41 @@ impl TableSpec {
     }
 }
 
+/// Refuses a header that names a column twice (two empty names included), naming each
+/// (column numbers from 1): the cells of both would go to one variable, the last one winning.
+/// One column without a name (the index pandas writes) stays a variable as before.
+fn check_header(path: &Path, columns: &[String]) -> Result<(), TableError> {
+    let mut first: HashMap<&str, usize> = HashMap::new();
+    let mut problems = Vec::new();
+    for (i, name) in columns.iter().enumerate() {
+        if let Some(&before) = first.get(name.as_str()) {
+            problems.push(if name.is_empty() {
+                format!("columns {} and {} both have no name", before + 1, i + 1)
+            } else {
+                format!(
+                    "columns {} and {} are both named {name:?}",
+                    before + 1,
+                    i + 1
+                )
+            });
+        } else {
+            first.insert(name, i);
+        }
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(TableError::Header {
+        path: path.to_path_buf(),
+        problems: problems.join("; "),
+        available: columns
+            .iter()
+            .map(|c| format!("{c:?}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    })
+}
+
 /// A JSON object's fields in the order of the line (serde_json's map would sort them), so that
 /// variables keep the order of the file.
 struct OrderedObject(Vec<(String, serde_json::Value)>);
@@ -821,8 +871,9 @@ impl<'de> serde::Deserialize<'de> for OrderedObject {
                 mut map: A,
             ) -> Result<OrderedObject, A::Error> {
                 let mut fields: Vec<(String, serde_json::Value)> = Vec::new();
+                let mut seen = std::collections::HashSet::new();
                 while let Some((key, value)) = map.next_entry::<String, serde_json::Value>()? {
-                    if fields.iter().any(|(k, _)| *k == key) {
+                    if !seen.insert(key.clone()) {
                         return Err(serde::de::Error::custom(format!(
                             "field {key:?} appears twice"
                         )));
