@@ -26,6 +26,10 @@ pub struct ReportArgs {
     /// Documents shown whole, with their coding stripes.
     #[arg(long, value_name = "N", default_value_t = Limits::default().documents)]
     pub documents: usize,
+    /// Codes in the charts, matrices and lists of units: those with the most units (the
+    /// frequency table lists every code).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().codes)]
+    pub codes: usize,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -57,6 +61,9 @@ pub struct PlotArgs {
     /// Width in points (a journal column is about 240, a page 500).
     #[arg(long, value_name = "PT", default_value_t = 500.0)]
     pub width: f64,
+    /// Codes drawn: those with the most units (the title says how many were left out).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().codes)]
+    pub codes: usize,
 }
 
 pub fn report(args: &ReportArgs) -> Result<u8> {
@@ -73,9 +80,13 @@ pub fn report(args: &ReportArgs) -> Result<u8> {
     if let Some(note) = note {
         errln!("qualcode: {note}");
     }
+    if args.codes == 0 {
+        bail!("--codes must be at least 1");
+    }
     let limits = Limits {
         units_per_code: args.units_per_code,
         documents: args.documents,
+        codes: args.codes,
         ..Limits::default()
     };
     let shown = report::units_shown(&run, limits);
@@ -97,6 +108,9 @@ pub fn plot(args: &PlotArgs) -> Result<u8> {
     }
     if !(100.0..=5000.0).contains(&args.width) {
         bail!("--width takes 100 to 5000 points, not {}", args.width);
+    }
+    if args.codes == 0 {
+        bail!("--codes must be at least 1");
     }
     let run = read_run(&args.from, Depth::Summaries)?;
     let figure = match args.kind {
@@ -126,8 +140,14 @@ pub fn plot(args: &PlotArgs) -> Result<u8> {
             }
         }
     };
-    let svg = report::figure(&run, figure, args.width);
+    let (svg, left_out) = report::figure(&run, figure, args.width, args.codes);
     write_atomic(&args.out, svg.as_bytes())?;
+    if left_out > 0 {
+        errln!(
+            "qualcode: drew the {} codes with the most units; {left_out} left out (--codes N draws more)",
+            args.codes
+        );
+    }
     errln!("qualcode: wrote {}", args.out.display());
     Ok(0)
 }

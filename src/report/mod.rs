@@ -6,7 +6,10 @@
 //!
 //! Counts are always exact (from the summary tables); only the lists of units and documents
 //! are cut, evenly through the corpus, to keep the page usable for large runs, and the page
-//! says where.
+//! says where. A codebook of thousands of codes (a LIWC or WordStat dictionary) is shown by
+//! its [`Limits::codes`] codes with the most units in the charts, matrices and unit lists
+//! (the frequency table lists every code), and the page and figures say how many were left
+//! out: a matrix of every pair of 1,500 codes took 1.6 GB to draw.
 
 pub mod charts;
 pub mod html;
@@ -28,6 +31,8 @@ pub struct Limits {
     pub table_documents: usize,
     /// Disagreeing units listed per code.
     pub disagreements: usize,
+    /// Codes in the charts, the matrices and the lists of units: those with the most units.
+    pub codes: usize,
 }
 
 impl Default for Limits {
@@ -37,6 +42,7 @@ impl Default for Limits {
             documents: 20,
             table_documents: 300,
             disagreements: 30,
+            codes: 50,
         }
     }
 }
@@ -69,17 +75,52 @@ pub fn evenly(n: usize, limit: usize) -> Vec<usize> {
     }
 }
 
-/// Codes in codebook order, with their palette colour.
+/// The codes shown, in codebook order, with their palette colour.
 struct Codes<'a> {
+    /// The codes drawn and listed: all, or the `limit` with the most units.
     order: Vec<&'a str>,
+    /// Every code's place in the codebook (its colour does not depend on the limit).
     index: BTreeMap<&'a str, usize>,
+    /// The same codes, to look up.
+    shown: std::collections::HashSet<&'a str>,
+    /// How many codes the run has.
+    all: usize,
 }
 
 impl<'a> Codes<'a> {
-    fn new(run: &'a RunTables) -> Self {
-        let order: Vec<&str> = run.frequency.iter().map(|f| f.code.as_str()).collect();
-        let index = order.iter().enumerate().map(|(i, c)| (*c, i)).collect();
-        Codes { order, index }
+    /// The run's codes, at most `limit` of them: those with the most units (the earlier in
+    /// the codebook first among equals), kept in codebook order.
+    fn new(run: &'a RunTables, limit: usize) -> Self {
+        let all: Vec<&str> = run.frequency.iter().map(|f| f.code.as_str()).collect();
+        let index: BTreeMap<&str, usize> = all.iter().enumerate().map(|(i, c)| (*c, i)).collect();
+        let mut ranked: Vec<usize> = (0..all.len()).collect();
+        ranked.sort_by_key(|&i| (std::cmp::Reverse(run.frequency[i].units), i));
+        ranked.truncate(limit);
+        ranked.sort_unstable();
+        let order: Vec<&str> = ranked.into_iter().map(|i| all[i]).collect();
+        Codes {
+            shown: order.iter().copied().collect(),
+            order,
+            index,
+            all: all.len(),
+        }
+    }
+
+    fn is_shown(&self, code: &str) -> bool {
+        self.shown.contains(code)
+    }
+
+    /// A title's note on the codes left out, empty when all are shown.
+    fn left_out(&self) -> String {
+        if self.order.len() < self.all {
+            format!(
+                " ({} of {} codes: those with the most units)",
+                self.order.len(),
+                self.all
+            )
+        } else {
+            String::new()
+        }
     }
 
     fn colour(&self, code: &str) -> &'static str {
@@ -100,10 +141,12 @@ impl<'a> Codes<'a> {
     }
 }
 
-/// One chart for a paper, as SVG.
-pub fn figure(run: &RunTables, which: Figure, width: f64) -> String {
-    let codes = Codes::new(run);
-    match which {
+/// One chart for a paper, as SVG, of at most `limit` codes (those with the most units; the
+/// title says so when some are left out); also how many codes it left out.
+pub fn figure(run: &RunTables, which: Figure, width: f64, limit: usize) -> (String, usize) {
+    let codes = Codes::new(run, limit);
+    let left_out = codes.all - codes.order.len();
+    let svg = match which {
         Figure::Frequency => frequency_chart(run, &codes, width),
         Figure::Cooccurrence => cooccurrence_map(run, &codes, width),
         Figure::ByDocument => {
@@ -112,7 +155,8 @@ pub fn figure(run: &RunTables, which: Figure, width: f64) -> String {
             by_document_map(run, &codes, &shown, width)
         }
         Figure::ByVariable(variable) => by_variable_map(run, &codes, &variable, width),
-    }
+    };
+    (svg, left_out)
 }
 
 /// The variables of the run's `code_by_variable` table, in the order the run gave them.
@@ -177,7 +221,10 @@ fn by_variable_map(run: &RunTables, codes: &Codes, variable: &str, width: f64) -
     let row_names: Vec<String> = values.iter().map(|v| name(*v)).collect();
     let columns: Vec<String> = codes.order.iter().map(|c| c.to_string()).collect();
     charts::heat_map(
-        &format!("Units per code by {variable} (shade: share of the value's units)"),
+        &format!(
+            "Units per code by {variable} (shade: share of the value's units){}",
+            codes.left_out()
+        ),
         &row_names,
         &columns,
         &cells,
@@ -189,6 +236,7 @@ fn frequency_chart(run: &RunTables, codes: &Codes, width: f64) -> String {
     let bars: Vec<Bar> = run
         .frequency
         .iter()
+        .filter(|f| codes.is_shown(&f.code))
         .map(|f| Bar {
             label: f.code.clone(),
             level: f.level,
@@ -205,8 +253,10 @@ fn frequency_chart(run: &RunTables, codes: &Codes, width: f64) -> String {
         .collect();
     charts::bar_chart(
         &format!(
-            "Units coded, of {} units in {} documents",
-            run.manifest.counts.units, run.manifest.counts.coded
+            "Units coded, of {} units in {} documents{}",
+            run.manifest.counts.units,
+            run.manifest.counts.coded,
+            codes.left_out()
         ),
         &bars,
         width,
@@ -217,6 +267,7 @@ fn cooccurrence_map(run: &RunTables, codes: &Codes, width: f64) -> String {
     let pair: BTreeMap<(&str, &str), _> = run
         .cooccurrence
         .iter()
+        .filter(|r| codes.is_shown(&r.code_a) && codes.is_shown(&r.code_b))
         .map(|r| ((r.code_a.as_str(), r.code_b.as_str()), r))
         .collect();
     let units: BTreeMap<&str, u32> = run
@@ -264,7 +315,10 @@ fn cooccurrence_map(run: &RunTables, codes: &Codes, width: f64) -> String {
         .collect();
     let names: Vec<String> = codes.order.iter().map(|c| c.to_string()).collect();
     charts::heat_map(
-        "Co-occurrence: units with both codes (shade: Jaccard; diagonal: the code's units)",
+        &format!(
+            "Co-occurrence: units with both codes (shade: Jaccard; diagonal: the code's units){}",
+            codes.left_out()
+        ),
         &names,
         &names,
         &cells,
@@ -284,6 +338,7 @@ fn by_document_map(run: &RunTables, codes: &Codes, documents: &[&str], width: f6
     let cell: BTreeMap<(&str, &str), _> = run
         .by_document
         .iter()
+        .filter(|r| codes.is_shown(&r.code))
         .map(|r| ((r.document.as_str(), r.code.as_str()), r))
         .collect();
     let cells: Vec<Vec<Cell>> = documents
@@ -316,7 +371,10 @@ fn by_document_map(run: &RunTables, codes: &Codes, documents: &[&str], width: f6
     let rows: Vec<String> = documents.iter().map(|d| d.to_string()).collect();
     let columns: Vec<String> = codes.order.iter().map(|c| c.to_string()).collect();
     charts::heat_map(
-        "Units per code and document (shade: share of the document's units)",
+        &format!(
+            "Units per code and document (shade: share of the document's units){}",
+            codes.left_out()
+        ),
         &rows,
         &columns,
         &cells,
@@ -328,9 +386,10 @@ fn by_document_map(run: &RunTables, codes: &Codes, documents: &[&str], width: f6
 /// segments and the listed disagreements. Chosen as the sections below choose them.
 pub fn units_shown(run: &RunTables, limits: Limits) -> BTreeSet<(String, u32)> {
     let units = UnitIndex::new(run);
+    let codes = Codes::new(run, limits.codes);
     let mut shown: BTreeSet<(String, u32)> = BTreeSet::new();
-    for f in &run.frequency {
-        let coded = units.coded_with(&f.code);
+    for code in &codes.order {
+        let coded = units.coded_with(code);
         for i in evenly(coded.len(), limits.units_per_code) {
             shown.insert((coded[i].0.to_string(), coded[i].1));
         }
@@ -342,8 +401,8 @@ pub fn units_shown(run: &RunTables, limits: Limits) -> BTreeSet<(String, u32)> {
         }
     }
     if let Some(agreement) = &run.agreement {
-        for f in &run.frequency {
-            let disagreeing = disagreements(agreement, &f.code);
+        for code in &codes.order {
+            let disagreeing = disagreements(agreement, code);
             for i in evenly(disagreeing.len(), limits.disagreements) {
                 shown.insert((disagreeing[i].document.clone(), disagreeing[i].segment));
             }
@@ -363,13 +422,22 @@ fn disagreements<'a>(agreement: &'a Agreement, code: &str) -> Vec<&'a AgreementU
 
 /// The whole report page.
 pub fn report(run: &RunTables, texts: &BTreeMap<String, CodeText>, limits: Limits) -> String {
-    let codes = Codes::new(run);
+    let codes = Codes::new(run, limits.codes);
     let units = UnitIndex::new(run);
     let mut body = String::new();
     overview(&mut body, run);
     body.push_str(r#"<section id="frequency"><h2>Code frequency</h2>"#);
+    if codes.order.len() < codes.all {
+        let _ = write!(
+            body,
+            r#"<p class="note">The codebook has {} codes: the charts, the matrices and the lists of units show the {} with the most units, and {} are left out of them (<code>--codes N</code> shows more). The table below lists every code; every count is in <code>code_frequency.parquet</code>, <code>code_by_document.parquet</code> and <code>cooccurrence.parquet</code>.</p>"#,
+            codes.all,
+            codes.order.len(),
+            codes.all - codes.order.len()
+        );
+    }
     body.push_str(&on_page(&frequency_chart(run, &codes, 760.0)));
-    frequency_table(&mut body, run);
+    frequency_table(&mut body, run, &codes);
     body.push_str("</section>");
     code_by_document(&mut body, run, &codes, limits);
     let variables = variables(run);
@@ -562,15 +630,19 @@ fn overview(body: &mut String, run: &RunTables) {
     body.push_str("</section>");
 }
 
-fn frequency_table(body: &mut String, run: &RunTables) {
+fn frequency_table(body: &mut String, run: &RunTables, codes: &Codes) {
     body.push_str(r#"<table class="sortable"><thead><tr><th><button>code</button></th><th><button>label</button></th><th class="n"><button>units</button></th><th class="n"><button>share</button></th><th class="n"><button>documents</button></th><th class="n"><button>hits</button></th></tr></thead><tbody>"#);
     for f in &run.frequency {
+        // A link to the code's section, when it has one.
+        let name = if codes.is_shown(&f.code) {
+            format!(r##"<a href="#code-{0}">{0}</a>"##, escape(&f.code))
+        } else {
+            escape(&f.code)
+        };
         let _ = write!(
             body,
-            r##"<tr><td style="padding-left:{}rem"><a href="#code-{}">{}</a></td><td>{}</td><td class="n" data-v="{}">{}</td><td class="n" data-v="{}">{:.1}%</td><td class="n" data-v="{}">{}</td><td class="n" data-v="{}">{}</td></tr>"##,
+            r##"<tr><td style="padding-left:{}rem">{name}</td><td>{}</td><td class="n" data-v="{}">{}</td><td class="n" data-v="{}">{:.1}%</td><td class="n" data-v="{}">{}</td><td class="n" data-v="{}">{}</td></tr>"##,
             0.4 + f64::from(f.level),
-            escape(&f.code),
-            escape(&f.code),
             escape(&f.label),
             f.units,
             f.units,
@@ -594,6 +666,7 @@ fn code_by_document(body: &mut String, run: &RunTables, codes: &Codes, limits: L
     let cell: BTreeMap<(&str, &str), _> = run
         .by_document
         .iter()
+        .filter(|r| codes.is_shown(&r.code))
         .map(|r| ((r.document.as_str(), r.code.as_str()), r))
         .collect();
     let units: BTreeMap<&str, u32> = run
@@ -740,7 +813,31 @@ fn per_code(
     limits: Limits,
 ) {
     body.push_str(r#"<section id="codes"><h2>Codes and their units</h2><p class="note">Highlighted: the code's counted matches (hover for the rule and pattern). <mark class="negated">Struck through</mark>: a negated match; <mark class="below">dotted</mark>: a match in a unit where the code did not reach its threshold. Matches that did not count (vetoed by an exclusion, out of reach, negated, overlapped) are not shown: they are in the run's <code>rejected_matches</code> table, and <code>qualcode explain</code> shows them for a unit.</p>"#);
-    for f in &run.frequency {
+    if codes.order.len() < codes.all {
+        let _ = write!(
+            body,
+            r#"<p class="note">The {} codes with the most units of {}; the units of every code are in <code>codings.parquet</code>.</p>"#,
+            codes.order.len(),
+            codes.all
+        );
+    }
+    // The codes each shown code co-occurs with, found in one pass over the pairs.
+    let mut together: BTreeMap<&str, Vec<(u32, &str, f64)>> = BTreeMap::new();
+    for r in &run.cooccurrence {
+        if r.n12 == 0 {
+            continue;
+        }
+        for (code, other) in [(&r.code_a, &r.code_b), (&r.code_b, &r.code_a)] {
+            if codes.is_shown(code) {
+                together.entry(code.as_str()).or_default().push((
+                    r.n12,
+                    other.as_str(),
+                    r.jaccard.unwrap_or(0.0),
+                ));
+            }
+        }
+    }
+    for f in run.frequency.iter().filter(|f| codes.is_shown(&f.code)) {
         let code = f.code.as_str();
         let _ = write!(
             body,
@@ -760,22 +857,12 @@ fn per_code(
                 }
             }
         }
-        let mut with: Vec<(u32, &str, f64)> = run
-            .cooccurrence
-            .iter()
-            .filter_map(|r| {
-                let other = if r.code_a == code {
-                    &r.code_b
-                } else if r.code_b == code {
-                    &r.code_a
-                } else {
-                    return None;
-                };
-                (r.n12 > 0).then(|| (r.n12, other.as_str(), r.jaccard.unwrap_or(0.0)))
-            })
-            .collect();
+        let mut with = together.remove(code).unwrap_or_default();
         with.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
         with.dedup_by(|a, b| a.1 == b.1);
+        // The twenty most frequent partners, and how many more.
+        let more = with.len().saturating_sub(20);
+        with.truncate(20);
         let _ = write!(
             body,
             r#"<p class="note">{} units ({:.1}%) in {} documents, {} hits. Together with: {}.</p>"#,
@@ -786,10 +873,15 @@ fn per_code(
             if with.is_empty() {
                 "no other code".to_string()
             } else {
-                with.iter()
+                let mut list = with
+                    .iter()
                     .map(|(n, c, j)| format!("{} ({n} units, Jaccard {j:.2})", escape(c)))
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join(", ");
+                if more > 0 {
+                    let _ = write!(list, " and {more} other codes");
+                }
+                list
             }
         );
         let coded = units.coded_with(code);
