@@ -344,9 +344,103 @@ struct StagedTable {
     tmp: PathBuf,
     /// Buffered: the writer emits many small pieces per row group (a write call each);
     /// finishing a table flushes it, so a failed write is still reported.
-    writer: polars::io::parquet::write::BatchedWriter<std::io::BufWriter<fs::File>>,
+    writer: TableWriter,
     rows: usize,
     columns: Vec<String>,
+}
+
+/// Tables whose `text` column holds whole units (or documents): written with that column in
+/// plain encoding.
+const WHOLE_TEXT_TABLES: [&str; 2] = ["segments", "texts"];
+
+/// How a table's row groups are written: by polars' batched writer (its columns encoded in
+/// parallel, each string column tried as a dictionary), or, for the tables of
+/// [`WHOLE_TEXT_TABLES`], by polars' Parquet writer underneath with the `text` column in
+/// plain encoding. polars tries a dictionary for every string column of a row group of up to
+/// 128 rows, and a batch that holds a unit of tens of MB has few rows: the attempt copied the
+/// unit twice more (the dictionary's values and its page) before it was written plain anyway.
+enum TableWriter {
+    Polars(polars::io::parquet::write::BatchedWriter<std::io::BufWriter<fs::File>>),
+    PlainText {
+        writer: polars_parquet::write::FileWriter<std::io::BufWriter<fs::File>>,
+        schema: ArrowSchema,
+        encodings: Vec<Vec<polars_parquet::write::Encoding>>,
+    },
+}
+
+impl TableWriter {
+    fn new(name: &str, file: fs::File, schema: &Schema) -> PolarsResult<Self> {
+        let sink = std::io::BufWriter::with_capacity(1 << 20, file);
+        if !WHOLE_TEXT_TABLES.contains(&name) {
+            return Ok(TableWriter::Polars(
+                ParquetWriter::new(sink).batched(schema)?,
+            ));
+        }
+        use polars_parquet::write::{
+            Encoding, FileWriter, StatisticsOptions, Version, WriteOptions,
+        };
+        let arrow = schema.to_arrow(CompatLevel::newest());
+        // The encodings and options polars' writer would use, but plain for `text`.
+        let encodings = polars::io::parquet::write::get_encodings(&arrow)
+            .iter()
+            .zip(arrow.iter_names())
+            .map(|(encodings, column)| {
+                if column.as_str() == "text" {
+                    vec![Encoding::Plain; encodings.len()]
+                } else {
+                    encodings.clone()
+                }
+            })
+            .collect();
+        let options = WriteOptions {
+            statistics: StatisticsOptions::default(),
+            compression: ParquetCompression::default().into(),
+            version: Version::V1,
+            data_page_size: None,
+        };
+        Ok(TableWriter::PlainText {
+            writer: FileWriter::try_new(sink, arrow.clone(), options)?,
+            schema: arrow,
+            encodings,
+        })
+    }
+
+    /// Writes a frame (its columns in one chunk each) as one row group.
+    fn write(&mut self, df: &DataFrame) -> PolarsResult<()> {
+        match self {
+            TableWriter::Polars(writer) => writer.write_batch(df),
+            TableWriter::PlainText {
+                writer,
+                schema,
+                encodings,
+            } => {
+                let fields = polars_parquet::write::to_parquet_schema(schema)?
+                    .fields()
+                    .to_vec();
+                for batch in df.iter_chunks(CompatLevel::newest(), false) {
+                    let rows = batch.len() as u64;
+                    if rows == 0 {
+                        continue;
+                    }
+                    let group = polars_parquet::write::row_group_iter(
+                        batch,
+                        encodings.clone().into(),
+                        fields.clone(),
+                        writer.options(),
+                    );
+                    writer.write(rows, group)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn finish(&mut self) -> PolarsResult<()> {
+        match self {
+            TableWriter::Polars(writer) => writer.finish().map(|_| ()),
+            TableWriter::PlainText { writer, .. } => writer.end(None).map(|_| ()),
+        }
+    }
 }
 
 impl StagedTables {
@@ -375,8 +469,7 @@ impl StagedTables {
                 let tmp = self.staging.join(format!("{name}.parquet"));
                 let file = fs::File::create(&tmp)
                     .with_context(|| format!("cannot create {}", tmp.display()))?;
-                let writer = ParquetWriter::new(std::io::BufWriter::with_capacity(1 << 20, file))
-                    .batched(df.schema())
+                let writer = TableWriter::new(name, file, df.schema())
                     .map_err(anyhow::Error::from)
                     .with_context(|| format!("cannot start table {name}"))?;
                 self.tables.push(StagedTable {
@@ -399,7 +492,7 @@ impl StagedTables {
         df.rechunk_mut();
         table
             .writer
-            .write_batch(&df)
+            .write(&df)
             .map_err(anyhow::Error::from)
             .with_context(|| format!("cannot write table {name}"))?;
         table.rows += df.height();
@@ -427,8 +520,8 @@ impl StagedTables {
     /// manifest is removed (from then on the folder holds no complete run), the tables are
     /// renamed into place, the previous run's tables that this run does not write are removed,
     /// and the new manifest is renamed in last.
-    pub fn finish(self, manifest: &Manifest) -> Result<()> {
-        for table in &self.tables {
+    pub fn finish(mut self, manifest: &Manifest) -> Result<()> {
+        for table in &mut self.tables {
             table
                 .writer
                 .finish()
