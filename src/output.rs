@@ -353,12 +353,16 @@ struct StagedTable {
 /// plain encoding.
 const WHOLE_TEXT_TABLES: [&str; 2] = ["segments", "texts"];
 
+/// Row groups of up to this many rows are always tried as dictionaries by polars' writer.
+const FEW_ROWS: usize = 128;
+
 /// How a table's row groups are written: by polars' batched writer (its columns encoded in
 /// parallel, each string column tried as a dictionary), or, for the tables of
-/// [`WHOLE_TEXT_TABLES`], by polars' Parquet writer underneath with the `text` column in
-/// plain encoding. polars tries a dictionary for every string column of a row group of up to
-/// 128 rows, and a batch that holds a unit of tens of MB has few rows: the attempt copied the
-/// unit twice more (the dictionary's values and its page) before it was written plain anyway.
+/// [`WHOLE_TEXT_TABLES`], by polars' Parquet writer underneath, with the `text` column of a
+/// row group of few rows in plain encoding. polars tries a dictionary for every string column
+/// of a row group of up to [`FEW_ROWS`] rows (of more, only when its values repeat), and the
+/// batch that holds a unit of tens of MB has few rows: the attempt copied the unit twice more
+/// (the dictionary's values and its page) before it was written plain anyway.
 enum TableWriter {
     Polars(polars::io::parquet::write::BatchedWriter<std::io::BufWriter<fs::File>>),
     PlainText {
@@ -376,21 +380,12 @@ impl TableWriter {
                 ParquetWriter::new(sink).batched(schema)?,
             ));
         }
-        use polars_parquet::write::{
-            Encoding, FileWriter, StatisticsOptions, Version, WriteOptions,
-        };
+        use polars_parquet::write::{FileWriter, StatisticsOptions, Version, WriteOptions};
         let arrow = schema.to_arrow(CompatLevel::newest());
-        // The encodings and options polars' writer would use, but plain for `text`.
+        // The encodings and options polars' writer would use (`text` changed in `write`).
         let encodings = polars::io::parquet::write::get_encodings(&arrow)
             .iter()
-            .zip(arrow.iter_names())
-            .map(|(encodings, column)| {
-                if column.as_str() == "text" {
-                    vec![Encoding::Plain; encodings.len()]
-                } else {
-                    encodings.clone()
-                }
-            })
+            .map(|e| e.to_vec())
             .collect();
         let options = WriteOptions {
             statistics: StatisticsOptions::default(),
@@ -417,6 +412,15 @@ impl TableWriter {
                 let fields = polars_parquet::write::to_parquet_schema(schema)?
                     .fields()
                     .to_vec();
+                // Of many rows, polars decides as ever (a dictionary where texts repeat).
+                let mut encodings = encodings.clone();
+                if df.height() <= FEW_ROWS {
+                    for (encoding, column) in encodings.iter_mut().zip(schema.iter_names()) {
+                        if column.as_str() == "text" {
+                            encoding.fill(polars_parquet::write::Encoding::Plain);
+                        }
+                    }
+                }
                 for batch in df.iter_chunks(CompatLevel::newest(), false) {
                     let rows = batch.len() as u64;
                     if rows == 0 {
