@@ -74,14 +74,14 @@ pub fn report(args: &ReportArgs) -> Result<u8> {
     if out.extension().and_then(|e| e.to_str()) != Some("html") {
         bail!("--out {}: the report is an .html file", out.display());
     }
+    if args.codes == 0 {
+        bail!("--codes must be at least 1");
+    }
     let started = Instant::now();
     let mut run = read_run(&args.from, Depth::Units)?;
     let (texts, note) = code_texts(&run);
     if let Some(note) = note {
         errln!("qualcode: {note}");
-    }
-    if args.codes == 0 {
-        bail!("--codes must be at least 1");
     }
     let limits = Limits {
         units_per_code: args.units_per_code,
