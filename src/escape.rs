@@ -99,6 +99,15 @@ pub fn csv_cell(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// The text of a cell [`csv_cell`] wrote, read back from a sheet: the quote it put in front
+/// taken off (a cell that starts with a quote otherwise keeps it).
+pub fn csv_cell_text(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
+        _ => cell,
+    }
+}
+
 /// The CSV writer for every CSV qualcode writes: every cell that is not a number in double
 /// quotes, quotes inside doubled (RFC 4180). Text cells go through [`csv_cell`].
 pub fn csv_writer<W: std::io::Write>(writer: W) -> csv::Writer<W> {
@@ -213,6 +222,8 @@ mod tests {
             assert_eq!(csv_cell(formula), format!("'{formula}"));
         }
         assert_eq!(csv_cell("trust =1"), "trust =1");
+        assert_eq!(csv_cell_text(&csv_cell("-3 dB")), "-3 dB");
+        assert_eq!(csv_cell_text("'quoted"), "'quoted");
         assert_eq!(csv_cell(""), "");
         let mut writer = csv_writer(Vec::new());
         writer

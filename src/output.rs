@@ -14,14 +14,24 @@ use serde::{Deserialize, Serialize};
 use std::fs;
 use std::path::{Path, PathBuf};
 
+pub mod from_run;
 pub mod run_tables;
 
 pub const MANIFEST: &str = "manifest.json";
+
+/// The version of the tables' layout, in the manifest as `schema_version`. It goes up when a
+/// table or column a reader may rely on is removed or renamed, or changes type or meaning;
+/// adding a table or a column does not change it (docs/output.md, "Stability").
+/// 1: integer columns signed (Int32 counts and indexes, Int64 offsets and sizes).
+pub const SCHEMA_VERSION: u32 = 1;
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Manifest {
     pub tool: String,
     pub version: String,
+    /// [`SCHEMA_VERSION`] of the run's tables; 0 in manifests written before it was recorded.
+    #[serde(default)]
+    pub schema_version: u32,
     pub run: RunInfo,
     pub parameters: Parameters,
     /// Set when the run coded one share of the corpus (`--shard K/N`).
@@ -369,15 +379,18 @@ enum TableWriter {
         writer: polars_parquet::write::FileWriter<std::io::BufWriter<fs::File>>,
         schema: ArrowSchema,
         encodings: Vec<Vec<polars_parquet::write::Encoding>>,
+        /// The Arrow schema hint every table carries ([`parquet_writer`]).
+        hint: polars_parquet::write::KeyValue,
     },
 }
 
 impl TableWriter {
-    fn new(name: &str, file: fs::File, schema: &Schema) -> PolarsResult<Self> {
+    fn new(name: &str, file: fs::File, df: &DataFrame) -> PolarsResult<Self> {
         let sink = std::io::BufWriter::with_capacity(1 << 20, file);
+        let schema = df.schema();
         if !WHOLE_TEXT_TABLES.contains(&name) {
             return Ok(TableWriter::Polars(
-                ParquetWriter::new(sink).batched(schema)?,
+                parquet_writer(sink, df).batched(schema)?,
             ));
         }
         use polars_parquet::write::{FileWriter, StatisticsOptions, Version, WriteOptions};
@@ -397,6 +410,9 @@ impl TableWriter {
             writer: FileWriter::try_new(sink, arrow.clone(), options)?,
             schema: arrow,
             encodings,
+            hint: polars_parquet::write::schema_to_metadata_key(
+                &schema.to_arrow(CompatLevel::oldest()),
+            ),
         })
     }
 
@@ -408,6 +424,7 @@ impl TableWriter {
                 writer,
                 schema,
                 encodings,
+                ..
             } => {
                 let fields = polars_parquet::write::to_parquet_schema(schema)?
                     .fields()
@@ -442,7 +459,9 @@ impl TableWriter {
     fn finish(&mut self) -> PolarsResult<()> {
         match self {
             TableWriter::Polars(writer) => writer.finish().map(|_| ()),
-            TableWriter::PlainText { writer, .. } => writer.end(None).map(|_| ()),
+            TableWriter::PlainText { writer, hint, .. } => {
+                writer.end(Some(vec![hint.clone()])).map(|_| ())
+            }
         }
     }
 }
@@ -473,7 +492,7 @@ impl StagedTables {
                 let tmp = self.staging.join(format!("{name}.parquet"));
                 let file = fs::File::create(&tmp)
                     .with_context(|| format!("cannot create {}", tmp.display()))?;
-                let writer = TableWriter::new(name, file, df.schema())
+                let writer = TableWriter::new(name, file, df)
                     .map_err(anyhow::Error::from)
                     .with_context(|| format!("cannot start table {name}"))?;
                 self.tables.push(StagedTable {
@@ -647,8 +666,20 @@ fn remove_stale_staging(out: &Path) {
 }
 
 fn write_parquet(writer: impl std::io::Write, df: &mut DataFrame) -> Result<()> {
-    ParquetWriter::new(writer).finish(df)?;
+    parquet_writer(writer, df).finish(df)?;
     Ok(())
+}
+
+/// A Parquet writer for `df` whose files every common reader opens. A Parquet file carries the
+/// Arrow schema it was written from (`ARROW:schema`) as a hint for Arrow readers; polars writes
+/// its strings' in-memory type there, Arrow's string view, which pyarrow before 15 (and the
+/// readers built on it) refuse with `Unrecognized type: 24`. The hint written here is the
+/// schema in Arrow's oldest layout (strings as `large_string`); the column data is the same.
+fn parquet_writer<W: std::io::Write>(writer: W, df: &DataFrame) -> ParquetWriter<W> {
+    let arrow = df.schema().to_arrow(CompatLevel::oldest());
+    let hint = polars_parquet::write::schema_to_metadata_key(&arrow);
+    let metadata = KeyValueMetadata::from_static(vec![(hint.key, hint.value.unwrap_or_default())]);
+    ParquetWriter::new(writer).with_key_value_metadata(Some(metadata))
 }
 
 /// Writes one table as `<dir>/<name>.parquet`, atomically, leaving the run's other files and
@@ -695,7 +726,8 @@ pub enum Cells {
     Text(Vec<String>),
     /// Empty (null) where there is no value.
     OptionalText(Vec<Option<String>>),
-    Whole(Vec<u64>),
+    /// Whole numbers, signed (Int64) as every integer column qualcode writes.
+    Whole(Vec<i64>),
     /// Empty (null) where a statistic is undefined.
     Real(Vec<Option<f64>>),
 }
@@ -725,7 +757,7 @@ impl Listing {
     }
 
     pub fn whole(mut self, name: &'static str, values: impl IntoIterator<Item = usize>) -> Self {
-        let values = values.into_iter().map(|v| v as u64).collect();
+        let values = values.into_iter().map(|v| v as i64).collect();
         self.columns.push((name, Cells::Whole(values)));
         self
     }
@@ -738,6 +770,22 @@ impl Listing {
         self.columns
             .push((name, Cells::Real(values.into_iter().collect())));
         self
+    }
+
+    /// The listing as a table, for Parquet.
+    fn frame(&self) -> PolarsResult<DataFrame> {
+        let columns: Vec<Column> = self
+            .columns
+            .iter()
+            .map(|(name, cells)| match cells {
+                Cells::Text(v) => Column::new((*name).into(), v.clone()),
+                Cells::OptionalText(v) => Column::new((*name).into(), v.clone()),
+                Cells::Whole(v) => Column::new((*name).into(), v.clone()),
+                Cells::Real(v) => Column::new((*name).into(), v.clone()),
+            })
+            .collect();
+        let height = columns.first().map_or(0, |c| c.len());
+        DataFrame::new(height, columns)
     }
 
     /// The listing as CSV for spreadsheets: text cells through [`escape::csv_cell`] (a cell
@@ -774,10 +822,8 @@ impl Listing {
         match format {
             ListingFormat::Csv => write_atomic(path, &self.csv()?),
             ListingFormat::Parquet => {
-                let mut df = anyhow::Context::context(
-                    crate::tables::listing(self),
-                    "cannot build the listing table",
-                )?;
+                let mut df =
+                    anyhow::Context::context(self.frame(), "cannot build the listing table")?;
                 write_parquet_file(path, &mut df)
             }
         }

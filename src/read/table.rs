@@ -143,7 +143,7 @@ impl Kind {
     }
 
     /// The type of a Parquet column, as a variable.
-    fn of_dtype(dtype: &DataType) -> Kind {
+    pub(crate) fn of_dtype(dtype: &DataType) -> Kind {
         match dtype {
             DataType::Boolean => Kind::Boolean,
             DataType::Date => Kind::Date,
@@ -228,8 +228,6 @@ pub struct Variables {
     pub documents: Vec<String>,
     /// Column by column, a value per document.
     pub columns: Vec<Vec<Option<String>>>,
-    /// Each name's place in `names`: a row of many fields finds its columns without a search.
-    index: HashMap<String, usize>,
 }
 
 impl Variables {
@@ -242,23 +240,12 @@ impl Variables {
             .collect()
     }
 
-    /// The column of variable `name`, added (null for the rows so far) if it is new.
-    fn column(&mut self, name: &str, declared: Option<Kind>) -> usize {
-        match self.index.get(name).copied() {
-            Some(i) => {
-                if declared.is_some() {
-                    self.declared[i] = declared;
-                }
-                i
-            }
-            None => {
-                self.index.insert(name.to_string(), self.names.len());
-                self.names.push(name.to_string());
-                self.declared.push(declared);
-                self.columns.push(vec![None; self.documents.len()]);
-                self.names.len() - 1
-            }
-        }
+    /// Adds the variable `name` (not there yet), null for the rows so far: its column.
+    fn add_column(&mut self, name: &str, declared: Option<Kind>) -> usize {
+        self.names.push(name.to_string());
+        self.declared.push(declared);
+        self.columns.push(vec![None; self.documents.len()]);
+        self.names.len() - 1
     }
 
     /// The variables with their types fixed from all rows: taken before a shard keeps its
@@ -288,7 +275,6 @@ impl Variables {
             declared: self.kinds().into_iter().map(Some).collect(),
             documents: documents.to_vec(),
             columns: vec![Vec::with_capacity(documents.len()); self.names.len()],
-            index: self.index.clone(),
         };
         let mut without = Vec::new();
         for document in documents {
@@ -384,6 +370,8 @@ pub struct TableReader {
     rows: u64,
     seen: HashMap<String, Place>,
     pub variables: Variables,
+    /// Each variable's column in `variables`.
+    variable_at: HashMap<String, usize>,
 }
 
 impl TableReader {
@@ -478,23 +466,43 @@ impl TableReader {
             // JSON Lines: decided by the first line.
             None => spec.id_column.is_some(),
         };
-        let mut variables = Variables::default();
-        // The variables in the columns' order (a Parquet column's type is taken as it is read).
-        if let Some(columns) = &columns {
-            for name in columns {
-                if !spec.is_fixed(name) {
-                    variables.column(name, None);
-                }
-            }
-        }
-        Ok(TableReader {
+        let mut reader = TableReader {
             spec,
             source,
             id_from_column,
             rows: 0,
             seen: HashMap::new(),
-            variables,
-        })
+            variables: Variables::default(),
+            variable_at: HashMap::new(),
+        };
+        // The variables in the columns' order (a Parquet column's type is taken as it is read).
+        if let Some(columns) = &columns {
+            for name in columns {
+                if !reader.spec.is_fixed(name) {
+                    reader.variable(name, None);
+                }
+            }
+        }
+        Ok(reader)
+    }
+
+    /// The column of variable `name`, added (null for the rows so far) if it is new; a
+    /// declared type replaces the one known. Found through `variable_at`: a line of 100,000
+    /// fields searched the names for each before.
+    fn variable(&mut self, name: &str, declared: Option<Kind>) -> usize {
+        match self.variable_at.get(name) {
+            Some(&i) => {
+                if declared.is_some() {
+                    self.variables.declared[i] = declared;
+                }
+                i
+            }
+            None => {
+                let i = self.variables.add_column(name, declared);
+                self.variable_at.insert(name.to_string(), i);
+                i
+            }
+        }
     }
 
     /// The variables' names known so far (all of them, but for a JSON Lines file).
@@ -684,7 +692,7 @@ impl TableReader {
             } else if self.id_from_column && name == self.spec.id_name() {
                 id = as_text;
             } else {
-                let column = self.variables.column(&name, None);
+                let column = self.variable(&name, None);
                 values.push((column, as_text));
             }
         }
@@ -806,7 +814,7 @@ impl TableReader {
             }
             let kind = Kind::of_dtype(column.dtype());
             let values = as_text(&name)?;
-            variables.push((self.variables.column(&name, Some(kind)), values));
+            variables.push((self.variable(&name, Some(kind)), values));
         }
         Ok((texts, ids, variables))
     }
