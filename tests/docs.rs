@@ -211,7 +211,6 @@ fn console_examples_print_what_the_docs_say() {
 const PLANNED: &[&str] = &[
     "docs/estimation.md",
     "docs/interviews.md",
-    "docs/limits.md",
     "docs/odd-files.md",
     "docs/speed.md",
 ];
