@@ -832,3 +832,84 @@ fn report_and_plot_of_thousands_of_codes_show_the_top_codes_and_say_so() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Memory of one unit dense with matches
+
+/// `bytes` of text on one line (one unit), a sentence after another, each holding terms of the
+/// default codebook's rules and of their `near` partners (a match every 55 bytes or so).
+fn dense_unit(bytes: usize) -> String {
+    const SENTENCES: [&str; 4] = [
+        "The NGO gained the trust of the local government officials.",
+        "Mutual trust between the foundation and the bureau grew.",
+        "Officials trust the charity and its partners.",
+        "They localised the project with the county government.",
+    ];
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut text = String::with_capacity(bytes + 64);
+    while text.len() < bytes {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        text.push_str(SENTENCES[(state % 4) as usize]);
+        text.push(' ');
+    }
+    text.push('\n');
+    text
+}
+
+/// The matches a run reports on stderr (`…, 898945 matches in 14.47s -> …`).
+fn matches_reported(stderr: &str) -> u64 {
+    let at = stderr.rfind(" matches in ").expect("summary line");
+    let start = stderr[..at].rfind(' ').map_or(0, |i| i + 1);
+    stderr[start..at].parse().expect("match count")
+}
+
+#[test]
+fn a_unit_dense_with_matches_costs_a_bounded_multiple_of_its_size() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let codebook = repo().join("codebook.toml");
+    let codebook = codebook.to_str().expect("utf-8 path");
+    let size_mb = 16;
+    write(&dir.path().join("small/a.txt"), dense_unit(100_000));
+    write(&dir.path().join("dense/a.txt"), dense_unit(size_mb << 20));
+    let run = |corpus: &str| {
+        let out = format!("o-{corpus}");
+        let done = measured(
+            dir.path(),
+            &[
+                "run",
+                "--corpus",
+                corpus,
+                "--codebook",
+                codebook,
+                "--out",
+                &out,
+            ],
+            &[],
+            Duration::from_secs(300),
+        );
+        assert_eq!(done.code, 0, "{}", done.stderr);
+        done
+    };
+    // What a run costs whatever its corpus (threads, the codebook, the writers).
+    let base = run("small");
+    let dense = run("dense");
+    // Dense indeed: every sentence matches (a rule's term or a partner of one).
+    let matches = matches_reported(&dense.stderr);
+    assert!(matches > 250_000, "{matches} matches");
+    // The unit's cost over the base. Measured (2 cores): 14.1 times its size now; 38.1 times
+    // with the build before (every match listed three times over, the text copied by polars'
+    // dictionary attempt; 1.78–1.90 GB for a 49 MB unit).
+    let per_mb = (dense.peak_mb - base.peak_mb) / size_mb as f64;
+    eprintln!(
+        "a {size_mb} MB dense unit: {:.0} MB peak, {:.0} MB for a small one: {per_mb:.1} times",
+        dense.peak_mb, base.peak_mb
+    );
+    assert!(
+        per_mb < 18.0,
+        "{:.0} MB peak for a {size_mb} MB unit ({:.0} MB for a small one): {per_mb:.1} times its size",
+        dense.peak_mb,
+        base.peak_mb
+    );
+}
