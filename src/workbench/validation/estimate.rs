@@ -30,8 +30,9 @@ pub struct CodedUnit {
     pub codes: Vec<bool>,
 }
 
-/// A document variable's values: per document of the population, its value (None: no value),
-/// and the values in the order the estimates list them.
+/// A variable's values: per unit of the population, its value (None: no value) — a document
+/// variable gives each unit its document's value — and the values in the order the
+/// estimates list them.
 #[derive(Debug, Clone)]
 pub struct Variable {
     pub name: String,
@@ -180,10 +181,7 @@ pub fn estimate_all(input: &Input) -> Vec<EstimateRow> {
             .enumerate()
             .map(|(j, (a, value))| {
                 let target = Target { a: *a, b: None };
-                let in_value = |unit: usize| {
-                    let doc = population.units[unit].document as usize;
-                    variable.values[doc].as_ref() == *value
-                };
+                let in_value = |unit: usize| variable.values[unit].as_ref() == *value;
                 let counts = count(input, &strata_of, &coded_flags, target, in_value);
                 let whole = count(input, &strata_of, &coded_flags, target, |_| true);
                 let part = ((v as u64 + 1) << 40) | j as u64;
@@ -431,7 +429,11 @@ mod tests {
             .collect();
         let variable = Variable {
             name: "half".into(),
-            values: vec![Some("first".into()), None],
+            values: p
+                .units
+                .iter()
+                .map(|u| (u.document == 0).then(|| "first".to_string()))
+                .collect(),
             order: vec![Some("first".into()), None],
         };
         let input = Input {
