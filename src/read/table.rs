@@ -351,6 +351,8 @@ enum Source {
     Json {
         lines: std::io::Lines<BufReader<std::fs::File>>,
         line: u64,
+        /// Bytes of the lines read so far, their line ends counted as one byte.
+        bytes: u64,
     },
     Parquet {
         file: std::fs::File,
@@ -372,6 +374,8 @@ pub struct TableReader {
     rows: u64,
     seen: HashMap<String, Place>,
     pub variables: Variables,
+    /// The file's size in bytes when it was opened.
+    size: u64,
 }
 
 impl TableReader {
@@ -382,6 +386,7 @@ impl TableReader {
             message,
         };
         let file = std::fs::File::open(&spec.path).map_err(|e| unreadable(e.to_string()))?;
+        let size = file.metadata().map_or(0, |m| m.len());
         let (source, columns): (Source, Option<Vec<String>>) = match spec.format {
             TableFormat::Csv | TableFormat::Tsv => {
                 let mut reader = csv::ReaderBuilder::new()
@@ -409,6 +414,7 @@ impl TableReader {
                 Source::Json {
                     lines: BufReader::with_capacity(1 << 20, file).lines(),
                     line: 0,
+                    bytes: 0,
                 },
                 None,
             ),
@@ -479,7 +485,26 @@ impl TableReader {
             rows: 0,
             seen: HashMap::new(),
             variables,
+            size,
         })
+    }
+
+    /// The table file's size in bytes.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// How far into the file the rows read so far reach, in bytes: exact for CSV, TSV and
+    /// JSON Lines; for Parquet, whose columns are compressed apart, the file's size in the
+    /// proportion of the rows read.
+    pub fn bytes_read(&self) -> u64 {
+        match &self.source {
+            Source::Delimited { reader, .. } => reader.position().byte(),
+            Source::Json { bytes, .. } => *bytes,
+            Source::Parquet { total, next, .. } => {
+                (self.size as f64 * *next as f64 / (*total).max(1) as f64) as u64
+            }
+        }
     }
 
     /// The variables' names known so far (all of them, but for a JSON Lines file).
@@ -603,7 +628,7 @@ impl TableReader {
     }
 
     fn next_json(&mut self, rows: &mut Vec<Row>) -> Result<bool, TableError> {
-        let Source::Json { lines, line } = &mut self.source else {
+        let Source::Json { lines, line, bytes } = &mut self.source else {
             return Ok(false);
         };
         let (place, text) = loop {
@@ -617,6 +642,7 @@ impl TableReader {
                 place,
                 message: format!("cannot read: {e}"),
             })?;
+            *bytes += text.len() as u64 + 1;
             if !text.trim().is_empty() {
                 break (place, text);
             }
