@@ -461,10 +461,15 @@ fn read_variables(dir: &Path, by: &[String], population: &Population) -> Result<
     for text in by {
         let by = By::parse(text).map_err(anyhow::Error::msg)?;
         let of_document = values_by_document(&frame, &by).map_err(anyhow::Error::from)?;
-        let values: Vec<Option<String>> = population
+        let of_documents: Vec<Option<String>> = population
             .documents
             .iter()
             .map(|d| of_document.get(d).cloned().flatten())
+            .collect();
+        let values: Vec<Option<String>> = population
+            .units
+            .iter()
+            .map(|u| of_documents[u.document as usize].clone())
             .collect();
         let mut order: Vec<Option<String>> = values.clone();
         order.sort_by(value_order);

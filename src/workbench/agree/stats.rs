@@ -215,7 +215,7 @@ impl Default for Bootstrap {
 
 /// Draws resamples of n units as weights: how many times each unit was drawn.
 pub struct Resampler {
-    state: u64,
+    stream: crate::workbench::random::Stream,
     left: usize,
     weights: Vec<u32>,
 }
@@ -223,19 +223,10 @@ pub struct Resampler {
 impl Resampler {
     pub fn new(bootstrap: &Bootstrap, units: usize) -> Self {
         Resampler {
-            state: bootstrap.seed,
+            stream: crate::workbench::random::Stream::new(bootstrap.seed),
             left: if units == 0 { 0 } else { bootstrap.replicates },
             weights: vec![0; units],
         }
-    }
-
-    /// SplitMix64: small, fast, and the same on every platform.
-    fn next_u64(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
     }
 
     /// The next resample, or None when all have been drawn.
@@ -247,9 +238,7 @@ impl Resampler {
         self.weights.iter_mut().for_each(|w| *w = 0);
         let n = self.weights.len() as u64;
         for _ in 0..n {
-            // Multiply-shift maps 64 random bits onto 0..n without a division.
-            let unit = ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as usize;
-            self.weights[unit] += 1;
+            self.weights[self.stream.below(n) as usize] += 1;
         }
         Some(&self.weights)
     }

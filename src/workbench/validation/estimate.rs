@@ -30,8 +30,9 @@ pub struct CodedUnit {
     pub codes: Vec<bool>,
 }
 
-/// A document variable's values: per document of the population, its value (None: no value),
-/// and the values in the order the estimates list them.
+/// A variable's values: per unit of the population, its value (None: no value) — a document
+/// variable gives each unit its document's value — and the values in the order the
+/// estimates list them.
 #[derive(Debug, Clone)]
 pub struct Variable {
     pub name: String,
@@ -180,10 +181,7 @@ pub fn estimate_all(input: &Input) -> Vec<EstimateRow> {
             .enumerate()
             .map(|(j, (a, value))| {
                 let target = Target { a: *a, b: None };
-                let in_value = |unit: usize| {
-                    let doc = population.units[unit].document as usize;
-                    variable.values[doc].as_ref() == *value
-                };
+                let in_value = |unit: usize| variable.values[unit].as_ref() == *value;
                 let counts = count(input, &strata_of, &coded_flags, target, in_value);
                 let whole = count(input, &strata_of, &coded_flags, target, |_| true);
                 let part = ((v as u64 + 1) << 40) | j as u64;
@@ -349,7 +347,7 @@ fn share_cells(cells: &[(usize, Cell)]) -> Vec<Cell> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::design::{draw, PopulationUnit};
+    use super::super::design::{draw, PopulationUnit, Sample};
     use super::*;
 
     /// 1,000 units: the rules code `a` in 100 (60 truly a), miss 45 of the 900 others; `b`
@@ -380,18 +378,23 @@ mod tests {
         (p, truth)
     }
 
-    #[test]
-    fn a_census_gives_the_truth() {
-        let (p, truth) = world();
-        let sample = draw(&p, DesignKind::Stratified, 1000, 1).unwrap();
-        let coded: Vec<CodedUnit> = sample
+    /// The drawn units coded as the truth has them, as a perfect coder would.
+    fn coded_as_truth(sample: &Sample, truth: &[Vec<bool>]) -> Vec<CodedUnit> {
+        sample
             .rows
             .iter()
             .map(|&(u, _)| CodedUnit {
                 unit: u,
                 codes: truth[u].clone(),
             })
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn a_census_gives_the_truth() {
+        let (p, truth) = world();
+        let sample = draw(&p, DesignKind::Stratified, 1000, 1).unwrap();
+        let coded = coded_as_truth(&sample, &truth);
         let input = Input {
             population: &p,
             kind: DesignKind::Stratified,
@@ -421,17 +424,14 @@ mod tests {
     fn values_borrow_the_whole_samples_rates() {
         let (p, truth) = world();
         let sample = draw(&p, DesignKind::Stratified, 200, 3).unwrap();
-        let coded: Vec<CodedUnit> = sample
-            .rows
-            .iter()
-            .map(|&(u, _)| CodedUnit {
-                unit: u,
-                codes: truth[u].clone(),
-            })
-            .collect();
+        let coded = coded_as_truth(&sample, &truth);
         let variable = Variable {
             name: "half".into(),
-            values: vec![Some("first".into()), None],
+            values: p
+                .units
+                .iter()
+                .map(|u| (u.document == 0).then(|| "first".to_string()))
+                .collect(),
             order: vec![Some("first".into()), None],
         };
         let input = Input {
