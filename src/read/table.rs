@@ -349,6 +349,8 @@ enum Source {
     Json {
         lines: std::io::Lines<BufReader<std::fs::File>>,
         line: u64,
+        /// Bytes of the lines read so far, their line ends counted as one byte.
+        bytes: u64,
     },
     Parquet {
         file: std::fs::File,
@@ -372,6 +374,8 @@ pub struct TableReader {
     pub variables: Variables,
     /// Each variable's column in `variables`.
     variable_at: HashMap<String, usize>,
+    /// The file's size in bytes when it was opened.
+    size: u64,
 }
 
 impl TableReader {
@@ -382,6 +386,7 @@ impl TableReader {
             message,
         };
         let file = std::fs::File::open(&spec.path).map_err(|e| unreadable(e.to_string()))?;
+        let size = file.metadata().map_or(0, |m| m.len());
         let (source, columns): (Source, Option<Vec<String>>) = match spec.format {
             TableFormat::Csv | TableFormat::Tsv => {
                 let mut reader = csv::ReaderBuilder::new()
@@ -409,6 +414,7 @@ impl TableReader {
                 Source::Json {
                     lines: BufReader::with_capacity(1 << 20, file).lines(),
                     line: 0,
+                    bytes: 0,
                 },
                 None,
             ),
@@ -474,6 +480,7 @@ impl TableReader {
             seen: HashMap::new(),
             variables: Variables::default(),
             variable_at: HashMap::new(),
+            size,
         };
         // The variables in the columns' order (a Parquet column's type is taken as it is read).
         if let Some(columns) = &columns {
@@ -501,6 +508,24 @@ impl TableReader {
                 let i = self.variables.add_column(name, declared);
                 self.variable_at.insert(name.to_string(), i);
                 i
+            }
+        }
+    }
+
+    /// The table file's size in bytes.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// How far into the file the rows read so far reach, in bytes: exact for CSV, TSV and
+    /// JSON Lines; for Parquet, whose columns are compressed apart, the file's size in the
+    /// proportion of the rows read.
+    pub fn bytes_read(&self) -> u64 {
+        match &self.source {
+            Source::Delimited { reader, .. } => reader.position().byte(),
+            Source::Json { bytes, .. } => *bytes,
+            Source::Parquet { total, next, .. } => {
+                (self.size as f64 * *next as f64 / (*total).max(1) as f64) as u64
             }
         }
     }
@@ -626,7 +651,7 @@ impl TableReader {
     }
 
     fn next_json(&mut self, rows: &mut Vec<Row>) -> Result<bool, TableError> {
-        let Source::Json { lines, line } = &mut self.source else {
+        let Source::Json { lines, line, bytes } = &mut self.source else {
             return Ok(false);
         };
         let (place, text) = loop {
@@ -640,6 +665,7 @@ impl TableReader {
                 place,
                 message: format!("cannot read: {e}"),
             })?;
+            *bytes += text.len() as u64 + 1;
             if !text.trim().is_empty() {
                 break (place, text);
             }

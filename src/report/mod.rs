@@ -12,12 +12,16 @@
 //! out: a matrix of every pair of 1,500 codes took 1.6 GB to draw.
 
 pub mod charts;
+pub mod draw;
 pub mod html;
+pub mod metrics;
+pub mod pdf;
 
 use crate::output::run_tables::{
     Agreement, AgreementUnitRow, EstimateRow, MatchRow, RunTables, SegmentRow,
 };
-use charts::{Bar, Cell, PALETTE};
+use charts::{Bar, Cell, Fit, Texts, TooNarrow, PALETTE};
+use draw::Drawing;
 use html::escape;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -66,6 +70,65 @@ pub enum Figure {
     ByDocument,
     /// Code share by the values of a `--by` variable (as the run named it: `year:date`).
     ByVariable(String),
+}
+
+/// How a figure is drawn: its width in points, what happens when it cannot fit, whether codes
+/// are named by their labels (the default) or their ids, and the texts around it when given
+/// (`None`: the figure's own; `Some("")`: none).
+#[derive(Debug, Clone)]
+pub struct Look {
+    pub width: f64,
+    pub fit: Fit,
+    pub ids: bool,
+    pub title: Option<String>,
+    pub x_title: Option<String>,
+    pub y_title: Option<String>,
+}
+
+impl Look {
+    /// The report page's charts: 760 points, wider when they need it, codes by label.
+    pub fn page(ids: bool) -> Look {
+        Look {
+            width: 760.0,
+            fit: Fit::Grow,
+            ids,
+            title: None,
+            x_title: None,
+            y_title: None,
+        }
+    }
+
+    /// The texts of a chart whose own are `title`, `x` and `y`, with those given instead.
+    fn texts(&self, title: String, x: &str, y: &str) -> Texts {
+        let pick =
+            |given: &Option<String>, own: &str| given.clone().unwrap_or_else(|| own.to_string());
+        Texts {
+            description: self
+                .title
+                .clone()
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| title.clone()),
+            title: pick(&self.title, &title),
+            x_title: pick(&self.x_title, x),
+            y_title: pick(&self.y_title, y),
+        }
+    }
+}
+
+/// What the charts call each code: its label from the codebook (its id when it has none), or
+/// its id when asked.
+fn code_names(run: &RunTables, ids: bool) -> BTreeMap<&str, &str> {
+    run.frequency
+        .iter()
+        .map(|f| {
+            let name = if ids || f.label.trim().is_empty() {
+                f.code.as_str()
+            } else {
+                f.label.as_str()
+            };
+            (f.code.as_str(), name)
+        })
+        .collect()
 }
 
 /// Which units of `n` to show when at most `limit` fit: all, or `limit` evenly spaced.
@@ -143,25 +206,44 @@ impl<'a> Codes<'a> {
     }
 }
 
-/// One chart for a paper, as SVG, of at most `limit` codes (those with the most units; the
-/// title says so when some are left out); also how many codes it left out.
-pub fn figure(run: &RunTables, which: Figure, width: f64, limit: usize) -> (String, usize) {
+/// One chart for a paper, drawn as `look` says, of at most `limit` codes (those with the most
+/// units; the title says so when some are left out); also how many codes it left out.
+pub fn figure(
+    run: &RunTables,
+    which: Figure,
+    look: &Look,
+    limit: usize,
+) -> Result<(Drawing, usize), TooNarrow> {
     let codes = Codes::new(run, limit);
     let left_out = codes.all - codes.order.len();
-    let svg = match which {
+    let drawing = match which {
         // With estimates from a hand-coded sample, the rules' share is drawn beside them.
-        Figure::Frequency => {
-            estimates_chart(run, width).unwrap_or_else(|| frequency_chart(run, &codes, width))
-        }
-        Figure::Cooccurrence => cooccurrence_map(run, &codes, width),
+        Figure::Frequency => match estimates_chart(run, look) {
+            Some(chart) => chart,
+            None => frequency_chart(run, &codes, look),
+        },
+        Figure::Cooccurrence => cooccurrence_map(run, &codes, look),
         Figure::ByDocument => {
             let docs: Vec<&str> = coded_documents(run);
             let shown: Vec<&str> = evenly(docs.len(), 40).iter().map(|&i| docs[i]).collect();
-            by_document_map(run, &codes, &shown, width)
+            by_document_map(run, &codes, &shown, look)
         }
-        Figure::ByVariable(variable) => by_variable_map(run, &codes, &variable, width),
-    };
-    (svg, left_out)
+        Figure::ByVariable(variable) => by_variable_map(run, &codes, &variable, look),
+    }?;
+    Ok((drawing, left_out))
+}
+
+/// A chart on the report's page: its SVG inline, wider than the page when it must be.
+fn on_page(chart: Result<Drawing, TooNarrow>) -> String {
+    match chart {
+        Ok(drawing) => format!(
+            r#"<div class="figure" style="max-width:{:.0}px">{}</div>"#,
+            // Placed at 1.4 times its size in points: its text is sized for print.
+            drawing.width * 1.4,
+            drawing.svg()
+        ),
+        Err(err) => format!(r#"<p class="note">{}</p>"#, escape(&err.to_string())),
+    }
 }
 
 /// The variables of the run's `code_by_variable` table, in the order the run gave them.
@@ -177,7 +259,12 @@ pub fn variables(run: &RunTables) -> Vec<&str> {
 
 /// Values × codes of one variable: units with the code, shaded by their share of the value's
 /// units. Values in the table's order; documents without a value last, as "(none)".
-fn by_variable_map(run: &RunTables, codes: &Codes, variable: &str, width: f64) -> String {
+fn by_variable_map(
+    run: &RunTables,
+    codes: &Codes,
+    variable: &str,
+    look: &Look,
+) -> Result<Drawing, TooNarrow> {
     let rows: Vec<_> = run
         .by_variable
         .iter()
@@ -224,51 +311,74 @@ fn by_variable_map(run: &RunTables, codes: &Codes, variable: &str, width: f64) -
         })
         .collect();
     let row_names: Vec<String> = values.iter().map(|v| name(*v)).collect();
-    let columns: Vec<String> = codes.order.iter().map(|c| c.to_string()).collect();
+    let names = code_names(run, look.ids);
+    let columns: Vec<String> = codes.order.iter().map(|c| names[c].to_string()).collect();
+    // The variable as the run named it (`year:date`), without its kind.
+    let shown = variable.split(':').next().unwrap_or(variable);
     charts::heat_map(
-        &format!(
-            "Units per code by {variable} (shade: share of the value's units){}",
-            codes.left_out()
+        &look.texts(
+            format!(
+                "Units per code by {shown} (shade: share of the value's units){}",
+                codes.left_out()
+            ),
+            "",
+            shown,
         ),
         &row_names,
         &columns,
         &cells,
-        width,
+        look.width,
+        look.fit,
     )
 }
 
-fn frequency_chart(run: &RunTables, codes: &Codes, width: f64) -> String {
+fn frequency_chart(run: &RunTables, codes: &Codes, look: &Look) -> Result<Drawing, TooNarrow> {
+    let names = code_names(run, look.ids);
     let bars: Vec<Bar> = run
         .frequency
         .iter()
         .filter(|f| codes.is_shown(&f.code))
-        .map(|f| Bar {
-            label: f.code.clone(),
-            level: f.level,
-            value: f64::from(f.units),
-            text: format!(
+        .map(|f| {
+            let full = format!(
                 "{} units ({:.1}%), {} docs, {} hits",
                 f.units,
                 100.0 * f.share,
                 f.documents,
                 f.hits
-            ),
-            colour: codes.colour(&f.code),
+            );
+            Bar {
+                label: names[f.code.as_str()].to_string(),
+                level: f.level,
+                value: f64::from(f.units),
+                texts: vec![
+                    full.clone(),
+                    format!("{} units ({:.1}%)", f.units, 100.0 * f.share),
+                    format!("{} ({:.1}%)", f.units, 100.0 * f.share),
+                    f.units.to_string(),
+                ],
+                colour: codes.colour(&f.code),
+                tip: format!("{}: {full}", f.code),
+            }
         })
         .collect();
     charts::bar_chart(
-        &format!(
-            "Units coded, of {} units in {} documents{}",
-            run.manifest.counts.units,
-            run.manifest.counts.coded,
-            codes.left_out()
+        &look.texts(
+            format!(
+                "Units coded, of {} units in {} documents{}",
+                run.manifest.counts.units,
+                run.manifest.counts.coded,
+                codes.left_out()
+            ),
+            "",
+            "",
         ),
         &bars,
-        width,
+        look.width,
+        look.fit,
     )
 }
 
-fn cooccurrence_map(run: &RunTables, codes: &Codes, width: f64) -> String {
+fn cooccurrence_map(run: &RunTables, codes: &Codes, look: &Look) -> Result<Drawing, TooNarrow> {
     let pair: BTreeMap<(&str, &str), _> = run
         .cooccurrence
         .iter()
@@ -318,16 +428,22 @@ fn cooccurrence_map(run: &RunTables, codes: &Codes, width: f64) -> String {
                 .collect()
         })
         .collect();
-    let names: Vec<String> = codes.order.iter().map(|c| c.to_string()).collect();
+    let named = code_names(run, look.ids);
+    let names: Vec<String> = codes.order.iter().map(|c| named[c].to_string()).collect();
     charts::heat_map(
-        &format!(
-            "Co-occurrence: units with both codes (shade: Jaccard; diagonal: the code's units){}",
-            codes.left_out()
+        &look.texts(
+            format!(
+                "Co-occurrence: units with both codes (shade: Jaccard; diagonal: the code's units){}",
+                codes.left_out()
+            ),
+            "",
+            "",
         ),
         &names,
         &names,
         &cells,
-        width,
+        look.width,
+        look.fit,
     )
 }
 
@@ -339,7 +455,12 @@ fn coded_documents(run: &RunTables) -> Vec<&str> {
         .collect()
 }
 
-fn by_document_map(run: &RunTables, codes: &Codes, documents: &[&str], width: f64) -> String {
+fn by_document_map(
+    run: &RunTables,
+    codes: &Codes,
+    documents: &[&str],
+    look: &Look,
+) -> Result<Drawing, TooNarrow> {
     let cell: BTreeMap<(&str, &str), _> = run
         .by_document
         .iter()
@@ -374,16 +495,22 @@ fn by_document_map(run: &RunTables, codes: &Codes, documents: &[&str], width: f6
         })
         .collect();
     let rows: Vec<String> = documents.iter().map(|d| d.to_string()).collect();
-    let columns: Vec<String> = codes.order.iter().map(|c| c.to_string()).collect();
+    let names = code_names(run, look.ids);
+    let columns: Vec<String> = codes.order.iter().map(|c| names[c].to_string()).collect();
     charts::heat_map(
-        &format!(
-            "Units per code and document (shade: share of the document's units){}",
-            codes.left_out()
+        &look.texts(
+            format!(
+                "Units per code and document (shade: share of the document's units){}",
+                codes.left_out()
+            ),
+            "",
+            "",
         ),
         &rows,
         &columns,
         &cells,
-        width,
+        look.width,
+        look.fit,
     )
 }
 
@@ -426,8 +553,14 @@ fn disagreements<'a>(agreement: &'a Agreement, code: &str) -> Vec<&'a AgreementU
 }
 
 /// The whole report page.
-pub fn report(run: &RunTables, texts: &BTreeMap<String, CodeText>, limits: Limits) -> String {
+pub fn report(
+    run: &RunTables,
+    texts: &BTreeMap<String, CodeText>,
+    limits: Limits,
+    ids: bool,
+) -> String {
     let codes = Codes::new(run, limits.codes);
+    let look = Look::page(ids);
     let units = UnitIndex::new(run);
     let mut body = String::new();
     overview(&mut body, run);
@@ -441,23 +574,23 @@ pub fn report(run: &RunTables, texts: &BTreeMap<String, CodeText>, limits: Limit
             codes.all - codes.order.len()
         );
     }
-    body.push_str(&on_page(&frequency_chart(run, &codes, 760.0)));
+    body.push_str(&on_page(frequency_chart(run, &codes, &look)));
     frequency_table(&mut body, run, &codes);
     body.push_str("</section>");
     if run.estimates.is_some() {
-        estimates_section(&mut body, run, &codes);
+        estimates_section(&mut body, run, &codes, &look);
     }
     code_by_document(&mut body, run, &codes, limits);
     let variables = variables(run);
     if !variables.is_empty() {
         body.push_str(r#"<section id="by-variable"><h2>Code × variable</h2><p class="note">Units coded with each code among the units of the documents with each value (<code>code_by_variable.parquet</code>, from <code>--by</code>); the shade is their share.</p>"#);
         for v in &variables {
-            body.push_str(&on_page(&by_variable_map(run, &codes, v, 760.0)));
+            body.push_str(&on_page(by_variable_map(run, &codes, v, &look)));
         }
         body.push_str("</section>");
     }
     body.push_str(r#"<section id="cooccurrence"><h2>Co-occurrence</h2>"#);
-    body.push_str(&on_page(&cooccurrence_map(run, &codes, 760.0)));
+    body.push_str(&on_page(cooccurrence_map(run, &codes, &look)));
     body.push_str(
         r#"<p class="note">Each cell: the number of units coded with both codes; the shade is their Jaccard coefficient (units with both ÷ units with either). All coefficients are in <code>cooccurrence.parquet</code>.</p></section>"#,
     );
@@ -519,40 +652,54 @@ fn percent(x: Option<f64>) -> String {
 
 /// The rules' share of each code beside the estimate of what a coder would find, with its
 /// interval, from a hand-coded sample (`qualcode estimate`).
-pub fn estimates_chart(run: &RunTables, width: f64) -> Option<String> {
+pub fn estimates_chart(run: &RunTables, look: &Look) -> Option<Result<Drawing, TooNarrow>> {
     let estimates = run.estimates.as_ref().filter(|e| !e.stale)?;
     // Every code for its colour: the sample's codes are drawn, however many the run has.
     let codes = Codes::new(run, usize::MAX);
+    let names = code_names(run, look.ids);
     let rows: Vec<charts::IntervalBar> = code_estimates(run)
         .into_iter()
-        .map(|r| charts::IntervalBar {
-            label: r.code.clone(),
-            rules: r.machine_share.unwrap_or(0.0),
-            estimate: r.share,
-            low: r.share_low.unwrap_or(0.0),
-            high: r.share_high.unwrap_or(1.0),
-            text: format!(
-                "{} [{}, {}] · rules {}",
+        .map(|r| {
+            let interval = format!(
+                "{} [{}, {}]",
                 percent(r.share),
                 percent(r.share_low),
-                percent(r.share_high),
-                percent(r.machine_share),
-            ),
-            colour: codes.colour(&r.code),
+                percent(r.share_high)
+            );
+            charts::IntervalBar {
+                label: names
+                    .get(r.code.as_str())
+                    .map_or_else(|| r.code.clone(), |n| n.to_string()),
+                rules: r.machine_share.unwrap_or(0.0),
+                estimate: r.share,
+                low: r.share_low.unwrap_or(0.0),
+                high: r.share_high.unwrap_or(1.0),
+                texts: vec![
+                    format!("{interval} · rules {}", percent(r.machine_share)),
+                    interval,
+                    percent(r.share),
+                ],
+                colour: codes.colour(&r.code),
+            }
         })
         .collect();
     Some(charts::interval_chart(
-        &format!(
-            "Share of units a coder would code ({:.0}% interval, {} hand-coded units) and the rules'",
-            100.0 * estimates.level,
-            estimates.sampled
+        &look.texts(
+            format!(
+                "Share of units a coder would code ({:.0}% interval, {} hand-coded units) and the rules'",
+                100.0 * estimates.level,
+                estimates.sampled
+            ),
+            "",
+            "",
         ),
         &rows,
-        width,
+        look.width,
+        look.fit,
     ))
 }
 
-fn estimates_section(body: &mut String, run: &RunTables, codes: &Codes) {
+fn estimates_section(body: &mut String, run: &RunTables, codes: &Codes, look: &Look) {
     let Some(estimates) = &run.estimates else {
         return;
     };
@@ -567,8 +714,8 @@ fn estimates_section(body: &mut String, run: &RunTables, codes: &Codes) {
         estimates.sampled,
         100.0 * estimates.level
     );
-    if let Some(svg) = estimates_chart(run, 760.0) {
-        body.push_str(&on_page(&svg));
+    if let Some(chart) = estimates_chart(run, look) {
+        body.push_str(&on_page(chart));
     }
     body.push_str(r#"<table class="sortable"><thead><tr><th><button>code</button></th><th class="n"><button>rules</button></th><th class="n"><button>estimate</button></th><th>interval</th><th class="n"><button>precision</button></th><th class="n"><button>recall</button></th><th class="n"><button>sample coded</button></th></tr></thead><tbody>"#);
     for r in code_estimates(run) {
@@ -593,20 +740,6 @@ fn estimates_section(body: &mut String, run: &RunTables, codes: &Codes) {
         );
     }
     body.push_str("</tbody></table></section>");
-}
-
-/// A chart placed on the page at 1.4 times its drawn size (its fonts are sized for print),
-/// shrinking with a narrow window.
-fn on_page(svg: &str) -> String {
-    let width: f64 = svg
-        .split_once(r#"width=""#)
-        .and_then(|(_, rest)| rest.split('"').next())
-        .and_then(|w| w.parse().ok())
-        .unwrap_or(600.0);
-    format!(
-        r#"<div class="figure" style="max-width:{:.0}px">{svg}</div>"#,
-        width * 1.4
-    )
 }
 
 /// Units by place, their codes and their matches.
