@@ -481,10 +481,12 @@ impl Matcher {
     /// Rules are matched against the text folded by [`fold`] (dash variants, fullwidth
     /// letters, soft hyphens); offsets are the unit's own.
     pub fn trace_unit_in(&self, text: &str, unspaced: bool) -> UnitTrace {
-        let Some(folded) = fold::Folded::of(text) else {
-            return self.decide(text, self.find_all(text), unspaced);
+        // One pass tells whether either fold could change the unit: most units skip both.
+        let may_fold = fold::may_fold(text);
+        let Some(folded) = may_fold.then(|| fold::Folded::of(text)).flatten() else {
+            return self.decide(text, self.find_all(text, may_fold), unspaced);
         };
-        let mut trace = self.decide(&folded.text, self.find_all(&folded.text), unspaced);
+        let mut trace = self.decide(&folded.text, self.find_all(&folded.text, true), unspaced);
         // The way back is monotonic: the candidates stay in order.
         for c in &mut trace.candidates {
             (c.start, c.end) = (folded.source_start(c.start), folded.source_end(c.end));
@@ -492,12 +494,13 @@ impl Matcher {
         trace
     }
 
-    /// Every match of every pattern (rules, exclusions, partner terms) in a unit.
-    fn find_all(&self, text: &str) -> Vec<(Origin, usize, usize)> {
+    /// Every match of every pattern (rules, exclusions, partner terms) in a unit; `may_fold`
+    /// false when [`fold::may_fold`] found nothing to fold in it.
+    fn find_all(&self, text: &str, may_fold: bool) -> Vec<(Origin, usize, usize)> {
         let mut found: Vec<(Origin, usize, usize)> = Vec::new();
         if let Some((terms, origins)) = &self.terms {
             let mut occurrences = Vec::new();
-            terms.find(text, &mut occurrences);
+            terms.find(text, may_fold, &mut occurrences);
             for o in occurrences {
                 let origin = origins[o.pattern];
                 if let Some(end) = word_match(text, o.start, o.end, origin) {
@@ -1621,8 +1624,8 @@ terms = ["gamma gamma"]
                 .map(|_| vocabulary[next(vocabulary.len())])
                 .collect();
             let text = text.join(" ");
-            let indexed = m.decide_with(&text, m.find_all(&text), false, Search::Indexed);
-            let naive = m.decide_with(&text, m.find_all(&text), false, Search::Naive);
+            let indexed = m.decide_with(&text, m.find_all(&text, true), false, Search::Indexed);
+            let naive = m.decide_with(&text, m.find_all(&text, true), false, Search::Naive);
             assert_eq!(indexed, naive, "{text}");
             compared += indexed.candidates.len();
         }

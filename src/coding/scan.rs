@@ -74,9 +74,14 @@ impl Terms {
 
     /// Appends every occurrence of every term in `text` (a unit's text) to `out`, in no
     /// particular order, at the unit's own offsets: scanned as it is, or in its case-folded
-    /// copy when it holds letters to fold.
-    pub(super) fn find(&self, text: &str, out: &mut Vec<Occurrence>) {
-        let Some(folded) = fold::Folded::of_case(text, self.case_fold) else {
+    /// copy when it holds letters to fold. `may_fold` false: [`fold::may_fold`] found none of
+    /// the letters that fold to ASCII, all that [`CaseFold::ToAscii`] would look for.
+    pub(super) fn find(&self, text: &str, may_fold: bool, out: &mut Vec<Occurrence>) {
+        let folded = match self.case_fold {
+            CaseFold::ToAscii if !may_fold => None,
+            mode => fold::Folded::of_case(text, mode),
+        };
+        let Some(folded) = folded else {
             let bytes = text.as_bytes();
             self.scan(bytes, |start, end, term| &bytes[start..end] == term, out);
             return;
@@ -296,7 +301,7 @@ mod tests {
             };
             let text: String = (0..len).map(|_| words[rng.below(words.len())]).collect();
             let mut found = Vec::new();
-            scanner.find(&text, &mut found);
+            scanner.find(&text, true, &mut found);
             found.sort();
             assert_eq!(found, reference(terms, &text), "{text:?}");
         }
@@ -311,7 +316,7 @@ mod tests {
         for left in 300 - term.len()..=300 + term.len() {
             let text = format!("{}{term}{}", "y".repeat(left), "x".repeat(600 - left));
             let mut found = Vec::new();
-            scanner.find(&text, &mut found);
+            scanner.find(&text, true, &mut found);
             let spans: Vec<(usize, usize)> = found.iter().map(|o| (o.start, o.end)).collect();
             assert_eq!(spans, [(left, left + term.len())], "term at {left}");
         }
@@ -320,7 +325,7 @@ mod tests {
     /// The text of each occurrence found, sorted by position.
     fn found<'t>(scanner: &Terms, text: &'t str) -> Vec<(usize, &'t str)> {
         let mut found = Vec::new();
-        scanner.find(text, &mut found);
+        scanner.find(text, true, &mut found);
         found.sort();
         found
             .iter()
@@ -461,7 +466,7 @@ mod tests {
             };
             let text: String = (0..len).map(|_| words[rng.below(words.len())]).collect();
             let mut found = Vec::new();
-            scanner.find(&text, &mut found);
+            scanner.find(&text, true, &mut found);
             found.sort();
             assert_eq!(found, folded_reference(terms, &text), "{text:?}");
         }
