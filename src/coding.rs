@@ -1087,6 +1087,26 @@ impl Matcher {
     /// The unit's codings: the codes applied by their own rules, and every ancestor of them,
     /// in code order.
     pub fn codings(&self, segment: usize, result: &UnitResult) -> Vec<CodingRow> {
+        // Codes without parents (every code of a flat codebook) count their own matches: the
+        // counted matches of one code never overlap, so each is a hit of its own.
+        if result.codes.iter().all(|&c| self.ancestors[c].is_empty()) {
+            return result
+                .codes
+                .iter()
+                .map(|&code| CodingRow {
+                    segment,
+                    code,
+                    hits: result.matches.iter().filter(|m| m.code == code).count(),
+                    direct: true,
+                })
+                .collect();
+        }
+        self.rolled_up_codings(segment, result)
+    }
+
+    /// [`Matcher::codings`] for any codebook: each code's hits are its own matches and its
+    /// descendants', a span once.
+    fn rolled_up_codings(&self, segment: usize, result: &UnitResult) -> Vec<CodingRow> {
         let mut codes: Vec<usize> = result
             .codes
             .iter()
@@ -1383,8 +1403,9 @@ struct MatchRows<'a> {
     /// The source offset lines are counted to, and the line there.
     counted_to: usize,
     line: usize,
-    /// Character offsets in the unit's text, counted on in the same way.
-    ascii: bool,
+    /// Character offsets in the unit's text, counted on in the same way (`ascii`: whether the
+    /// text is ASCII, found out at the first match, since most units have none).
+    ascii: Option<bool>,
     text_counted_to: usize,
     text_chars: usize,
 }
@@ -1396,7 +1417,7 @@ impl<'a> MatchRows<'a> {
             segment,
             counted_to: segment.start,
             line: segment.line_start,
-            ascii: segment.text.is_ascii(),
+            ascii: None,
             text_counted_to: 0,
             text_chars: 0,
         }
@@ -1411,7 +1432,7 @@ impl<'a> MatchRows<'a> {
     ) -> MatchRow {
         let (start, end) = (c.start, c.end);
         let text = &self.segment.text;
-        let (text_start, text_end) = if self.ascii {
+        let (text_start, text_end) = if *self.ascii.get_or_insert_with(|| text.is_ascii()) {
             (start, end)
         } else {
             if start < self.text_counted_to {
@@ -1798,6 +1819,63 @@ within = 10
             statuses(&m, "Trust grew. The government left."),
             [("Trust".into(), "no near term")]
         );
+    }
+
+    #[test]
+    fn codes_without_parents_count_their_matches_as_rolled_up_hits_would() {
+        // Overlapping terms within a code and across codes, a threshold, and a code with a
+        // child (whose matches count for it only when the child applies).
+        let m = matcher(
+            r#"
+[[codes]]
+id = "trust"
+[[codes.rules]]
+terms = ["trust", "mutual trust", "trust fund", "mutual"]
+
+[[codes]]
+id = "fund"
+min_hits = 2
+[[codes.rules]]
+terms = ["fund", "trust fund"]
+
+[[codes]]
+id = "reciprocity"
+[[codes.rules]]
+terms = ["mutual", "in return"]
+
+[[codes]]
+id = "return"
+parent = "reciprocity"
+[[codes.rules]]
+terms = ["return"]
+"#,
+        );
+        let vocabulary = ["mutual", "trust", "fund", "in", "return", "x", ".", "not"];
+        let mut state: u64 = 0xc0de;
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 33) % n as u64) as usize
+        };
+        let (mut flat, mut nested) = (0, 0);
+        for _ in 0..2000 {
+            let words: Vec<&str> = (0..1 + next(30))
+                .map(|_| vocabulary[next(vocabulary.len())])
+                .collect();
+            let result = m.code_unit(&words.join(" "));
+            assert_eq!(
+                m.codings(3, &result),
+                m.rolled_up_codings(3, &result),
+                "{words:?}"
+            );
+            if result.codes.contains(&3) {
+                nested += 1;
+            } else if !result.codes.is_empty() {
+                flat += 1;
+            }
+        }
+        assert!(flat > 200 && nested > 200, "{flat} flat, {nested} nested");
     }
 
     #[test]
