@@ -14,14 +14,24 @@ use serde::{Deserialize, Serialize};
 use std::fs;
 use std::path::{Path, PathBuf};
 
+pub mod from_run;
 pub mod run_tables;
 
 pub const MANIFEST: &str = "manifest.json";
+
+/// The version of the tables' layout, in the manifest as `schema_version`. It goes up when a
+/// table or column a reader may rely on is removed or renamed, or changes type or meaning;
+/// adding a table or a column does not change it (docs/output.md, "Stability").
+/// 1: integer columns signed (Int32 counts and indexes, Int64 offsets and sizes).
+pub const SCHEMA_VERSION: u32 = 1;
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Manifest {
     pub tool: String,
     pub version: String,
+    /// [`SCHEMA_VERSION`] of the run's tables; 0 in manifests written before it was recorded.
+    #[serde(default)]
+    pub schema_version: u32,
     pub run: RunInfo,
     pub parameters: Parameters,
     /// Set when the run coded one share of the corpus (`--shard K/N`).
@@ -375,7 +385,7 @@ impl StagedTables {
                 let tmp = self.staging.join(format!("{name}.parquet"));
                 let file = fs::File::create(&tmp)
                     .with_context(|| format!("cannot create {}", tmp.display()))?;
-                let writer = ParquetWriter::new(std::io::BufWriter::with_capacity(1 << 20, file))
+                let writer = parquet_writer(std::io::BufWriter::with_capacity(1 << 20, file), df)
                     .batched(df.schema())
                     .map_err(anyhow::Error::from)
                     .with_context(|| format!("cannot start table {name}"))?;
@@ -550,8 +560,20 @@ fn remove_stale_staging(out: &Path) {
 }
 
 fn write_parquet(writer: impl std::io::Write, df: &mut DataFrame) -> Result<()> {
-    ParquetWriter::new(writer).finish(df)?;
+    parquet_writer(writer, df).finish(df)?;
     Ok(())
+}
+
+/// A Parquet writer for `df` whose files every common reader opens. A Parquet file carries the
+/// Arrow schema it was written from (`ARROW:schema`) as a hint for Arrow readers; polars writes
+/// its strings' in-memory type there, Arrow's string view, which pyarrow before 15 (and the
+/// readers built on it) refuse with `Unrecognized type: 24`. The hint written here is the
+/// schema in Arrow's oldest layout (strings as `large_string`); the column data is the same.
+fn parquet_writer<W: std::io::Write>(writer: W, df: &DataFrame) -> ParquetWriter<W> {
+    let arrow = df.schema().to_arrow(CompatLevel::oldest());
+    let hint = polars_parquet::write::schema_to_metadata_key(&arrow);
+    let metadata = KeyValueMetadata::from_static(vec![(hint.key, hint.value.unwrap_or_default())]);
+    ParquetWriter::new(writer).with_key_value_metadata(Some(metadata))
 }
 
 /// Writes one table as `<dir>/<name>.parquet`, atomically, leaving the run's other files and
@@ -598,7 +620,8 @@ pub enum Cells {
     Text(Vec<String>),
     /// Empty (null) where there is no value.
     OptionalText(Vec<Option<String>>),
-    Whole(Vec<u64>),
+    /// Whole numbers, signed (Int64) as every integer column qualcode writes.
+    Whole(Vec<i64>),
     /// Empty (null) where a statistic is undefined.
     Real(Vec<Option<f64>>),
 }
@@ -628,7 +651,7 @@ impl Listing {
     }
 
     pub fn whole(mut self, name: &'static str, values: impl IntoIterator<Item = usize>) -> Self {
-        let values = values.into_iter().map(|v| v as u64).collect();
+        let values = values.into_iter().map(|v| v as i64).collect();
         self.columns.push((name, Cells::Whole(values)));
         self
     }
@@ -641,6 +664,22 @@ impl Listing {
         self.columns
             .push((name, Cells::Real(values.into_iter().collect())));
         self
+    }
+
+    /// The listing as a table, for Parquet.
+    fn frame(&self) -> PolarsResult<DataFrame> {
+        let columns: Vec<Column> = self
+            .columns
+            .iter()
+            .map(|(name, cells)| match cells {
+                Cells::Text(v) => Column::new((*name).into(), v.clone()),
+                Cells::OptionalText(v) => Column::new((*name).into(), v.clone()),
+                Cells::Whole(v) => Column::new((*name).into(), v.clone()),
+                Cells::Real(v) => Column::new((*name).into(), v.clone()),
+            })
+            .collect();
+        let height = columns.first().map_or(0, |c| c.len());
+        DataFrame::new(height, columns)
     }
 
     fn csv(&self) -> Result<Vec<u8>> {
@@ -668,10 +707,8 @@ impl Listing {
         match format {
             ListingFormat::Csv => write_atomic(path, &self.csv()?),
             ListingFormat::Parquet => {
-                let mut df = anyhow::Context::context(
-                    crate::tables::listing(self),
-                    "cannot build the listing table",
-                )?;
+                let mut df =
+                    anyhow::Context::context(self.frame(), "cannot build the listing table")?;
                 write_parquet_file(path, &mut df)
             }
         }

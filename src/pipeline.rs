@@ -485,6 +485,14 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<output::Counts> {
                 s.n
             );
         }
+        if m.schema_version != output::SCHEMA_VERSION {
+            bail!(
+                "{} holds tables of schema version {} and this qualcode writes version {}: rerun that shard with this qualcode",
+                dir.display(),
+                m.schema_version,
+                output::SCHEMA_VERSION
+            );
+        }
         if m.codebook.sha256 != first.codebook.sha256
             || m.parameters.unit != first.parameters.unit
             || m.parameters.encoding != first.parameters.encoding
@@ -587,6 +595,7 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<output::Counts> {
     let manifest = Manifest {
         tool: first.tool.clone(),
         version: first.version.clone(),
+        schema_version: output::SCHEMA_VERSION,
         run: output::RunInfo {
             started: output::rfc3339(started_at),
             seconds: started.elapsed().as_secs_f64(),
@@ -880,6 +889,7 @@ fn manifest(
     Manifest {
         tool: "qualcode".to_string(),
         version: env!("CARGO_PKG_VERSION").to_string(),
+        schema_version: output::SCHEMA_VERSION,
         shard: settings.shard,
         merged_from: Vec::new(),
         corpus_notes: Vec::new(),

@@ -9,10 +9,12 @@
 use crate::codebook::Codebook;
 use crate::coding::{CodedDocument, DocumentFacts};
 use crate::read::{FileRecord, FileStatus};
+use crate::workbench::agree::weighted::Weighted;
 use crate::workbench::agree::{Coder, Comparison, Confusion, GroupAgreement, Pooled, UnitKey};
 use polars::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 
+pub mod estimates;
 pub mod rejected;
 pub mod variables;
 
@@ -21,21 +23,29 @@ fn frame(columns: Vec<Column>) -> PolarsResult<DataFrame> {
     DataFrame::new(height, columns)
 }
 
-/// Indexes, line numbers and counts are stored as u32; a value that does not fit is an error,
-/// never a silently wrong number.
-fn u32s(values: impl Iterator<Item = usize>) -> PolarsResult<Vec<u32>> {
+/// Indexes, line numbers and counts are stored as signed 32-bit integers (Int32), offsets as
+/// Int64: analysts subtract them (`segment - 1`, `units - hits`), and R has no unsigned 64-bit
+/// integer (docs/output.md). A value that does not fit is an error, never a silently wrong
+/// number.
+fn i32s(values: impl Iterator<Item = usize>) -> PolarsResult<Vec<i32>> {
     // Collecting into a `Result` would not size the vector from the iterator's length.
     let mut out = Vec::with_capacity(values.size_hint().0);
     for v in values {
-        out.push(u32::try_from(v).map_err(|_| {
-            PolarsError::ComputeError(format!("value {v} does not fit a UInt32 column").into())
-        })?);
+        out.push(int32(v)?);
     }
     Ok(out)
 }
 
-fn u64s(values: impl Iterator<Item = usize>) -> Vec<u64> {
-    values.map(|v| v as u64).collect()
+/// One count as an Int32 cell, or the error that names it.
+fn int32(v: usize) -> PolarsResult<i32> {
+    i32::try_from(v).map_err(|_| {
+        PolarsError::ComputeError(format!("value {v} does not fit an Int32 column").into())
+    })
+}
+
+/// Offsets as Int64 cells: a file would need 8 EB to overflow one.
+fn i64s(values: impl Iterator<Item = usize>) -> Vec<i64> {
+    values.map(|v| v as i64).collect()
 }
 
 /// The rows of a unit-level table: every item of one kind (segment, match, coding) of every
@@ -114,7 +124,12 @@ impl CodeInfo {
                 .collect())
         };
         let (ids, labels, parents) = (strs("code")?, strs("label")?, strs("parent")?);
-        let levels: Vec<Option<u32>> = frequency.column("level")?.u32()?.iter().collect();
+        let levels: Vec<Option<u32>> = frequency
+            .column("level")?
+            .i32()?
+            .iter()
+            .map(|v| v.and_then(|v| u32::try_from(v).ok()))
+            .collect();
         let missing =
             || PolarsError::ComputeError("code_frequency has an empty code, label or level".into());
         (0..frequency.height())
@@ -212,9 +227,9 @@ impl Tally {
     /// must be in run order: a document's rows together, its units in ascending order.
     pub fn of_table(code_ids: &[String], codings: &DataFrame) -> PolarsResult<Tally> {
         let documents = codings.column("document")?.str()?;
-        let segments = codings.column("segment")?.u32()?;
+        let segments = codings.column("segment")?.i32()?;
         let codes = codings.column("code")?.str()?;
-        let hits = codings.column("hits")?.u32()?;
+        let hits = codings.column("hits")?.i32()?;
         let index: std::collections::BTreeMap<&str, usize> = code_ids
             .iter()
             .enumerate()
@@ -234,11 +249,13 @@ impl Tally {
                     format!("the codings table has unknown code {code}").into(),
                 )
             })?;
+            let negative =
+                || PolarsError::ComputeError("the codings table has a negative number".into());
             rows.push((
                 document.ok_or_else(null)?,
-                segment.ok_or_else(null)?,
+                u32::try_from(segment.ok_or_else(null)?).map_err(|_| negative())?,
                 code,
-                hits.ok_or_else(null)? as usize,
+                usize::try_from(hits.ok_or_else(null)?).map_err(|_| negative())?,
             ));
         }
         let mut counter = Counter::new(code_ids.len());
@@ -375,8 +392,8 @@ impl<'a> Counter<'a> {
         let cells = frame(vec![
             col_str("code", codes.iter().map(|&c| code_ids[c].as_str())),
             col_str("document", documents),
-            Column::new("units".into(), u32s(units.into_iter())?),
-            Column::new("hits".into(), u32s(hits.into_iter())?),
+            Column::new("units".into(), i32s(units.into_iter())?),
+            Column::new("hits".into(), i32s(hits.into_iter())?),
         ])?;
         let coded_together: Vec<(usize, usize)> = if self.pairs.is_empty() {
             // In key order, which is the dense order below.
@@ -403,7 +420,7 @@ impl<'a> Counter<'a> {
                     .iter()
                     .map(|&(i, _)| code_ids[i % self.n_codes].as_str()),
             ),
-            Column::new("n12".into(), u32s(coded_together.iter().map(|&(_, n)| n))?),
+            Column::new("n12".into(), i32s(coded_together.iter().map(|&(_, n)| n))?),
         ])?;
         Ok(Tally { cells, pairs })
     }
@@ -432,7 +449,7 @@ pub fn summaries(
 /// from a `documents` table: skipped files have no units.
 pub fn coded_units(documents: &DataFrame) -> PolarsResult<Vec<(String, usize)>> {
     let ids = documents.column("document")?.str()?;
-    let units = documents.column("units")?.u32()?;
+    let units = documents.column("units")?.i32()?;
     Ok(ids
         .iter()
         .zip(units.iter())
@@ -462,8 +479,8 @@ fn documents_table(records: &[FileRecord], facts: &[DocumentFacts]) -> PolarsRes
     for record in records {
         let doc = by_id.get(record.id.as_str());
         layout.push(doc.map(|d| d.layout.as_str()));
-        segments.push(doc.map(|d| d.segments as u32));
-        units.push(doc.map(|d| d.units as u32));
+        segments.push(doc.map(|d| int32(d.segments)).transpose()?);
+        units.push(doc.map(|d| int32(d.units)).transpose()?);
     }
     frame(vec![
         col_str("document", records.iter().map(|r| r.id.as_str())),
@@ -480,7 +497,7 @@ fn documents_table(records: &[FileRecord], facts: &[DocumentFacts]) -> PolarsRes
         ),
         Column::new(
             "bytes".into(),
-            records.iter().map(|r| r.bytes).collect::<Vec<u64>>(),
+            records.iter().map(|r| r.bytes as i64).collect::<Vec<i64>>(),
         ),
         col_str("sha256", records.iter().map(|r| r.sha256.as_str())),
         Column::new(
@@ -531,29 +548,31 @@ fn segments_table(documents: &[CodedDocument]) -> PolarsResult<DataFrame> {
     let rows = || rows_of(documents, |d| &d.segments);
     frame(vec![
         col_str("document", rows().map(|(d, _)| d.id.as_str())),
-        Column::new("segment".into(), u32s(rows().map(|(_, s)| s.segment))?),
-        Column::new("block".into(), u32s(rows().map(|(_, s)| s.block))?),
+        Column::new("segment".into(), i32s(rows().map(|(_, s)| s.segment))?),
+        Column::new("block".into(), i32s(rows().map(|(_, s)| s.block))?),
         col_str("kind", rows().map(|(_, s)| s.kind)),
         Column::new(
             "coded".into(),
             rows().map(|(_, s)| s.coded).collect::<Vec<bool>>(),
         ),
-        Column::new("byte_start".into(), u64s(rows().map(|(_, s)| s.byte_start))),
-        Column::new("byte_end".into(), u64s(rows().map(|(_, s)| s.byte_end))),
-        Column::new("char_start".into(), u64s(rows().map(|(_, s)| s.char_start))),
-        Column::new("char_end".into(), u64s(rows().map(|(_, s)| s.char_end))),
+        Column::new("byte_start".into(), i64s(rows().map(|(_, s)| s.byte_start))),
+        Column::new("byte_end".into(), i64s(rows().map(|(_, s)| s.byte_end))),
+        Column::new("char_start".into(), i64s(rows().map(|(_, s)| s.char_start))),
+        Column::new("char_end".into(), i64s(rows().map(|(_, s)| s.char_end))),
         Column::new(
             "line_start".into(),
-            u32s(rows().map(|(_, s)| s.line_start))?,
+            i32s(rows().map(|(_, s)| s.line_start))?,
         ),
-        Column::new("line_end".into(), u32s(rows().map(|(_, s)| s.line_end))?),
+        Column::new("line_end".into(), i32s(rows().map(|(_, s)| s.line_end))?),
         Column::new(
             "word_count".into(),
-            u32s(rows().map(|(_, s)| s.word_count))?,
+            i32s(rows().map(|(_, s)| s.word_count))?,
         ),
         Column::new(
             "page".into(),
-            rows().map(|(_, s)| s.page).collect::<Vec<Option<u32>>>(),
+            rows()
+                .map(|(_, s)| s.page.map(|p| int32(p as usize)).transpose())
+                .collect::<PolarsResult<Vec<Option<i32>>>>()?,
         ),
         col_str("text", rows().map(|(_, s)| s.text.as_str())),
     ])
@@ -593,7 +612,7 @@ fn match_columns<T>(
     let code = |m: &crate::coding::MatchRow| &codebook.codes[m.code];
     Ok(vec![
         col_str("document", rows().map(|(d, _)| d.id.as_str())),
-        Column::new("segment".into(), u32s(rows().map(|(_, m)| m.segment))?),
+        Column::new("segment".into(), i32s(rows().map(|(_, m)| m.segment))?),
         col_str("code", rows().map(|(_, m)| code(m).id.as_str())),
         col_str(
             "rule",
@@ -604,16 +623,16 @@ fn match_columns<T>(
             rows().map(|(_, m)| code(m).rules[m.rule].patterns[m.pattern].source.as_str()),
         ),
         col_str("text", rows().map(|(_, m)| m.text.as_str())),
-        Column::new("byte_start".into(), u64s(rows().map(|(_, m)| m.byte_start))),
-        Column::new("byte_end".into(), u64s(rows().map(|(_, m)| m.byte_end))),
-        Column::new("char_start".into(), u64s(rows().map(|(_, m)| m.char_start))),
-        Column::new("char_end".into(), u64s(rows().map(|(_, m)| m.char_end))),
+        Column::new("byte_start".into(), i64s(rows().map(|(_, m)| m.byte_start))),
+        Column::new("byte_end".into(), i64s(rows().map(|(_, m)| m.byte_end))),
+        Column::new("char_start".into(), i64s(rows().map(|(_, m)| m.char_start))),
+        Column::new("char_end".into(), i64s(rows().map(|(_, m)| m.char_end))),
         Column::new(
             "text_start".into(),
-            u32s(rows().map(|(_, m)| m.text_start))?,
+            i32s(rows().map(|(_, m)| m.text_start))?,
         ),
-        Column::new("text_end".into(), u32s(rows().map(|(_, m)| m.text_end))?),
-        Column::new("line".into(), u32s(rows().map(|(_, m)| m.line))?),
+        Column::new("text_end".into(), i32s(rows().map(|(_, m)| m.text_end))?),
+        Column::new("line".into(), i32s(rows().map(|(_, m)| m.line))?),
     ])
 }
 
@@ -621,9 +640,9 @@ fn codings_table(code_ids: &[String], documents: &[CodedDocument]) -> PolarsResu
     let rows = || rows_of(documents, |d| &d.codings);
     frame(vec![
         col_str("document", rows().map(|(d, _)| d.id.as_str())),
-        Column::new("segment".into(), u32s(rows().map(|(_, c)| c.segment))?),
+        Column::new("segment".into(), i32s(rows().map(|(_, c)| c.segment))?),
         col_str("code", rows().map(|(_, c)| code_ids[c.code].as_str())),
-        Column::new("hits".into(), u32s(rows().map(|(_, c)| c.hits))?),
+        Column::new("hits".into(), i32s(rows().map(|(_, c)| c.hits))?),
         Column::new(
             "direct".into(),
             rows().map(|(_, c)| c.direct).collect::<Vec<bool>>(),
@@ -644,9 +663,9 @@ fn code_frequency(codes: &[CodeInfo], cells: &DataFrame, units: usize) -> Polars
         ),
         Column::new(
             "level".into(),
-            codes.iter().map(|c| c.level).collect::<Vec<u32>>(),
+            i32s(codes.iter().map(|c| c.level as usize))?,
         ),
-        Column::new("order".into(), u32s(0..codes.len())?),
+        Column::new("order".into(), i32s(0..codes.len())?),
     ])?;
     // Every cell has at least one unit: a code's cells are the documents it was found in.
     let per_code = cells.clone().lazy().group_by([col("code")]).agg([
@@ -684,8 +703,8 @@ fn code_frequency(codes: &[CodeInfo], cells: &DataFrame, units: usize) -> Polars
 
 fn count_or_zero(name: &str) -> Expr {
     col(name)
-        .cast(DataType::UInt32)
-        .fill_null(lit(0u32))
+        .cast(DataType::Int32)
+        .fill_null(lit(0i32))
         .alias(name)
 }
 
@@ -742,7 +761,7 @@ fn code_by_document(
     let mut push = |c: usize, d: usize| {
         let code = &codes[c];
         grid_code.push(code.id.clone());
-        grid_level.push(code.level);
+        grid_level.push(code.level as usize);
         grid_doc.push(documents[d].0.clone());
         grid_units.push(documents[d].1);
         grid_order.push(c * documents.len() + d);
@@ -764,10 +783,10 @@ fn code_by_document(
     }
     let grid = frame(vec![
         col_str("code", grid_code),
-        Column::new("level".into(), grid_level),
+        Column::new("level".into(), i32s(grid_level.into_iter())?),
         col_str("document", grid_doc),
-        Column::new("document_units".into(), u32s(grid_units.into_iter())?),
-        Column::new("order".into(), u64s(grid_order.into_iter())),
+        Column::new("document_units".into(), i32s(grid_units.into_iter())?),
+        Column::new("order".into(), i64s(grid_order.into_iter())),
     ])?;
     grid.lazy()
         .join(
@@ -829,7 +848,7 @@ fn cooccurrence(
         col_str("code_a", a),
         col_str("code_b", b),
         Column::new("nested".into(), nested),
-        Column::new("order".into(), u64s(order.into_iter())),
+        Column::new("order".into(), i64s(order.into_iter())),
     ])?;
     let n_of = |name: &str| {
         frequency.clone().lazy().select([
@@ -862,10 +881,10 @@ fn cooccurrence(
             count_or_zero("n1"),
             count_or_zero("n2"),
         ])
-        .with_column(lit(units as u32).cast(DataType::UInt32).alias("n"))
+        .with_column(lit(int32(units)?).alias("n"))
         .with_columns([
             ratio(col("n12"), col("n1") + col("n2") - col("n12")).alias("jaccard"),
-            ratio(col("n12") * lit(2u32), col("n1") + col("n2")).alias("dice"),
+            ratio(col("n12") * lit(2i32), col("n1") + col("n2")).alias("dice"),
             ratio(
                 col("n12"),
                 (col("n1").cast(DataType::Float64) * col("n2").cast(DataType::Float64)).sqrt(),
@@ -891,7 +910,12 @@ fn cooccurrence(
 /// `agree`'s summary: per pair of coders and code, the confusion counts and statistics.
 pub fn agreement(codebook: &Codebook, comparisons: &[Comparison]) -> PolarsResult<DataFrame> {
     let stat = |name, f| per_comparison::<Option<f64>>(name, comparisons, f);
-    let count = |name, f| per_comparison::<u32>(name, comparisons, f);
+    let count = |name: &str, f: fn(&Confusion) -> u32| -> PolarsResult<Column> {
+        Ok(Column::new(
+            name.into(),
+            i32s(comparisons.iter().map(|c| f(&c.confusion) as usize))?,
+        ))
+    };
     frame(vec![
         col_str(
             "reference",
@@ -906,13 +930,13 @@ pub fn agreement(codebook: &Codebook, comparisons: &[Comparison]) -> PolarsResul
         ),
         Column::new(
             "level".into(),
-            u32s(comparisons.iter().map(|c| codebook.level(c.code)))?,
+            i32s(comparisons.iter().map(|c| codebook.level(c.code)))?,
         ),
-        count("units", Confusion::n),
-        count("both_yes", |c| c.tp),
-        count("compared_only", |c| c.fp),
-        count("reference_only", |c| c.fn_),
-        count("both_no", |c| c.tn),
+        count("units", Confusion::n)?,
+        count("both_yes", |c| c.tp)?,
+        count("compared_only", |c| c.fp)?,
+        count("reference_only", |c| c.fn_)?,
+        count("both_no", |c| c.tn)?,
         stat("percent_agreement", Confusion::percent_agreement),
         stat("precision", Confusion::precision),
         stat("recall", Confusion::recall),
@@ -934,7 +958,22 @@ pub fn agreement(codebook: &Codebook, comparisons: &[Comparison]) -> PolarsResul
                 .map(|c| c.kappa_interval.map(|i| i.1))
                 .collect::<Vec<_>>(),
         ),
+        weighted("weighted_precision", comparisons, Weighted::precision),
+        weighted("weighted_recall", comparisons, Weighted::recall),
+        weighted("weighted_kappa", comparisons, Weighted::cohen_kappa),
     ])
+}
+
+/// A statistic of the confusion weighted to the corpus (null unless the reference is a
+/// validation sample).
+fn weighted(name: &str, comparisons: &[Comparison], f: fn(&Weighted) -> Option<f64>) -> Column {
+    Column::new(
+        name.into(),
+        comparisons
+            .iter()
+            .map(|c| c.weighted.as_ref().and_then(f))
+            .collect::<Vec<Option<f64>>>(),
+    )
 }
 
 /// `agree`'s figure over all codes, one row per pair of coders: the pooled kappa with its
@@ -943,10 +982,10 @@ pub fn agreement_pooled(pooled: &[Pooled]) -> PolarsResult<DataFrame> {
     frame(vec![
         col_str("reference", pooled.iter().map(|p| p.reference.as_str())),
         col_str("compared", pooled.iter().map(|p| p.compared.as_str())),
-        Column::new("codes".into(), u32s(pooled.iter().map(|p| p.codes))?),
+        Column::new("codes".into(), i32s(pooled.iter().map(|p| p.codes))?),
         Column::new(
             "units".into(),
-            pooled.iter().map(|p| p.units).collect::<Vec<u32>>(),
+            i32s(pooled.iter().map(|p| p.units as usize))?,
         ),
         Column::new(
             "pooled_kappa".into(),
@@ -978,17 +1017,14 @@ pub fn agreement_pooled(pooled: &[Pooled]) -> PolarsResult<DataFrame> {
 pub fn agreement_coders(codebook: &Codebook, rows: &[GroupAgreement]) -> PolarsResult<DataFrame> {
     frame(vec![
         col_str("group", rows.iter().map(|r| r.group.as_str())),
-        Column::new("coders".into(), u32s(rows.iter().map(|r| r.coders))?),
+        Column::new("coders".into(), i32s(rows.iter().map(|r| r.coders))?),
         Column::new(
             "code".into(),
             rows.iter()
                 .map(|r| r.code.map(|c| codebook.codes[c].id.as_str()))
                 .collect::<Vec<_>>(),
         ),
-        Column::new(
-            "units".into(),
-            rows.iter().map(|r| r.units).collect::<Vec<u32>>(),
-        ),
+        Column::new("units".into(), i32s(rows.iter().map(|r| r.units as usize))?),
         Column::new(
             "fleiss_kappa".into(),
             rows.iter().map(|r| r.fleiss_kappa).collect::<Vec<_>>(),
@@ -1050,14 +1086,14 @@ pub fn agreement_units(
             "document",
             rows.iter().map(|((d, _), _)| documents[*d].id.as_str()),
         ),
-        Column::new("segment".into(), u32s(rows.iter().map(|((_, s), _)| *s))?),
+        Column::new("segment".into(), i32s(rows.iter().map(|((_, s), _)| *s))?),
         Column::new(
             "char_start".into(),
-            u64s(rows.iter().map(|(k, _)| segment(*k).char_start)),
+            i64s(rows.iter().map(|(k, _)| segment(*k).char_start)),
         ),
         Column::new(
             "char_end".into(),
-            u64s(rows.iter().map(|(k, _)| segment(*k).char_end)),
+            i64s(rows.iter().map(|(k, _)| segment(*k).char_end)),
         ),
         col_str(
             "code",
@@ -1076,23 +1112,6 @@ pub fn agreement_units(
         ));
     }
     frame(columns)
-}
-
-/// A workbench listing (`kwic` lines, `suggest` candidates, `similar` units) as a table.
-pub fn listing(listing: &crate::output::Listing) -> PolarsResult<DataFrame> {
-    use crate::output::Cells;
-    frame(
-        listing
-            .columns
-            .iter()
-            .map(|(name, cells)| match cells {
-                Cells::Text(v) => col_str(name, v),
-                Cells::OptionalText(v) => Column::new((*name).into(), v.clone()),
-                Cells::Whole(v) => Column::new((*name).into(), v.clone()),
-                Cells::Real(v) => Column::new((*name).into(), v.clone()),
-            })
-            .collect(),
-    )
 }
 
 #[cfg(test)]
@@ -1175,9 +1194,9 @@ mod tests {
         let ids = codes();
         frame(vec![
             col_str("document", rows.iter().map(|r| r.0)),
-            Column::new("segment".into(), u32s(rows.iter().map(|r| r.1)).unwrap()),
+            Column::new("segment".into(), i32s(rows.iter().map(|r| r.1)).unwrap()),
             col_str("code", rows.iter().map(|r| ids[r.2].as_str())),
-            Column::new("hits".into(), u32s(rows.iter().map(|r| r.3)).unwrap()),
+            Column::new("hits".into(), i32s(rows.iter().map(|r| r.3)).unwrap()),
         ])
         .unwrap()
     }
@@ -1192,8 +1211,8 @@ mod tests {
             column.iter().map(|v| v.unwrap().to_string()).collect()
         };
         let n = |df: &DataFrame, c: &str| -> Vec<u32> {
-            let column = df.column(c).unwrap().u32().unwrap();
-            column.iter().map(Option::unwrap).collect()
+            let column = df.column(c).unwrap().i32().unwrap();
+            column.iter().map(|v| v.unwrap() as u32).collect()
         };
         let (c, p) = (&tally.cells, &tally.pairs);
         let mut cells: Cells = (0..c.height())

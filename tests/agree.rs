@@ -465,7 +465,7 @@ fn default_codebook_agrees_with_both_halves_of_the_hand_coding() {
         // Regression floors. The codebook must stay at a second human coder's usual 0.8 on
         // the corpus it was first written from (mean over the codes, on each half), and no
         // code may fall far below: version 2's broader rules, written for documents beyond
-        // corpus/, cost held-out localisation some precision (0.69; see the README).
+        // corpus/, cost held-out localisation some precision (0.69; see docs/validation.md).
         let kappas: Vec<f64> = f64s(&df, "cohen_kappa")
             .into_iter()
             .map(|k| k.expect("both answers occur"))

@@ -289,6 +289,8 @@ fn an_english_article_with_chinese_quotes_names_and_a_citation_is_read_line_by_l
                 false
             ),
             m(4, "localisation", "localisation_zh", "因地制宜", 475, false),
+            // Codebook 2.1's foreign-models rule; 不能 before it is a negator.
+            m(4, "localisation", "foreign_models_zh", "照搬", 482, true),
         ]
     );
     let codes = codes_of(out.path(), doc);

@@ -84,7 +84,7 @@ fn an_os_error_is_reported_once() {
     );
 }
 
-/// One convention for outputs (README, "Where output goes"): `-o`/`--out` on every command
+/// One convention for outputs (docs/commands.md, "Where output goes"): `-o`/`--out` on every command
 /// that writes.
 #[test]
 fn every_command_that_writes_takes_o_for_out() {

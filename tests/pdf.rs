@@ -111,9 +111,10 @@ fn typeset_articles_come_out_as_their_paragraphs_headings_and_footnotes() {
     let pages: Vec<Option<u32>> = segments
         .column("page")
         .expect("page column")
-        .u32()
-        .expect("u32")
+        .i32()
+        .expect("Int32")
         .iter()
+        .map(|page| page.map(|p| u32::try_from(p).expect("a page from 1")))
         .collect();
     let page_of = |document: &str, start: &str| -> Option<u32> {
         let i = (0..ids.len())

@@ -21,7 +21,7 @@ for t in manifest["tables"]:
     assert pq.read_table(out / t["file"]).num_rows == t["rows"]
 
 segments = pl.read_parquet(out / "segments.parquet")
-assert segments.schema["segment"] == pl.UInt32 and segments.schema["byte_start"] == pl.UInt64
+assert segments.schema["segment"] == pl.Int32 and segments.schema["byte_start"] == pl.Int64
 assert segments.schema["coded"] == pl.Boolean and segments.schema["text"] == pl.String
 
 # Source positions, as the README tells analysts to use them: of the counted matches and of
@@ -63,5 +63,25 @@ mirror = co.select(pl.col("code_b").alias("code_a"), pl.col("code_a").alias("cod
 both = co.join(mirror, on=["code_a", "code_b"])
 assert both.height == co.height and (both["n12"] == both["n21"]).all()
 assert co.filter(pl.col("code_a") == pl.col("code_b")).height == 0
+
+# The notebook example of docs/output.md, run as written on this output folder: its
+# co-occurrence matrix is square, in codebook order, symmetric, with each code's units on the
+# diagonal and the units with both codes elsewhere (a recount from codings).
+doc = (corpus.parent / "docs" / "output.md").read_text(encoding="utf-8")
+section = doc[doc.index("## In a notebook"):]
+example = section[section.index("```python\n") + len("```python\n"):]
+example = example[:example.index("```")]
+assert 'out = "output"' in example
+scope = {}
+exec(example.replace('out = "output"', f"out = {str(out)!r}"), scope)
+matrix = scope["matrix"]
+order = frequency["code"].to_list()
+assert matrix.columns == ["code_a"] + order, matrix.columns
+assert matrix["code_a"].to_list() == order
+pairs = codings.join(codings, on=["document", "segment"], suffix="_b").group_by("code", "code_b").len()
+for i, a in enumerate(order):
+    for b in order:
+        want = pairs.filter((pl.col("code") == a) & (pl.col("code_b") == b))["len"].sum()
+        assert matrix[b][i] == want, (a, b, matrix[b][i], want)
 
 print(f"python read-back ok: {len(manifest['tables'])} tables, {matches.height} matches and {rejected.height} rejected checked")

@@ -227,7 +227,7 @@ fn agreement_appears_when_agree_wrote_into_the_folder() {
             "{row}"
         );
     }
-    // Held-out trust: 4 units the machine missed (README), listed side by side.
+    // Held-out trust: 4 units the machine missed (docs/validation.md), listed side by side.
     assert!(section.contains("disagreements (4)"));
     assert_eq!(
         section.matches("hand: yes<br>machine: no").count()

@@ -263,3 +263,52 @@ fn similar_ranks_units_sharing_the_seeds_rare_words() {
     assert!(stdout.contains("[hand coding: no]"), "{stdout}");
     assert_eq!(stdout.lines().filter(|l| l.starts_with("  1.")).count(), 1);
 }
+
+#[test]
+fn suggest_warns_on_few_examples_and_similar_can_leave_out_judged_units() {
+    let f = Fixture::new(CODEBOOK);
+    let gold = f.path("gold.csv");
+    // 4 units carry trust in the hand coding: fewer than 10, so the candidates are anecdotes.
+    let (code, _, stderr) = f.run(&["suggest", "trust", "--gold", gold.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("warning: only 4 units of") && stderr.contains("anecdotes"),
+        "{stderr}"
+    );
+    // Every unit is in the gold file: with --unjudged nothing is left to list.
+    let (code, stdout, stderr) = f.run(&[
+        "similar",
+        "trust",
+        "--gold",
+        gold.to_str().unwrap(),
+        "--unjudged",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stdout.lines().any(|l| l.starts_with("  1.")), "{stdout}");
+    // A gold file of half the units: the other half may be listed, never a judged one.
+    let half: String = std::fs::read_to_string(&gold)
+        .unwrap()
+        .lines()
+        .take(5)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let part = f.path("half.csv");
+    std::fs::write(&part, half).unwrap();
+    let (code, stdout, stderr) = f.run(&[
+        "similar",
+        "trust",
+        "--gold",
+        part.to_str().unwrap(),
+        "--unjudged",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    for (text, _) in &UNITS[..4] {
+        assert!(
+            !stdout.contains(&text[..20]),
+            "judged unit listed: {text}\n{stdout}"
+        );
+    }
+    // --unjudged needs --gold.
+    let (code, _, stderr) = f.run(&["similar", "trust", "--unjudged"]);
+    assert_eq!(code, 2, "{stderr}");
+}

@@ -6,15 +6,15 @@
 
 use crate::exchange::{import, refi};
 use crate::output;
-use crate::pipeline::{
-    code_corpus, execute, load_codebook, unit_name, unix_now, Batch, RunSettings,
-};
+use crate::pipeline::{execute, load_codebook, unit_name, unix_now, Batch, RunSettings};
 use crate::read::table::{TableFormat, TableSpec};
 use crate::read::{FileRecord, FileStatus};
 use crate::segment::UnitLevel;
 use crate::tables::variables::By;
 
+mod diff;
 mod report;
+mod validation;
 mod workbench;
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -78,6 +78,15 @@ pub enum Command {
     /// Query by example: the units most like those carrying a code that the code's rules did
     /// not code, with the words that make them alike.
     Similar(SimilarArgs),
+    /// Draw a probability sample of a run's units for hand coding: a sheet (CSV) with an
+    /// empty column per code, and its design beside it.
+    Sample(validation::SampleArgs),
+    /// From a hand-coded sample: each code's share of units a coder would code in the whole
+    /// corpus with its interval, and the rules' precision and recall.
+    Estimate(validation::EstimateArgs),
+    /// What a codebook edit changed: two runs of the same corpus compared, per code the
+    /// units gained and lost, with examples and the rules responsible.
+    Diff(diff::DiffArgs),
     /// Combine the output folders of `run --shard K/N` (all N of them) into the tables of a
     /// single run.
     Merge(MergeArgs),
@@ -103,6 +112,16 @@ pub struct MergeArgs {
     pub out: PathBuf,
 }
 
+/// A finished run to read instead of coding the corpus again.
+#[derive(Debug, Clone, clap::Args)]
+pub struct FromArgs {
+    /// Read this finished run's tables instead of coding the corpus again: the run's corpus,
+    /// unit and encoding are used, and it must have been coded with this --codebook, byte for
+    /// byte (a changed codebook is refused).
+    #[arg(long, value_name = "RUN_DIR")]
+    pub from: Option<PathBuf>,
+}
+
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
     /// Warn about rules that count in more than this share of units.
@@ -110,6 +129,8 @@ pub struct CheckArgs {
     pub max_share: f64,
     #[command(flatten)]
     pub coding: CodingArgs,
+    #[command(flatten)]
+    pub reuse: FromArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -133,6 +154,8 @@ pub struct KwicArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub coding: CodingArgs,
+    #[command(flatten)]
+    pub reuse: FromArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -152,6 +175,8 @@ pub struct ExplainArgs {
     pub line: Option<usize>,
     #[command(flatten)]
     pub coding: CodingArgs,
+    #[command(flatten)]
+    pub reuse: FromArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -173,6 +198,8 @@ pub struct SuggestArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub coding: CodingArgs,
+    #[command(flatten)]
+    pub reuse: FromArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -186,11 +213,16 @@ pub struct SimilarArgs {
     /// How many units to list.
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub limit: usize,
+    /// Leave out the units the --gold file has already judged: list only units to code next.
+    #[arg(long, requires = "gold")]
+    pub unjudged: bool,
     /// Also write the list to a .csv or .parquet file.
     #[arg(short, long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub coding: CodingArgs,
+    #[command(flatten)]
+    pub reuse: FromArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -229,6 +261,8 @@ pub struct AgreeArgs {
     pub out: PathBuf,
     #[command(flatten)]
     pub coding: CodingArgs,
+    #[command(flatten)]
+    pub reuse: FromArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -242,6 +276,8 @@ pub struct ExportArgs {
     pub out: PathBuf,
     #[command(flatten)]
     pub run: CodingArgs,
+    #[command(flatten)]
+    pub reuse: FromArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -278,8 +314,10 @@ pub struct RunArgs {
 /// What to code and how: shared by every command that codes the corpus.
 #[derive(Debug, Clone, clap::Args)]
 pub struct CodingArgs {
-    /// Folder of documents (.txt, .md; searched recursively; hidden files ignored), or a table
-    /// with one document per row (.csv, .tsv, .jsonl, .parquet).
+    /// Folder of documents, searched recursively, hidden files ignored: plain text (.txt, .text,
+    /// no extension), Markdown (.md, .markdown), HTML (.html, .htm, .xhtml), Word (.docx),
+    /// OpenDocument (.odt), PDF with a text layer (.pdf, read with poppler's pdftotext); or a
+    /// table with one document per row (.csv, .tsv, .jsonl, .parquet).
     #[arg(long, value_name = "DIR|FILE", default_value = "corpus")]
     pub corpus: PathBuf,
     /// The column of a table corpus holding the documents' text [default: text].
@@ -323,7 +361,7 @@ impl CodingArgs {
 }
 
 /// Refuses to write over something the command reads: one convention for every command
-/// (README, "Where output goes"). An output that does not exist yet is no input.
+/// (docs/commands.md, "Where output goes"). An output that does not exist yet is no input.
 fn refuse_input_as_output(out: &Path, inputs: &[(&str, &Path)]) -> Result<()> {
     let Ok(target) = out.canonicalize() else {
         return Ok(());
@@ -498,12 +536,20 @@ pub fn main_with_args(cli: Cli) -> Result<u8> {
             );
             Ok(exit::finished(counts.skipped))
         }
+        Command::Sample(args) => validation::sample(&args),
+        Command::Estimate(args) => validation::estimate(&args),
+        Command::Diff(args) => diff::run(&args),
         Command::Report(args) => report::report(&args),
         Command::Plot(args) => report::plot(&args),
         Command::Export(args) => {
             let format = args.format;
             refuse_input_as_output(&args.out, &args.run.inputs())?;
-            export(format, &RunSettings::from_args(args.run, args.out)?)
+            let from = args.reuse.from.clone();
+            export(
+                format,
+                from.as_deref(),
+                &RunSettings::from_args(args.run, args.out)?,
+            )
         }
         Command::Agree(args) => {
             let bootstrap = crate::workbench::agree::Bootstrap {
@@ -513,6 +559,7 @@ pub fn main_with_args(cli: Cli) -> Result<u8> {
             workbench::agree(
                 &args.gold,
                 &bootstrap,
+                args.reuse.from.as_deref(),
                 &RunSettings::from_args(args.coding, args.out)?,
             )
         }
@@ -528,6 +575,7 @@ pub fn main_with_args(cli: Cli) -> Result<u8> {
             }
             workbench::check(
                 args.max_share,
+                args.reuse.from.as_deref(),
                 &RunSettings::from_args(args.coding, PathBuf::new())?,
             )
         }
@@ -614,13 +662,14 @@ pub fn run(settings: &RunSettings) -> Result<u8> {
 }
 
 /// Writes a REFI-QDA project or codebook, or a Taguette codebook CSV, to `settings.out`.
-pub fn export(format: ExportFormat, settings: &RunSettings) -> Result<u8> {
+pub fn export(format: ExportFormat, from: Option<&Path>, settings: &RunSettings) -> Result<u8> {
     let codebook = load_codebook(&settings.codebook)?;
     let (bytes, code) = match format {
         ExportFormat::Qdc => (refi::codebook_qdc(&codebook).into_bytes(), exit::OK),
         ExportFormat::CodebookCsv => (refi::codebook_csv(&codebook).into_bytes(), exit::OK),
         ExportFormat::Qdpx => {
-            let (records, documents) = code_corpus(settings, &codebook, true)?;
+            let (code, documents, records) =
+                workbench::coded_corpus(settings, &codebook, from, true)?;
             let export: Vec<refi::ExportDocument> = documents
                 .iter()
                 .filter_map(|(coded, text)| {
@@ -628,7 +677,14 @@ pub fn export(format: ExportFormat, settings: &RunSettings) -> Result<u8> {
                         .map(|text| refi::ExportDocument { coded, text })
                 })
                 .collect();
-            let variables = crate::pipeline::corpus_variables(settings, &records)?;
+            let variables = match from {
+                // The run's own variables: --metadata need not be given again.
+                Some(dir) => output::from_run::variables(&output::from_run::FinishedRun::open(
+                    dir,
+                    &settings.codebook,
+                )?)?,
+                None => crate::pipeline::corpus_variables(settings, &records)?,
+            };
             let project = refi::project_with_cases(
                 &codebook,
                 &export,
@@ -636,7 +692,7 @@ pub fn export(format: ExportFormat, settings: &RunSettings) -> Result<u8> {
                 &output::rfc3339(unix_now()),
             );
             let bytes = refi::qdpx_bytes(&project).context("cannot build the .qdpx archive")?;
-            (bytes, exit_code(&records))
+            (bytes, code)
         }
     };
     output::write_atomic(&settings.out, &bytes)?;

@@ -4,23 +4,105 @@
 use super::{exit, exit_code, ExplainArgs, KwicArgs, SimilarArgs, SuggestArgs};
 use crate::codebook;
 use crate::coding::{self, CodedDocument, Matcher};
+use crate::output::from_run::{self, FinishedRun};
 use crate::output::{self, Listing, ListingFormat};
+use crate::pipeline::Coded;
 use crate::pipeline::{code_corpus, load_codebook, RunSettings};
 use crate::read;
+use crate::read::FileRecord;
 use crate::segment;
 use crate::tables;
 use crate::workbench::{self, agree};
 use anyhow::{bail, Context, Result};
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+/// The run a command reads: `--from`'s, or the corpus coded now into a temporary run folder
+/// (streamed a batch at a time, as `run` codes it, so memory does not grow with the corpus),
+/// which is removed when the returned [`TemporaryRun`] is dropped.
+fn finished_run(
+    from: Option<&Path>,
+    settings: &RunSettings,
+) -> Result<(FinishedRun, Option<TemporaryRun>)> {
+    match from {
+        Some(dir) => Ok((FinishedRun::open(dir, &settings.codebook)?, None)),
+        None => {
+            let temporary = TemporaryRun::code(settings)?;
+            let run = FinishedRun::open(&temporary.dir, &settings.codebook)?;
+            Ok((run, Some(temporary)))
+        }
+    }
+}
+
+/// A run coded into a folder of the system's temporary folder, removed when dropped: how the
+/// workbench commands code a corpus with `run`'s bounded memory.
+struct TemporaryRun {
+    dir: PathBuf,
+}
+
+impl TemporaryRun {
+    fn code(settings: &RunSettings) -> Result<TemporaryRun> {
+        let dir = std::env::temp_dir().join(format!("qualcode-run-{}", std::process::id()));
+        let temporary = TemporaryRun { dir };
+        let settings = RunSettings {
+            out: temporary.dir.clone(),
+            ..settings.clone()
+        };
+        crate::pipeline::execute(&settings)?;
+        Ok(temporary)
+    }
+}
+
+impl Drop for TemporaryRun {
+    fn drop(&mut self) {
+        if !self.dir.exists() {
+            return;
+        }
+        if let Err(err) = std::fs::remove_dir_all(&self.dir) {
+            eprintln!(
+                "warning: cannot remove the temporary run {}: {err}",
+                self.dir.display()
+            );
+        }
+    }
+}
+
+/// The coded corpus, each document with its text when `keep_text`, the exit code its reading
+/// earned and the files' records: read back from a finished run with `--from` (no records), or
+/// coded now.
+pub(super) fn coded_corpus(
+    settings: &RunSettings,
+    codebook: &codebook::Codebook,
+    from: Option<&Path>,
+    keep_text: bool,
+) -> Result<(u8, Vec<Coded>, Vec<FileRecord>)> {
+    let Some(dir) = from else {
+        let (records, documents) = code_corpus(settings, codebook, keep_text)?;
+        return Ok((exit_code(&records), documents, records));
+    };
+    let run = FinishedRun::open(dir, &settings.codebook)?;
+    let documents = from_run::coded_documents(&run, codebook)?;
+    let texts = if keep_text {
+        from_run::document_texts(&run, &documents)?
+    } else {
+        vec![None; documents.len()]
+    };
+    let code = exit::finished(run.manifest.counts.skipped);
+    Ok((code, documents.into_iter().zip(texts).collect(), Vec::new()))
+}
 
 /// Compares the machine's coding with any number of hand codings (and those with each other),
 /// prints the tables on stdout and writes `agreement.parquet`, `agreement_pooled.parquet`,
 /// `agreement_units.parquet` (and with several coders `agreement_coders.parquet`) into
 /// `settings.out`.
-pub fn agree(gold: &[PathBuf], bootstrap: &agree::Bootstrap, settings: &RunSettings) -> Result<u8> {
+pub fn agree(
+    gold: &[PathBuf],
+    bootstrap: &agree::Bootstrap,
+    from: Option<&Path>,
+    settings: &RunSettings,
+) -> Result<u8> {
     let codebook = load_codebook(&settings.codebook)?;
-    let (records, documents) = code_corpus(settings, &codebook, true)?;
+    let (code, documents, _) = coded_corpus(settings, &codebook, from, true)?;
     let run = agree::run_documents(&documents);
     let machine = agree::machine(&codebook, documents.iter().map(|(d, _)| d));
     let coders = read_gold(gold, &codebook, &run)?;
@@ -32,8 +114,22 @@ pub fn agree(gold: &[PathBuf], bootstrap: &agree::Bootstrap, settings: &RunSetti
             .enumerate()
             .flat_map(|(i, a)| coders[i + 1..].iter().map(move |b| (a, b))),
     );
+    let sample_weights = gold
+        .iter()
+        .map(|path| sample_weights(path, settings, &documents))
+        .collect::<Result<Vec<_>>>()?;
     for (a, b) in pairs {
-        let (per_code, all_codes) = agree::compare(&codebook, a, b, bootstrap);
+        let (mut per_code, all_codes) = agree::compare(&codebook, a, b, bootstrap);
+        // A hand coder against the machine, on a validation sample: weighted to the corpus too.
+        let gold_index = coders.iter().position(|c| std::ptr::eq(c, a));
+        if let (Some(i), true) = (gold_index, std::ptr::eq(b, &machine)) {
+            if let Some(weights) = &sample_weights[i] {
+                let w = agree::weighted::weighted(codebook.codes.len(), a, b, weights);
+                for row in &mut per_code {
+                    row.weighted = Some(w[row.code]);
+                }
+            }
+        }
         comparisons.extend(per_code);
         pooled.push(all_codes);
     }
@@ -94,7 +190,61 @@ pub fn agree(gold: &[PathBuf], bootstrap: &agree::Bootstrap, settings: &RunSetti
         let path = output::write_table(&settings.out, name, df)?;
         eprintln!("qualcode: wrote {}", path.display());
     }
-    Ok(exit_code(&records))
+    Ok(code)
+}
+
+/// For a hand coding that is a `qualcode sample` sheet (its design file beside it): each unit's
+/// weight, the units of its stratum it stands for — when the corpus is coded as the sample's
+/// run was, else a warning and no weights.
+fn sample_weights(
+    gold: &std::path::Path,
+    settings: &RunSettings,
+    documents: &[crate::pipeline::Coded],
+) -> Result<Option<std::collections::BTreeMap<agree::UnitKey, f64>>> {
+    use crate::workbench::validation::{design, sheet};
+    let design_path = sheet::design_path(gold);
+    let Ok(text) = std::fs::read_to_string(&design_path) else {
+        return Ok(None);
+    };
+    let design: sheet::DesignFile = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "{} is not a design file of qualcode sample",
+            design_path.display()
+        )
+    })?;
+    let codebook_sha = crate::read::sha256_hex(
+        &std::fs::read(&settings.codebook)
+            .with_context(|| format!("cannot read {}", settings.codebook.display()))?,
+    );
+    let population =
+        design::Population::of_documents(documents.iter().map(|(d, _)| d), &design.codes);
+    if population.fingerprint(&codebook_sha) != design.run.population_sha256 {
+        eprintln!(
+            "warning: {}: a validation sample of another coding (codebook or corpus changed since it was drawn): its figures are not weighted to the corpus",
+            gold.display()
+        );
+        return Ok(None);
+    }
+    let index: std::collections::BTreeMap<&str, usize> = documents
+        .iter()
+        .enumerate()
+        .map(|(i, (d, _))| (d.id.as_str(), i))
+        .collect();
+    let weight: std::collections::BTreeMap<&str, f64> = design
+        .strata
+        .iter()
+        .map(|s| (s.id.as_str(), sheet::weight(s)))
+        .collect();
+    Ok(Some(
+        design
+            .units
+            .iter()
+            .filter_map(|u| {
+                let d = *index.get(u.document.as_str())?;
+                Some(((d, u.segment as usize), *weight.get(u.stratum.as_str())?))
+            })
+            .collect(),
+    ))
 }
 
 /// Reads each hand coding (CSV or .qdpx), reporting on stderr what each covers and anything
@@ -140,12 +290,16 @@ fn read_gold(
 }
 
 /// Lints the codebook against the corpus; prints the warnings on stdout.
-pub fn check(max_share: f64, settings: &RunSettings) -> Result<u8> {
+pub fn check(max_share: f64, from: Option<&Path>, settings: &RunSettings) -> Result<u8> {
     let codebook = codebook::load(&settings.codebook)?;
-    let (records, documents) = code_corpus(settings, &codebook, false)?;
-    let documents: Vec<CodedDocument> = documents.into_iter().map(|(d, _)| d).collect();
+    // The run's units are traced one slice of rows at a time.
+    let (run, temporary) = finished_run(from, settings)?;
     let matcher = Matcher::new(&codebook)?;
-    let stats = workbench::check::corpus_stats(&codebook, &matcher, &documents);
+    let mut stats = workbench::check::CorpusStats::new(&codebook);
+    from_run::for_each_coded_unit(&run, |text| stats.add_unit(&matcher, text))?;
+    let counts = &run.manifest.counts;
+    let (code, documents) = (exit::finished(counts.skipped), counts.coded + counts.empty);
+    drop(temporary);
     let lints = workbench::check::lint(&codebook, &stats, max_share);
     for lint in &lints {
         println!(
@@ -163,9 +317,9 @@ pub fn check(max_share: f64, settings: &RunSettings) -> Result<u8> {
         lints.len(),
         if lints.len() == 1 { "" } else { "s" },
         stats.units,
-        documents.len()
+        documents
     );
-    Ok(exit_code(&records))
+    Ok(code)
 }
 
 /// Prints keyword-in-context lines, and writes them to a file if asked.
@@ -191,12 +345,18 @@ pub fn kwic(args: &KwicArgs, format: Option<ListingFormat>, settings: &RunSettin
             rules.join(", ")
         );
     };
-    let (records, documents) = code_corpus(settings, &codebook, true)?;
-    let pairs: Vec<(&CodedDocument, &str)> = documents
-        .iter()
-        .filter_map(|(d, t)| t.as_deref().map(|t| (d, t)))
-        .collect();
-    let lines = workbench::kwic::kwic(&codebook, &pairs, &target, &statuses, args.context);
+    // Only the target's rows of the run and their units' texts are read: memory follows the
+    // matches shown, not the corpus.
+    let (run, temporary) = finished_run(args.reuse.from.as_deref(), settings)?;
+    let (c, r) = match target {
+        workbench::kwic::Target::Code(c) => (c, None),
+        workbench::kwic::Target::Rule(c, r) => (c, Some(r)),
+    };
+    let rows = from_run::target_matches(&run, &codebook, c, r, &statuses)?;
+    let lines = workbench::kwic::kwic_in_units(&codebook, &rows, args.context)
+        .map_err(anyhow::Error::msg)?;
+    let code = exit::finished(run.manifest.counts.skipped);
+    drop(temporary);
     // Lines of other statuses than `counted` say which they are.
     let show_status = statuses != ["counted"];
     let total = lines.len();
@@ -256,7 +416,7 @@ pub fn kwic(args: &KwicArgs, format: Option<ListingFormat>, settings: &RunSettin
         kwic_listing(&lines).write(out, format)?;
         eprintln!("qualcode: wrote {}", out.display());
     }
-    Ok(exit_code(&records))
+    Ok(code)
 }
 
 fn kwic_listing(lines: &[workbench::kwic::Kwic]) -> Listing {
@@ -280,6 +440,64 @@ fn kwic_listing(lines: &[workbench::kwic::Kwic]) -> Listing {
 pub fn explain(args: &ExplainArgs, settings: &RunSettings) -> Result<u8> {
     let codebook = load_codebook(&settings.codebook)?;
     let matcher = Matcher::new(&codebook)?;
+    let (id, segments) = match args.reuse.from.as_deref() {
+        // The document's segments as the run wrote them: nothing is read or segmented again.
+        Some(dir) => {
+            let run = FinishedRun::open(dir, &settings.codebook)?;
+            let segments = from_run::document_segments(&run, &args.document)?.with_context(|| {
+                format!(
+                    "{:?} is not a document of the run in {} (documents are named as in its tables)",
+                    args.document,
+                    dir.display()
+                )
+            })?;
+            (args.document.clone(), segments)
+        }
+        None => explain_segments(args, settings, &matcher)?,
+    };
+    let id = id.as_str();
+    let units: Vec<&coding::SegmentRow> = match (args.segment, args.line) {
+        (Some(n), _) => {
+            let row = segments.get(n).with_context(|| {
+                format!(
+                    "{id} has segments 0 to {}, not {n}",
+                    segments.len().saturating_sub(1)
+                )
+            })?;
+            vec![row]
+        }
+        (None, Some(line)) => segments
+            .iter()
+            .filter(|s| s.line_start <= line && line <= s.line_end)
+            .collect(),
+        (None, None) => bail!("give a SEGMENT number or --line N"),
+    };
+    if units.is_empty() {
+        bail!("no segment of {id} covers line {}", args.line.unwrap_or(0));
+    }
+    for unit in units {
+        if !unit.coded {
+            println!(
+                "{id}, segment {}: a {} segment (lines {}-{}), which is not coded\n",
+                unit.segment, unit.kind, unit.line_start, unit.line_end
+            );
+            continue;
+        }
+        let trace = matcher.trace_unit(&unit.text);
+        println!(
+            "{}",
+            workbench::explain::explain(&codebook, id, unit, &trace)
+        );
+    }
+    Ok(exit::OK)
+}
+
+/// The segments of the document `explain` names, read and segmented from the corpus now.
+fn explain_segments(
+    args: &ExplainArgs,
+    settings: &RunSettings,
+    matcher: &Matcher,
+) -> Result<(String, Vec<coding::SegmentRow>)> {
     let (id, path, loaded) = match &settings.table {
         Some(spec) => {
             let Some(loaded) = crate::pipeline::table_document(spec, &args.document)? else {
@@ -308,7 +526,6 @@ pub fn explain(args: &ExplainArgs, settings: &RunSettings) -> Result<u8> {
             )
         }
     };
-    let id = id.as_str();
     let document = match loaded {
         Ok(document) => document,
         Err(record) => bail!(
@@ -318,42 +535,8 @@ pub fn explain(args: &ExplainArgs, settings: &RunSettings) -> Result<u8> {
         ),
     };
     let segmented = segment::segment(&document, settings.unit);
-    let coded = coding::code_document(&document, segmented.layout, segmented.segments, &matcher);
-    let units: Vec<&coding::SegmentRow> = match (args.segment, args.line) {
-        (Some(n), _) => {
-            let row = coded.segments.get(n).with_context(|| {
-                format!(
-                    "{id} has segments 0 to {}, not {n}",
-                    coded.segments.len().saturating_sub(1)
-                )
-            })?;
-            vec![row]
-        }
-        (None, Some(line)) => coded
-            .segments
-            .iter()
-            .filter(|s| s.line_start <= line && line <= s.line_end)
-            .collect(),
-        (None, None) => bail!("give a SEGMENT number or --line N"),
-    };
-    if units.is_empty() {
-        bail!("no segment of {id} covers line {}", args.line.unwrap_or(0));
-    }
-    for unit in units {
-        if !unit.coded {
-            println!(
-                "{id}, segment {}: a {} segment (lines {}-{}), which is not coded\n",
-                unit.segment, unit.kind, unit.line_start, unit.line_end
-            );
-            continue;
-        }
-        let trace = matcher.trace_unit(&unit.text);
-        println!(
-            "{}",
-            workbench::explain::explain(&codebook, id, unit, &trace)
-        );
-    }
-    Ok(exit::OK)
+    let coded = coding::code_document(&document, segmented.layout, segmented.segments, matcher);
+    Ok((id.to_string(), coded.segments))
 }
 
 /// The index of a code named on the command line, or an error listing the codes.
@@ -403,7 +586,8 @@ pub fn suggest(
 ) -> Result<u8> {
     let codebook = load_codebook(&settings.codebook)?;
     let code = code_named(&codebook, settings, &args.code)?;
-    let (records, documents) = code_corpus(settings, &codebook, true)?;
+    let (exit_code, documents, _) =
+        coded_corpus(settings, &codebook, args.reuse.from.as_deref(), true)?;
     let run = agree::run_documents(&documents);
     let machine = agree::machine(&codebook, documents.iter().map(|(d, _)| d));
     let gold = read_gold(std::slice::from_ref(&args.gold), &codebook, &run)?
@@ -427,6 +611,13 @@ pub fn suggest(
         args.gold.display(),
         show(suggestions.before.cohen_kappa())
     );
+    if coded < FEW_EXAMPLES {
+        eprintln!(
+            "warning: only {coded} unit{} of {} carry {id}: candidates learned from so few are anecdotes,              and a kappa gained on them rarely holds on new documents; hand-code more units              (`qualcode sample` draws them) before adding rules",
+            if coded == 1 { "" } else { "s" },
+            args.gold.display()
+        );
+    }
     let shown = &found[..args.limit.min(found.len())];
     let width = shown
         .iter()
@@ -515,11 +706,14 @@ pub fn suggest(
             .write(out, format)?;
         eprintln!("qualcode: wrote {}", out.display());
     }
-    Ok(exit_code(&records))
+    Ok(exit_code)
 }
 
 /// Prints the units most like those carrying a code (by hand coding, or by the run) that the
 /// run did not code with it; writes the list to `--out`.
+/// Fewer hand-coded examples of a code than this, and `suggest`'s candidates are anecdotes.
+const FEW_EXAMPLES: usize = 10;
+
 pub fn similar(
     args: &SimilarArgs,
     format: Option<ListingFormat>,
@@ -527,7 +721,12 @@ pub fn similar(
 ) -> Result<u8> {
     let codebook = load_codebook(&settings.codebook)?;
     let code = code_named(&codebook, settings, &args.code)?;
-    let (records, documents) = code_corpus(settings, &codebook, args.gold.is_some())?;
+    let (exit_code, documents, _) = coded_corpus(
+        settings,
+        &codebook,
+        args.reuse.from.as_deref(),
+        args.gold.is_some(),
+    )?;
     let run = agree::run_documents(&documents);
     let machine = agree::machine(&codebook, documents.iter().map(|(d, _)| d));
     let gold = match &args.gold {
@@ -543,6 +742,17 @@ pub fn similar(
             .collect()
     };
     let coded_by_run = with_code(&machine);
+    // Units left out of the list: those the run coded, and with --unjudged those already
+    // hand-coded.
+    let mut left_out = coded_by_run.clone();
+    if args.unjudged {
+        match &gold {
+            Some(g) => left_out.extend(g.units.keys().copied()),
+            None => bail!(
+                "--unjudged leaves out the units of the hand coding given with --gold: give --gold"
+            ),
+        }
+    }
     let (seeds, source) = match &gold {
         Some(g) => (
             with_code(g),
@@ -563,7 +773,7 @@ pub fn similar(
         .context("cannot start worker threads")?;
     let started = std::time::Instant::now();
     let found =
-        pool.install(|| workbench::similar::similar(&units, &seeds, &coded_by_run, args.limit, 5));
+        pool.install(|| workbench::similar::similar(&units, &seeds, &left_out, args.limit, 5));
     let rows: std::collections::BTreeMap<agree::UnitKey, &coding::SegmentRow> =
         units.iter().copied().collect();
     let judged = |key: &agree::UnitKey| -> String {
@@ -628,5 +838,5 @@ pub fn similar(
             .write(out, format)?;
         eprintln!("qualcode: wrote {}", out.display());
     }
-    Ok(exit_code(&records))
+    Ok(exit_code)
 }

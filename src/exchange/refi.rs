@@ -287,12 +287,8 @@ fn write_cases(out: &mut String, variables: &Variables, documents: &[ExportDocum
 }
 
 /// [`project`], with the documents' variables as the project's `Variables` and `Cases`.
-pub fn project_with_cases(
-    codebook: &Codebook,
-    documents: &[ExportDocument],
-    variables: Option<&Variables>,
-    created: &str,
-) -> Project {
+/// The opening of a project, through its codebook; and the GUID of its one user.
+fn project_head(codebook: &Codebook, created: &str) -> (String, String) {
     let user = guid(&["user", "qualcode"]);
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
@@ -306,6 +302,44 @@ pub fn project_with_cases(
     );
     write_codes(&mut out, codebook);
     out.push_str("</CodeBook>\n");
+    (out, user)
+}
+
+/// A project for hand coding a validation sample: the codebook (with each code's definition)
+/// and one text source per unit, named as given, with no coding at all (the coder must not
+/// see the rules' codes).
+pub fn sample_project(codebook: &Codebook, units: &[(String, String)], created: &str) -> Project {
+    let (mut out, user) = project_head(codebook, created);
+    out.push_str("<Sources>\n");
+    let mut sources = Vec::new();
+    for (name, text) in units {
+        let source_guid = sample_source_guid(name);
+        let _ = writeln!(
+            out,
+            "<TextSource guid=\"{source_guid}\" name=\"{}\" plainTextPath=\"internal://{source_guid}.txt\" creatingUser=\"{user}\" creationDateTime=\"{created}\"></TextSource>",
+            xml(name)
+        );
+        sources.push((
+            format!("sources/{source_guid}.txt"),
+            StoredText::new(text).text,
+        ));
+    }
+    out.push_str("</Sources>\n</Project>\n");
+    Project { qde: out, sources }
+}
+
+/// The GUID of a validation sample's source, from its name.
+pub fn sample_source_guid(name: &str) -> String {
+    guid(&["sample source", name])
+}
+
+pub fn project_with_cases(
+    codebook: &Codebook,
+    documents: &[ExportDocument],
+    variables: Option<&Variables>,
+    created: &str,
+) -> Project {
+    let (mut out, user) = project_head(codebook, created);
     if let Some(variables) = variables {
         write_cases(&mut out, variables, documents);
     }

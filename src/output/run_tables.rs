@@ -6,7 +6,7 @@
 use super::{read_manifest, Manifest};
 use anyhow::{bail, Context, Result};
 use polars::prelude::{Column, DataFrame, DataType, ParquetReader, SerReader};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
 
@@ -139,6 +139,34 @@ pub struct Agreement {
     pub units: Vec<AgreementUnitRow>,
 }
 
+/// A row of `estimates` (from `qualcode estimate`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EstimateRow {
+    pub code: String,
+    pub code_b: Option<String>,
+    pub variable: Option<String>,
+    pub value: Option<String>,
+    pub machine_share: Option<f64>,
+    pub share: Option<f64>,
+    pub share_low: Option<f64>,
+    pub share_high: Option<f64>,
+    pub precision: Option<f64>,
+    pub recall: Option<f64>,
+    pub n_sampled: u32,
+    pub n_sampled_coded: u32,
+}
+
+/// The estimates in a run's folder, when `qualcode estimate` wrote them there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Estimates {
+    pub rows: Vec<EstimateRow>,
+    pub level: f64,
+    /// Hand-coded units behind them.
+    pub sampled: u32,
+    /// The folder's run is not the one they were estimated on (it was run again since).
+    pub stale: bool,
+}
+
 /// Everything a view of the run needs, as plain rows.
 #[derive(Debug)]
 pub struct RunTables {
@@ -153,6 +181,7 @@ pub struct RunTables {
     pub matches: Vec<MatchRow>,
     pub codings: Vec<CodingRow>,
     pub agreement: Option<Agreement>,
+    pub estimates: Option<Estimates>,
 }
 
 /// How much of the run to read: the summaries always; the unit-level tables (the text of
@@ -255,6 +284,7 @@ pub fn read_run(dir: &Path, depth: Depth) -> Result<RunTables> {
     };
     let agreement = read_agreement(dir)?;
     let by_variable = read_by_variable(dir)?;
+    let estimates = read_estimates(dir)?;
     Ok(RunTables {
         manifest,
         frequency,
@@ -266,7 +296,66 @@ pub fn read_run(dir: &Path, depth: Depth) -> Result<RunTables> {
         matches,
         codings,
         agreement,
+        estimates,
     })
+}
+
+/// `estimates.parquet` with `estimates.json`, when the folder has them; `stale` when the
+/// run in the folder is not the one `estimate` read (its manifest changed since).
+fn read_estimates(dir: &Path) -> Result<Option<Estimates>> {
+    if !dir.join("estimates.parquet").exists() {
+        return Ok(None);
+    }
+    let info_path = dir.join("estimates.json");
+    let info: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(&info_path)
+            .with_context(|| format!("cannot read {}", info_path.display()))?,
+    )
+    .with_context(|| format!("{} is not JSON", info_path.display()))?;
+    let manifest = fs::read(dir.join(super::MANIFEST))
+        .with_context(|| format!("cannot read {}", dir.join(super::MANIFEST).display()))?;
+    let stale = info["run"]["manifest_sha256"].as_str()
+        != Some(crate::read::sha256_hex(&manifest).as_str());
+    let df = read(dir, "estimates", &[])?;
+    let (codes, codes_b, variables, values) = (
+        texts(&df, "code")?,
+        maybe_texts(&df, "code_b")?,
+        maybe_texts(&df, "variable")?,
+        maybe_texts(&df, "value")?,
+    );
+    let r = |name| reals(&df, name);
+    let (machine, share, low, high, precision, recall) = (
+        r("machine_share")?,
+        r("share")?,
+        r("share_low")?,
+        r("share_high")?,
+        r("precision")?,
+        r("recall")?,
+    );
+    let (n, coded) = (whole(&df, "n_sampled")?, whole(&df, "n_sampled_coded")?);
+    let rows: Vec<EstimateRow> = (0..df.height())
+        .map(|i| EstimateRow {
+            code: codes[i].clone(),
+            code_b: codes_b[i].clone(),
+            variable: variables[i].clone(),
+            value: values[i].clone(),
+            machine_share: machine[i],
+            share: share[i],
+            share_low: low[i],
+            share_high: high[i],
+            precision: precision[i],
+            recall: recall[i],
+            n_sampled: n[i],
+            n_sampled_coded: coded[i],
+        })
+        .collect();
+    let sampled = rows.first().map_or(0, |r| r.n_sampled);
+    Ok(Some(Estimates {
+        rows,
+        level: info["level"].as_f64().unwrap_or(0.95),
+        sampled,
+        stale,
+    }))
 }
 
 fn read_segments(dir: &Path) -> Result<Vec<SegmentRow>> {
@@ -551,4 +640,241 @@ fn flags(df: &DataFrame, name: &str) -> Result<Vec<bool>> {
         bail!("column {name:?} has a null");
     }
     Ok(values.iter().map(|v| v.unwrap_or(false)).collect())
+}
+
+/// The run's coded units and the codes the rules gave each: what a validation sample is drawn
+/// from and its estimates are computed on.
+#[derive(Debug, Clone, Default)]
+pub struct CodedUnitTable {
+    /// Code ids in codebook order (the order of `code_frequency`).
+    pub codes: Vec<String>,
+    /// Each code's parent, by index into `codes`.
+    pub parents: Vec<Option<usize>>,
+    /// Each code's label.
+    pub labels: Vec<String>,
+    /// Document ids of the coded units, sorted.
+    pub documents: Vec<String>,
+    /// (index into `documents`, segment) of every coded unit, sorted.
+    pub units: Vec<(u32, u32)>,
+    /// Per unit, the indices of the codes the rules gave it, sorted.
+    pub unit_codes: Vec<Vec<u32>>,
+}
+
+/// Reads [`CodedUnitTable`] from a run: `code_frequency`, the `document`, `segment` and
+/// `coded` columns of `segments`, and `codings`. Memory: a few words per unit and coding,
+/// never the texts.
+pub fn read_coded_units(dir: &Path) -> Result<CodedUnitTable> {
+    let frequency = read(dir, "code_frequency", &["code", "label", "parent"])?;
+    let codes = texts(&frequency, "code")?;
+    let labels = texts(&frequency, "label")?;
+    let code_index: std::collections::HashMap<&str, usize> = codes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.as_str(), i))
+        .collect();
+    let parents = maybe_texts(&frequency, "parent")?
+        .iter()
+        .map(|p| p.as_deref().and_then(|p| code_index.get(p).copied()))
+        .collect();
+    let segments = read(dir, "segments", &["document", "segment", "coded"])?;
+    let documents_column = column(&segments, "document")?
+        .str()
+        .context("segments: column \"document\" is not text")?;
+    let segment_numbers = whole(&segments, "segment")?;
+    let coded = flags(&segments, "coded")?;
+    let mut documents: Vec<String> = Vec::new();
+    let mut keyed: Vec<(String, u32)> = Vec::new();
+    for (i, doc) in documents_column.iter().enumerate() {
+        if coded[i] {
+            let doc = doc.context("segments: column \"document\" has a null")?;
+            keyed.push((doc.to_string(), segment_numbers[i]));
+        }
+    }
+    keyed.sort();
+    let mut units = Vec::with_capacity(keyed.len());
+    for (doc, segment) in keyed {
+        if documents.last() != Some(&doc) {
+            documents.push(doc);
+        }
+        units.push(((documents.len() - 1) as u32, segment));
+    }
+    let mut unit_codes: Vec<Vec<u32>> = vec![Vec::new(); units.len()];
+    let codings = read(dir, "codings", &["document", "segment", "code"])?;
+    let (coding_docs, coding_codes) = (
+        column(&codings, "document")?
+            .str()
+            .context("codings: column \"document\" is not text")?,
+        column(&codings, "code")?
+            .str()
+            .context("codings: column \"code\" is not text")?,
+    );
+    let coding_segments = whole(&codings, "segment")?;
+    for (i, ((doc, code), segment)) in coding_docs
+        .iter()
+        .zip(coding_codes.iter())
+        .zip(&coding_segments)
+        .enumerate()
+    {
+        let (Some(doc), Some(code)) = (doc, code) else {
+            bail!("codings: row {i} has a null");
+        };
+        let code = *code_index
+            .get(code)
+            .with_context(|| format!("codings: code {code:?} is not in code_frequency"))?;
+        let d = documents
+            .binary_search_by(|x| x.as_str().cmp(doc))
+            .ok()
+            .with_context(|| format!("codings: document {doc:?} has no coded unit in segments"))?;
+        let u = units
+            .binary_search(&(d as u32, *segment))
+            .ok()
+            .with_context(|| {
+                format!("codings: {doc} segment {segment} is not a coded unit in segments")
+            })?;
+        unit_codes[u].push(code as u32);
+    }
+    for codes in &mut unit_codes {
+        codes.sort_unstable();
+        codes.dedup();
+    }
+    Ok(CodedUnitTable {
+        codes,
+        parents,
+        labels,
+        documents,
+        units,
+        unit_codes,
+    })
+}
+
+/// The texts of some units (document, segment), read a slice of `segments` at a time and only
+/// the slices that hold one, so memory stays bounded by the slice and the units asked for.
+pub fn unit_texts(
+    dir: &Path,
+    wanted: &BTreeSet<(String, u32)>,
+) -> Result<BTreeMap<(String, u32), String>> {
+    let keys = read(dir, "segments", &["document", "segment"])?;
+    let docs = texts(&keys, "document")?;
+    let segs = whole(&keys, "segment")?;
+    let rows: Vec<(usize, (String, u32))> = docs
+        .into_iter()
+        .zip(segs)
+        .enumerate()
+        .filter(|(_, key)| wanted.contains(key))
+        .collect();
+    let mut found = BTreeMap::new();
+    let path = dir.join("segments.parquet");
+    let mut slices: Vec<usize> = rows.iter().map(|(r, _)| r / TEXT_SLICE_ROWS).collect();
+    slices.dedup();
+    for slice in slices {
+        let offset = slice * TEXT_SLICE_ROWS;
+        let file =
+            fs::File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+        let df = ParquetReader::new(file)
+            .with_columns(Some(vec!["text".to_string()]))
+            .with_slice(Some((offset, TEXT_SLICE_ROWS)))
+            .finish()
+            .map_err(anyhow::Error::from)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let column = column(&df, "text")?
+            .str()
+            .context("column \"text\" is not text")?;
+        for (row, key) in rows.iter().filter(|(r, _)| *r / TEXT_SLICE_ROWS == slice) {
+            let text = column
+                .get(row - offset)
+                .with_context(|| format!("segments.parquet row {row} has no text"))?;
+            found.insert(key.clone(), text.to_string());
+        }
+    }
+    Ok(found)
+}
+
+/// What a run's rules did in each unit and code: the rules that counted there (with their
+/// patterns) and those whose matches were rejected (with why), keyed by (document, segment,
+/// code). For comparing two codings of the same units (`qualcode diff`).
+#[derive(Debug, Default)]
+pub struct RuleTrace {
+    /// (rule, pattern) of the rules that counted.
+    pub counted: BTreeMap<UnitCode, Vec<(String, String)>>,
+    /// (rule, status, exclusion) of every rejected match.
+    pub rejected: BTreeMap<UnitCode, Vec<(String, String, Option<String>)>>,
+}
+
+/// A code in a unit: (document, segment, code).
+pub type UnitCode = (String, u32, String);
+
+/// A run's units (document, segment, coded) and the codes the rules gave each.
+pub type UnitCodings = (
+    Vec<(String, u32, bool)>,
+    BTreeMap<(String, u32), Vec<String>>,
+);
+
+pub fn read_rule_trace(dir: &Path) -> Result<RuleTrace> {
+    let mut trace = RuleTrace::default();
+    let m = read(
+        dir,
+        "matches",
+        &["document", "segment", "code", "rule", "pattern"],
+    )?;
+    let (docs, segs, codes, rules, patterns) = (
+        texts(&m, "document")?,
+        whole(&m, "segment")?,
+        texts(&m, "code")?,
+        texts(&m, "rule")?,
+        texts(&m, "pattern")?,
+    );
+    for i in 0..m.height() {
+        let entry = trace
+            .counted
+            .entry((docs[i].clone(), segs[i], codes[i].clone()))
+            .or_default();
+        if !entry.iter().any(|(r, _)| r == &rules[i]) {
+            entry.push((rules[i].clone(), patterns[i].clone()));
+        }
+    }
+    if dir.join("rejected_matches.parquet").exists() {
+        let r = read(
+            dir,
+            "rejected_matches",
+            &["document", "segment", "code", "rule", "status", "exclusion"],
+        )?;
+        let (docs, segs, codes, rules, statuses, exclusions) = (
+            texts(&r, "document")?,
+            whole(&r, "segment")?,
+            texts(&r, "code")?,
+            texts(&r, "rule")?,
+            texts(&r, "status")?,
+            maybe_texts(&r, "exclusion")?,
+        );
+        for i in 0..r.height() {
+            let entry = trace
+                .rejected
+                .entry((docs[i].clone(), segs[i], codes[i].clone()))
+                .or_default();
+            let item = (rules[i].clone(), statuses[i].clone(), exclusions[i].clone());
+            if !entry.contains(&item) {
+                entry.push(item);
+            }
+        }
+    }
+    Ok(trace)
+}
+
+/// A run's units (document, segment, coded) in table order and the codes the rules gave each.
+pub fn read_unit_codings(dir: &Path) -> Result<UnitCodings> {
+    let segments = read(dir, "segments", &["document", "segment", "coded"])?;
+    let units: Vec<(String, u32, bool)> = texts(&segments, "document")?
+        .into_iter()
+        .zip(whole(&segments, "segment")?)
+        .zip(flags(&segments, "coded")?)
+        .map(|((d, s), c)| (d, s, c))
+        .collect();
+    let mut codes: BTreeMap<(String, u32), Vec<String>> = Default::default();
+    for row in read_codings(dir)? {
+        codes
+            .entry((row.document, row.segment))
+            .or_default()
+            .push(row.code);
+    }
+    Ok((units, codes))
 }

@@ -2,7 +2,7 @@
 //! out, each with its page, running heads, page numbers and footnote markers left out.
 //!
 //! Words and their boxes come from poppler's `pdftotext -bbox-layout` (chosen by measurement
-//! against the pure-Rust `pdf-extract`: see the README), which also orders a page's text
+//! against the pure-Rust `pdf-extract`: see docs/reading.md), which also orders a page's text
 //! blocks for reading (columns one after the other). What poppler does not do is done here,
 //! from the boxes: the body's line height; running heads and page numbers (short lines in the
 //! top 15% or bottom tenth of the page that repeat from page to page, or are only a number);

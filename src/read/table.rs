@@ -135,7 +135,7 @@ impl Kind {
     }
 
     /// The type of a Parquet column, as a variable.
-    fn of_dtype(dtype: &DataType) -> Kind {
+    pub(crate) fn of_dtype(dtype: &DataType) -> Kind {
         match dtype {
             DataType::Boolean => Kind::Boolean,
             DataType::Date => Kind::Date,

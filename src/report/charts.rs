@@ -158,6 +158,88 @@ pub fn heat_map(
     svg
 }
 
+/// One row of an estimate chart: the rules' share, and the estimate of what a coder would
+/// find with its interval.
+pub struct IntervalBar {
+    pub label: String,
+    pub rules: f64,
+    pub estimate: Option<f64>,
+    pub low: f64,
+    pub high: f64,
+    pub text: String,
+    pub colour: &'static str,
+}
+
+/// The rules' share of each code as a pale bar, and beside it the estimate from the hand-coded
+/// sample as a dot with its interval as a line, `width` user units wide.
+pub fn interval_chart(title: &str, rows: &[IntervalBar], width: f64) -> String {
+    // Room for the longest label and value text (about 5.6 and 5 units a character at 10 and
+    // 9 px); the plot takes what is left, but never less than a third of the width.
+    let chars = |t: &str| t.chars().count() as f64;
+    let label_width = rows.iter().map(|r| chars(&r.label)).fold(0.0, f64::max) * 5.6 + 12.0;
+    let text_width = rows.iter().map(|r| chars(&r.text)).fold(0.0, f64::max) * 5.0 + 8.0;
+    let width = width
+        .max(label_width + text_width + width / 3.0)
+        .max(chars(title) * 6.8);
+    let (row, top) = (22.0, 22.0);
+    let plot = width - label_width - text_width - 8.0;
+    let max = rows
+        .iter()
+        .flat_map(|r| [r.rules, r.high])
+        .fold(0.0, f64::max)
+        .max(1e-9);
+    let x = |v: f64| label_width + plot * v / max;
+    let height = top + row * rows.len() as f64 + 22.0;
+    let mut svg = open_svg(width, height, title);
+    let _ = write!(
+        svg,
+        r#"<text x="0" y="13" class="chart-title">{}</text>"#,
+        escape(title)
+    );
+    for (i, r) in rows.iter().enumerate() {
+        let y = top + row * i as f64;
+        let mid = y + 11.0;
+        let _ = write!(
+            svg,
+            r##"<text x="4" y="{:.1}" class="bar-label">{}</text><rect x="{:.1}" y="{:.1}" width="{:.1}" height="8" fill="{}" fill-opacity="0.35"><title>{}: the rules' share</title></rect><line x1="{:.1}" x2="{:.1}" y1="{mid:.1}" y2="{mid:.1}" stroke="#000" stroke-width="1.5"><title>{}: interval</title></line>"##,
+            y + 14.0,
+            escape(&r.label),
+            label_width,
+            y + 3.0,
+            (x(r.rules) - label_width).max(0.5),
+            r.colour,
+            escape(&r.label),
+            x(r.low),
+            x(r.high),
+            escape(&r.label),
+        );
+        if let Some(e) = r.estimate {
+            let _ = write!(
+                svg,
+                r##"<circle cx="{:.1}" cy="{mid:.1}" r="3" fill="{}" stroke="#000" stroke-width="0.8"><title>{}: estimate</title></circle>"##,
+                x(e),
+                r.colour,
+                escape(&r.label),
+            );
+        }
+        let _ = write!(
+            svg,
+            r#"<text x="{:.1}" y="{:.1}" class="bar-value">{}</text>"#,
+            label_width + plot + 8.0,
+            y + 14.0,
+            escape(&r.text),
+        );
+    }
+    let _ = write!(
+        svg,
+        r##"<text x="{:.1}" y="{:.1}" class="bar-value">pale bar: the rules' share · dot and line: estimated share a coder would code, with its interval</text>"##,
+        4.0,
+        top + row * rows.len() as f64 + 14.0,
+    );
+    svg.push_str("</svg>");
+    svg
+}
+
 fn open_svg(width: f64, height: f64, title: &str) -> String {
     format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0} {height:.0}" width="{width:.0}" height="{height:.0}" role="img" aria-label="{}" font-family="Helvetica, Arial, sans-serif" font-size="10"><style>.chart-title{{font-weight:bold;font-size:11px}}.bar-label,.row-label{{font-size:10px}}.row-label{{text-anchor:end}}.bar-value{{font-size:9px;fill:#333}}.col-label{{font-size:9px}}.cell-value{{font-size:9px;text-anchor:middle}}</style>"#,

@@ -11,7 +11,9 @@
 pub mod charts;
 pub mod html;
 
-use crate::output::run_tables::{Agreement, AgreementUnitRow, MatchRow, RunTables, SegmentRow};
+use crate::output::run_tables::{
+    Agreement, AgreementUnitRow, EstimateRow, MatchRow, RunTables, SegmentRow,
+};
 use charts::{Bar, Cell, PALETTE};
 use html::escape;
 use std::collections::{BTreeMap, BTreeSet};
@@ -104,7 +106,10 @@ impl<'a> Codes<'a> {
 pub fn figure(run: &RunTables, which: Figure, width: f64) -> String {
     let codes = Codes::new(run);
     match which {
-        Figure::Frequency => frequency_chart(run, &codes, width),
+        // With estimates from a hand-coded sample, the rules' share is drawn beside them.
+        Figure::Frequency => {
+            estimates_chart(run, width).unwrap_or_else(|| frequency_chart(run, &codes, width))
+        }
         Figure::Cooccurrence => cooccurrence_map(run, &codes, width),
         Figure::ByDocument => {
             let docs: Vec<&str> = coded_documents(run);
@@ -371,6 +376,9 @@ pub fn report(run: &RunTables, texts: &BTreeMap<String, CodeText>, limits: Limit
     body.push_str(&on_page(&frequency_chart(run, &codes, 760.0)));
     frequency_table(&mut body, run);
     body.push_str("</section>");
+    if run.estimates.is_some() {
+        estimates_section(&mut body, run, &codes);
+    }
     code_by_document(&mut body, run, &codes, limits);
     let variables = variables(run);
     if !variables.is_empty() {
@@ -407,6 +415,9 @@ pub fn report(run: &RunTables, texts: &BTreeMap<String, CodeText>, limits: Limit
     if !variables.is_empty() {
         nav.insert(3, ("by-variable", "Code × variable"));
     }
+    if run.estimates.is_some() {
+        nav.insert(2, ("estimates", "Estimates"));
+    }
     if run.agreement.is_some() {
         agreement(&mut body, run, &codes, &units, limits);
         nav.push(("agreement", "Agreement"));
@@ -416,6 +427,103 @@ pub fn report(run: &RunTables, texts: &BTreeMap<String, CodeText>, limits: Limit
         run.manifest.codebook.name, run.manifest.codebook.version
     );
     html::page(&title, &nav, &body)
+}
+
+/// The overall estimate of each code (no pairs, no variable values), in codebook order.
+fn code_estimates(run: &RunTables) -> Vec<&EstimateRow> {
+    let Some(estimates) = &run.estimates else {
+        return Vec::new();
+    };
+    run.frequency
+        .iter()
+        .filter_map(|f| {
+            estimates
+                .rows
+                .iter()
+                .find(|r| r.code == f.code && r.code_b.is_none() && r.variable.is_none())
+        })
+        .collect()
+}
+
+fn percent(x: Option<f64>) -> String {
+    x.map_or("–".to_string(), |x| format!("{:.1}%", 100.0 * x))
+}
+
+/// The rules' share of each code beside the estimate of what a coder would find, with its
+/// interval, from a hand-coded sample (`qualcode estimate`).
+pub fn estimates_chart(run: &RunTables, width: f64) -> Option<String> {
+    let estimates = run.estimates.as_ref().filter(|e| !e.stale)?;
+    let codes = Codes::new(run);
+    let rows: Vec<charts::IntervalBar> = code_estimates(run)
+        .into_iter()
+        .map(|r| charts::IntervalBar {
+            label: r.code.clone(),
+            rules: r.machine_share.unwrap_or(0.0),
+            estimate: r.share,
+            low: r.share_low.unwrap_or(0.0),
+            high: r.share_high.unwrap_or(1.0),
+            text: format!(
+                "{} [{}, {}] · rules {}",
+                percent(r.share),
+                percent(r.share_low),
+                percent(r.share_high),
+                percent(r.machine_share),
+            ),
+            colour: codes.colour(&r.code),
+        })
+        .collect();
+    Some(charts::interval_chart(
+        &format!(
+            "Share of units a coder would code ({:.0}% interval, {} hand-coded units) and the rules'",
+            100.0 * estimates.level,
+            estimates.sampled
+        ),
+        &rows,
+        width,
+    ))
+}
+
+fn estimates_section(body: &mut String, run: &RunTables, codes: &Codes) {
+    let Some(estimates) = &run.estimates else {
+        return;
+    };
+    body.push_str(r#"<section id="estimates"><h2>What a coder would find</h2>"#);
+    if estimates.stale {
+        body.push_str(r#"<p class="note">This folder has estimates (<code>estimates.parquet</code>) of an earlier run: the run was done again since, so they are not shown. Run <code>qualcode estimate</code> again with the coded sample (if the units and codes are unchanged, the sample still holds).</p></section>"#);
+        return;
+    }
+    let _ = write!(
+        body,
+        r#"<p class="note">The rules find only part of what a coder codes. From {} hand-coded units drawn at random (<code>qualcode sample</code>, <code>qualcode estimate</code>): the share of units a coder would code in the whole corpus, with its {:.0}% interval, beside the rules' share; the rules' precision (of the units they coded, the share a coder codes too) and recall (of the units a coder codes, the share the rules found). All rows, pairs of codes and values of variables are in <code>estimates.parquet</code>.</p>"#,
+        estimates.sampled,
+        100.0 * estimates.level
+    );
+    if let Some(svg) = estimates_chart(run, 760.0) {
+        body.push_str(&on_page(&svg));
+    }
+    body.push_str(r#"<table class="sortable"><thead><tr><th><button>code</button></th><th class="n"><button>rules</button></th><th class="n"><button>estimate</button></th><th>interval</th><th class="n"><button>precision</button></th><th class="n"><button>recall</button></th><th class="n"><button>sample coded</button></th></tr></thead><tbody>"#);
+    for r in code_estimates(run) {
+        let ratio = |x: Option<f64>| x.map_or("–".to_string(), |x| format!("{x:.2}"));
+        let _ = write!(
+            body,
+            r#"<tr><td>{}</td><td class="n" data-v="{}">{}</td><td class="n" data-v="{}">{}</td><td>[{}, {}]</td><td class="n" data-v="{}">{}</td><td class="n" data-v="{}">{}</td><td class="n" data-v="{}">{} of {}</td></tr>"#,
+            codes.chip(&r.code),
+            r.machine_share.unwrap_or(0.0),
+            percent(r.machine_share),
+            r.share.unwrap_or(0.0),
+            percent(r.share),
+            percent(r.share_low),
+            percent(r.share_high),
+            r.precision.unwrap_or(0.0),
+            ratio(r.precision),
+            r.recall.unwrap_or(0.0),
+            ratio(r.recall),
+            r.n_sampled_coded,
+            r.n_sampled_coded,
+            r.n_sampled
+        );
+    }
+    body.push_str("</tbody></table></section>");
 }
 
 /// A chart placed on the page at 1.4 times its drawn size (its fonts are sized for print),

@@ -4,7 +4,7 @@
 //! variable, the units coded, their hits, the documents, all units with that value and the
 //! share.
 
-use super::{col_str, frame, u32s, CodeInfo, Tally};
+use super::{col_str, frame, i32s, CodeInfo, Tally};
 use crate::read::table::{days_from_date, Kind, Variables};
 use polars::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -133,7 +133,7 @@ pub fn document_variables(variables: &Variables) -> PolarsResult<DataFrame> {
 
 /// A value's place in the order of `code_by_variable`: numbers by size, then text, missing
 /// last.
-fn value_order(a: &Option<String>, b: &Option<String>) -> std::cmp::Ordering {
+pub fn value_order(a: &Option<String>, b: &Option<String>) -> std::cmp::Ordering {
     use std::cmp::Ordering;
     match (a, b) {
         (None, None) => Ordering::Equal,
@@ -149,7 +149,7 @@ fn value_order(a: &Option<String>, b: &Option<String>) -> std::cmp::Ordering {
 }
 
 /// Each document's value of a `--by` (grouped), as text; null when it has none.
-fn values_by_document(
+pub fn values_by_document(
     variables: &DataFrame,
     by: &By,
 ) -> PolarsResult<HashMap<String, Option<String>>> {
@@ -224,8 +224,8 @@ pub fn code_by_variable(
     let cells = &tally.cells;
     let cell_codes = cells.column("code")?.str()?;
     let cell_documents = cells.column("document")?.str()?;
-    let cell_units = cells.column("units")?.u32()?;
-    let cell_hits = cells.column("hits")?.u32()?;
+    let cell_units = cells.column("units")?.i32()?;
+    let cell_hits = cells.column("hits")?.i32()?;
     let code_index: HashMap<&str, usize> = codes
         .iter()
         .enumerate()
@@ -285,7 +285,7 @@ pub fn code_by_variable(
             for (v, (value, units)) in value_units.iter().enumerate() {
                 let [coded, hits, docs] = counts[c * value_units.len() + v];
                 out_code.push(code.id.as_str());
-                out_level.push(code.level);
+                out_level.push(code.level as usize);
                 out_variable.push(spec.name());
                 out_value.push(value.clone());
                 out_units.push(coded);
@@ -302,13 +302,13 @@ pub fn code_by_variable(
         .collect();
     frame(vec![
         col_str("code", out_code),
-        Column::new("level".into(), out_level),
+        Column::new("level".into(), i32s(out_level.into_iter())?),
         col_str("variable", out_variable),
         Column::new("value".into(), out_value),
-        Column::new("units".into(), u32s(out_units.into_iter())?),
-        Column::new("hits".into(), u32s(out_hits.into_iter())?),
-        Column::new("documents".into(), u32s(out_documents.into_iter())?),
-        Column::new("value_units".into(), u32s(out_value_units.into_iter())?),
+        Column::new("units".into(), i32s(out_units.into_iter())?),
+        Column::new("hits".into(), i32s(out_hits.into_iter())?),
+        Column::new("documents".into(), i32s(out_documents.into_iter())?),
+        Column::new("value_units".into(), i32s(out_value_units.into_iter())?),
         Column::new("share".into(), share),
     ])
 }

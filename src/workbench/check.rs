@@ -1,11 +1,12 @@
-//! `check`: a codebook, its compiled [`Matcher`] and the coded corpus in; how often each rule
-//! found, counted and was vetoed ([`CorpusStats`]) and lint warnings at codebook lines out.
+//! `check`: a codebook, its compiled [`Matcher`] and the texts of a run's coded units in, one
+//! at a time; how often each rule found, counted and was vetoed ([`CorpusStats`]) and lint
+//! warnings at codebook lines out.
 //!
 //! Units are re-traced with [`Matcher::trace_unit`], the function the run itself codes with,
 //! so the counts are what the run does.
 
 use crate::codebook::{Codebook, PatternKind};
-use crate::coding::{Candidate, CodedDocument, Matcher, Status, UnitTrace};
+use crate::coding::{Candidate, Matcher, Status, UnitTrace};
 use std::collections::BTreeMap;
 
 /// How often one rule (or exclusion) found something over a corpus.
@@ -28,31 +29,29 @@ pub struct CorpusStats {
     pub vetoes: Vec<Vec<usize>>,
 }
 
-/// Traces every coded unit of the documents and counts what each rule did.
-pub fn corpus_stats(
-    codebook: &Codebook,
-    matcher: &Matcher,
-    documents: &[CodedDocument],
-) -> CorpusStats {
-    let mut stats = CorpusStats {
-        units: 0,
-        rules: codebook
-            .codes
-            .iter()
-            .map(|c| vec![RuleStats::default(); c.rules.len()])
-            .collect(),
-        vetoes: codebook
-            .codes
-            .iter()
-            .map(|c| vec![0; c.exclusions.len()])
-            .collect(),
-    };
-    for unit in documents
-        .iter()
-        .flat_map(|d| d.segments.iter().filter(|s| s.coded))
-    {
+impl CorpusStats {
+    /// No unit counted yet.
+    pub fn new(codebook: &Codebook) -> Self {
+        CorpusStats {
+            units: 0,
+            rules: codebook
+                .codes
+                .iter()
+                .map(|c| vec![RuleStats::default(); c.rules.len()])
+                .collect(),
+            vetoes: codebook
+                .codes
+                .iter()
+                .map(|c| vec![0; c.exclusions.len()])
+                .collect(),
+        }
+    }
+
+    /// Traces one more coded unit (its text) and counts what each rule did there.
+    pub fn add_unit(&mut self, matcher: &Matcher, text: &str) {
+        let stats = self;
         stats.units += 1;
-        let trace = matcher.trace_unit(&unit.text);
+        let trace = matcher.trace_unit(text);
         let mut counted_rules = Vec::new();
         for c in &trace.candidates {
             let rule = &mut stats.rules[c.code][c.rule];
@@ -77,7 +76,6 @@ pub fn corpus_stats(
             stats.rules[code][rule].units += 1;
         }
     }
-    stats
 }
 
 /// The counted match of the same code that an overlapped candidate lost to.

@@ -1,10 +1,11 @@
-//! `kwic`: the coded corpus with its texts, a code or rule and the statuses wanted in; every
-//! match of it with one of those statuses (by default the counted ones; with `--status` also
-//! those that did not count, as in the `rejected_matches` table) with the words around it,
-//! taken from the source within its unit, out.
+//! `kwic`: a run's matches of a code or rule with the statuses wanted (by default the counted
+//! ones; with `--status` also those that did not count, as in the `rejected_matches` table),
+//! each with its unit's text, in; every such match with the words around it within its unit,
+//! out. The unit's text is the one the run kept and coded (the `segments` table's): whitespace
+//! squeezed, lines joined, a footnote that interrupts the unit in the source left out.
 
 use crate::codebook::Codebook;
-use crate::coding::{CodedDocument, MatchRow, SegmentRow, Status};
+use crate::coding::{MatchRow, Status};
 
 /// One keyword-in-context line: `left`, `matched` and `right` put together read as the source.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,77 +135,44 @@ fn byte_offsets(text: &str, mut chars: Vec<usize>) -> std::collections::BTreeMap
     found
 }
 
-/// The matches of the target whose status is one of `statuses` ([`Status::key`]s), with
-/// `context` words either side, taken from the source text within the match's unit, in order
-/// of position. `text` is each document's decoded text; positions are taken from the rows'
-/// character offsets, which refer to it whatever the file's encoding (byte offsets refer to the
-/// file as stored).
-pub fn kwic(
+/// The keyword-in-context lines of a run's rows: each match with its status and
+/// its unit's normalised text (the `segments` table's), in which the match's `text_start` and
+/// `text_end` place it. The context is the unit as the run kept it: whitespace squeezed, lines
+/// joined, a footnote that interrupts it in the source left out.
+pub fn kwic_in_units(
     codebook: &Codebook,
-    documents: &[(&CodedDocument, &str)],
-    target: &Target,
-    statuses: &[&str],
+    rows: &[(String, MatchRow, Status, String)],
     context: usize,
-) -> Vec<Kwic> {
-    let is_target = |m: &MatchRow| match *target {
-        Target::Code(c) => m.code == c,
-        Target::Rule(c, r) => m.code == c && m.rule == r,
-    };
-    let counted = statuses.contains(&"counted");
-    let mut lines = Vec::new();
-    for (doc, text) in documents {
-        // Each row with its status and, if vetoed, the pattern that vetoed it.
-        let mut wanted: Vec<(&MatchRow, &'static str, Option<&str>)> = doc
-            .matches
-            .iter()
-            .filter(|m| counted && is_target(m))
-            .map(|m| (m, "counted", None))
-            .collect();
-        wanted.extend(
-            doc.rejected
-                .iter()
-                .filter(|r| statuses.contains(&r.status.key()) && is_target(&r.matched))
-                .map(|r| {
-                    let vetoed_by = r.vetoed_by(codebook).map(|(_, pattern)| pattern);
-                    (&r.matched, r.status.key(), vetoed_by)
-                }),
-        );
-        // Counted and rejected matches interleave; at one position the counted comes first.
-        wanted.sort_by_key(|(m, _, _)| (m.segment, m.char_start));
-        let at = byte_offsets(
-            text,
-            wanted
-                .iter()
-                .flat_map(|(m, _, _)| {
-                    let unit = &doc.segments[m.segment];
-                    [unit.char_start, unit.char_end, m.char_start, m.char_end]
-                })
-                .collect(),
-        );
-        for (m, status, vetoed_by) in wanted {
-            let unit: &SegmentRow = &doc.segments[m.segment];
-            let (us, ue) = (at[&unit.char_start], at[&unit.char_end]);
-            let (ms, me) = (at[&m.char_start], at[&m.char_end]);
-            // Whitespace is squeezed but kept at the edges: `'First` stays attached.
-            let left = squeeze(&text[us..ms]);
-            let right = squeeze(&text[me..ue]);
-            lines.push(Kwic {
-                document: doc.id.clone(),
+) -> Result<Vec<Kwic>, String> {
+    rows.iter()
+        .map(|(document, m, status, unit)| {
+            let at = byte_offsets(unit, vec![m.text_start, m.text_end]);
+            let (Some(&ms), Some(&me)) = (at.get(&m.text_start), at.get(&m.text_end)) else {
+                return Err(format!(
+                    "the run's match of {document} at characters {}-{} lies outside its unit's text",
+                    m.char_start, m.char_end
+                ));
+            };
+            let rejected = crate::coding::RejectedRow {
+                matched: m.clone(),
+                status: *status,
+            };
+            Ok(Kwic {
+                document: document.clone(),
                 line: m.line,
                 segment: m.segment,
                 code: codebook.codes[m.code].id.clone(),
                 rule: codebook.codes[m.code].rules[m.rule].id.clone(),
-                left: last_words(&left, context),
-                matched: squeeze(&text[ms..me]),
-                right: first_words(&right, context),
+                left: last_words(&squeeze(&unit[..ms]), context),
+                matched: squeeze(&unit[ms..me]),
+                right: first_words(&squeeze(&unit[me..]), context),
                 char_start: m.char_start,
                 char_end: m.char_end,
-                status,
-                vetoed_by: vetoed_by.map(String::from),
-            });
-        }
-    }
-    lines
+                status: status.key(),
+                vetoed_by: rejected.vetoed_by(codebook).map(|(_, p)| p.to_string()),
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

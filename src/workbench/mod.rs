@@ -5,15 +5,21 @@
 //! - [`check`]: lint the codebook on the corpus (rules that never match, shadowed, too broad).
 //! - [`kwic`]: every counted match of a code or rule in its context.
 //! - [`explain`]: why one unit got, or missed, its codes.
+//! - [`diff`]: what a codebook edit changed across the corpus: units gained and lost per code.
 //! - [`agree`]: agreement between the machine and hand coders, and among coders.
 //! - [`suggest`]: candidate rules and exclusions learned from hand coding, each with the
 //!   kappa it would give.
 //! - [`similar`]: the units most like those carrying a code that the rules did not code.
+//! - [`validation`]: a probability sample of units for hand coding, and the estimates it gives
+//!   of what a coder would find in the whole corpus, with intervals.
 
 pub mod agree;
 pub mod check;
+pub mod diff;
 pub mod explain;
 pub mod kwic;
+pub mod random;
 pub mod similar;
 pub mod suggest;
 pub mod tokens;
+pub mod validation;

@@ -102,23 +102,26 @@ pub fn strings(df: &DataFrame, name: &str) -> Vec<String> {
         .collect()
 }
 
+/// A count, index or line number column (Int32, as every table writes them), whose values are
+/// never negative.
 pub fn u32s(df: &DataFrame, name: &str) -> Vec<u32> {
     df.column(name)
         .expect("column")
-        .u32()
-        .expect("u32 column")
+        .i32()
+        .expect("Int32 column")
         .iter()
-        .map(|v| v.expect("no nulls"))
+        .map(|v| u32::try_from(v.expect("no nulls")).expect("not negative"))
         .collect()
 }
 
+/// An offset or size column (Int64), whose values are never negative.
 pub fn u64s(df: &DataFrame, name: &str) -> Vec<u64> {
     df.column(name)
         .expect("column")
-        .u64()
-        .expect("u64 column")
+        .i64()
+        .expect("Int64 column")
         .iter()
-        .map(|v| v.expect("no nulls"))
+        .map(|v| u64::try_from(v.expect("no nulls")).expect("not negative"))
         .collect()
 }
 

@@ -20,6 +20,7 @@ this script.
     python3 tests/dev_corpus/devcorpus.py eval [--codebook FILE] --part fold1 [--part ...]
     python3 tests/dev_corpus/devcorpus.py cv             # forward-chaining cross-validation
     python3 tests/dev_corpus/devcorpus.py disagreements --codebook FILE --part fold1 [--code trust]
+    python3 tests/dev_corpus/devcorpus.py coverage [--n 100 --n 200] [--repeats 500]   # sample + estimate
 
 Needs a release build of qualcode (CARGO_TARGET_DIR as in .ci/run) and python polars.
 """
@@ -30,6 +31,7 @@ import json
 import math
 import os
 import pathlib
+import random
 import subprocess
 import sys
 import tempfile
@@ -383,6 +385,106 @@ def cross_validate(args):
     return 0
 
 
+def coverage(args):
+    """How `qualcode sample` + `qualcode estimate` do on the whole development corpus, whose
+    every unit is hand-coded: the corpus is run once with the shipped codebook, then for each n
+    `--repeats` samples are drawn (seeds 1, 2, ...), filled in from gold.csv as a coder would,
+    and estimated. Prints per code the true share, the rules' share, and for the estimates and
+    for a simple random sample of n hand-coded units alone (Clopper-Pearson, no rules): how
+    often the 95% interval held the truth and its mean width."""
+    import polars as pl
+    from scipy.stats import beta
+
+    parts = sorted(set(json.loads((HERE / "split.json").read_text()).values()))
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = pathlib.Path(tmp)
+        header, rows = gold_rows(HERE / "gold.csv", [])
+        truth = {(r["document"], r["unit"]): {c for c in CODES if r[c] == "1"} for r in rows}
+
+        def run_and_match():
+            subprocess.run([str(QUALCODE), "run", "--corpus", str(tmp / "corpus"), "--codebook",
+                            str(args.codebook), "--out", str(tmp / "run")],
+                           check=True, stderr=subprocess.DEVNULL)
+            segments = pl.read_parquet(tmp / "run" / "segments.parquet").filter(pl.col("coded"))
+            # Units are matched to the hand coding by their text's key (paragraph numbers move
+            # when segmentation changes).
+            return {(doc, seg): truth.get((doc, unit_key(text)))
+                    for doc, seg, text in segments.select("document", "segment", "text").iter_rows()}
+
+        corpus(argparse.Namespace(part=parts, out=tmp / "corpus"))
+        units = run_and_match()
+        unmatched = sorted({doc for (doc, _), t in units.items() if t is None})
+        if unmatched:
+            # A unit the coders saw as a heading (or not at all) has no hand coding: leave its
+            # document out of the study rather than guess.
+            print(f"left out (a unit without hand coding, the segmentation changed since): "
+                  f"{', '.join(unmatched)}")
+            for doc in unmatched:
+                (tmp / "corpus" / doc).unlink()
+            units = run_and_match()
+        population = len(units)
+        true_share = {c: sum(c in v for v in units.values()) / population for c in CODES}
+        codings = pl.read_parquet(tmp / "run" / "codings.parquet")
+        rules_share = {c: codings.filter(pl.col("code") == c).height / population for c in CODES}
+        print(f"population: {population} hand-coded units of the development corpus "
+              f"(all parts), codebook {args.codebook}")
+        print(f"{'code':<14} {'truth':>7} {'rules':>7}")
+        for c in CODES:
+            print(f"{c:<14} {100 * true_share[c]:>6.1f}% {100 * rules_share[c]:>6.1f}%")
+        for n in args.n or [100, 200]:
+            held = {c: 0 for c in CODES}
+            width = {c: 0.0 for c in CODES}
+            srs_held = {c: 0 for c in CODES}
+            srs_width = {c: 0.0 for c in CODES}
+            for r in range(1, args.repeats + 1):
+                sheet = tmp / f"s{n}_{r}.csv"
+                subprocess.run([str(QUALCODE), "sample", "--from", str(tmp / "run"), "-n", str(n),
+                                "--seed", str(r), "-o", str(sheet)],
+                               check=True, stderr=subprocess.DEVNULL)
+                with open(sheet, newline="") as f:
+                    reader = csv.reader(f)
+                    head = next(reader)
+                    filled = [head]
+                    for row in reader:
+                        given = units[(row[1], int(row[2]))]
+                        for i, name in enumerate(head):
+                            if name in CODES:
+                                row[i] = "1" if name in given else "0"
+                        filled.append(row)
+                with open(sheet, "w", newline="") as f:
+                    csv.writer(f).writerows(filled)
+                out = tmp / f"e{n}_{r}"
+                subprocess.run([str(QUALCODE), "estimate", "--from", str(tmp / "run"), "--gold",
+                                str(sheet), "-o", str(out)],
+                               check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                est = pl.read_parquet(out / "estimates.parquet").filter(
+                    pl.col("code_b").is_null() & pl.col("variable").is_null())
+                for code, low, high in est.select("code", "share_low", "share_high").iter_rows():
+                    held[code] += low <= true_share[code] <= high
+                    width[code] += high - low
+                # The same number of hand-coded units as a simple random sample, rules ignored.
+                rng = random.Random(r * 7919 + n)
+                drawn = rng.sample(sorted(units), n)
+                fpc = math.sqrt((population - n) / (population - 1))
+                for c in CODES:
+                    x = sum(c in units[k] for k in drawn)
+                    lo = beta.ppf(0.025, x, n - x + 1) if x > 0 else 0.0
+                    hi = beta.ppf(0.975, x + 1, n - x) if x < n else 1.0
+                    p = x / n
+                    lo, hi = p - (p - lo) * fpc, p + (hi - p) * fpc
+                    srs_held[c] += lo <= true_share[c] <= hi
+                    srs_width[c] += hi - lo
+                for path in out.iterdir():
+                    path.unlink()
+                out.rmdir()
+            print(f"\nn = {n}, {args.repeats} samples (stratified, seeds 1..{args.repeats}):")
+            print(f"{'code':<14} {'covered':>8} {'width':>7} | {'SRS alone: covered':>18} {'width':>7}")
+            for c in CODES:
+                print(f"{c:<14} {held[c] / args.repeats:>8.3f} {100 * width[c] / args.repeats:>6.1f}% | "
+                      f"{srs_held[c] / args.repeats:>18.3f} {100 * srs_width[c] / args.repeats:>6.1f}%")
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -415,6 +517,11 @@ def main():
     p.add_argument("out")
     p.set_defaults(func=corpus)
     sub.add_parser("cv").set_defaults(func=cross_validate)
+    p = sub.add_parser("coverage")
+    p.add_argument("--n", type=int, action="append")
+    p.add_argument("--repeats", type=int, default=500)
+    p.add_argument("--codebook", default=str(ROOT / "codebook.toml"))
+    p.set_defaults(func=coverage)
     p = sub.add_parser("disagreements")
     p.add_argument("--codebook", default=str(ROOT / "codebook.toml"))
     p.add_argument("--part", action="append", required=True)

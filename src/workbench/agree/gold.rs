@@ -6,6 +6,7 @@ use super::{coded_units, roll_up, Coder, RunDocument, UnitKey};
 use crate::codebook::Codebook;
 use crate::coding::{CodedDocument, SegmentRow};
 use crate::exchange::refi::{self, read};
+use crate::workbench::validation::sheet::mark;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Problems found in a gold file, all reported together.
@@ -149,6 +150,32 @@ fn find_unit(
     }
 }
 
+/// The columns a `qualcode sample` sheet has besides `document`, `unit` and the codes.
+const SHEET_COLUMNS: [&str; 5] = ["row", "segment", "text", "stratum", "weight"];
+
+/// The unit a row names by its `segment` number: a coded unit of the document, whose text
+/// still has the row's `sha256:` key when it gives one.
+fn sheet_unit(doc: &CodedDocument, segment: &str, key: &str) -> Result<usize, String> {
+    let Ok(segment) = segment.parse::<usize>() else {
+        return Err(format!("segment {segment:?} is not a segment number"));
+    };
+    let Some(unit) = coded_units(doc).find(|u| u.segment == segment) else {
+        return Err(format!(
+            "segment {segment} is not a coded unit of {}",
+            doc.id
+        ));
+    };
+    let key = key.trim();
+    if key.starts_with("sha256:") && text_key(&unit.text) != key {
+        return Err(format!(
+            "the text of {} segment {segment} is not the one coded (its key is {}, the row says {key})",
+            doc.id,
+            text_key(&unit.text)
+        ));
+    }
+    Ok(segment)
+}
+
 fn code_index(codebook: &Codebook, name: &str) -> Option<usize> {
     codebook.codes.iter().position(|c| c.id == name.trim())
 }
@@ -195,11 +222,16 @@ pub fn gold_csv(
     // The code columns of the wide shape, or the one column of the long shape.
     let long = column("code");
     let paragraph_col = column("paragraph");
+    let segment_col = column("segment");
     let mut wide: Vec<(usize, usize)> = Vec::new();
     let mut judged_codes = vec![long.is_some(); codebook.codes.len()];
     if long.is_none() {
         for (i, h) in header.iter().enumerate() {
             if i == doc_col || i == unit_col || Some(i) == paragraph_col {
+                continue;
+            }
+            // The columns of a `qualcode sample` sheet beside the codes.
+            if SHEET_COLUMNS.contains(&h.as_str()) && code_index(codebook, h).is_none() {
                 continue;
             }
             match code_index(codebook, h) {
@@ -257,12 +289,17 @@ pub fn gold_csv(
             },
         };
         let keys = hashed.entry(d).or_default();
-        let found = find_unit(
-            documents[d].coded,
-            record.get(unit_col).unwrap_or(""),
-            paragraph,
-            keys,
-        );
+        let segment = segment_col.map(&cell).filter(|s| !s.is_empty());
+        let found = match segment {
+            // A sheet names its unit by segment; its key must still match the text.
+            Some(text) => sheet_unit(documents[d].coded, text, record.get(unit_col).unwrap_or("")),
+            None => find_unit(
+                documents[d].coded,
+                record.get(unit_col).unwrap_or(""),
+                paragraph,
+                keys,
+            ),
+        };
         let segment = match found {
             Ok(s) => s,
             Err(e) => {
@@ -291,13 +328,16 @@ pub fn gold_csv(
                     problems.push(format!("line {line}: names the same unit as line {first}"));
                 }
                 for &(i, code) in &wide {
-                    match cell(i).to_ascii_lowercase().as_str() {
-                        "1" | "yes" | "y" | "x" | "true" => {
+                    match mark(cell(i)) {
+                        Ok(Some(true)) => {
                             codes.insert(code);
                         }
-                        "0" | "no" | "n" | "false" | "" => {}
-                        other => problems.push(format!(
-                            "line {line}: {other:?} under {:?} is not 1 or 0",
+                        // An empty cell is a no here (unlike in `estimate`, which must tell
+                        // a row not yet coded from one without codes).
+                        Ok(_) => {}
+                        Err(_) => problems.push(format!(
+                            "line {line}: {:?} under {:?} is not 1 or 0",
+                            cell(i),
                             header[i]
                         )),
                     }

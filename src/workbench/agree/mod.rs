@@ -12,6 +12,7 @@
 mod gold;
 mod report;
 pub mod stats;
+pub mod weighted;
 
 pub use gold::{gold_csv, gold_qdpx, text_key, GoldError};
 pub use report::Report;
@@ -42,7 +43,7 @@ pub struct RunDocument<'a> {
 }
 
 /// The run's documents whose text was kept, as agreement needs them.
-pub fn run_documents(documents: &[crate::pipeline::Coded]) -> Vec<RunDocument<'_>> {
+pub fn run_documents(documents: &[(CodedDocument, Option<String>)]) -> Vec<RunDocument<'_>> {
     documents
         .iter()
         .filter_map(|(coded, text)| text.as_deref().map(|text| RunDocument { coded, text }))
@@ -95,6 +96,8 @@ pub struct Comparison {
     pub confusion: Confusion,
     /// 95% bootstrap interval of Cohen's kappa, resampling units.
     pub kappa_interval: Option<(f64, f64)>,
+    /// The confusion weighted to the corpus, when the reference is a validation sample.
+    pub weighted: Option<weighted::Weighted>,
 }
 
 /// Two coders over all the codes both judged.
@@ -205,6 +208,7 @@ pub fn compare(
             code,
             confusion,
             kappa_interval: percentile_interval(draws, replicates),
+            weighted: None,
         })
         .collect::<Vec<_>>();
     let kappas: Vec<f64> = confusions

@@ -85,6 +85,32 @@ impl fmt::Display for Report<'_> {
                     show(p.mean_kappa)
                 )?;
             }
+            if block.iter().any(|r| r.weighted.is_some()) {
+                writeln!(
+                    f,
+                    "weighted to the corpus ({} is a validation sample: each unit counts for the units of its stratum; the rows above describe the sample, these the corpus):",
+                    block[0].reference
+                )?;
+                writeln!(
+                    f,
+                    "{:<width$} {:>9} {:>6} {:>6} {:>6} {:>6}",
+                    "code", "units", "agree", "prec", "recall", "kappa"
+                )?;
+                for row in block {
+                    if let Some(w) = &row.weighted {
+                        writeln!(
+                            f,
+                            "{:<width$} {:>9.0} {:>6} {:>6} {:>6} {:>6}",
+                            self.codebook.codes[row.code].id,
+                            w.n(),
+                            show(w.percent_agreement()),
+                            show(w.precision()),
+                            show(w.recall()),
+                            show(w.cohen_kappa()),
+                        )?;
+                    }
+                }
+            }
             writeln!(f)?;
         }
         self.side_by_side(f, width)?;

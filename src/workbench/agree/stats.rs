@@ -1,6 +1,8 @@
 //! Agreement statistics: decisions of coders on units in; Cohen's kappa, Krippendorff's alpha,
 //! Brennan–Prediger, Fleiss' kappa, pooled kappa and bootstrap intervals out.
 
+use super::weighted::Weighted;
+
 /// Two coders' decisions on one code over the units both judged. `a` is the reference (the
 /// hand coding), `b` the coder compared with it (the machine): `fp` = b yes, a no.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -20,34 +22,37 @@ impl Confusion {
         f64::from(x)
     }
 
+    /// The same counts as weights of one: the formulas live in [`Weighted`].
+    fn weighted(&self) -> Weighted {
+        let f = Self::f;
+        Weighted {
+            tp: f(self.tp),
+            fp: f(self.fp),
+            fn_: f(self.fn_),
+            tn: f(self.tn),
+        }
+    }
+
     pub fn percent_agreement(&self) -> Option<f64> {
-        (self.n() > 0).then(|| Self::f(self.tp + self.tn) / Self::f(self.n()))
+        self.weighted().percent_agreement()
     }
 
     pub fn precision(&self) -> Option<f64> {
-        (self.tp + self.fp > 0).then(|| Self::f(self.tp) / Self::f(self.tp + self.fp))
+        self.weighted().precision()
     }
 
     pub fn recall(&self) -> Option<f64> {
-        (self.tp + self.fn_ > 0).then(|| Self::f(self.tp) / Self::f(self.tp + self.fn_))
+        self.weighted().recall()
     }
 
     pub fn f1(&self) -> Option<f64> {
-        let denominator = 2 * self.tp + self.fp + self.fn_;
-        (denominator > 0).then(|| Self::f(2 * self.tp) / Self::f(denominator))
+        self.weighted().f1()
     }
 
     /// Cohen's kappa: chance agreement from each coder's own marginals. Undefined when chance
     /// agreement is total (both coders gave one answer throughout).
     pub fn cohen_kappa(&self) -> Option<f64> {
-        let n = Self::f(self.n());
-        let po = self.percent_agreement()?;
-        let (a_yes, b_yes) = (
-            Self::f(self.tp + self.fn_) / n,
-            Self::f(self.tp + self.fp) / n,
-        );
-        let pe = a_yes * b_yes + (1.0 - a_yes) * (1.0 - b_yes);
-        (pe < 1.0).then(|| (po - pe) / (1.0 - pe))
+        self.weighted().cohen_kappa()
     }
 
     /// Krippendorff's alpha for two coders, nominal data, no missing values:
@@ -210,7 +215,7 @@ impl Default for Bootstrap {
 
 /// Draws resamples of n units as weights: how many times each unit was drawn.
 pub struct Resampler {
-    state: u64,
+    stream: crate::workbench::random::Stream,
     left: usize,
     weights: Vec<u32>,
 }
@@ -218,19 +223,10 @@ pub struct Resampler {
 impl Resampler {
     pub fn new(bootstrap: &Bootstrap, units: usize) -> Self {
         Resampler {
-            state: bootstrap.seed,
+            stream: crate::workbench::random::Stream::new(bootstrap.seed),
             left: if units == 0 { 0 } else { bootstrap.replicates },
             weights: vec![0; units],
         }
-    }
-
-    /// SplitMix64: small, fast, and the same on every platform.
-    fn next_u64(&mut self) -> u64 {
-        self.state = self.state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
     }
 
     /// The next resample, or None when all have been drawn.
@@ -242,9 +238,7 @@ impl Resampler {
         self.weights.iter_mut().for_each(|w| *w = 0);
         let n = self.weights.len() as u64;
         for _ in 0..n {
-            // Multiply-shift maps 64 random bits onto 0..n without a division.
-            let unit = ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as usize;
-            self.weights[unit] += 1;
+            self.weights[self.stream.below(n) as usize] += 1;
         }
         Some(&self.weights)
     }

@@ -1,0 +1,657 @@
+//! A finished run reused (`--from RUN_DIR` of the workbench commands): the run's folder and the
+//! codebook in; the coded documents out, as coding the corpus again would give them
+//! ([`CodedDocument`], read back from `segments`, `matches`, `rejected_matches`, `codings` and
+//! `documents`), or only the rows one command needs (one code's matches with their units' texts
+//! for `kwic`, one document's segments for `explain`).
+//!
+//! A run is reused only with the codebook it was coded with: the codebook given must have the
+//! SHA-256 the manifest records, else the run is refused with the reason. Codes, rules,
+//! patterns and exclusions are found again by their ids and text as written, so a row that
+//! names something the codebook does not have is an error, never a silently wrong index.
+
+use super::{read_manifest, read_table, Manifest};
+use crate::codebook::Codebook;
+use crate::coding::{CodedDocument, CodingRow, MatchRow, RejectedRow, SegmentRow, Status};
+use crate::segment::{Layout, SegmentKind};
+use anyhow::{bail, Context, Result};
+use polars::prelude::{
+    col, lit, DataFrame, DataType, Expr, LazyFrame, ParquetReader, PlRefPath, ScanArgsParquet,
+    SerReader,
+};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// A finished run's folder, checked against the codebook about to read it.
+pub struct FinishedRun {
+    pub dir: PathBuf,
+    pub manifest: Manifest,
+}
+
+impl FinishedRun {
+    /// Opens `dir` (it must hold a complete run) and refuses it unless it was coded with the
+    /// codebook at `codebook_path`, byte for byte.
+    pub fn open(dir: &Path, codebook_path: &Path) -> Result<FinishedRun> {
+        let manifest = read_manifest(dir)?;
+        let bytes = std::fs::read(codebook_path)
+            .with_context(|| format!("cannot read codebook {}", codebook_path.display()))?;
+        let now = crate::read::sha256_hex(&bytes);
+        if now != manifest.codebook.sha256 {
+            bail!(
+                "--from {}: the run was coded with codebook {} of SHA-256 {}…, and {} is now {}…: the codebook changed since that run, so its tables are not what this codebook codes. Run `qualcode run` again, or leave out --from to code the corpus now",
+                dir.display(),
+                manifest.codebook.path,
+                &manifest.codebook.sha256[..manifest.codebook.sha256.len().min(12)],
+                codebook_path.display(),
+                &now[..12]
+            );
+        }
+        Ok(FinishedRun {
+            dir: dir.to_path_buf(),
+            manifest,
+        })
+    }
+}
+
+/// The codebook's codes, rules, patterns and exclusions by the names the tables use.
+struct Names<'c> {
+    codebook: &'c Codebook,
+    codes: BTreeMap<&'c str, usize>,
+}
+
+impl<'c> Names<'c> {
+    fn new(codebook: &'c Codebook) -> Self {
+        let codes = codebook
+            .codes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.as_str(), i))
+            .collect();
+        Names { codebook, codes }
+    }
+
+    fn code(&self, id: &str) -> Result<usize> {
+        self.codes
+            .get(id)
+            .copied()
+            .with_context(|| format!("the run names code {id:?}, which the codebook has not"))
+    }
+
+    /// The rule with `id` of `code`, and the index of its `pattern` as written.
+    fn rule(&self, code: usize, id: &str, pattern: &str) -> Result<(usize, usize)> {
+        let rules = &self.codebook.codes[code].rules;
+        let r = rules
+            .iter()
+            .position(|r| r.id == id)
+            .with_context(|| format!("the run names rule {id:?}, which the codebook has not"))?;
+        let p = rules[r]
+            .patterns
+            .iter()
+            .position(|p| p.source == pattern)
+            .with_context(|| {
+                format!(
+                    "the run names pattern {pattern:?} of rule {id:?}, which the codebook has not"
+                )
+            })?;
+        Ok((r, p))
+    }
+
+    /// The status of a rejected match, from the table's `status`, `exclusion` and `vetoed_by`.
+    fn status(
+        &self,
+        code: usize,
+        key: &str,
+        exclusion: Option<&str>,
+        vetoed_by: Option<&str>,
+    ) -> Result<Status> {
+        Ok(match key {
+            "vetoed" => {
+                let (Some(exclusion), Some(vetoed_by)) = (exclusion, vetoed_by) else {
+                    bail!("a vetoed match of the run names no exclusion");
+                };
+                let exclusions = &self.codebook.codes[code].exclusions;
+                let e = exclusions
+                    .iter()
+                    .position(|e| e.id == exclusion)
+                    .with_context(|| {
+                        format!("the run names exclusion {exclusion:?}, which the codebook has not")
+                    })?;
+                let p = exclusions[e]
+                    .patterns
+                    .iter()
+                    .position(|p| p.source == vetoed_by)
+                    .with_context(|| format!("the run names pattern {vetoed_by:?} of exclusion {exclusion:?}, which the codebook has not"))?;
+                Status::Vetoed {
+                    exclusion: e,
+                    pattern: p,
+                }
+            }
+            "no_near_term" => Status::NotNear,
+            "near_not_near_term" => Status::NearExcluded,
+            "negated" => Status::Negated,
+            "overlapped" => Status::Overlapped,
+            other => bail!("the run has a rejected match of status {other:?}"),
+        })
+    }
+}
+
+fn kind(name: &str) -> Result<&'static str> {
+    [
+        SegmentKind::Paragraph,
+        SegmentKind::Sentence,
+        SegmentKind::Heading,
+        SegmentKind::Footnote,
+        SegmentKind::Boilerplate,
+    ]
+    .into_iter()
+    .map(SegmentKind::as_str)
+    .find(|k| *k == name)
+    .with_context(|| format!("the run has a segment of kind {name:?}"))
+}
+
+fn layout(name: &str) -> Result<Layout> {
+    [Layout::Lines, Layout::Wrapped, Layout::Markup]
+        .into_iter()
+        .find(|l| l.as_str() == name)
+        .with_context(|| format!("the run has a document of layout {name:?}"))
+}
+
+/// A column's cells as text (nulls as `None`).
+fn texts(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
+    Ok(df
+        .column(name)
+        .with_context(|| format!("a table of the run has no column {name:?}"))?
+        .str()
+        .with_context(|| format!("column {name:?} is not text"))?
+        .iter()
+        .map(|v| v.map(str::to_string))
+        .collect())
+}
+
+/// A column's cells as whole numbers (nulls as `None`), whatever integer type it was written in.
+fn wholes(df: &DataFrame, name: &str) -> Result<Vec<Option<usize>>> {
+    let column = df
+        .column(name)
+        .with_context(|| format!("a table of the run has no column {name:?}"))?
+        .cast(&DataType::Int64)
+        .with_context(|| format!("column {name:?} is not a number"))?;
+    Ok(column
+        .i64()?
+        .iter()
+        .map(|v| v.and_then(|v| usize::try_from(v).ok()))
+        .collect())
+}
+
+fn flags(df: &DataFrame, name: &str) -> Result<Vec<Option<bool>>> {
+    Ok(df
+        .column(name)
+        .with_context(|| format!("a table of the run has no column {name:?}"))?
+        .bool()
+        .with_context(|| format!("column {name:?} is not boolean"))?
+        .iter()
+        .collect())
+}
+
+fn some<T>(value: Option<T>, table: &str, column: &str) -> Result<T> {
+    value.with_context(|| format!("{table}.parquet has an empty {column}"))
+}
+
+/// The rows of the `segments` table, by document, in run order.
+fn segments(df: &DataFrame) -> Result<Vec<(String, SegmentRow)>> {
+    let (document, kind_, text) = (
+        texts(df, "document")?,
+        texts(df, "kind")?,
+        texts(df, "text")?,
+    );
+    let coded = flags(df, "coded")?;
+    let n = |c| wholes(df, c);
+    let (segment, block, byte_start, byte_end) =
+        (n("segment")?, n("block")?, n("byte_start")?, n("byte_end")?);
+    let (char_start, char_end, line_start, line_end, word_count, page) = (
+        n("char_start")?,
+        n("char_end")?,
+        n("line_start")?,
+        n("line_end")?,
+        n("word_count")?,
+        n("page")?,
+    );
+    let t = "segments";
+    (0..df.height())
+        .map(|i| {
+            Ok((
+                some(document[i].clone(), t, "document")?,
+                SegmentRow {
+                    segment: some(segment[i], t, "segment")?,
+                    block: some(block[i], t, "block")?,
+                    kind: kind(&some(kind_[i].clone(), t, "kind")?)?,
+                    coded: some(coded[i], t, "coded")?,
+                    byte_start: some(byte_start[i], t, "byte_start")?,
+                    byte_end: some(byte_end[i], t, "byte_end")?,
+                    char_start: some(char_start[i], t, "char_start")?,
+                    char_end: some(char_end[i], t, "char_end")?,
+                    line_start: some(line_start[i], t, "line_start")?,
+                    line_end: some(line_end[i], t, "line_end")?,
+                    word_count: some(word_count[i], t, "word_count")?,
+                    page: page[i].map(|p| p as u32),
+                    text: some(text[i].clone(), t, "text")?,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// The rows of a `matches` or `rejected_matches` table, by document, with the status of each
+/// (counted for `matches`).
+fn matches(df: &DataFrame, names: &Names, table: &str) -> Result<Vec<(String, MatchRow, Status)>> {
+    let (document, code, rule, pattern, text) = (
+        texts(df, "document")?,
+        texts(df, "code")?,
+        texts(df, "rule")?,
+        texts(df, "pattern")?,
+        texts(df, "text")?,
+    );
+    let n = |c| wholes(df, c);
+    let (segment, byte_start, byte_end, char_start, char_end) = (
+        n("segment")?,
+        n("byte_start")?,
+        n("byte_end")?,
+        n("char_start")?,
+        n("char_end")?,
+    );
+    let (text_start, text_end, line) = (n("text_start")?, n("text_end")?, n("line")?);
+    let (applied, negated) = (flags(df, "applied")?, flags(df, "negated")?);
+    let rejected = table == "rejected_matches";
+    let (status, exclusion, vetoed_by) = if rejected {
+        (
+            texts(df, "status")?,
+            texts(df, "exclusion")?,
+            texts(df, "vetoed_by")?,
+        )
+    } else {
+        (Vec::new(), Vec::new(), Vec::new())
+    };
+    (0..df.height())
+        .map(|i| {
+            let c = names.code(&some(code[i].clone(), table, "code")?)?;
+            let (r, p) = names.rule(
+                c,
+                &some(rule[i].clone(), table, "rule")?,
+                &some(pattern[i].clone(), table, "pattern")?,
+            )?;
+            let status = if rejected {
+                names.status(
+                    c,
+                    &some(status[i].clone(), table, "status")?,
+                    exclusion[i].as_deref(),
+                    vetoed_by[i].as_deref(),
+                )?
+            } else {
+                Status::Counted
+            };
+            Ok((
+                some(document[i].clone(), table, "document")?,
+                MatchRow {
+                    segment: some(segment[i], table, "segment")?,
+                    code: c,
+                    rule: r,
+                    pattern: p,
+                    text: some(text[i].clone(), table, "text")?,
+                    byte_start: some(byte_start[i], table, "byte_start")?,
+                    byte_end: some(byte_end[i], table, "byte_end")?,
+                    char_start: some(char_start[i], table, "char_start")?,
+                    char_end: some(char_end[i], table, "char_end")?,
+                    text_start: some(text_start[i], table, "text_start")?,
+                    text_end: some(text_end[i], table, "text_end")?,
+                    line: some(line[i], table, "line")?,
+                    applied: some(applied[i], table, "applied")?,
+                    negated: some(negated[i], table, "negated")?,
+                },
+                status,
+            ))
+        })
+        .collect()
+}
+
+/// Every document the run read (coded or empty), as coding it again would give it, in run
+/// order; skipped files have none.
+pub fn coded_documents(run: &FinishedRun, codebook: &Codebook) -> Result<Vec<CodedDocument>> {
+    let names = Names::new(codebook);
+    let context = |table: &str| format!("cannot reuse the {table} table of {}", run.dir.display());
+    let documents = read_table(&run.dir, "documents")?;
+    let (ids, layouts) = (texts(&documents, "document")?, texts(&documents, "layout")?);
+    let mut coded: Vec<CodedDocument> = Vec::new();
+    let mut at: BTreeMap<String, usize> = BTreeMap::new();
+    for (id, layout_) in ids.into_iter().zip(layouts) {
+        let (Some(id), Some(layout_)) = (id, layout_) else {
+            continue; // skipped: no layout, no rows
+        };
+        at.insert(id.clone(), coded.len());
+        coded.push(CodedDocument {
+            id,
+            layout: layout(&layout_)?,
+            bom_len: 0,
+            segments: Vec::new(),
+            matches: Vec::new(),
+            rejected: Vec::new(),
+            codings: Vec::new(),
+            vetoed: 0,
+        });
+    }
+    let index = |id: &str| -> Result<usize> {
+        at.get(id).copied().with_context(|| {
+            format!("the run's tables name document {id:?}, which its documents table has not")
+        })
+    };
+    for (document, row) in
+        segments(&read_table(&run.dir, "segments")?).with_context(|| context("segments"))?
+    {
+        coded[index(&document)?].segments.push(row);
+    }
+    for (document, row, _) in matches(&read_table(&run.dir, "matches")?, &names, "matches")
+        .with_context(|| context("matches"))?
+    {
+        coded[index(&document)?].matches.push(row);
+    }
+    for (document, matched, status) in matches(
+        &read_table(&run.dir, "rejected_matches")?,
+        &names,
+        "rejected_matches",
+    )
+    .with_context(|| context("rejected_matches"))?
+    {
+        let doc = &mut coded[index(&document)?];
+        doc.vetoed += usize::from(matches!(status, Status::Vetoed { .. }));
+        doc.rejected.push(RejectedRow { matched, status });
+    }
+    let codings = read_table(&run.dir, "codings")?;
+    let (document, code) = (texts(&codings, "document")?, texts(&codings, "code")?);
+    let (segment, hits, direct) = (
+        wholes(&codings, "segment")?,
+        wholes(&codings, "hits")?,
+        flags(&codings, "direct")?,
+    );
+    for i in 0..codings.height() {
+        let t = "codings";
+        let doc = index(&some(document[i].clone(), t, "document")?)?;
+        coded[doc].codings.push(CodingRow {
+            segment: some(segment[i], t, "segment")?,
+            code: names.code(&some(code[i].clone(), t, "code")?)?,
+            hits: some(hits[i], t, "hits")?,
+            direct: some(direct[i], t, "direct")?,
+        });
+    }
+    Ok(coded)
+}
+
+/// The texts the run's positions refer to, for `documents` in order: a document read from its
+/// markup (HTML, Word, OpenDocument, PDF) from the run's `texts` table; any other from its file
+/// in the run's corpus folder, decoded again as the run decoded it (its SHA-256 must still be
+/// the one the run recorded). A table corpus's texts are not kept by a run: `None` for them.
+pub fn document_texts(
+    run: &FinishedRun,
+    documents: &[CodedDocument],
+) -> Result<Vec<Option<String>>> {
+    let kept = read_table(&run.dir, "texts")?;
+    let kept: BTreeMap<String, String> = texts(&kept, "document")?
+        .into_iter()
+        .zip(texts(&kept, "text")?)
+        .filter_map(|(d, t)| Some((d?, t?)))
+        .collect();
+    let parameters = &run.manifest.parameters;
+    let corpus = PathBuf::from(&parameters.corpus);
+    let table_corpus = parameters.text_column.is_some();
+    let files: BTreeMap<&str, &super::FileInfo> = run
+        .manifest
+        .files
+        .iter()
+        .map(|f| (f.document.as_str(), f))
+        .collect();
+    let decoding = match &parameters.encoding {
+        Some(label) => crate::read::Decoding::from_label(label).context("the run's --encoding")?,
+        None => crate::read::Decoding::Detect,
+    };
+    let listed: BTreeMap<String, PathBuf> = if table_corpus {
+        BTreeMap::new()
+    } else {
+        crate::read::list_files(&corpus)
+            .with_context(|| {
+                format!(
+                    "--from {}: cannot read the run's corpus {} again for its texts",
+                    run.dir.display(),
+                    corpus.display()
+                )
+            })?
+            .into_iter()
+            .collect()
+    };
+    documents
+        .iter()
+        .map(|doc| {
+            if let Some(text) = kept.get(&doc.id) {
+                return Ok(Some(text.clone()));
+            }
+            if table_corpus {
+                return Ok(None);
+            }
+            let path = listed.get(&doc.id).with_context(|| {
+                format!(
+                    "--from {}: {} is no longer in the run's corpus {}",
+                    run.dir.display(),
+                    doc.id,
+                    corpus.display()
+                )
+            })?;
+            let bytes =
+                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            if let Some(info) = files.get(doc.id.as_str()) {
+                if info.sha256 != crate::read::sha256_hex(&bytes) {
+                    bail!(
+                        "--from {}: {} changed since the run (its SHA-256 differs), so the run's positions no longer fit it: run `qualcode run` again",
+                        run.dir.display(),
+                        path.display()
+                    );
+                }
+            }
+            let loaded = crate::read::load(&doc.id, path, decoding).map_err(|record| {
+                let why = match record.status {
+                    crate::read::FileStatus::Skipped { reason } => reason,
+                    _ => "it is empty now".to_string(),
+                };
+                anyhow::anyhow!(
+                    "--from {}: cannot read {} again: {why}",
+                    run.dir.display(),
+                    path.display()
+                )
+            })?;
+            Ok(Some(loaded.text))
+        })
+        .collect()
+}
+
+/// The segments of one document of the run, in order, or `None` if the run has no such
+/// document. Only that document's rows are kept.
+pub fn document_segments(run: &FinishedRun, document: &str) -> Result<Option<Vec<SegmentRow>>> {
+    let rows = segments(&scan(run, "segments", col("document").eq(lit(document)))?)?;
+    let mine: Vec<SegmentRow> = rows.into_iter().map(|(_, s)| s).collect();
+    Ok((!mine.is_empty()).then_some(mine))
+}
+
+/// The rows of `table` for which `wanted` holds, filtered while the file is scanned.
+fn scan(run: &FinishedRun, table: &str, wanted: Expr) -> Result<DataFrame> {
+    let path = run.dir.join(format!("{table}.parquet"));
+    LazyFrame::scan_parquet(
+        PlRefPath::from(path.to_str().context("a run folder's path must be UTF-8")?),
+        ScanArgsParquet::default(),
+    )
+    .and_then(|scan| scan.filter(wanted).collect())
+    .map_err(anyhow::Error::from)
+    .with_context(|| format!("cannot read {}", path.display()))
+}
+
+/// For `kwic`: the run's matches of `code` (of its rule `rule` only, when given) whose status
+/// is one of `statuses`, each with the normalised text of its unit, in run order. Only those
+/// rows are kept: memory follows the matches shown, not the run.
+pub fn target_matches(
+    run: &FinishedRun,
+    codebook: &Codebook,
+    code: usize,
+    rule: Option<usize>,
+    statuses: &[&str],
+) -> Result<Vec<(String, MatchRow, Status, String)>> {
+    let names = Names::new(codebook);
+    let code_id = codebook.codes[code].id.as_str();
+    let mut found = Vec::new();
+    let mut read = |table: &str| -> Result<()> {
+        let mut wanted = col("code").eq(lit(code_id));
+        if let Some(r) = rule {
+            wanted = wanted.and(col("rule").eq(lit(codebook.codes[code].rules[r].id.as_str())));
+        }
+        let df = scan(run, table, wanted)?;
+        for (document, row, status) in matches(&df, &names, table)? {
+            if statuses.contains(&status.key()) {
+                found.push((document, row, status));
+            }
+        }
+        Ok(())
+    };
+    if statuses.contains(&"counted") {
+        read("matches")?;
+    }
+    if statuses.iter().any(|s| *s != "counted") {
+        read("rejected_matches")?;
+    }
+    let wanted: BTreeSet<(String, usize)> = found
+        .iter()
+        .map(|(d, m, _)| (d.clone(), m.segment))
+        .collect();
+    let unit_texts = unit_texts(run, &wanted)?;
+    let order: BTreeMap<&str, usize> = run
+        .manifest
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.document.as_str(), i))
+        .collect();
+    found.sort_by_key(|(d, m, _)| (order.get(d.as_str()).copied(), m.segment, m.char_start));
+    Ok(found
+        .into_iter()
+        .map(|(d, m, s)| {
+            let text = unit_texts
+                .get(&(d.clone(), m.segment))
+                .cloned()
+                .unwrap_or_default();
+            (d, m, s, text)
+        })
+        .collect())
+}
+
+/// Rows of the `segments` table read at a time when looking for some units' texts.
+const SLICE_ROWS: usize = 1 << 16;
+
+/// The texts of the `wanted` units (document, segment), reading `segments.parquet` a slice of
+/// rows at a time and keeping only those.
+fn unit_texts(
+    run: &FinishedRun,
+    wanted: &BTreeSet<(String, usize)>,
+) -> Result<BTreeMap<(String, usize), String>> {
+    let path = run.dir.join("segments.parquet");
+    let mut found = BTreeMap::new();
+    if wanted.is_empty() {
+        return Ok(found);
+    }
+    let mut offset = 0;
+    loop {
+        let file = std::fs::File::open(&path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        let df = ParquetReader::new(file)
+            .with_columns(Some(vec![
+                "document".to_string(),
+                "segment".to_string(),
+                "text".to_string(),
+            ]))
+            .with_slice(Some((offset, SLICE_ROWS)))
+            .finish()
+            .map_err(anyhow::Error::from)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let (documents, segments, text) = (
+            texts(&df, "document")?,
+            wholes(&df, "segment")?,
+            texts(&df, "text")?,
+        );
+        for i in 0..df.height() {
+            if let (Some(d), Some(s), Some(t)) = (&documents[i], segments[i], &text[i]) {
+                let key = (d.clone(), s);
+                if wanted.contains(&key) {
+                    found.insert(key, t.clone());
+                }
+            }
+        }
+        if df.height() < SLICE_ROWS || found.len() == wanted.len() {
+            return Ok(found);
+        }
+        offset += SLICE_ROWS;
+    }
+}
+
+/// The run's document variables (`document_variables`, written with `--metadata` or from a
+/// table corpus), as the commands that code the corpus would read them; `None` without.
+pub fn variables(run: &FinishedRun) -> Result<Option<crate::read::table::Variables>> {
+    if !run.dir.join("document_variables.parquet").is_file() {
+        return Ok(None);
+    }
+    let df = read_table(&run.dir, "document_variables")?;
+    let documents: Vec<String> = texts(&df, "document")?.into_iter().flatten().collect();
+    let mut variables = crate::read::table::Variables {
+        names: Vec::new(),
+        declared: Vec::new(),
+        documents,
+        columns: Vec::new(),
+    };
+    for column in df.columns() {
+        if column.name().as_str() == "document" {
+            continue;
+        }
+        variables.names.push(column.name().to_string());
+        variables
+            .declared
+            .push(Some(crate::read::table::Kind::of_dtype(column.dtype())));
+        let cast = column.cast(&DataType::String)?;
+        variables
+            .columns
+            .push(cast.str()?.iter().map(|v| v.map(str::to_string)).collect());
+    }
+    Ok(Some(variables))
+}
+
+/// Calls `each` with the text of every coded unit of the run, in run order, reading
+/// `segments.parquet` a slice of rows at a time: memory follows the slice, not the run.
+pub fn for_each_coded_unit(run: &FinishedRun, mut each: impl FnMut(&str)) -> Result<()> {
+    let path = run.dir.join("segments.parquet");
+    let mut offset = 0;
+    loop {
+        let file = std::fs::File::open(&path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        let df = ParquetReader::new(file)
+            .with_columns(Some(vec!["coded".to_string(), "text".to_string()]))
+            .with_slice(Some((offset, SLICE_ROWS)))
+            .finish()
+            .map_err(anyhow::Error::from)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let coded = df
+            .column("coded")?
+            .bool()
+            .context("column \"coded\" is not boolean")?;
+        let text = df
+            .column("text")?
+            .str()
+            .context("column \"text\" is not text")?;
+        for (coded, text) in coded.iter().zip(text.iter()) {
+            if coded == Some(true) {
+                each(text.context("segments.parquet has a coded unit without text")?);
+            }
+        }
+        if df.height() < SLICE_ROWS {
+            return Ok(());
+        }
+        offset += SLICE_ROWS;
+    }
+}
