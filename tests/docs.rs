@@ -213,7 +213,6 @@ const PLANNED: &[&str] = &[
     "docs/interviews.md",
     "docs/limits.md",
     "docs/odd-files.md",
-    "docs/speed.md",
 ];
 
 /// GitHub's anchor for a heading: lower case, punctuation but `-` and `_` dropped, spaces as `-`.
