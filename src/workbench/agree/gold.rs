@@ -18,16 +18,7 @@ pub struct GoldError {
 }
 
 fn render(name: &str, problems: &[String]) -> String {
-    let mut out = format!(
-        "hand coding {name} has {} problem{}:",
-        problems.len(),
-        if problems.len() == 1 { "" } else { "s" }
-    );
-    for p in problems {
-        out.push_str("\n  ");
-        out.push_str(p);
-    }
-    out
+    crate::workbench::problem_list(&format!("hand coding {name}"), problems)
 }
 
 fn squash(text: &str) -> String {
