@@ -497,10 +497,12 @@ impl Matcher {
     /// Rules are matched against the text folded by [`fold`] (dash variants, fullwidth
     /// letters, soft hyphens); offsets are the unit's own.
     pub fn trace_unit_in(&self, text: &str, unspaced: bool) -> UnitTrace {
-        let Some(folded) = fold::Folded::of(text) else {
-            return self.decide(text, self.find_all(text), unspaced);
+        // One pass tells whether either fold could change the unit: most units skip both.
+        let may_fold = fold::may_fold(text);
+        let Some(folded) = may_fold.then(|| fold::Folded::of(text)).flatten() else {
+            return self.decide(text, self.find_all(text, may_fold), unspaced);
         };
-        let mut trace = self.decide(&folded.text, self.find_all(&folded.text), unspaced);
+        let mut trace = self.decide(&folded.text, self.find_all(&folded.text, true), unspaced);
         // The way back is monotonic: the candidates stay in order.
         for c in &mut trace.candidates {
             (c.start, c.end) = (folded.source_start(c.start), folded.source_end(c.end));
@@ -512,8 +514,8 @@ impl Matcher {
     /// where it is used as it is found: partner terms' only as their positions in their rule's
     /// group. A unit dense with partner terms (49 MB with 9 million of them) held every match
     /// twice over, 48 bytes each, and sorted copies, before (1.6 GB); a partner match now
-    /// costs 16 bytes.
-    fn find_all(&self, text: &str) -> Found {
+    /// costs 16 bytes. `may_fold` false when [`fold::may_fold`] found nothing to fold in it.
+    fn find_all(&self, text: &str, may_fold: bool) -> Found {
         let mut found = Found {
             hits: Vec::new(),
             exclusions: Vec::new(),
@@ -525,7 +527,7 @@ impl Matcher {
             Role::Near | Role::NotNear => found.partners[origin.group as usize].push((start, end)),
         };
         if let Some((terms, origins)) = &self.terms {
-            terms.find(text, &mut |o| {
+            terms.find(text, may_fold, &mut |o| {
                 let origin = origins[o.pattern];
                 if let Some(end) = word_match(text, o.start, o.end, origin) {
                     keep(origin, o.start, end);
@@ -1170,6 +1172,26 @@ impl Matcher {
     /// The unit's codings: the codes applied by their own rules, and every ancestor of them,
     /// in code order.
     pub fn codings(&self, segment: usize, result: &UnitResult) -> Vec<CodingRow> {
+        // Codes without parents (every code of a flat codebook) count their own matches: the
+        // counted matches of one code never overlap, so each is a hit of its own.
+        if result.codes.iter().all(|&c| self.ancestors[c].is_empty()) {
+            return result
+                .codes
+                .iter()
+                .map(|&code| CodingRow {
+                    segment,
+                    code,
+                    hits: result.matches.iter().filter(|m| m.code == code).count(),
+                    direct: true,
+                })
+                .collect();
+        }
+        self.rolled_up_codings(segment, result)
+    }
+
+    /// [`Matcher::codings`] for any codebook: each code's hits are its own matches and its
+    /// descendants', a span once.
+    fn rolled_up_codings(&self, segment: usize, result: &UnitResult) -> Vec<CodingRow> {
         let mut codes: Vec<usize> = result
             .codes
             .iter()
@@ -1466,8 +1488,9 @@ struct MatchRows<'a> {
     /// The source offset lines are counted to, and the line there.
     counted_to: usize,
     line: usize,
-    /// Character offsets in the unit's text, counted on in the same way.
-    ascii: bool,
+    /// Character offsets in the unit's text, counted on in the same way (`ascii`: whether the
+    /// text is ASCII, found out at the first match, since most units have none).
+    ascii: Option<bool>,
     text_counted_to: usize,
     text_chars: usize,
 }
@@ -1479,7 +1502,7 @@ impl<'a> MatchRows<'a> {
             segment,
             counted_to: segment.start,
             line: segment.line_start,
-            ascii: segment.text.is_ascii(),
+            ascii: None,
             text_counted_to: 0,
             text_chars: 0,
         }
@@ -1494,7 +1517,7 @@ impl<'a> MatchRows<'a> {
     ) -> MatchRow {
         let (start, end) = (c.start, c.end);
         let text = &self.segment.text;
-        let (text_start, text_end) = if self.ascii {
+        let (text_start, text_end) = if *self.ascii.get_or_insert_with(|| text.is_ascii()) {
             (start, end)
         } else {
             if start < self.text_counted_to {
@@ -1712,9 +1735,9 @@ terms = ["gamma gamma"]
                 .map(|_| vocabulary[next(vocabulary.len())])
                 .collect();
             let text = text.join(" ");
-            let indexed = m.decide_with(&text, m.find_all(&text), false, Search::Indexed);
-            let by_end = m.decide_with(&text, m.find_all(&text), false, Search::IndexedByEnd);
-            let naive = m.decide_with(&text, m.find_all(&text), false, Search::Naive);
+            let indexed = m.decide_with(&text, m.find_all(&text, true), false, Search::Indexed);
+            let by_end = m.decide_with(&text, m.find_all(&text, true), false, Search::IndexedByEnd);
+            let naive = m.decide_with(&text, m.find_all(&text, true), false, Search::Naive);
             assert_eq!(indexed, naive, "{text}");
             assert_eq!(by_end, naive, "{text}");
             compared += indexed.candidates.len();
@@ -1888,6 +1911,63 @@ within = 10
             statuses(&m, "Trust grew. The government left."),
             [("Trust".into(), "no near term")]
         );
+    }
+
+    #[test]
+    fn codes_without_parents_count_their_matches_as_rolled_up_hits_would() {
+        // Overlapping terms within a code and across codes, a threshold, and a code with a
+        // child (whose matches count for it only when the child applies).
+        let m = matcher(
+            r#"
+[[codes]]
+id = "trust"
+[[codes.rules]]
+terms = ["trust", "mutual trust", "trust fund", "mutual"]
+
+[[codes]]
+id = "fund"
+min_hits = 2
+[[codes.rules]]
+terms = ["fund", "trust fund"]
+
+[[codes]]
+id = "reciprocity"
+[[codes.rules]]
+terms = ["mutual", "in return"]
+
+[[codes]]
+id = "return"
+parent = "reciprocity"
+[[codes.rules]]
+terms = ["return"]
+"#,
+        );
+        let vocabulary = ["mutual", "trust", "fund", "in", "return", "x", ".", "not"];
+        let mut state: u64 = 0xc0de;
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 33) % n as u64) as usize
+        };
+        let (mut flat, mut nested) = (0, 0);
+        for _ in 0..2000 {
+            let words: Vec<&str> = (0..1 + next(30))
+                .map(|_| vocabulary[next(vocabulary.len())])
+                .collect();
+            let result = m.code_unit(&words.join(" "));
+            assert_eq!(
+                m.codings(3, &result),
+                m.rolled_up_codings(3, &result),
+                "{words:?}"
+            );
+            if result.codes.contains(&3) {
+                nested += 1;
+            } else if !result.codes.is_empty() {
+                flat += 1;
+            }
+        }
+        assert!(flat > 200 && nested > 200, "{flat} flat, {nested} nested");
     }
 
     #[test]

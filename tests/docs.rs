@@ -212,7 +212,6 @@ const PLANNED: &[&str] = &[
     "docs/estimation.md",
     "docs/interviews.md",
     "docs/odd-files.md",
-    "docs/speed.md",
 ];
 
 /// GitHub's anchor for a heading: lower case, punctuation but `-` and `_` dropped, spaces as `-`.
