@@ -377,7 +377,7 @@ pub fn lock_output(out: &Path) -> Result<OutputLock> {
                             path.display()
                         );
                     }
-                    eprintln!(
+                    errln!(
                         "note: {} was left without a process's name {age} s ago (by a command that could not write it, as on a full disk): taken over",
                         path.display()
                     );
@@ -392,7 +392,7 @@ pub fn lock_output(out: &Path) -> Result<OutputLock> {
                         path.display()
                     );
                 }
-                eprintln!(
+                errln!(
                     "note: {} was left by a run that has ended (process {}): taken over",
                     path.display(),
                     holder.trim()
@@ -439,9 +439,116 @@ struct StagedTable {
     tmp: PathBuf,
     /// Buffered: the writer emits many small pieces per row group (a write call each);
     /// finishing a table flushes it, so a failed write is still reported.
-    writer: polars::io::parquet::write::BatchedWriter<std::io::BufWriter<fs::File>>,
+    writer: TableWriter,
     rows: usize,
     columns: Vec<String>,
+}
+
+/// Tables whose `text` column holds whole units (or documents): written with that column in
+/// plain encoding.
+const WHOLE_TEXT_TABLES: [&str; 2] = ["segments", "texts"];
+
+/// Row groups of up to this many rows are always tried as dictionaries by polars' writer.
+const FEW_ROWS: usize = 128;
+
+/// How a table's row groups are written: by polars' batched writer (its columns encoded in
+/// parallel, each string column tried as a dictionary), or, for the tables of
+/// [`WHOLE_TEXT_TABLES`], by polars' Parquet writer underneath, with the `text` column of a
+/// row group of few rows in plain encoding. polars tries a dictionary for every string column
+/// of a row group of up to [`FEW_ROWS`] rows (of more, only when its values repeat), and the
+/// batch that holds a unit of tens of MB has few rows: the attempt copied the unit twice more
+/// (the dictionary's values and its page) before it was written plain anyway.
+enum TableWriter {
+    Polars(polars::io::parquet::write::BatchedWriter<std::io::BufWriter<fs::File>>),
+    PlainText {
+        writer: polars_parquet::write::FileWriter<std::io::BufWriter<fs::File>>,
+        schema: ArrowSchema,
+        encodings: Vec<Vec<polars_parquet::write::Encoding>>,
+        /// The Arrow schema hint every table carries ([`parquet_writer`]).
+        hint: polars_parquet::write::KeyValue,
+    },
+}
+
+impl TableWriter {
+    fn new(name: &str, file: fs::File, df: &DataFrame) -> PolarsResult<Self> {
+        let sink = std::io::BufWriter::with_capacity(1 << 20, file);
+        let schema = df.schema();
+        if !WHOLE_TEXT_TABLES.contains(&name) {
+            return Ok(TableWriter::Polars(
+                parquet_writer(sink, df).batched(schema)?,
+            ));
+        }
+        use polars_parquet::write::{FileWriter, StatisticsOptions, Version, WriteOptions};
+        let arrow = schema.to_arrow(CompatLevel::newest());
+        // The encodings and options polars' writer would use (`text` changed in `write`).
+        let encodings = polars::io::parquet::write::get_encodings(&arrow)
+            .iter()
+            .map(|e| e.to_vec())
+            .collect();
+        let options = WriteOptions {
+            statistics: StatisticsOptions::default(),
+            compression: ParquetCompression::default().into(),
+            version: Version::V1,
+            data_page_size: None,
+        };
+        Ok(TableWriter::PlainText {
+            writer: FileWriter::try_new(sink, arrow.clone(), options)?,
+            schema: arrow,
+            encodings,
+            hint: polars_parquet::write::schema_to_metadata_key(
+                &schema.to_arrow(CompatLevel::oldest()),
+            ),
+        })
+    }
+
+    /// Writes a frame (its columns in one chunk each) as one row group.
+    fn write(&mut self, df: &DataFrame) -> PolarsResult<()> {
+        match self {
+            TableWriter::Polars(writer) => writer.write_batch(df),
+            TableWriter::PlainText {
+                writer,
+                schema,
+                encodings,
+                ..
+            } => {
+                let fields = polars_parquet::write::to_parquet_schema(schema)?
+                    .fields()
+                    .to_vec();
+                // Of many rows, polars decides as ever (a dictionary where texts repeat).
+                let mut encodings = encodings.clone();
+                if df.height() <= FEW_ROWS {
+                    for (encoding, column) in encodings.iter_mut().zip(schema.iter_names()) {
+                        if column.as_str() == "text" {
+                            encoding.fill(polars_parquet::write::Encoding::Plain);
+                        }
+                    }
+                }
+                for batch in df.iter_chunks(CompatLevel::newest(), false) {
+                    let rows = batch.len() as u64;
+                    if rows == 0 {
+                        continue;
+                    }
+                    let group = polars_parquet::write::row_group_iter(
+                        batch,
+                        encodings.clone().into(),
+                        fields.clone(),
+                        writer.options(),
+                    );
+                    writer.write(rows, group)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn finish(&mut self) -> PolarsResult<()> {
+        match self {
+            TableWriter::Polars(writer) => writer.finish().map(|_| ()),
+            TableWriter::PlainText { writer, hint, .. } => {
+                writer.end(Some(vec![hint.clone()])).map(|_| ())
+            }
+        }
+    }
 }
 
 impl StagedTables {
@@ -470,8 +577,7 @@ impl StagedTables {
                 let tmp = self.staging.join(format!("{name}.parquet"));
                 let file = fs::File::create(&tmp)
                     .with_context(|| format!("cannot create {}", tmp.display()))?;
-                let writer = parquet_writer(std::io::BufWriter::with_capacity(1 << 20, file), df)
-                    .batched(df.schema())
+                let writer = TableWriter::new(name, file, df)
                     .map_err(anyhow::Error::from)
                     .with_context(|| format!("cannot start table {name}"))?;
                 self.tables.push(StagedTable {
@@ -494,7 +600,7 @@ impl StagedTables {
         df.rechunk_mut();
         table
             .writer
-            .write_batch(&df)
+            .write(&df)
             .map_err(anyhow::Error::from)
             .with_context(|| format!("cannot write table {name}"))?;
         table.rows += df.height();
@@ -522,8 +628,8 @@ impl StagedTables {
     /// manifest is removed (from then on the folder holds no complete run), the tables are
     /// renamed into place, the previous run's tables that this run does not write are removed,
     /// and the new manifest is renamed in last.
-    pub fn finish(self, manifest: &Manifest) -> Result<()> {
-        for table in &self.tables {
+    pub fn finish(mut self, manifest: &Manifest) -> Result<()> {
+        for table in &mut self.tables {
             table
                 .writer
                 .finish()
@@ -620,7 +726,7 @@ impl Drop for StagedTables {
     fn drop(&mut self) {
         if self.staging.exists() {
             if let Err(err) = fs::remove_dir_all(&self.staging) {
-                eprintln!("warning: cannot remove {}: {err}", self.staging.display());
+                errln!("warning: cannot remove {}: {err}", self.staging.display());
             }
         }
     }
@@ -638,7 +744,7 @@ fn remove_stale_staging(out: &Path) {
             .starts_with(STAGING_PREFIX)
         {
             if let Err(err) = fs::remove_dir_all(entry.path()) {
-                eprintln!("warning: cannot remove {}: {err}", entry.path().display());
+                errln!("warning: cannot remove {}: {err}", entry.path().display());
             }
         }
     }
@@ -767,8 +873,13 @@ impl Listing {
         DataFrame::new(height, columns)
     }
 
+    /// The listing as CSV for spreadsheets: text cells through [`escape::csv_cell`] (a cell
+    /// that would start a formula gets a `'` in front) and quoted; numbers as they are.
+    ///
+    /// [`escape::csv_cell`]: crate::escape::csv_cell
     fn csv(&self) -> Result<Vec<u8>> {
-        let mut writer = csv::Writer::from_writer(Vec::new());
+        use crate::escape::csv_cell;
+        let mut writer = crate::escape::csv_writer(Vec::new());
         writer.write_record(self.columns.iter().map(|(name, _)| *name))?;
         let rows = self.columns.first().map_or(0, |(_, c)| match c {
             Cells::Text(v) => v.len(),
@@ -777,11 +888,15 @@ impl Listing {
             Cells::Real(v) => v.len(),
         });
         for i in 0..rows {
-            writer.write_record(self.columns.iter().map(|(_, cells)| match cells {
-                Cells::Text(v) => v[i].clone(),
-                Cells::OptionalText(v) => v[i].clone().unwrap_or_default(),
-                Cells::Whole(v) => v[i].to_string(),
-                Cells::Real(v) => v[i].map_or_else(String::new, |x| x.to_string()),
+            writer.write_record(self.columns.iter().map(|(_, cells)| {
+                match cells {
+                    Cells::Text(v) => csv_cell(&v[i]).into_owned(),
+                    Cells::OptionalText(v) => v[i]
+                        .as_deref()
+                        .map_or_else(String::new, |t| csv_cell(t).into_owned()),
+                    Cells::Whole(v) => v[i].to_string(),
+                    Cells::Real(v) => v[i].map_or_else(String::new, |x| x.to_string()),
+                }
             }))?;
         }
         writer.into_inner().context("cannot write CSV")

@@ -14,16 +14,16 @@ use crate::tables;
 use crate::tables::variables::By;
 use anyhow::{bail, Context, Result};
 use corpus_table::{code_table, document_variables, VariableSources};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use progress::Progress;
 use rayon::prelude::*;
 use read::table::{TableReader, TableSpec};
-use std::io::IsTerminal;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 mod corpus_table;
 mod notices;
+pub mod progress;
 
 /// Settings checked and resolved, ready to run.
 #[derive(Debug, Clone)]
@@ -123,14 +123,16 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
     let started_at = unix_now();
     let codebook = load_codebook(&settings.codebook)?;
     let matcher = Matcher::new(&codebook)?;
-    let (files, corpus_notes, mut corpus_listing) = corpus_files(settings)?;
+    // Drawn from now on: listing a large corpus takes a while too.
+    let progress = Progress::start();
+    let (files, corpus_notes, mut corpus_listing) = corpus_files(settings, &progress)?;
     let sources = VariableSources::open(settings)?;
     let pool = worker_pool(settings)?;
-    let progress = progress_bar(files.len());
     let staged = output::StagedTables::create(&settings.out)?;
     // Batch by batch, so memory holds a batch being coded and one being written, not the
     // corpus; an empty corpus still gets its (empty) tables.
     let sizes = file_sizes(&files, &pool);
+    progress.expect(files.len(), sizes.iter().sum());
     let mut work = work_items(&files, &sizes, settings.batch);
     if work.is_empty() {
         work.push(Work::Files(&files[..0]));
@@ -148,7 +150,8 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
     // What is said of skipped, empty and unit-less files, as the writer receives them.
     let mut notices = notices::Notices::new(settings.corpus.clone(), settings.table.is_some());
     let written = std::thread::scope(|scope| {
-        let writer = scope.spawn(|| write_batches(&codebook, staged, receiver, &mut notices));
+        let writer =
+            scope.spawn(|| write_batches(&codebook, staged, receiver, &mut notices, &progress));
         // A failed send means the writer failed; its error is reported below.
         let mut send = |batch: Batched| sender.send(batch).is_ok();
         if let Some(reader) = table {
@@ -164,6 +167,9 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
         let mut next_large: Option<std::thread::ScopedJoinHandle<_>> = None;
         let decoding = settings.decoding;
         for (i, item) in work.iter().enumerate() {
+            if let Work::Large((id, _)) = item {
+                progress.on_file("reading", id);
+            }
             let loaded = next_large.take().map(|handle| {
                 handle
                     .join()
@@ -193,11 +199,13 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
                         texts: texts.into_iter().flatten().collect(),
                     })
                 }
-                Work::Large(file) => {
-                    let sent = code_in_parts(file, loaded, settings, &matcher, &pool, &mut send);
-                    progress.inc(1);
-                    sent
-                }
+                Work::Large(file) => code_in_parts(
+                    file,
+                    loaded,
+                    settings,
+                    (&matcher, &pool, &progress),
+                    &mut send,
+                ),
             };
             if !sent {
                 break;
@@ -209,7 +217,7 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })?;
     let table_read = table_read?;
-    progress.finish_and_clear();
+    progress.finish();
     notices.finish();
     let Written {
         mut staged,
@@ -289,6 +297,7 @@ fn write_batches(
     mut staged: output::StagedTables,
     batches: std::sync::mpsc::Receiver<Batched>,
     notices: &mut notices::Notices,
+    progress: &Progress,
 ) -> Result<Written> {
     let mut records = Vec::new();
     let mut units = Vec::new();
@@ -296,7 +305,7 @@ fn write_batches(
     let mut counts = output::Counts::default();
     let code_ids: Vec<String> = codebook.codes.iter().map(|c| c.id.clone()).collect();
     for batch in batches {
-        notices.report(&batch.records);
+        progress.suspend(|| notices.report(&batch.records));
         let unit_tables = tables::unit_tables(codebook, &batch.records, &batch.facts, &batch.rows)
             .context("cannot build the tables")?;
         let texts = tables::texts_table(&batch.texts).context("cannot build the texts table")?;
@@ -388,22 +397,35 @@ fn code_in_parts(
     (id, path): &(String, PathBuf),
     loaded: Option<Result<Document, FileRecord>>,
     settings: &RunSettings,
-    matcher: &Matcher,
-    pool: &rayon::ThreadPool,
+    (matcher, pool, progress): (&Matcher, &rayon::ThreadPool, &Progress),
     send: &mut impl FnMut(Batched) -> bool,
 ) -> bool {
+    // The bar moves by the file's bytes on disk as its chunks are coded, each chunk an equal
+    // share: the first move comes with the first chunk, not at the end of a part.
+    let size = std::fs::metadata(path).map_or(0, |m| m.len());
+    let mut counted = 0u64;
     // All parts but the last are sent while the file is being hashed; the last waits for its
     // record.
-    let code = |doc: &Document| {
+    let mut code = |doc: &Document| {
         let plan = segment::plan(doc, settings.unit);
         let index = SourceIndex::new(&doc.text);
         let chunks = plan.chunks(chunk_bytes(settings.batch));
         let mut facts = DocumentFacts::new(doc, plan.layout);
         let mut parts = chunks.chunks(CHUNKS_PER_BATCH as usize).peekable();
+        // The bytes of the first `k` chunks.
+        let share = |k: usize| (u128::from(size) * k as u128 / chunks.len().max(1) as u128) as u64;
+        let mut coded_chunks = 0;
         loop {
             // A document of blank lines has no part: no rows, but its record and facts.
             let part = parts.next().unwrap_or(&[]);
-            let mut rows = pool.install(|| code_chunks(doc, &plan, &index, part, matcher));
+            progress.on_file("coding", id);
+            let first = coded_chunks;
+            let chunk_done =
+                |i: usize| progress.bytes_done(share(first + i + 1) - share(first + i));
+            let mut rows =
+                pool.install(|| code_chunks(doc, &plan, &index, part, matcher, &chunk_done));
+            coded_chunks += part.len();
+            counted = share(coded_chunks);
             rows.number_segments_from(facts.segments);
             facts.add(&rows);
             if parts.peek().is_none() {
@@ -421,7 +443,8 @@ fn code_in_parts(
         }
     };
     let loaded = loaded.unwrap_or_else(|| read::load(id, path, settings.decoding));
-    let (mut record, finished) = read::finish_with(loaded, code);
+    let (mut record, finished) = read::finish_with(loaded, &mut code);
+    progress.file_done(size.saturating_sub(counted));
     let texts: Vec<KeptText> = match &finished {
         Some((doc, _)) if doc.structure.is_some() => vec![(doc.id.clone(), doc.text.clone())],
         _ => Vec::new(),
@@ -452,23 +475,34 @@ fn code_whole(
 ) -> CodedDocument {
     let plan = segment::plan(doc, unit);
     let index = SourceIndex::new(&doc.text);
-    code_chunks(doc, &plan, &index, &plan.chunks(chunk_bytes), matcher)
+    code_chunks(
+        doc,
+        &plan,
+        &index,
+        &plan.chunks(chunk_bytes),
+        matcher,
+        &|_| (),
+    )
 }
 
 /// Codes consecutive ranges of a document's blocks in parallel into one part, its segments
-/// numbered from 0.
+/// numbered from 0; `chunk_done(i)` is called as the `i`th chunk of `chunks` is coded.
 fn code_chunks(
     doc: &Document,
     plan: &segment::Plan,
     index: &SourceIndex,
     chunks: &[Range<usize>],
     matcher: &Matcher,
+    chunk_done: &(dyn Fn(usize) + Sync),
 ) -> CodedDocument {
     let coded: Vec<CodedDocument> = chunks
         .par_iter()
-        .map(|blocks| {
+        .enumerate()
+        .map(|(i, blocks)| {
             let segments = plan.segments(blocks.clone());
-            coding::code_segments(doc, index, plan.layout, segments, matcher)
+            let coded = coding::code_segments(doc, index, plan.layout, segments, matcher);
+            chunk_done(i);
+            coded
         })
         .collect();
     let mut coded = coded.into_iter();
@@ -563,7 +597,7 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<output::Counts> {
             bail!("{} was run with other document variables or --by than {}: rerun the shards with the same settings", dir.display(), shards[0].display());
         }
         if m.parameters.corpus != first.parameters.corpus {
-            eprintln!(
+            errln!(
                 "note: {} coded corpus {}, {} coded {}: the same documents (by name and size)",
                 dir.display(),
                 m.parameters.corpus,
@@ -748,7 +782,7 @@ fn merge_variables(
 pub fn load_codebook(path: &Path) -> Result<Codebook> {
     let codebook = codebook::load(path)?;
     for w in &codebook.warnings {
-        eprintln!(
+        errln!(
             "warning: {}:{}:{}: {}",
             path.display(),
             w.line,
@@ -779,11 +813,12 @@ pub fn code_corpus(
     let coded = match &settings.table {
         Some(spec) => corpus_table::code_all_rows(spec, settings, &matcher, keep_text)?,
         None => {
-            let (files, _, _) = corpus_files(settings)?;
+            let progress = Progress::start();
+            let (files, _, _) = corpus_files(settings, &progress)?;
             let pool = worker_pool(settings)?;
-            let progress = progress_bar(files.len());
+            progress.expect(files.len(), file_sizes(&files, &pool).iter().sum());
             let coded = code_files(&files, settings, &matcher, &pool, &progress, keep_text);
-            progress.finish_and_clear();
+            progress.finish();
             coded
         }
     };
@@ -833,6 +868,7 @@ type CorpusFiles = Vec<(String, PathBuf)>;
 /// (reported on stderr), and for a shard the listing of the whole corpus it is cut from.
 fn corpus_files(
     settings: &RunSettings,
+    progress: &Progress,
 ) -> Result<(CorpusFiles, Vec<String>, Option<output::CorpusListing>)> {
     if settings.table.is_some() {
         // A table corpus is read row by row (`corpus_table`), not file by file.
@@ -840,9 +876,11 @@ fn corpus_files(
     }
     let read::Walk { mut files, notes } =
         read::walk(&settings.corpus).context("cannot read the corpus")?;
-    for note in &notes {
-        eprintln!("note: {note}");
-    }
+    progress.suspend(|| {
+        for note in &notes {
+            errln!("note: {note}");
+        }
+    });
     let mut listing = None;
     if let Some(shard) = settings.shard {
         let mut hasher = ListingHasher::default();
@@ -870,7 +908,7 @@ fn code_files(
     settings: &RunSettings,
     matcher: &Matcher,
     pool: &rayon::ThreadPool,
-    progress: &ProgressBar,
+    progress: &Progress,
     keep_text: bool,
 ) -> (Vec<FileRecord>, Vec<Coded>) {
     let results: Vec<(FileRecord, Option<Coded>)> = pool.install(|| {
@@ -879,7 +917,8 @@ fn code_files(
             .map(|(id, path)| {
                 let loaded = read::load(id, path, settings.decoding);
                 let coded = code_loaded(loaded, settings, matcher, keep_text);
-                progress.inc(1);
+                // Counted in its size on disk, as the total was.
+                progress.file_done(std::fs::metadata(path).map_or(0, |m| m.len()));
                 coded
             })
             .collect()
@@ -919,19 +958,6 @@ fn no_units_warning(facts: &DocumentFacts, unit: UnitLevel) -> Option<String> {
             facts.layout.as_str()
         )
     })
-}
-
-fn progress_bar(files: usize) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(files as u64), ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} coding [{bar:30}] {pos}/{len} documents {elapsed}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    bar
 }
 
 fn count(records: &[FileRecord], documents: &[CodedDocument]) -> output::Counts {
@@ -1099,7 +1125,7 @@ mod tests {
                     let mut joined = CodedDocument::empty(&doc, plan.layout);
                     let mut numbered = 0;
                     for part in chunks.chunks(3) {
-                        let mut rows = code_chunks(&doc, &plan, &index, part, &matcher);
+                        let mut rows = code_chunks(&doc, &plan, &index, part, &matcher, &|_| ());
                         rows.number_segments_from(numbered);
                         numbered += rows.segments.len();
                         joined.segments.append(&mut rows.segments);

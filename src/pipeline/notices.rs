@@ -38,21 +38,21 @@ impl Notices {
             match &record.status {
                 FileStatus::Skipped { reason } => {
                     if self.take(0) {
-                        eprintln!("warning: skipped {}: {reason}", self.name(record));
+                        errln!("warning: skipped {}: {reason}", self.name(record));
                     } else {
                         *self.more_skipped.entry(reason_kind(reason)).or_default() += 1;
                     }
                 }
                 FileStatus::Empty => {
                     if self.take(1) {
-                        eprintln!("note: {} is empty", self.name(record));
+                        errln!("note: {} is empty", self.name(record));
                     }
                 }
                 FileStatus::Read => {}
             }
             if let Some(warning) = &record.warning {
                 if self.take(2) {
-                    eprintln!("warning: {}: {warning}", self.name(record));
+                    errln!("warning: {}: {warning}", self.name(record));
                 }
             }
         }
@@ -67,20 +67,20 @@ impl Notices {
                 .iter()
                 .map(|(kind, n)| format!("{n} {kind}"))
                 .collect();
-            eprintln!(
+            errln!(
                 "warning: {skipped} more {} skipped, not named above ({}): the documents table has each with its reason",
                 self.things(skipped),
                 kinds.join(", ")
             );
         }
         if empty > 0 {
-            eprintln!(
+            errln!(
                 "note: {empty} more empty {}, not named above: the documents table has them (status empty)",
                 self.things(empty)
             );
         }
         if without_units > 0 {
-            eprintln!(
+            errln!(
                 "warning: {without_units} more {} without units to code, not named above: the documents table's warning column says why",
                 self.things(without_units)
             );

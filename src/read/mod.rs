@@ -25,7 +25,8 @@ pub mod pdf;
 pub mod positions;
 pub mod structured;
 pub mod table;
-mod zipped;
+pub(crate) mod xml;
+pub(crate) mod zipped;
 
 use decode::UTF8_BOM;
 pub use decode::{Basis, Decoding, EncodingError};
@@ -190,7 +191,7 @@ pub enum CorpusError {
 pub fn list_files(root: &Path) -> Result<Vec<(String, PathBuf)>, CorpusError> {
     let walked = walk(root)?;
     for note in &walked.notes {
-        eprintln!("note: {note}");
+        errln!("note: {note}");
     }
     Ok(walked.files)
 }

@@ -53,29 +53,84 @@ pub fn read(data: &[u8]) -> Result<Vec<PdfBlock>, String> {
     Ok(blocks)
 }
 
+/// How long `pdftotext` may take on a file before it is stopped and the file skipped: a minute,
+/// and two seconds more per MB of PDF (poppler reads tens of MB a second; one that runs for
+/// minutes is stuck on a damaged or hostile file). `QUALCODE_PDFTOTEXT_TIMEOUT=SECONDS` sets
+/// it for every file instead.
+pub fn pdftotext_timeout(bytes: usize) -> std::time::Duration {
+    let set = std::env::var("QUALCODE_PDFTOTEXT_TIMEOUT")
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s > 0.0);
+    match set {
+        Some(seconds) => std::time::Duration::from_secs_f64(seconds),
+        None => std::time::Duration::from_secs(60 + 2 * (bytes as u64 >> 20)),
+    }
+}
+
 fn run_pdftotext(data: &[u8]) -> Result<String, String> {
-    let mut child = Command::new(PDFTOTEXT)
+    let mut command = Command::new(PDFTOTEXT);
+    command
         .args(["-bbox-layout", "-enc", "UTF-8", "-q", "-", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => NO_PDFTOTEXT.to_string(),
-            _ => format!("cannot run {PDFTOTEXT}: {e}"),
-        })?;
+        .stderr(Stdio::null());
+    // In a process group of its own, so that stopping it stops anything it started (which
+    // would otherwise hold its output open).
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let mut child = command.spawn().map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => NO_PDFTOTEXT.to_string(),
+        _ => format!("cannot run {PDFTOTEXT}: {e}"),
+    })?;
     let mut stdin = child.stdin.take().expect("stdin was piped");
-    // Written on a thread: pdftotext may start writing before it has read everything.
+    let mut stdout = child.stdout.take().expect("stdout was piped");
+    // Written on a thread: pdftotext may start writing before it has read everything. A
+    // pdftotext that ends (or is stopped) before reading it all makes the write fail; the
+    // thread blocks SIGPIPE so that this is an error of the write, not the end of qualcode.
     let input = data.to_vec();
-    let writer = std::thread::spawn(move || stdin.write_all(&input));
-    let output = child
-        .wait_with_output()
-        .map_err(|e| format!("{PDFTOTEXT} failed: {e}"))?;
+    let writer = std::thread::spawn(move || {
+        block_sigpipe();
+        stdin.write_all(&input)
+    });
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut stdout, &mut out).map(|_| out)
+    });
+    // Its end is waited for on a thread (without reaping it: its process id stays its own
+    // until `child.wait()` below, so stopping it cannot hit another process), so that the
+    // wait can end at the timeout.
+    let pid = child.id();
+    let (done, finished) = std::sync::mpsc::channel();
+    let waiter = std::thread::spawn(move || {
+        wait_exited(pid);
+        let _ = done.send(());
+    });
+    let timeout = pdftotext_timeout(data.len());
+    let timed_out = finished.recv_timeout(timeout).is_err();
+    if timed_out {
+        kill_group(pid);
+    }
+    let status = child.wait();
+    let _ = waiter.join();
+    if timed_out {
+        let _ = writer.join();
+        let _ = reader.join();
+        return Err(format!(
+            "{PDFTOTEXT} did not finish within {} s, so it was stopped (a damaged PDF, or one made to stall readers; for a very large PDF set QUALCODE_PDFTOTEXT_TIMEOUT=SECONDS)",
+            timeout.as_secs_f64().round()
+        ));
+    }
+    let status = status.map_err(|e| format!("{PDFTOTEXT} failed: {e}"))?;
     let _ = writer.join();
+    let stdout = match reader.join() {
+        Ok(Ok(out)) => out,
+        _ => return Err(format!("cannot read what {PDFTOTEXT} wrote")),
+    };
     // pdftotext's exit codes: 1 cannot open (broken), 3 permissions; -q hides messages, so the
     // code is what there is. An encrypted file cannot be opened without its password either.
-    match output.status.code() {
-        Some(0) => String::from_utf8(output.stdout)
+    match status.code() {
+        Some(0) => String::from_utf8(stdout)
             .map_err(|_| format!("{PDFTOTEXT} wrote text that is not UTF-8")),
         Some(1) if is_encrypted(data) => Err(
             "encrypted: it needs a password to open; save an unprotected copy and read that"
@@ -87,6 +142,53 @@ fn run_pdftotext(data: &[u8]) -> Result<String, String> {
         ),
         Some(3) => Err("its permissions forbid copying its text".into()),
         code => Err(format!("{PDFTOTEXT} failed (exit {code:?})")),
+    }
+}
+
+/// Returns when process `pid` (a child of this one) has ended, leaving it to be reaped.
+fn wait_exited(pid: u32) {
+    #[cfg(unix)]
+    loop {
+        // SAFETY: waitid(2) writes only into `info`, a zeroed siginfo_t owned here.
+        let ended = unsafe {
+            let mut info: libc::siginfo_t = std::mem::zeroed();
+            libc::waitid(
+                libc::P_PID,
+                pid as libc::id_t,
+                &mut info,
+                libc::WEXITED | libc::WNOWAIT,
+            )
+        };
+        if ended == 0 || std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
+            return;
+        }
+    }
+}
+
+/// Kills the process group `pdftotext` (process `pid`, not yet reaped) leads.
+fn kill_group(pid: u32) {
+    #[cfg(unix)]
+    if let Ok(pid) = i32::try_from(pid) {
+        // SAFETY: kill(2) with a negative pid signals the process group the child leads (it
+        // was started with `process_group(0)` and is not reaped yet, so the id is still its);
+        // no memory is touched.
+        unsafe {
+            libc::kill(-pid, libc::SIGKILL);
+        }
+    }
+}
+
+/// Blocks SIGPIPE for the calling thread: a write into a closed pipe then fails with EPIPE
+/// instead of ending the process (main.rs restores SIGPIPE's default for stdout's sake).
+fn block_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: the signal set is initialised by sigemptyset before use, and pthread_sigmask
+    // only changes this thread's mask.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGPIPE);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
     }
 }
 
@@ -784,7 +886,7 @@ mod tests {
                     std::env::var("QUALCODE_REQUIRE_POPPLER").is_err(),
                     "pdftotext is required"
                 );
-                eprintln!("skipped: {e}");
+                errln!("skipped: {e}");
                 return;
             }
             other => other.expect("read"),
@@ -812,18 +914,18 @@ mod tests {
             if found {
                 whole += 1;
             } else {
-                eprintln!("not whole: {kind} {:?}", &text[..text.len().min(70)]);
+                errln!("not whole: {kind} {:?}", &text[..text.len().min(70)]);
             }
         }
         for b in &blocks {
-            eprintln!(
+            errln!(
                 "{:?} p{} {:?}",
                 b.kind,
                 b.page,
                 &b.text[..b.text.len().min(60)]
             );
         }
-        eprintln!("{name}: {whole} of {} blocks whole", expected.len());
+        errln!("{name}: {whole} of {} blocks whole", expected.len());
         assert!(
             whole * 10 >= expected.len() * 9,
             "{whole} of {}",

@@ -105,6 +105,14 @@ pub enum TableError {
         id: String,
         first: Place,
     },
+    #[error(
+        "{path}: {problems}: a table names each of its columns once (its columns: {available})"
+    )]
+    Header {
+        path: PathBuf,
+        problems: String,
+        available: String,
+    },
     #[error("{path}: {place}: {message}")]
     Malformed {
         path: PathBuf,
@@ -232,22 +240,12 @@ impl Variables {
             .collect()
     }
 
-    /// The column of variable `name`, added (null for the rows so far) if it is new.
-    fn column(&mut self, name: &str, declared: Option<Kind>) -> usize {
-        match self.names.iter().position(|n| n == name) {
-            Some(i) => {
-                if declared.is_some() {
-                    self.declared[i] = declared;
-                }
-                i
-            }
-            None => {
-                self.names.push(name.to_string());
-                self.declared.push(declared);
-                self.columns.push(vec![None; self.documents.len()]);
-                self.names.len() - 1
-            }
-        }
+    /// Adds the variable `name` (not there yet), null for the rows so far: its column.
+    fn add_column(&mut self, name: &str, declared: Option<Kind>) -> usize {
+        self.names.push(name.to_string());
+        self.declared.push(declared);
+        self.columns.push(vec![None; self.documents.len()]);
+        self.names.len() - 1
     }
 
     /// The variables with their types fixed from all rows: taken before a shard keeps its
@@ -351,6 +349,8 @@ enum Source {
     Json {
         lines: std::io::Lines<BufReader<std::fs::File>>,
         line: u64,
+        /// Bytes of the lines read so far, their line ends counted as one byte.
+        bytes: u64,
     },
     Parquet {
         file: std::fs::File,
@@ -372,6 +372,10 @@ pub struct TableReader {
     rows: u64,
     seen: HashMap<String, Place>,
     pub variables: Variables,
+    /// Each variable's column in `variables`.
+    variable_at: HashMap<String, usize>,
+    /// The file's size in bytes when it was opened.
+    size: u64,
 }
 
 impl TableReader {
@@ -382,6 +386,7 @@ impl TableReader {
             message,
         };
         let file = std::fs::File::open(&spec.path).map_err(|e| unreadable(e.to_string()))?;
+        let size = file.metadata().map_or(0, |m| m.len());
         let (source, columns): (Source, Option<Vec<String>>) = match spec.format {
             TableFormat::Csv | TableFormat::Tsv => {
                 let mut reader = csv::ReaderBuilder::new()
@@ -423,6 +428,7 @@ impl TableReader {
                 Source::Json {
                     lines: BufReader::with_capacity(1 << 20, file).lines(),
                     line: 0,
+                    bytes: 0,
                 },
                 None,
             ),
@@ -450,6 +456,9 @@ impl TableReader {
                 )
             }
         };
+        if let Some(columns) = &columns {
+            check_header(&spec.path, columns)?;
+        }
         let id_from_column = match &columns {
             Some(columns) => {
                 let missing = |column: &str, role| TableError::MissingColumn {
@@ -477,23 +486,62 @@ impl TableReader {
             // JSON Lines: decided by the first line.
             None => spec.id_column.is_some(),
         };
-        let mut variables = Variables::default();
-        // The variables in the columns' order (a Parquet column's type is taken as it is read).
-        if let Some(columns) = &columns {
-            for name in columns {
-                if !spec.is_fixed(name) {
-                    variables.column(name, None);
-                }
-            }
-        }
-        Ok(TableReader {
+        let mut reader = TableReader {
             spec,
             source,
             id_from_column,
             rows: 0,
             seen: HashMap::new(),
-            variables,
-        })
+            variables: Variables::default(),
+            variable_at: HashMap::new(),
+            size,
+        };
+        // The variables in the columns' order (a Parquet column's type is taken as it is read).
+        if let Some(columns) = &columns {
+            for name in columns {
+                if !reader.spec.is_fixed(name) {
+                    reader.variable(name, None);
+                }
+            }
+        }
+        Ok(reader)
+    }
+
+    /// The column of variable `name`, added (null for the rows so far) if it is new; a
+    /// declared type replaces the one known. Found through `variable_at`: a line of 100,000
+    /// fields searched the names for each before.
+    fn variable(&mut self, name: &str, declared: Option<Kind>) -> usize {
+        match self.variable_at.get(name) {
+            Some(&i) => {
+                if declared.is_some() {
+                    self.variables.declared[i] = declared;
+                }
+                i
+            }
+            None => {
+                let i = self.variables.add_column(name, declared);
+                self.variable_at.insert(name.to_string(), i);
+                i
+            }
+        }
+    }
+
+    /// The table file's size in bytes.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// How far into the file the rows read so far reach, in bytes: exact for CSV, TSV and
+    /// JSON Lines; for Parquet, whose columns are compressed apart, the file's size in the
+    /// proportion of the rows read.
+    pub fn bytes_read(&self) -> u64 {
+        match &self.source {
+            Source::Delimited { reader, .. } => reader.position().byte(),
+            Source::Json { bytes, .. } => *bytes,
+            Source::Parquet { total, next, .. } => {
+                (self.size as f64 * *next as f64 / (*total).max(1) as f64) as u64
+            }
+        }
     }
 
     /// The variables' names known so far (all of them, but for a JSON Lines file).
@@ -627,7 +675,7 @@ impl TableReader {
     }
 
     fn next_json(&mut self, rows: &mut Vec<Row>) -> Result<bool, TableError> {
-        let Source::Json { lines, line } = &mut self.source else {
+        let Source::Json { lines, line, bytes } = &mut self.source else {
             return Ok(false);
         };
         let (place, text) = loop {
@@ -641,6 +689,7 @@ impl TableReader {
                 place,
                 message: format!("cannot read: {e}"),
             })?;
+            *bytes += text.len() as u64 + 1;
             if !text.trim().is_empty() {
                 break (place, text);
             }
@@ -693,7 +742,7 @@ impl TableReader {
             } else if self.id_from_column && name == self.spec.id_name() {
                 id = as_text;
             } else {
-                let column = self.variables.column(&name, None);
+                let column = self.variable(&name, None);
                 values.push((column, as_text));
             }
         }
@@ -820,7 +869,7 @@ impl TableReader {
             }
             let kind = Kind::of_dtype(column.dtype());
             let values = as_text(&name)?;
-            variables.push((self.variables.column(&name, Some(kind)), values));
+            variables.push((self.variable(&name, Some(kind)), values));
         }
         Ok((texts, ids, variables))
     }
@@ -831,6 +880,41 @@ impl TableSpec {
     fn is_fixed(&self, name: &str) -> bool {
         Some(name) == self.text_column.as_deref() || name == self.id_name()
     }
+}
+
+/// Refuses a header that names a column twice (two empty names included), naming each
+/// (column numbers from 1): the cells of both would go to one variable, the last one winning.
+/// One column without a name (the index pandas writes) stays a variable as before.
+fn check_header(path: &Path, columns: &[String]) -> Result<(), TableError> {
+    let mut first: HashMap<&str, usize> = HashMap::new();
+    let mut problems = Vec::new();
+    for (i, name) in columns.iter().enumerate() {
+        if let Some(&before) = first.get(name.as_str()) {
+            problems.push(if name.is_empty() {
+                format!("columns {} and {} both have no name", before + 1, i + 1)
+            } else {
+                format!(
+                    "columns {} and {} are both named {name:?}",
+                    before + 1,
+                    i + 1
+                )
+            });
+        } else {
+            first.insert(name, i);
+        }
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(TableError::Header {
+        path: path.to_path_buf(),
+        problems: problems.join("; "),
+        available: columns
+            .iter()
+            .map(|c| format!("{c:?}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    })
 }
 
 /// A JSON object's fields in the order of the line (serde_json's map would sort them), so that
@@ -850,8 +934,9 @@ impl<'de> serde::Deserialize<'de> for OrderedObject {
                 mut map: A,
             ) -> Result<OrderedObject, A::Error> {
                 let mut fields: Vec<(String, serde_json::Value)> = Vec::new();
+                let mut seen = std::collections::HashSet::new();
                 while let Some((key, value)) = map.next_entry::<String, serde_json::Value>()? {
-                    if fields.iter().any(|(k, _)| *k == key) {
+                    if !seen.insert(key.clone()) {
                         return Err(serde::de::Error::custom(format!(
                             "field {key:?} appears twice"
                         )));

@@ -5,6 +5,7 @@
 
 use super::design::{DesignKind, Population, Sample, Stratum};
 use super::estimate::CodedUnit;
+use crate::escape;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -74,23 +75,6 @@ pub fn weight(stratum: &Stratum) -> f64 {
 /// The sheet's columns before the codes.
 const LEAD: [&str; 5] = ["row", "document", "segment", "unit", "text"];
 
-/// A spreadsheet executes a cell that starts with one of these; a leading apostrophe makes it
-/// text (OWASP's advice for CSV injection).
-fn cell(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    }
-}
-
-fn uncell(text: &str) -> &str {
-    match text.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
-        _ => text,
-    }
-}
-
 /// The sheet as CSV: per unit, its row, document, segment, key and text, an empty column per
 /// code, then its stratum label and weight (after the codes, out of the coder's way).
 pub fn write_sheet(
@@ -110,10 +94,11 @@ pub fn write_sheet(
         let u = &population.units[unit];
         let mut record = vec![
             (row + 1).to_string(),
-            cell(&population.documents[u.document as usize]),
+            // Text cells as a spreadsheet shows them, not runs them (OWASP).
+            escape::csv_cell(&population.documents[u.document as usize]).into_owned(),
             u.segment.to_string(),
             keys.get(&unit).cloned().unwrap_or_default(),
-            cell(texts.get(&unit).map(String::as_str).unwrap_or("")),
+            escape::csv_cell(texts.get(&unit).map(String::as_str).unwrap_or("")).into_owned(),
         ];
         record.extend(population.codes.iter().map(|_| String::new()));
         let s = &sample.strata[stratum];
@@ -260,7 +245,7 @@ pub fn read_sheet(
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
-        let document = uncell(get(doc_col));
+        let document = escape::csv_cell_text(get(doc_col));
         let Ok(segment) = get(seg_col).parse::<u32>() else {
             problems.push(format!(
                 "line {line}: segment {:?} is not a number",
@@ -618,14 +603,6 @@ mod tests {
         }
         assert_eq!(mark("  "), Ok(None));
         assert_eq!(mark("maybe"), Err(NotAMark));
-    }
-
-    #[test]
-    fn cells_that_spreadsheets_run_are_quoted_and_read_back() {
-        assert_eq!(cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(uncell(&cell("-3 dB")), "-3 dB");
-        assert_eq!(cell("plain"), "plain");
-        assert_eq!(uncell("'quoted"), "'quoted");
     }
 
     #[test]
