@@ -1,20 +1,28 @@
 #!/usr/bin/env python3
-"""Benchmark: qualcode against the notebook baseline (../shared/bench/peer_polars.py) and
-ripgrep, on a generated corpus of a chosen size and shape.
+"""Benchmark: qualcode against the notebook baseline (../shared/bench/peer_polars.py), ripgrep
+and earlier builds of qualcode, on a generated corpus of a chosen size and shape.
 
     python3 bench/bench.py --size 200 --shape many --runs 3
+    python3 bench/bench.py --size 1000 --skip-peer --dictionary dic --baseline-bin OLD/qualcode
 
 1. Generates a corpus (deterministic seed) from the paragraph units of corpus/ -- wrapped
    paragraphs as in the PDF article and one-line paragraphs as in the web pages, separated by
    blank lines so that both jobs see the same units -- as ~10,000 small files (--shape many),
    four large files (--shape few), one file without a single blank line (--shape noblank) or
    one file that is a single line of paragraphs joined by spaces, one unit (--shape oneline).
-2. Turns ../shared/bench/patterns.json into an equivalent qualcode codebook (or runs qualcode alone
-   with --codebook PATH, e.g. codebook.toml with its proximity rules and exclusions).
-3. Runs qualcode, the peer and `rg -c -i -w -f TERMS` alternately, --runs times each, and prints
-   medians, MB/s, the ratio peer/qualcode and qualcode/rg, and peak memory (GNU time). The
-   corpus is read once before each run, so every run starts with its files in the page cache.
-4. Compares the two code frequency tables (units and hits per code).
+2. Turns ../shared/bench/patterns.json into an equivalent qualcode codebook -- written directly
+   (--dictionary toml, the default) or as a LIWC dictionary imported with `qualcode codebook
+   import` (--dictionary dic: one category per code, every term case-insensitive, as a user
+   with a LIWC-style word list gets it) -- or runs qualcode with --codebook PATH (e.g.
+   codebook.toml with its proximity rules and exclusions; no peer and no ripgrep then).
+3. Runs qualcode, the peer, `rg -o -b -n -i -w -f TERMS` (every match printed with its line
+   and byte offset, output discarded: the floor for a tool that records every match) and each
+   earlier build (--baseline-bin PATH, or --baseline-commit REV built in a worktree of its own)
+   alternately, --runs times each, and prints medians of wall and CPU time, MB/s, peak memory
+   and the ratios (CPU time is the steadier figure on a shared host). The corpus is read once
+   before each run, so every run starts with its files in the page cache.
+4. Compares the frequency tables: qualcode's with the peer's (units and hits per code) and with
+   each earlier build's (the same codebook must code the same).
 
 With --table parquet|csv|jsonl the same corpus is also written as one table (a row per file:
 its path as `id`, its text, and two document variables, `outlet` and `date`) and qualcode codes
@@ -192,6 +200,41 @@ def codebook_and_terms(patterns):
     return path, rg_path
 
 
+def liwc_dictionary(patterns):
+    """patterns.json as a LIWC dictionary (a category per code, each term under its code's
+    number), imported with `qualcode codebook import` into a codebook."""
+    codes = json.loads(patterns.read_text())["codes"]
+    lines = ["%"] + [f"{n}\t{code}" for n, code in enumerate(codes, 1)] + ["%"]
+    for n, spec in enumerate(codes.values(), 1):
+        lines += [f"{t}\t{n}" for key in ("terms", "case_sensitive") for t in spec.get(key, [])]
+    dic = WORK / "bench.dic"
+    dic.write_text("\n".join(lines) + "\n")
+    codebook = WORK / "bench-dic.toml"
+    subprocess.run([str(QUALCODE), "codebook", "import", str(dic), "-o", str(codebook), "--force"],
+                   check=True)
+    return codebook
+
+
+def baseline_build(rev):
+    """The qualcode binary of commit `rev`, built in a worktree of its own under bench/work/
+    (reused). Its target folder is bench/work/target-baseline, shared by all baselines: a cold
+    build compiles polars (15 minutes and more on 2 cores); copy a warm target folder there
+    first (cp -a $CARGO_TARGET_DIR bench/work/target-baseline) to save most of it."""
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--verify", f"{rev}^{{commit}}"],
+                            check=True, capture_output=True, text=True).stdout.strip()
+    tree = WORK / f"build-{commit[:12]}"
+    if not tree.exists():
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), commit],
+                       check=True)
+    target = WORK / "target-baseline"
+    print(f"building {rev} ({commit[:12]}) in {tree} ...", flush=True)
+    subprocess.run(["cargo", "build", "--release"], cwd=tree, check=True,
+                   env={**os.environ, "CARGO_TARGET_DIR": str(target)})
+    binary = WORK / f"qualcode-{commit[:12]}"
+    shutil.copy2(target / "release" / "qualcode", binary)
+    return binary
+
+
 def timed(command, out_dir=None):
     """(wall seconds, CPU seconds, peak RSS in MB) of one run, through GNU time. CPU time (user
     and system, all threads) is steadier than wall time on a shared host, and says how much of
@@ -221,6 +264,19 @@ def warm(corpus):
 
 def corpus_mb(corpus):
     return sum(p.stat().st_size for p in corpus.rglob("*.txt")) / 1_000_000
+
+
+def same_frequencies(qualcode_out, other_out, name):
+    """Whether an earlier build's code frequency table equals qualcode's (code, units, hits)."""
+    import polars as pl
+
+    def table(out):
+        return pl.read_parquet(out / "code_frequency.parquet").select(
+            "code", pl.col("units").cast(pl.Int64), pl.col("hits").cast(pl.Int64)).sort("code")
+
+    same = table(qualcode_out).equals(table(other_out))
+    print(f"{name}: code frequencies " + ("identical to qualcode's" if same else "DIFFER from qualcode's"))
+    return same
 
 
 def compare(qualcode_out, peer_out):
@@ -253,6 +309,14 @@ def main():
     parser.add_argument("--skip-rg", action="store_true", help="do not time ripgrep")
     parser.add_argument("--table", choices=["parquet", "csv", "jsonl"], default=None,
                         help="also code the corpus as one table of this format")
+    parser.add_argument("--dictionary", choices=["toml", "dic"], default="toml",
+                        help="patterns.json as a codebook written directly (toml) or as a LIWC "
+                             "dictionary imported with `qualcode codebook import` (dic)")
+    parser.add_argument("--baseline-bin", action="append", default=[], metavar="[NAME=]PATH",
+                        help="also time this qualcode binary (an earlier build), alternating; "
+                             "may be given several times")
+    parser.add_argument("--baseline-commit", action="append", default=[], metavar="REV",
+                        help="also time the build of this commit (built in bench/work/)")
     args = parser.parse_args()
     if not QUALCODE.exists():
         sys.exit(f"{QUALCODE} is missing: run cargo build --release (with the same CARGO_TARGET_DIR)")
@@ -267,11 +331,27 @@ def main():
                  "clone): time qualcode alone with --codebook codebook.toml")
     else:
         codebook, terms = codebook_and_terms(SHARED / "patterns.json")
+        if args.dictionary == "dic":
+            codebook = liwc_dictionary(SHARED / "patterns.json")
+    baselines = {}
+    for spec in args.baseline_bin:
+        name, _, path = spec.rpartition("=")
+        path = pathlib.Path(path).resolve()
+        if not path.exists():
+            sys.exit(f"--baseline-bin {path}: no such file")
+        baselines[name or path.name] = path
+    for rev in args.baseline_commit:
+        baselines[rev] = baseline_build(rev)
     q_out, p_out = WORK / "out-qualcode", WORK / "out-peer"
-    qualcode = [str(QUALCODE), "run", "--corpus", str(corpus), "--codebook", str(codebook), "--out", str(q_out)]
-    if args.threads:
-        qualcode += ["--threads", str(args.threads)]
-    jobs = {"qualcode": (qualcode, q_out)}
+
+    def run_command(binary, out):
+        command = [str(binary), "run", "--corpus", str(corpus), "--codebook", str(codebook),
+                   "--out", str(out)]
+        return command + (["--threads", str(args.threads)] if args.threads else [])
+
+    jobs = {"qualcode": (run_command(QUALCODE, q_out), q_out)}
+    for n, (name, binary) in enumerate(baselines.items()):
+        jobs[name] = (run_command(binary, WORK / f"out-baseline-{n}"), WORK / f"out-baseline-{n}")
     table = None
     if args.table:
         table = table_of(corpus, args.table)
@@ -287,7 +367,7 @@ def main():
     if args.skip_rg or terms is None:
         pass
     elif shutil.which("rg"):
-        jobs["rg"] = (["rg", "-c", "-i", "-w", "-f", str(terms), str(corpus)], None)
+        jobs["rg"] = (["rg", "-o", "-b", "-n", "-i", "-w", "-f", str(terms), str(corpus)], None)
     else:
         print("ripgrep not found (apt-get install ripgrep): no floor measured")
     results = {name: [] for name in jobs}
@@ -302,21 +382,33 @@ def main():
         print(f"table: {table.name}, {table.stat().st_size / 1_000_000:.1f} MB")
     print(f"corpus: {corpus.name}, {mb:.1f} MB, {sum(1 for _ in corpus.rglob('*.txt'))} files; "
           f"{os.cpu_count()} cores; {args.runs} runs each, alternating")
-    medians = {}
+    medians, cpus = {}, {}
+    width = max(9, *(len(name) for name in results))
     for name, runs in results.items():
         seconds = statistics.median(r[0] for r in runs)
         cpu = statistics.median(r[1] for r in runs)
         rss = max(r[2] for r in runs)
-        medians[name] = seconds
-        print(f"{name:9} median {seconds:8.2f} s  {mb / seconds:8.1f} MB/s  CPU {cpu:6.2f} s  "
-              f"peak RSS {rss:6.0f} MB  runs: {', '.join(f'{r[0]:.2f}' for r in runs)}")
+        medians[name], cpus[name] = seconds, cpu
+        print(f"{name:{width}} median {seconds:8.2f} s  {mb / seconds:8.1f} MB/s  CPU {cpu:6.2f} s  "
+              f"peak RSS {rss:6.0f} MB  runs: {', '.join(f'{r[0]:.2f}' for r in runs)}  "
+              f"CPU: {', '.join(f'{r[1]:.2f}' for r in runs)}")
+
+    def ratio(a, b):
+        return f"{a} / {b} = {medians[a] / medians[b]:.2f}x wall, {cpus[a] / cpus[b]:.2f}x CPU"
+
     if "peer" in medians:
-        print(f"peer / qualcode = {medians['peer'] / medians['qualcode']:.1f}x")
+        print(ratio("peer", "qualcode"))
     if "rg" in medians:
-        print(f"qualcode / rg = {medians['qualcode'] / medians['rg']:.2f}x")
+        print(ratio("qualcode", "rg"))
+    for name in baselines:
+        print(ratio("qualcode", name))
+        if "rg" in medians:
+            print(ratio(name, "rg"))
     if "qc-table" in medians:
         print(f"table / folder = {medians['qc-table'] / medians['qualcode']:.2f}x")
         same_tables(q_out, jobs["qc-table"][1], ["code_frequency", "code_by_document", "codings"])
+    for name in baselines:
+        same_frequencies(q_out, jobs[name][1], name)
     if "peer" in medians:
         compare(q_out, p_out)
 

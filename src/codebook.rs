@@ -320,6 +320,8 @@ struct Problems<'a> {
     /// Offsets of the source's line feeds, found on first use: a line number is a binary
     /// search, not a count from the file's start (which made loading quadratic in its size).
     line_ends: std::cell::OnceCell<Vec<usize>>,
+    /// The ids given so far by their UTS #39 skeleton (what they look like): (what, id, line).
+    lookalikes: BTreeMap<String, (String, String, usize)>,
 }
 
 impl<'a> Problems<'a> {
@@ -329,6 +331,7 @@ impl<'a> Problems<'a> {
             list: Vec::new(),
             warnings: Vec::new(),
             line_ends: std::cell::OnceCell::new(),
+            lookalikes: BTreeMap::new(),
         }
     }
 
@@ -346,6 +349,74 @@ impl<'a> Problems<'a> {
             self.at(
                 span.clone(),
                 format!("{what} id {id:?} must start with a letter and use only letters, digits, `_` or `-`"),
+            );
+            return;
+        }
+        self.check_lookalike(what, id, span);
+    }
+
+    /// Refuses an id that looks like another one but is not the same (`trust` and `truѕt`
+    /// with a Cyrillic ѕ: UTS #39 confusables, when either holds a character beyond ASCII),
+    /// and warns about an id that mixes Latin with Cyrillic or Greek (or scripts as unlikely
+    /// together), naming the characters by code point: in tables and listings such an id
+    /// reads as another.
+    fn check_lookalike(&mut self, what: &str, id: &str, span: &Range<usize>) {
+        use unicode_security::confusable_detection::skeleton;
+        use unicode_security::{RestrictionLevel, RestrictionLevelDetection};
+        let points = |id: &str| -> String {
+            let odd: Vec<String> = id
+                .chars()
+                .enumerate()
+                .filter(|(_, c)| !c.is_ascii())
+                .map(|(i, c)| format!("U+{:04X} at character {}", u32::from(c), i + 1))
+                .collect();
+            if odd.is_empty() {
+                "only ASCII".to_string()
+            } else {
+                odd.join(", ")
+            }
+        };
+        let line = self.line_of(span);
+        let look: String = skeleton(id).collect();
+        match self.lookalikes.get(&look) {
+            Some((first_what, first, first_line))
+                if first != id && !(first.is_ascii() && id.is_ascii()) =>
+            {
+                let message = format!(
+                    "{what} id {id:?} looks like {first_what} id {first:?} (line {first_line}) but is not the same: {id:?} has {}, {first:?} has {}; rename one",
+                    points(id),
+                    points(first)
+                );
+                self.at(span.clone(), message);
+                return;
+            }
+            Some(_) => {}
+            None => {
+                self.lookalikes
+                    .insert(look, (what.to_string(), id.to_string(), line));
+            }
+        }
+        // `_` and `-` are not letters of any script (nor allowed in UTS #39 identifiers).
+        let letters: String = id.chars().filter(|c| !matches!(c, '_' | '-')).collect();
+        if letters.as_str().detect_restriction_level() > RestrictionLevel::ModeratelyRestrictive {
+            let scripts: Vec<String> = id
+                .chars()
+                .filter(|c| !c.is_ascii())
+                .map(|c| {
+                    format!(
+                        "U+{:04X} is {}",
+                        u32::from(c),
+                        unicode_security::mixed_script::AugmentedScriptSet::for_char(c)
+                    )
+                })
+                .collect();
+            self.warn(
+                span.clone(),
+                format!(
+                    "{what} id {id:?} mixes scripts that look alike ({}{}): it reads as a name it is not; write it in one script",
+                    if letters.chars().any(|c| c.is_ascii_alphabetic()) { "Latin letters, " } else { "" },
+                    scripts.join(", ")
+                ),
             );
         }
     }
@@ -955,6 +1026,38 @@ mod tests {
             p[0].message
         );
         assert_eq!(p[0].excerpt, "labell = \"Trust\"");
+    }
+
+    #[test]
+    fn ids_that_look_alike_are_refused_and_mixed_scripts_warned_about() {
+        // `truѕt` with U+0455 CYRILLIC SMALL LETTER DZE.
+        let text = "[[codes]]\nid = \"trust\"\nterms = [\"trust\"]\n\n[[codes]]\nid = \"tru\u{455}t\"\nterms = [\"faith\"]\n";
+        let text = text.replace("\nterms", "\n[[codes.rules]]\nterms");
+        let p = problems(&text);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].line, 7);
+        assert!(
+            p[0].message.contains("code id \"tru\u{455}t\" looks like code id \"trust\" (line 2) but is not the same: \"tru\u{455}t\" has U+0455 at character 4, \"trust\" has only ASCII"),
+            "{}",
+            p[0].message
+        );
+        // A rule id too, against a code's.
+        let text = "[[codes]]\nid = \"trust\"\n[[codes.rules]]\nid = \"tru\u{455}t\"\nterms = [\"trust\"]\n";
+        assert!(problems(text)[0]
+            .message
+            .contains("rule id \"tru\u{455}t\" looks like code id \"trust\""));
+        // Alone, a mixed id is a warning; Latin with Han, or ASCII look-alikes (`com`,
+        // `corn`), are not.
+        let text = "[[codes]]\nid = \"tru\u{455}t\"\n[[codes.rules]]\nterms = [\"trust\"]\n\n[[codes]]\nid = \"trust_信任\"\n[[codes.rules]]\nterms = [\"信任\"]\n\n[[codes]]\nid = \"com\"\n[[codes.rules]]\nterms = [\"com\"]\n\n[[codes]]\nid = \"corn\"\n[[codes.rules]]\nterms = [\"corn\"]\n";
+        let cb = parse(text).unwrap_or_else(|p| panic!("{p:?}"));
+        assert_eq!(cb.warnings.len(), 1, "{:?}", cb.warnings);
+        assert!(
+            cb.warnings[0]
+                .message
+                .contains("mixes scripts that look alike (Latin letters, U+0455 is Cyrillic)"),
+            "{}",
+            cb.warnings[0].message
+        );
     }
 
     #[test]

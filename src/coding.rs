@@ -41,6 +41,9 @@ struct Origin {
     /// `term*`: the match extends to the end of the word.
     prefix: bool,
     case_sensitive: bool,
+    /// For a `near`/`not_near` term: its rule's group of partner terms of that role, an
+    /// index into [`Matcher::partner_keys`] (its matches are kept there, by position).
+    group: u32,
 }
 
 /// The compiled form of a codebook, built once per run.
@@ -53,6 +56,9 @@ pub struct Matcher {
     codes: Vec<Code>,
     /// Per code, its ancestors: a unit coded with a code is coded with all of them too.
     ancestors: Vec<Vec<usize>>,
+    /// The `(code, rule, role)` of every rule's `near` and of its `not_near` terms, ascending:
+    /// a unit's partner matches are grouped by them as they are found.
+    partner_keys: Vec<PartnerKey>,
     negation: Negation,
     /// Some code has sentence scope: sentence boundaries are needed.
     sentences: bool,
@@ -455,6 +461,7 @@ impl Matcher {
         let mut terms: Vec<(&str, bool)> = Vec::new();
         let mut term_origins: Vec<Origin> = Vec::new();
         let mut regexes: Vec<(Regex, Origin)> = Vec::new();
+        let mut partner_keys: Vec<PartnerKey> = Vec::new();
         for (code_index, code) in codebook.codes.iter().enumerate() {
             let mut lists: Vec<(Role, usize, &[Pattern])> = Vec::new();
             for (i, rule) in code.rules.iter().enumerate() {
@@ -466,6 +473,13 @@ impl Matcher {
                 lists.push((Role::Exclusion, i, &rule.patterns));
             }
             for (role, rule_index, patterns) in lists {
+                // In (code, rule, role) order, as `Partners` looks them up.
+                let group = if matches!(role, Role::Near | Role::NotNear) && !patterns.is_empty() {
+                    partner_keys.push((code_index, rule_index, role));
+                    partner_keys.len() as u32 - 1
+                } else {
+                    u32::MAX
+                };
                 for (pattern_index, pattern) in patterns.iter().enumerate() {
                     let origin = Origin {
                         code: code_index,
@@ -475,6 +489,7 @@ impl Matcher {
                         whole_word: true,
                         prefix: false,
                         case_sensitive: pattern.case_sensitive,
+                        group,
                     };
                     let (text, prefix) = match &pattern.kind {
                         PatternKind::Literal(text) => (text, false),
@@ -523,6 +538,7 @@ impl Matcher {
                 .iter()
                 .map(|name| crate::segment::labels::key(name))
                 .collect(),
+            partner_keys,
         })
     }
 
@@ -554,10 +570,12 @@ impl Matcher {
     /// Rules are matched against the text folded by [`fold`] (dash variants, fullwidth
     /// letters, soft hyphens); offsets are the unit's own.
     pub fn trace_unit_in(&self, text: &str, unspaced: bool) -> UnitTrace {
-        let Some(folded) = fold::Folded::of(text) else {
-            return self.decide(text, self.find_all(text), unspaced);
+        // One pass tells whether either fold could change the unit: most units skip both.
+        let may_fold = fold::may_fold(text);
+        let Some(folded) = may_fold.then(|| fold::Folded::of(text)).flatten() else {
+            return self.decide(text, self.find_all(text, may_fold), unspaced);
         };
-        let mut trace = self.decide(&folded.text, self.find_all(&folded.text), unspaced);
+        let mut trace = self.decide(&folded.text, self.find_all(&folded.text, true), unspaced);
         // The way back is monotonic: the candidates stay in order.
         for c in &mut trace.candidates {
             (c.start, c.end) = (folded.source_start(c.start), folded.source_end(c.end));
@@ -565,25 +583,36 @@ impl Matcher {
         trace
     }
 
-    /// Every match of every pattern (rules, exclusions, partner terms) in a unit.
-    fn find_all(&self, text: &str) -> Vec<(Origin, usize, usize)> {
-        let mut found: Vec<(Origin, usize, usize)> = Vec::new();
+    /// Every match of every pattern (rules, exclusions, partner terms) in a unit, each kept
+    /// where it is used as it is found: partner terms' only as their positions in their rule's
+    /// group. A unit dense with partner terms (49 MB with 9 million of them) held every match
+    /// twice over, 48 bytes each, and sorted copies, before (1.6 GB); a partner match now
+    /// costs 16 bytes. `may_fold` false when [`fold::may_fold`] found nothing to fold in it.
+    fn find_all(&self, text: &str, may_fold: bool) -> Found {
+        let mut found = Found {
+            hits: Vec::new(),
+            exclusions: Vec::new(),
+            partners: vec![Vec::new(); self.partner_keys.len()],
+        };
+        let mut keep = |origin: Origin, start: usize, end: usize| match origin.role {
+            Role::Rule => found.hits.push((origin, start, end)),
+            Role::Exclusion => found.exclusions.push((origin, start, end)),
+            Role::Near | Role::NotNear => found.partners[origin.group as usize].push((start, end)),
+        };
         if let Some((terms, origins)) = &self.terms {
-            let mut occurrences = Vec::new();
-            terms.find(text, &mut occurrences);
-            for o in occurrences {
+            terms.find(text, may_fold, &mut |o| {
                 let origin = origins[o.pattern];
                 if let Some(end) = word_match(text, o.start, o.end, origin) {
-                    found.push((origin, o.start, end));
+                    keep(origin, o.start, end);
                 }
-            }
+            });
         }
         for (set, first) in &self.regex_sets {
             for i in set.matches(text).iter() {
                 let (re, origin) = &self.regexes[first + i];
                 for m in re.find_iter(text) {
                     if let Some(end) = word_match(text, m.start(), m.end(), *origin) {
-                        found.push((*origin, m.start(), end));
+                        keep(*origin, m.start(), end);
                     }
                 }
             }
@@ -591,31 +620,25 @@ impl Matcher {
         found
     }
 
-    fn decide(&self, text: &str, found: Vec<(Origin, usize, usize)>, unspaced: bool) -> UnitTrace {
+    fn decide(&self, text: &str, found: Found, unspaced: bool) -> UnitTrace {
         self.decide_with(text, found, unspaced, Search::Indexed)
     }
 
-    fn decide_with(
-        &self,
-        text: &str,
-        found: Vec<(Origin, usize, usize)>,
-        unspaced: bool,
-        search: Search,
-    ) -> UnitTrace {
-        let mut hits = Vec::new();
-        let mut exclusions = Vec::new();
-        let mut partners = Vec::new();
-        for f in found {
-            match f.0.role {
-                Role::Rule => hits.push(f),
-                Role::Exclusion => exclusions.push(f),
-                Role::Near | Role::NotNear => partners.push(f),
-            }
-        }
+    fn decide_with(&self, text: &str, found: Found, unspaced: bool, search: Search) -> UnitTrace {
+        let Found {
+            hits,
+            exclusions,
+            partners,
+        } = found;
         // Exclusions and partner terms sorted by position, so that each match looks only at
         // those that can reach it: a unit of a million matches is coded in near-linear time.
         let vetoes = Vetoes::new(&exclusions);
-        let reach = Partners::new(&partners);
+        let long = match search {
+            #[cfg(test)]
+            Search::IndexedByEnd => 0,
+            _ => PartnerGroup::LONG,
+        };
+        let reach = Partners::new(&self.partner_keys, partners, long);
         // Word positions, for `near`/`not_near`: built when the first partner term is
         // measured, not for every unit.
         let words: std::cell::OnceCell<WordIndex> = std::cell::OnceCell::new();
@@ -666,31 +689,28 @@ impl Matcher {
                 };
                 // A partner term of this rule within reach of the match.
                 let in_reach = |role: Role| match search {
-                    Search::Indexed => reach.any_within(
+                    #[cfg(test)]
+                    Search::Naive => reach.group((o.code, o.rule, role)).is_some_and(|group| {
+                        group.by_start.iter().any(|&(ps, pe)| reaches(role, ps, pe))
+                    }),
+                    _ => reach.any_within(
                         (o.code, o.rule, role),
                         (start, end),
                         rule.within,
                         || words.get_or_init(|| WordIndex::new(text)),
                         |ps, pe| reaches(role, ps, pe),
                     ),
-                    #[cfg(test)]
-                    Search::Naive => partners.iter().any(|&(p, ps, pe)| {
-                        p.role == role
-                            && p.code == o.code
-                            && p.rule == o.rule
-                            && reaches(role, ps, pe)
-                    }),
                 };
                 // The first exclusion in the codebook that overlaps, and its first pattern
                 // that does, whatever order the matches were found in.
                 let veto = match search {
-                    Search::Indexed => vetoes.first_overlapping(o.code, start, end),
                     #[cfg(test)]
                     Search::Naive => exclusions
                         .iter()
                         .filter(|(x, xs, xe)| x.code == o.code && *xs < end && start < *xe)
                         .map(|(x, _, _)| (x.rule, x.pattern))
                         .min(),
+                    _ => vetoes.first_overlapping(o.code, start, end),
                 };
                 let status = if let Some((exclusion, pattern)) = veto {
                     Status::Vetoed { exclusion, pattern }
@@ -774,6 +794,9 @@ impl Matcher {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Search {
     Indexed,
+    /// Indexed, every group of partner terms indexed by their ends too (as long ones are).
+    #[cfg(test)]
+    IndexedByEnd,
     #[cfg(test)]
     Naive,
 }
@@ -826,35 +849,103 @@ impl Vetoes {
     }
 }
 
-/// A unit's `near`/`not_near` matches per (code, rule, role), sorted by start and by end, so
-/// that a match looks only at those within its reach in words.
-struct Partners {
-    /// `((code, rule, role), (start, end) by start, (end, start) by end)`, keys ascending.
+/// The matches [`Matcher::find_all`] found in a unit: rule and exclusion matches with their
+/// origin, and partner terms' positions per group of [`Matcher::partner_keys`].
+struct Found {
+    hits: Vec<(Origin, usize, usize)>,
+    exclusions: Vec<(Origin, usize, usize)>,
+    partners: Vec<Vec<(usize, usize)>>,
+}
+
+/// A unit's `near`/`not_near` matches per (code, rule, role), sorted by start, so that a
+/// match looks only at those within its reach in words.
+struct Partners<'k> {
+    /// The groups' keys, ascending (the matcher's).
+    keys: &'k [PartnerKey],
+    /// Per key, its matches.
     groups: Vec<PartnerGroup>,
 }
 
 type PartnerKey = (usize, usize, Role);
-type PartnerGroup = (PartnerKey, Vec<(usize, usize)>, Vec<(usize, usize)>);
 
-impl Partners {
-    fn new(partners: &[(Origin, usize, usize)]) -> Self {
-        let mut groups: Vec<PartnerGroup> = Vec::new();
-        let mut sorted: Vec<(PartnerKey, usize, usize)> = partners
-            .iter()
-            .map(|(p, s, e)| ((p.code, p.rule, p.role), *s, *e))
-            .collect();
-        sorted.sort_unstable_by_key(|&((code, rule, role), s, e)| (code, rule, role as u8, s, e));
-        for (key, start, end) in sorted {
-            match groups.last_mut() {
-                Some((k, by_start, _)) if *k == key => by_start.push((start, end)),
-                _ => groups.push((key, vec![(start, end)], Vec::new())),
+/// The matches of one group of partner terms: `(start, end)` by start, the longest's length,
+/// and, only when that is over [`PartnerGroup::LONG`] (a regex that can match a long
+/// stretch), `(end, start)` by end. A match's partners before it are those that end in
+/// reach; short ones all start at most `longest` bytes before that, so the starts find them
+/// and no second copy is kept (16 bytes a partner, not 32, in a unit dense with them).
+struct PartnerGroup {
+    by_start: Vec<(usize, usize)>,
+    longest: usize,
+    by_end: Option<Vec<(usize, usize)>>,
+}
+
+impl PartnerGroup {
+    /// Partners longer than this (in bytes) get an index by their ends.
+    const LONG: usize = 256;
+
+    fn new(mut by_start: Vec<(usize, usize)>, long: usize) -> Self {
+        by_start.sort_unstable();
+        by_start.dedup();
+        by_start.shrink_to_fit();
+        let longest = by_start.iter().map(|&(s, e)| e - s).max().unwrap_or(0);
+        let by_end = (longest > long).then(|| {
+            let mut by_end: Vec<(usize, usize)> = by_start.iter().map(|&(s, e)| (e, s)).collect();
+            by_end.sort_unstable();
+            by_end
+        });
+        PartnerGroup {
+            by_start,
+            longest,
+            by_end,
+        }
+    }
+
+    /// Whether `reaches` holds for a partner that ends within `from..=to`.
+    fn any_ending_in(
+        &self,
+        from: usize,
+        to: usize,
+        reaches: impl Fn(usize, usize) -> bool,
+    ) -> bool {
+        match &self.by_end {
+            Some(by_end) => {
+                let at = by_end.partition_point(|&(e, _)| e < from);
+                by_end[at..]
+                    .iter()
+                    .take_while(|&&(e, _)| e <= to)
+                    .any(|&(e, s)| reaches(s, e))
+            }
+            None => {
+                let at = self
+                    .by_start
+                    .partition_point(|&(s, _)| s < from.saturating_sub(self.longest));
+                self.by_start[at..]
+                    .iter()
+                    .take_while(|&&(s, _)| s <= to)
+                    .any(|&(s, e)| (from..=to).contains(&e) && reaches(s, e))
             }
         }
-        for (_, by_start, by_end) in &mut groups {
-            *by_end = by_start.iter().map(|&(s, e)| (e, s)).collect();
-            by_end.sort_unstable();
-        }
-        Partners { groups }
+    }
+}
+
+impl<'k> Partners<'k> {
+    fn new(keys: &'k [PartnerKey], found: Vec<Vec<(usize, usize)>>, long: usize) -> Self {
+        let groups = found
+            .into_iter()
+            .map(|by_start| PartnerGroup::new(by_start, long))
+            .collect();
+        Partners { keys, groups }
+    }
+
+    /// The matches of the group `key`; `None` if the codebook has no such group.
+    fn group(&self, key: PartnerKey) -> Option<&PartnerGroup> {
+        let at = self
+            .keys
+            .binary_search_by_key(&(key.0, key.1, key.2 as u8), |&(c, r, role)| {
+                (c, r, role as u8)
+            })
+            .ok()?;
+        Some(&self.groups[at])
     }
 
     /// Whether `reaches` holds for a partner of `key` that could be within `within` words of
@@ -869,9 +960,10 @@ impl Partners {
         words: impl FnOnce() -> &'w WordIndex<'w>,
         reaches: impl Fn(usize, usize) -> bool,
     ) -> bool {
-        let Some((_, by_start, by_end)) = self.groups.iter().find(|(k, _, _)| *k == key) else {
+        let Some(group) = self.group(key) else {
             return false;
         };
+        let by_start = &group.by_start;
         let words = words();
         // After the match: starts from `end` up to (not including) the word `within` + 1 on.
         let last_word = words.word_at(end.saturating_sub(1));
@@ -894,11 +986,7 @@ impl Partners {
             0 => 0,
             w => words.start_of(w).map_or(usize::MAX, |s| s + 1),
         };
-        let from = by_end.partition_point(|&(e, _)| e < before_from);
-        by_end[from..]
-            .iter()
-            .take_while(|&&(e, _)| e <= start)
-            .any(|&(e, s)| reaches(s, e))
+        group.any_ending_in(before_from, start, reaches)
     }
 }
 
@@ -1157,6 +1245,26 @@ impl Matcher {
     /// The unit's codings: the codes applied by their own rules, and every ancestor of them,
     /// in code order.
     pub fn codings(&self, segment: usize, result: &UnitResult) -> Vec<CodingRow> {
+        // Codes without parents (every code of a flat codebook) count their own matches: the
+        // counted matches of one code never overlap, so each is a hit of its own.
+        if result.codes.iter().all(|&c| self.ancestors[c].is_empty()) {
+            return result
+                .codes
+                .iter()
+                .map(|&code| CodingRow {
+                    segment,
+                    code,
+                    hits: result.matches.iter().filter(|m| m.code == code).count(),
+                    direct: true,
+                })
+                .collect();
+        }
+        self.rolled_up_codings(segment, result)
+    }
+
+    /// [`Matcher::codings`] for any codebook: each code's hits are its own matches and its
+    /// descendants', a span once.
+    fn rolled_up_codings(&self, segment: usize, result: &UnitResult) -> Vec<CodingRow> {
         let mut codes: Vec<usize> = result
             .codes
             .iter()
@@ -1455,8 +1563,9 @@ struct MatchRows<'a> {
     /// The source offset lines are counted to, and the line there.
     counted_to: usize,
     line: usize,
-    /// Character offsets in the unit's text, counted on in the same way.
-    ascii: bool,
+    /// Character offsets in the unit's text, counted on in the same way (`ascii`: whether the
+    /// text is ASCII, found out at the first match, since most units have none).
+    ascii: Option<bool>,
     text_counted_to: usize,
     text_chars: usize,
 }
@@ -1468,7 +1577,7 @@ impl<'a> MatchRows<'a> {
             segment,
             counted_to: segment.start,
             line: segment.line_start,
-            ascii: segment.text.is_ascii(),
+            ascii: None,
             text_counted_to: 0,
             text_chars: 0,
         }
@@ -1483,7 +1592,7 @@ impl<'a> MatchRows<'a> {
     ) -> MatchRow {
         let (start, end) = (c.start, c.end);
         let text = &self.segment.text;
-        let (text_start, text_end) = if self.ascii {
+        let (text_start, text_end) = if *self.ascii.get_or_insert_with(|| text.is_ascii()) {
             (start, end)
         } else {
             if start < self.text_counted_to {
@@ -1673,6 +1782,11 @@ within = 1
 terms = ["zeta"]
 not_near = ["gamma", "beta"]
 within = 4
+[[codes.rules]]
+terms = ["x"]
+near = ["y", "z"]
+not_near = ["epsilon"]
+within = 2
 [[codes.exclude]]
 terms = ["gamma gamma"]
 "#,
@@ -1696,9 +1810,11 @@ terms = ["gamma gamma"]
                 .map(|_| vocabulary[next(vocabulary.len())])
                 .collect();
             let text = text.join(" ");
-            let indexed = m.decide_with(&text, m.find_all(&text), false, Search::Indexed);
-            let naive = m.decide_with(&text, m.find_all(&text), false, Search::Naive);
+            let indexed = m.decide_with(&text, m.find_all(&text, true), false, Search::Indexed);
+            let by_end = m.decide_with(&text, m.find_all(&text, true), false, Search::IndexedByEnd);
+            let naive = m.decide_with(&text, m.find_all(&text, true), false, Search::Naive);
             assert_eq!(indexed, naive, "{text}");
+            assert_eq!(by_end, naive, "{text}");
             compared += indexed.candidates.len();
         }
         assert!(compared > 5000, "{compared} candidates compared");
@@ -1870,6 +1986,63 @@ within = 10
             statuses(&m, "Trust grew. The government left."),
             [("Trust".into(), "no near term")]
         );
+    }
+
+    #[test]
+    fn codes_without_parents_count_their_matches_as_rolled_up_hits_would() {
+        // Overlapping terms within a code and across codes, a threshold, and a code with a
+        // child (whose matches count for it only when the child applies).
+        let m = matcher(
+            r#"
+[[codes]]
+id = "trust"
+[[codes.rules]]
+terms = ["trust", "mutual trust", "trust fund", "mutual"]
+
+[[codes]]
+id = "fund"
+min_hits = 2
+[[codes.rules]]
+terms = ["fund", "trust fund"]
+
+[[codes]]
+id = "reciprocity"
+[[codes.rules]]
+terms = ["mutual", "in return"]
+
+[[codes]]
+id = "return"
+parent = "reciprocity"
+[[codes.rules]]
+terms = ["return"]
+"#,
+        );
+        let vocabulary = ["mutual", "trust", "fund", "in", "return", "x", ".", "not"];
+        let mut state: u64 = 0xc0de;
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 33) % n as u64) as usize
+        };
+        let (mut flat, mut nested) = (0, 0);
+        for _ in 0..2000 {
+            let words: Vec<&str> = (0..1 + next(30))
+                .map(|_| vocabulary[next(vocabulary.len())])
+                .collect();
+            let result = m.code_unit(&words.join(" "));
+            assert_eq!(
+                m.codings(3, &result),
+                m.rolled_up_codings(3, &result),
+                "{words:?}"
+            );
+            if result.codes.contains(&3) {
+                nested += 1;
+            } else if !result.codes.is_empty() {
+                flat += 1;
+            }
+        }
+        assert!(flat > 200 && nested > 200, "{flat} flat, {nested} nested");
     }
 
     #[test]

@@ -8,8 +8,16 @@
 //! command line. Beside the pipeline: the [`workbench`] shows what the codebook does
 //! (`check`, `kwic`, `explain`), measures it against hand coding (`agree`) and helps improve it
 //! (`suggest`, `similar`); [`exchange`] writes and reads REFI-QDA files for QDA tools and turns
-//! another tool's codebook or dictionary into a `codebook.toml`.
+//! another tool's codebook or dictionary into a `codebook.toml`. Whatever goes out from input
+//! — to a terminal, a TOML codebook, a CSV file — is escaped for it by [`escape`]. [`text`]
+//! holds what several stages need of text: which characters are written without spaces, text
+//! cut short.
 
+// Nothing reaches a terminal but through `escape` (clippy.toml lists the macros it replaces).
+#![warn(clippy::disallowed_macros)]
+
+#[macro_use]
+pub mod escape;
 pub mod cli;
 pub mod codebook;
 pub mod coding;
@@ -20,4 +28,5 @@ pub mod read;
 pub mod report;
 pub mod segment;
 pub mod tables;
+pub mod text;
 pub mod workbench;

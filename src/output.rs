@@ -5,8 +5,10 @@
 //! and the manifest renamed in last. A run that crashes, is interrupted or runs out of disk
 //! therefore never leaves a manifest beside tables it did not finish, and a failure while
 //! writing leaves the previous run whole: the manifest is the mark of a complete run. A run holds
-//! the output folder's lock file (`.qualcode-lock`) while it writes, so two runs never write
-//! into one folder, and only a dead run's staging folders are removed.
+//! the output folder's lock file (`.qualcode-lock`) while it writes (and `agree`, which writes
+//! into a run's folder, holds it too), so two runs never write into one folder, and only a dead
+//! run's staging folders are removed. A single file written by another command
+//! ([`write_atomic`]) goes under a temporary name beside it, removed again if the write fails.
 
 use anyhow::{Context, Result};
 use polars::prelude::*;
@@ -37,6 +39,10 @@ pub struct Manifest {
     /// Set when the run coded one share of the corpus (`--shard K/N`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<Shard>,
+    /// Set for a shard run (and kept by `merge`): the whole corpus the shard was cut from,
+    /// so that `merge` can refuse shards cut from different corpora.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corpus_listing: Option<CorpusListing>,
     /// Set when the tables were merged from shard runs: their output folders.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub merged_from: Vec<String>,
@@ -46,7 +52,12 @@ pub struct Manifest {
     pub corpus_notes: Vec<String>,
     pub codebook: CodebookInfo,
     pub counts: Counts,
+    /// Every file of a corpus of up to [`MANIFEST_FILES`]; of a larger one, only the files
+    /// skipped, empty or without units, up to that many ([`listed_files`]).
     pub files: Vec<FileInfo>,
+    /// The files not in `files` (the `documents` table has every file).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub files_not_listed: usize,
     pub tables: Vec<TableInfo>,
     /// Set when the documents have variables: a table corpus's other columns, or `--metadata`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -76,6 +87,16 @@ pub struct VariableInfo {
     /// `string`, `integer`, `float`, `boolean` or `date`.
     #[serde(rename = "type")]
     pub kind: String,
+}
+
+/// A corpus, told apart from another without reading it: its documents (files of a folder,
+/// rows of a table) and the SHA-256 of their ids and sizes in corpus order (each id, a NUL,
+/// the size in bytes as decimal digits, a newline). The same folder copied to another machine
+/// has the same listing; a file added, removed, renamed or changed in size changes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CorpusListing {
+    pub documents: usize,
+    pub sha256: String,
 }
 
 /// Shard `k` of `n` (from 1).
@@ -200,6 +221,31 @@ impl RejectedCounts {
     }
 }
 
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// The most files a manifest lists: 10,000 entries are about 2.7 MB of JSON (a million made a
+/// 271 MB manifest).
+pub const MANIFEST_FILES: usize = 10_000;
+
+/// What a manifest lists of a corpus's files, in corpus order, and how many it leaves out:
+/// every file of a corpus of up to [`MANIFEST_FILES`]; of a larger one the files that were
+/// not simply coded (skipped, empty, or without units to code), up to that many.
+pub fn listed_files(files: Vec<FileInfo>) -> (Vec<FileInfo>, usize) {
+    let total = files.len();
+    if total <= MANIFEST_FILES {
+        return (files, 0);
+    }
+    let listed: Vec<FileInfo> = files
+        .into_iter()
+        .filter(|f| f.status != "coded" || f.warning.is_some())
+        .take(MANIFEST_FILES)
+        .collect();
+    let left_out = total - listed.len();
+    (listed, left_out)
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct FileInfo {
     pub document: String,
@@ -275,7 +321,7 @@ pub struct StagedTables {
 pub const LOCK_FILE: &str = ".qualcode-lock";
 
 /// An output folder locked by this run: its lock file, removed on drop.
-struct OutputLock {
+pub struct OutputLock {
     path: PathBuf,
 }
 
@@ -297,10 +343,18 @@ fn host_name() -> String {
         .unwrap_or_default()
 }
 
-/// Locks `out` for this run: creates its lock file, which must not exist. A lock left by a
-/// run on this machine whose process is gone (killed) is taken over; any other refuses the
-/// run with the holder's process and machine, so two runs never write into one folder.
-fn lock_output(out: &Path) -> Result<OutputLock> {
+/// How long a lock file may stay without its holder's name before it is taken for the
+/// leftover of a run that could not write it: its holder writes the name right after creating
+/// the file.
+const UNNAMED_LOCK_SECONDS: u64 = 10;
+
+/// Locks `out` for this run (or another command that writes into a run's folder, `agree`):
+/// creates its lock file, which must not exist. A lock left by a run on this machine whose
+/// process is gone (killed) is taken over, and so is one left without its holder's name for
+/// longer than a holder takes to write it; any other refuses with the holder's process and
+/// machine, so two commands never write into one folder. A lock file that cannot be written
+/// (a full disk) is removed again before the error is reported.
+pub fn lock_output(out: &Path) -> Result<OutputLock> {
     use std::io::Write as _;
     let path = out.join(LOCK_FILE);
     let mine = lock_record(std::process::id());
@@ -311,12 +365,40 @@ fn lock_output(out: &Path) -> Result<OutputLock> {
             .open(&path)
         {
             Ok(mut file) => {
-                file.write_all(mine.as_bytes())
-                    .with_context(|| format!("cannot write {}", path.display()))?;
+                if let Err(err) = file.write_all(mine.as_bytes()).and_then(|()| file.flush()) {
+                    drop(file);
+                    let _ = fs::remove_file(&path);
+                    return Err(err).with_context(|| {
+                        format!(
+                            "cannot write the lock file {} (is the disk full?)",
+                            path.display()
+                        )
+                    });
+                }
                 return Ok(OutputLock { path });
             }
             Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
                 let holder = fs::read_to_string(&path).unwrap_or_default();
+                if parse_holder(holder.trim()).is_none() {
+                    let age = fs::metadata(&path)
+                        .and_then(|m| m.modified())
+                        .ok()
+                        .and_then(|t| t.elapsed().ok())
+                        .map_or(0, |d| d.as_secs());
+                    if age < UNNAMED_LOCK_SECONDS {
+                        anyhow::bail!(
+                            "output folder {} is being locked by another qualcode command ({} names no process yet); try again in a moment",
+                            out.display(),
+                            path.display()
+                        );
+                    }
+                    errln!(
+                        "note: {} was left without a process's name {age} s ago (by a command that could not write it, as on a full disk): taken over",
+                        path.display()
+                    );
+                    let _ = fs::remove_file(&path);
+                    continue;
+                }
                 if !holder_is_gone(holder.trim()) {
                     anyhow::bail!(
                         "output folder {} is being written by another qualcode run (process {}); wait for it to end, or delete {} if no run is going on",
@@ -325,7 +407,7 @@ fn lock_output(out: &Path) -> Result<OutputLock> {
                         path.display()
                     );
                 }
-                eprintln!(
+                errln!(
                     "note: {} was left by a run that has ended (process {}): taken over",
                     path.display(),
                     holder.trim()
@@ -343,13 +425,16 @@ fn lock_output(out: &Path) -> Result<OutputLock> {
 /// Whether the run that wrote `holder` (`pid@host`) has ended: only a process of this
 /// machine can be looked up; a lock from another machine (a shared file system) is live.
 fn holder_is_gone(holder: &str) -> bool {
-    let Some((pid, host)) = holder.split_once('@') else {
-        return false;
-    };
-    let Ok(pid) = pid.parse::<i32>() else {
+    let Some((pid, host)) = parse_holder(holder) else {
         return false;
     };
     host == host_name() && pid > 0 && !process_exists(pid)
+}
+
+/// The process and machine of a lock file's `pid@host`.
+fn parse_holder(holder: &str) -> Option<(i32, &str)> {
+    let (pid, host) = holder.split_once('@')?;
+    Some((pid.parse().ok()?, host))
 }
 
 #[cfg(unix)]
@@ -369,9 +454,116 @@ struct StagedTable {
     tmp: PathBuf,
     /// Buffered: the writer emits many small pieces per row group (a write call each);
     /// finishing a table flushes it, so a failed write is still reported.
-    writer: polars::io::parquet::write::BatchedWriter<std::io::BufWriter<fs::File>>,
+    writer: TableWriter,
     rows: usize,
     columns: Vec<String>,
+}
+
+/// Tables whose `text` column holds whole units (or documents): written with that column in
+/// plain encoding.
+const WHOLE_TEXT_TABLES: [&str; 2] = ["segments", "texts"];
+
+/// Row groups of up to this many rows are always tried as dictionaries by polars' writer.
+const FEW_ROWS: usize = 128;
+
+/// How a table's row groups are written: by polars' batched writer (its columns encoded in
+/// parallel, each string column tried as a dictionary), or, for the tables of
+/// [`WHOLE_TEXT_TABLES`], by polars' Parquet writer underneath, with the `text` column of a
+/// row group of few rows in plain encoding. polars tries a dictionary for every string column
+/// of a row group of up to [`FEW_ROWS`] rows (of more, only when its values repeat), and the
+/// batch that holds a unit of tens of MB has few rows: the attempt copied the unit twice more
+/// (the dictionary's values and its page) before it was written plain anyway.
+enum TableWriter {
+    Polars(polars::io::parquet::write::BatchedWriter<std::io::BufWriter<fs::File>>),
+    PlainText {
+        writer: polars_parquet::write::FileWriter<std::io::BufWriter<fs::File>>,
+        schema: ArrowSchema,
+        encodings: Vec<Vec<polars_parquet::write::Encoding>>,
+        /// The Arrow schema hint every table carries ([`parquet_writer`]).
+        hint: polars_parquet::write::KeyValue,
+    },
+}
+
+impl TableWriter {
+    fn new(name: &str, file: fs::File, df: &DataFrame) -> PolarsResult<Self> {
+        let sink = std::io::BufWriter::with_capacity(1 << 20, file);
+        let schema = df.schema();
+        if !WHOLE_TEXT_TABLES.contains(&name) {
+            return Ok(TableWriter::Polars(
+                parquet_writer(sink, df).batched(schema)?,
+            ));
+        }
+        use polars_parquet::write::{FileWriter, StatisticsOptions, Version, WriteOptions};
+        let arrow = schema.to_arrow(CompatLevel::newest());
+        // The encodings and options polars' writer would use (`text` changed in `write`).
+        let encodings = polars::io::parquet::write::get_encodings(&arrow)
+            .iter()
+            .map(|e| e.to_vec())
+            .collect();
+        let options = WriteOptions {
+            statistics: StatisticsOptions::default(),
+            compression: ParquetCompression::default().into(),
+            version: Version::V1,
+            data_page_size: None,
+        };
+        Ok(TableWriter::PlainText {
+            writer: FileWriter::try_new(sink, arrow.clone(), options)?,
+            schema: arrow,
+            encodings,
+            hint: polars_parquet::write::schema_to_metadata_key(
+                &schema.to_arrow(CompatLevel::oldest()),
+            ),
+        })
+    }
+
+    /// Writes a frame (its columns in one chunk each) as one row group.
+    fn write(&mut self, df: &DataFrame) -> PolarsResult<()> {
+        match self {
+            TableWriter::Polars(writer) => writer.write_batch(df),
+            TableWriter::PlainText {
+                writer,
+                schema,
+                encodings,
+                ..
+            } => {
+                let fields = polars_parquet::write::to_parquet_schema(schema)?
+                    .fields()
+                    .to_vec();
+                // Of many rows, polars decides as ever (a dictionary where texts repeat).
+                let mut encodings = encodings.clone();
+                if df.height() <= FEW_ROWS {
+                    for (encoding, column) in encodings.iter_mut().zip(schema.iter_names()) {
+                        if column.as_str() == "text" {
+                            encoding.fill(polars_parquet::write::Encoding::Plain);
+                        }
+                    }
+                }
+                for batch in df.iter_chunks(CompatLevel::newest(), false) {
+                    let rows = batch.len() as u64;
+                    if rows == 0 {
+                        continue;
+                    }
+                    let group = polars_parquet::write::row_group_iter(
+                        batch,
+                        encodings.clone().into(),
+                        fields.clone(),
+                        writer.options(),
+                    );
+                    writer.write(rows, group)?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn finish(&mut self) -> PolarsResult<()> {
+        match self {
+            TableWriter::Polars(writer) => writer.finish().map(|_| ()),
+            TableWriter::PlainText { writer, hint, .. } => {
+                writer.end(Some(vec![hint.clone()])).map(|_| ())
+            }
+        }
+    }
 }
 
 impl StagedTables {
@@ -400,8 +592,7 @@ impl StagedTables {
                 let tmp = self.staging.join(format!("{name}.parquet"));
                 let file = fs::File::create(&tmp)
                     .with_context(|| format!("cannot create {}", tmp.display()))?;
-                let writer = parquet_writer(std::io::BufWriter::with_capacity(1 << 20, file), df)
-                    .batched(df.schema())
+                let writer = TableWriter::new(name, file, df)
                     .map_err(anyhow::Error::from)
                     .with_context(|| format!("cannot start table {name}"))?;
                 self.tables.push(StagedTable {
@@ -424,7 +615,7 @@ impl StagedTables {
         df.rechunk_mut();
         table
             .writer
-            .write_batch(&df)
+            .write(&df)
             .map_err(anyhow::Error::from)
             .with_context(|| format!("cannot write table {name}"))?;
         table.rows += df.height();
@@ -452,8 +643,8 @@ impl StagedTables {
     /// manifest is removed (from then on the folder holds no complete run), the tables are
     /// renamed into place, the previous run's tables that this run does not write are removed,
     /// and the new manifest is renamed in last.
-    pub fn finish(self, manifest: &Manifest) -> Result<()> {
-        for table in &self.tables {
+    pub fn finish(mut self, manifest: &Manifest) -> Result<()> {
+        for table in &mut self.tables {
             table
                 .writer
                 .finish()
@@ -550,7 +741,7 @@ impl Drop for StagedTables {
     fn drop(&mut self) {
         if self.staging.exists() {
             if let Err(err) = fs::remove_dir_all(&self.staging) {
-                eprintln!("warning: cannot remove {}: {err}", self.staging.display());
+                errln!("warning: cannot remove {}: {err}", self.staging.display());
             }
         }
     }
@@ -568,7 +759,7 @@ fn remove_stale_staging(out: &Path) {
             .starts_with(STAGING_PREFIX)
         {
             if let Err(err) = fs::remove_dir_all(entry.path()) {
-                eprintln!("warning: cannot remove {}: {err}", entry.path().display());
+                errln!("warning: cannot remove {}: {err}", entry.path().display());
             }
         }
     }
@@ -697,8 +888,13 @@ impl Listing {
         DataFrame::new(height, columns)
     }
 
+    /// The listing as CSV for spreadsheets: text cells through [`escape::csv_cell`] (a cell
+    /// that would start a formula gets a `'` in front) and quoted; numbers as they are.
+    ///
+    /// [`escape::csv_cell`]: crate::escape::csv_cell
     fn csv(&self) -> Result<Vec<u8>> {
-        let mut writer = csv::Writer::from_writer(Vec::new());
+        use crate::escape::csv_cell;
+        let mut writer = crate::escape::csv_writer(Vec::new());
         writer.write_record(self.columns.iter().map(|(name, _)| *name))?;
         let rows = self.columns.first().map_or(0, |(_, c)| match c {
             Cells::Text(v) => v.len(),
@@ -707,11 +903,15 @@ impl Listing {
             Cells::Real(v) => v.len(),
         });
         for i in 0..rows {
-            writer.write_record(self.columns.iter().map(|(_, cells)| match cells {
-                Cells::Text(v) => v[i].clone(),
-                Cells::OptionalText(v) => v[i].clone().unwrap_or_default(),
-                Cells::Whole(v) => v[i].to_string(),
-                Cells::Real(v) => v[i].map_or_else(String::new, |x| x.to_string()),
+            writer.write_record(self.columns.iter().map(|(_, cells)| {
+                match cells {
+                    Cells::Text(v) => csv_cell(&v[i]).into_owned(),
+                    Cells::OptionalText(v) => v[i]
+                        .as_deref()
+                        .map_or_else(String::new, |t| csv_cell(t).into_owned()),
+                    Cells::Whole(v) => v[i].to_string(),
+                    Cells::Real(v) => v[i].map_or_else(String::new, |x| x.to_string()),
+                }
             }))?;
         }
         writer.into_inner().context("cannot write CSV")
@@ -764,8 +964,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         std::process::id(),
         name.to_string_lossy()
     ));
-    fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    fs::rename(&tmp, path).with_context(|| format!("cannot move {} into place", path.display()))
+    // A write that fails (a full disk) or a rename that does removes what it left.
+    let written = fs::write(&tmp, bytes)
+        .with_context(|| format!("cannot write {}", path.display()))
+        .and_then(|()| {
+            fs::rename(&tmp, path)
+                .with_context(|| format!("cannot move {} into place", path.display()))
+        });
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    written
 }
 
 /// Formats a Unix time as RFC 3339 UTC, without pulling in a date crate.

@@ -14,15 +14,16 @@ use crate::tables;
 use crate::tables::variables::By;
 use anyhow::{bail, Context, Result};
 use corpus_table::{code_table, document_variables, VariableSources};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use progress::Progress;
 use rayon::prelude::*;
 use read::table::{TableReader, TableSpec};
-use std::io::IsTerminal;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 mod corpus_table;
+mod notices;
+pub mod progress;
 
 /// Settings checked and resolved, ready to run.
 #[derive(Debug, Clone)]
@@ -77,6 +78,35 @@ pub fn shard_of(id: &str, n: u32) -> u32 {
     (u64::from_be_bytes(first) % u64::from(n)) as u32 + 1
 }
 
+/// Builds an [`output::CorpusListing`] a document at a time.
+#[derive(Default)]
+pub struct ListingHasher {
+    documents: usize,
+    hasher: sha2::Sha256,
+}
+
+impl ListingHasher {
+    pub fn add(&mut self, id: &str, bytes: u64) {
+        use sha2::Digest;
+        self.documents += 1;
+        self.hasher.update(id.as_bytes());
+        self.hasher.update(format!("\0{bytes}\n").as_bytes());
+    }
+
+    pub fn finish(self) -> output::CorpusListing {
+        use sha2::Digest;
+        output::CorpusListing {
+            documents: self.documents,
+            sha256: self
+                .hasher
+                .finalize()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+        }
+    }
+}
+
 /// What a run produced, for the caller's summary and tests.
 pub struct RunReport {
     pub counts: output::Counts,
@@ -96,14 +126,16 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
     let started_at = unix_now();
     let codebook = load_codebook_for(settings)?;
     let matcher = Matcher::new(&codebook)?;
-    let (files, corpus_notes) = corpus_files(settings)?;
+    // Drawn from now on: listing a large corpus takes a while too.
+    let progress = Progress::start();
+    let (files, corpus_notes, mut corpus_listing) = corpus_files(settings, &progress)?;
     let sources = VariableSources::open(settings)?;
     let pool = worker_pool(settings)?;
-    let progress = progress_bar(files.len());
     let staged = output::StagedTables::create(&settings.out)?;
     // Batch by batch, so memory holds a batch being coded and one being written, not the
     // corpus; an empty corpus still gets its (empty) tables.
     let sizes = file_sizes(&files, &pool);
+    progress.expect(files.len(), sizes.iter().sum());
     let mut work = work_items(&files, &sizes, settings.batch);
     if work.is_empty() {
         work.push(Work::Files(&files[..0]));
@@ -118,19 +150,29 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
         hashing,
     } = sources;
     let mut table_read: Result<Option<TableReader>> = Ok(None);
+    // What is said of skipped, empty and unit-less files, as the writer receives them.
+    let mut notices = notices::Notices::new(settings.corpus.clone(), settings.table.is_some());
     let written = std::thread::scope(|scope| {
-        let writer = scope.spawn(|| write_batches(&codebook, staged, receiver));
+        let writer =
+            scope.spawn(|| write_batches(&codebook, staged, receiver, &mut notices, &progress));
         // A failed send means the writer failed; its error is reported below.
         let mut send = |batch: Batched| sender.send(batch).is_ok();
         if let Some(reader) = table {
-            table_read =
-                code_table(reader, settings, &matcher, &pool, &progress, &mut send).map(Some);
+            table_read = code_table(reader, settings, &matcher, &pool, &progress, &mut send).map(
+                |(reader, listing)| {
+                    corpus_listing = listing;
+                    Some(reader)
+                },
+            );
         }
         // The next large file is read and decoded while this one is coded: its reading and
         // checking would otherwise leave a core idle between two large files.
         let mut next_large: Option<std::thread::ScopedJoinHandle<_>> = None;
         let decoding = settings.decoding;
         for (i, item) in work.iter().enumerate() {
+            if let Work::Large((id, _)) = item {
+                progress.on_file("reading", id);
+            }
             let loaded = next_large.take().map(|handle| {
                 handle
                     .join()
@@ -160,11 +202,13 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
                         texts: texts.into_iter().flatten().collect(),
                     })
                 }
-                Work::Large(file) => {
-                    let sent = code_in_parts(file, loaded, settings, &matcher, &pool, &mut send);
-                    progress.inc(1);
-                    sent
-                }
+                Work::Large(file) => code_in_parts(
+                    file,
+                    loaded,
+                    settings,
+                    (&matcher, &pool, &progress),
+                    &mut send,
+                ),
             };
             if !sent {
                 break;
@@ -176,7 +220,8 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })?;
     let table_read = table_read?;
-    progress.finish_and_clear();
+    progress.finish();
+    notices.finish();
     let Written {
         mut staged,
         records,
@@ -224,6 +269,7 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
     );
     manifest.variables = variables.map(|(_, info)| info);
     manifest.corpus_notes = corpus_notes;
+    manifest.corpus_listing = corpus_listing;
     staged.finish(&manifest)?;
     Ok(RunReport {
         counts: manifest.counts,
@@ -259,6 +305,8 @@ fn write_batches(
     codebook: &Codebook,
     mut staged: output::StagedTables,
     batches: std::sync::mpsc::Receiver<Batched>,
+    notices: &mut notices::Notices,
+    progress: &Progress,
 ) -> Result<Written> {
     let mut records = Vec::new();
     let mut units = Vec::new();
@@ -267,6 +315,7 @@ fn write_batches(
     let mut counts = output::Counts::default();
     let code_ids: Vec<String> = codebook.codes.iter().map(|c| c.id.clone()).collect();
     for batch in batches {
+        progress.suspend(|| notices.report(&batch.records));
         let unit_tables = tables::unit_tables(codebook, &batch.records, &batch.facts, &batch.rows)
             .context("cannot build the tables")?;
         let texts = tables::texts_table(&batch.texts).context("cannot build the texts table")?;
@@ -360,22 +409,35 @@ fn code_in_parts(
     (id, path): &(String, PathBuf),
     loaded: Option<Result<Document, FileRecord>>,
     settings: &RunSettings,
-    matcher: &Matcher,
-    pool: &rayon::ThreadPool,
+    (matcher, pool, progress): (&Matcher, &rayon::ThreadPool, &Progress),
     send: &mut impl FnMut(Batched) -> bool,
 ) -> bool {
+    // The bar moves by the file's bytes on disk as its chunks are coded, each chunk an equal
+    // share: the first move comes with the first chunk, not at the end of a part.
+    let size = std::fs::metadata(path).map_or(0, |m| m.len());
+    let mut counted = 0u64;
     // All parts but the last are sent while the file is being hashed; the last waits for its
     // record.
-    let code = |doc: &Document| {
+    let mut code = |doc: &Document| {
         let plan = segment::plan(doc, settings.unit);
         let index = SourceIndex::new(&doc.text);
         let chunks = plan.chunks(chunk_bytes(settings.batch));
         let mut facts = DocumentFacts::new(doc, plan.layout);
         let mut parts = chunks.chunks(CHUNKS_PER_BATCH as usize).peekable();
+        // The bytes of the first `k` chunks.
+        let share = |k: usize| (u128::from(size) * k as u128 / chunks.len().max(1) as u128) as u64;
+        let mut coded_chunks = 0;
         loop {
             // A document of blank lines has no part: no rows, but its record and facts.
             let part = parts.next().unwrap_or(&[]);
-            let mut rows = pool.install(|| code_chunks(doc, &plan, &index, part, matcher));
+            progress.on_file("coding", id);
+            let first = coded_chunks;
+            let chunk_done =
+                |i: usize| progress.bytes_done(share(first + i + 1) - share(first + i));
+            let mut rows =
+                pool.install(|| code_chunks(doc, &plan, &index, part, matcher, &chunk_done));
+            coded_chunks += part.len();
+            counted = share(coded_chunks);
             rows.number_segments_from(facts.segments);
             facts.add(&rows);
             if parts.peek().is_none() {
@@ -393,7 +455,8 @@ fn code_in_parts(
         }
     };
     let loaded = loaded.unwrap_or_else(|| read::load(id, path, settings.decoding));
-    let (mut record, finished) = read::finish_with(loaded, code);
+    let (mut record, finished) = read::finish_with(loaded, &mut code);
+    progress.file_done(size.saturating_sub(counted));
     let texts: Vec<KeptText> = match &finished {
         Some((doc, _)) if doc.structure.is_some() => vec![(doc.id.clone(), doc.text.clone())],
         _ => Vec::new(),
@@ -406,7 +469,6 @@ fn code_in_parts(
     if let Some(facts) = &facts {
         record.warning = no_units_warning(facts, settings.unit);
     }
-    report(&settings.corpus, std::slice::from_ref(&record));
     send(Batched {
         records: vec![record],
         facts: facts.into_iter().collect(),
@@ -425,23 +487,34 @@ fn code_whole(
 ) -> CodedDocument {
     let plan = segment::plan(doc, unit);
     let index = SourceIndex::new(&doc.text);
-    code_chunks(doc, &plan, &index, &plan.chunks(chunk_bytes), matcher)
+    code_chunks(
+        doc,
+        &plan,
+        &index,
+        &plan.chunks(chunk_bytes),
+        matcher,
+        &|_| (),
+    )
 }
 
 /// Codes consecutive ranges of a document's blocks in parallel into one part, its segments
-/// numbered from 0.
+/// numbered from 0; `chunk_done(i)` is called as the `i`th chunk of `chunks` is coded.
 fn code_chunks(
     doc: &Document,
     plan: &segment::Plan,
     index: &SourceIndex,
     chunks: &[Range<usize>],
     matcher: &Matcher,
+    chunk_done: &(dyn Fn(usize) + Sync),
 ) -> CodedDocument {
     let coded: Vec<CodedDocument> = chunks
         .par_iter()
-        .map(|blocks| {
+        .enumerate()
+        .map(|(i, blocks)| {
             let segments = plan.segments(blocks.clone());
-            coding::code_segments(doc, index, plan.layout, segments, matcher)
+            let coded = coding::code_segments(doc, index, plan.layout, segments, matcher);
+            chunk_done(i);
+            coded
         })
         .collect();
     let mut coded = coded.into_iter();
@@ -513,6 +586,23 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<output::Counts> {
         {
             bail!("{} was coded with another codebook, unit, --encoding, --skip-speaker or qualcode version than {}: rerun the shards with the same settings", dir.display(), shards[0].display());
         }
+        if m.corpus_listing != first.corpus_listing {
+            let told = |l: &Option<output::CorpusListing>| match l {
+                Some(l) => format!(
+                    "{} documents, listing sha256 {}",
+                    l.documents,
+                    &l.sha256[..12]
+                ),
+                None => "a corpus it did not record".to_string(),
+            };
+            bail!(
+                "{} was cut from another corpus than {} ({} against {}): the shards of one run must be coded from the same corpus; rerun them on one corpus",
+                dir.display(),
+                shards[0].display(),
+                told(&m.corpus_listing),
+                told(&first.corpus_listing),
+            );
+        }
         if m.parameters.by != first.parameters.by
             || m.variables.as_ref().map(|v| (&v.sha256, &v.variables))
                 != first.variables.as_ref().map(|v| (&v.sha256, &v.variables))
@@ -520,8 +610,8 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<output::Counts> {
             bail!("{} was run with other document variables or --by than {}: rerun the shards with the same settings", dir.display(), shards[0].display());
         }
         if m.parameters.corpus != first.parameters.corpus {
-            eprintln!(
-                "warning: {} coded corpus {}, {} coded {}",
+            errln!(
+                "note: {} coded corpus {}, {} coded {}: the same documents (by name and size)",
                 dir.display(),
                 m.parameters.corpus,
                 shards[0].display(),
@@ -604,11 +694,11 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<output::Counts> {
                 .context("cannot build the code_by_variable table")?;
         tables.push(("code_by_variable", table));
     }
-    let mut files: Vec<output::FileInfo> = manifests
-        .iter()
-        .flat_map(|m| m.files.iter().cloned())
-        .collect();
-    files.sort_by(|a, b| a.document.cmp(&b.document));
+    // From the merged documents table: a shard's manifest may list only some of its files.
+    let (files, files_not_listed) = output::listed_files(
+        file_infos(tables::named(&tables, "documents")?)
+            .context("cannot read the merged documents table")?,
+    );
     let mut counts = output::Counts::default();
     for m in &manifests {
         counts.add(&m.counts);
@@ -626,16 +716,58 @@ pub fn merge(shards: &[PathBuf], out: &Path) -> Result<output::Counts> {
             ..first.parameters.clone()
         },
         shard: None,
+        corpus_listing: first.corpus_listing.clone(),
         merged_from: shards.iter().map(|d| d.display().to_string()).collect(),
         corpus_notes: first.corpus_notes.clone(),
         codebook: first.codebook.clone(),
         counts,
         files,
+        files_not_listed,
         tables: output::table_infos(&tables),
         variables: variables.map(|(_, info)| info),
     };
     output::write(out, &mut tables, &manifest)?;
     Ok(manifest.counts)
+}
+
+/// The manifest's account of each file, from a `documents` table.
+fn file_infos(
+    documents: &polars::prelude::DataFrame,
+) -> polars::prelude::PolarsResult<Vec<output::FileInfo>> {
+    let text = |name: &str| -> polars::prelude::PolarsResult<Vec<Option<String>>> {
+        Ok(documents
+            .column(name)?
+            .str()?
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect())
+    };
+    let (ids, statuses, reasons) = (text("document")?, text("status")?, text("reason")?);
+    let (sha256, encodings, from, warnings) = (
+        text("sha256")?,
+        text("encoding")?,
+        text("encoding_from")?,
+        text("warning")?,
+    );
+    let bytes = documents
+        .column("bytes")?
+        .cast(&polars::prelude::DataType::UInt64)?;
+    let bytes = bytes.u64()?;
+    let null = |column: &str, i: usize| polars::prelude::polars_err!(ComputeError: "documents table: row {i} has no {column}");
+    (0..documents.height())
+        .map(|i| {
+            Ok(output::FileInfo {
+                document: ids[i].clone().ok_or_else(|| null("document", i))?,
+                bytes: bytes.get(i).ok_or_else(|| null("bytes", i))?,
+                sha256: sha256[i].clone().ok_or_else(|| null("sha256", i))?,
+                status: statuses[i].clone().ok_or_else(|| null("status", i))?,
+                reason: reasons[i].clone(),
+                encoding: encodings[i].clone(),
+                encoding_from: from[i].clone(),
+                warning: warnings[i].clone(),
+            })
+        })
+        .collect()
 }
 
 /// The shards' `document_variables` tables in corpus order, and their manifests' account of
@@ -690,7 +822,7 @@ pub fn skipping_speakers(mut codebook: Codebook, settings: &RunSettings) -> Code
 pub fn load_codebook(path: &Path) -> Result<Codebook> {
     let codebook = codebook::load(path)?;
     for w in &codebook.warnings {
-        eprintln!(
+        errln!(
             "warning: {}:{}:{}: {}",
             path.display(),
             w.line,
@@ -718,14 +850,21 @@ pub fn code_corpus(
     keep_text: bool,
 ) -> Result<(Vec<FileRecord>, Vec<Coded>)> {
     let matcher = Matcher::new(codebook)?;
-    if let Some(spec) = &settings.table {
-        return corpus_table::code_all_rows(spec, settings, &matcher, keep_text);
-    }
-    let (files, _) = corpus_files(settings)?;
-    let pool = worker_pool(settings)?;
-    let progress = progress_bar(files.len());
-    let coded = code_files(&files, settings, &matcher, &pool, &progress, keep_text);
-    progress.finish_and_clear();
+    let coded = match &settings.table {
+        Some(spec) => corpus_table::code_all_rows(spec, settings, &matcher, keep_text)?,
+        None => {
+            let progress = Progress::start();
+            let (files, _, _) = corpus_files(settings, &progress)?;
+            let pool = worker_pool(settings)?;
+            progress.expect(files.len(), file_sizes(&files, &pool).iter().sum());
+            let coded = code_files(&files, settings, &matcher, &pool, &progress, keep_text);
+            progress.finish();
+            coded
+        }
+    };
+    let mut notices = notices::Notices::new(settings.corpus.clone(), settings.table.is_some());
+    notices.report(&coded.0);
+    notices.finish();
     Ok(coded)
 }
 
@@ -765,22 +904,34 @@ pub fn table_document(
 /// `(id, path)` of the files to read, in corpus order.
 type CorpusFiles = Vec<(String, PathBuf)>;
 
-/// The corpus's files in corpus order, or this shard's share of them, and the walk's notes
-/// (reported on stderr).
-fn corpus_files(settings: &RunSettings) -> Result<(CorpusFiles, Vec<String>)> {
+/// The corpus's files in corpus order, or this shard's share of them, the walk's notes
+/// (reported on stderr), and for a shard the listing of the whole corpus it is cut from.
+fn corpus_files(
+    settings: &RunSettings,
+    progress: &Progress,
+) -> Result<(CorpusFiles, Vec<String>, Option<output::CorpusListing>)> {
     if settings.table.is_some() {
         // A table corpus is read row by row (`corpus_table`), not file by file.
-        return Ok((Vec::new(), Vec::new()));
+        return Ok((Vec::new(), Vec::new(), None));
     }
     let read::Walk { mut files, notes } =
         read::walk(&settings.corpus).context("cannot read the corpus")?;
-    for note in &notes {
-        eprintln!("note: {note}");
-    }
+    progress.suspend(|| {
+        for note in &notes {
+            errln!("note: {note}");
+        }
+    });
+    let mut listing = None;
     if let Some(shard) = settings.shard {
+        let mut hasher = ListingHasher::default();
+        for (id, path) in &files {
+            // An entry whose size cannot be read (reported when read) counts as 0 bytes.
+            hasher.add(id, std::fs::metadata(path).map_or(0, |m| m.len()));
+        }
+        listing = Some(hasher.finish());
         files.retain(|(id, _)| shard_of(id, shard.n) == shard.k);
     }
-    Ok((files, notes))
+    Ok((files, notes, listing))
 }
 
 fn worker_pool(settings: &RunSettings) -> Result<rayon::ThreadPool> {
@@ -790,14 +941,14 @@ fn worker_pool(settings: &RunSettings) -> Result<rayon::ThreadPool> {
         .context("cannot start worker threads")
 }
 
-/// Reads, segments and codes files in parallel, reporting skipped and empty files on stderr.
-/// Results are in the order of `files` whatever the thread timing.
+/// Reads, segments and codes files in parallel. Results are in the order of `files` whatever
+/// the thread timing.
 fn code_files(
     files: &[(String, PathBuf)],
     settings: &RunSettings,
     matcher: &Matcher,
     pool: &rayon::ThreadPool,
-    progress: &ProgressBar,
+    progress: &Progress,
     keep_text: bool,
 ) -> (Vec<FileRecord>, Vec<Coded>) {
     let results: Vec<(FileRecord, Option<Coded>)> = pool.install(|| {
@@ -806,13 +957,13 @@ fn code_files(
             .map(|(id, path)| {
                 let loaded = read::load(id, path, settings.decoding);
                 let coded = code_loaded(loaded, settings, matcher, keep_text);
-                progress.inc(1);
+                // Counted in its size on disk, as the total was.
+                progress.file_done(std::fs::metadata(path).map_or(0, |m| m.len()));
                 coded
             })
             .collect()
     });
     let (records, documents): (Vec<FileRecord>, Vec<Option<Coded>>) = results.into_iter().unzip();
-    report(&settings.corpus, &records);
     (records, documents.into_iter().flatten().collect())
 }
 
@@ -854,36 +1005,6 @@ fn no_units_warning(facts: &DocumentFacts, unit: UnitLevel) -> Option<String> {
             facts.layout.as_str()
         )
     })
-}
-
-/// Reports skipped and empty files, and files read without a unit to code, on stderr.
-fn report(corpus: &Path, records: &[FileRecord]) {
-    for record in records {
-        let path = corpus.join(&record.id);
-        match &record.status {
-            FileStatus::Skipped { reason } => {
-                eprintln!("warning: skipped {}: {reason}", path.display())
-            }
-            FileStatus::Empty => eprintln!("note: {} is empty", path.display()),
-            FileStatus::Read => {}
-        }
-        if let Some(warning) = &record.warning {
-            eprintln!("warning: {}: {warning}", path.display());
-        }
-    }
-}
-
-fn progress_bar(files: usize) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(files as u64), ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} coding [{bar:30}] {pos}/{len} documents {elapsed}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    bar
 }
 
 fn count(
@@ -942,11 +1063,30 @@ fn manifest(
     started_at: u64,
     seconds: f64,
 ) -> Manifest {
+    let (files, files_not_listed) = output::listed_files(
+        records
+            .iter()
+            .map(|r| output::FileInfo {
+                document: r.id.clone(),
+                bytes: r.bytes,
+                sha256: r.sha256.clone(),
+                status: tables::status_name(&r.status).to_string(),
+                reason: match &r.status {
+                    FileStatus::Skipped { reason } => Some(reason.clone()),
+                    _ => None,
+                },
+                encoding: r.encoding.map(|e| e.name().to_string()),
+                encoding_from: r.encoding.map(|e| e.by.as_str().to_string()),
+                warning: r.warning.clone(),
+            })
+            .collect(),
+    );
     Manifest {
         tool: "qualcode".to_string(),
         version: env!("CARGO_PKG_VERSION").to_string(),
         schema_version: output::SCHEMA_VERSION,
         shard: settings.shard,
+        corpus_listing: None,
         merged_from: Vec::new(),
         corpus_notes: Vec::new(),
         run: output::RunInfo {
@@ -977,22 +1117,8 @@ fn manifest(
             codes: codebook.codes.iter().map(|c| c.id.clone()).collect(),
         },
         counts,
-        files: records
-            .iter()
-            .map(|r| output::FileInfo {
-                document: r.id.clone(),
-                bytes: r.bytes,
-                sha256: r.sha256.clone(),
-                status: tables::status_name(&r.status).to_string(),
-                reason: match &r.status {
-                    FileStatus::Skipped { reason } => Some(reason.clone()),
-                    _ => None,
-                },
-                encoding: r.encoding.map(|e| e.name().to_string()),
-                encoding_from: r.encoding.map(|e| e.by.as_str().to_string()),
-                warning: r.warning.clone(),
-            })
-            .collect(),
+        files,
+        files_not_listed,
         tables,
         variables: None,
     }
@@ -1059,7 +1185,7 @@ mod tests {
                     let mut joined = CodedDocument::empty(&doc, plan.layout);
                     let mut numbered = 0;
                     for part in chunks.chunks(3) {
-                        let mut rows = code_chunks(&doc, &plan, &index, part, &matcher);
+                        let mut rows = code_chunks(&doc, &plan, &index, part, &matcher, &|_| ());
                         rows.number_segments_from(numbered);
                         numbered += rows.segments.len();
                         joined.segments.append(&mut rows.segments);

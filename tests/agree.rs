@@ -294,6 +294,48 @@ fn every_problem_of_a_gold_csv_is_reported_with_its_line() {
 }
 
 #[test]
+fn files_that_are_not_hand_coding_are_named_and_not_echoed() {
+    let f = Fixture::new();
+    // A codebook exported by qualcode itself, under its own name and renamed .csv.
+    let qdc = f.path("codebook.qdc");
+    let (code, stderr) = f.invoke(&["export", "qdc"], &qdc, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    std::fs::copy(&qdc, f.path("codebook.csv")).expect("copy");
+    for gold in [qdc, f.path("codebook.csv")] {
+        let (code, _, stderr) = f.agree(&[&gold]);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(
+            stderr.contains("is a REFI-QDA codebook (.qdc), which holds codes but no coded text"),
+            "{stderr}"
+        );
+    }
+    // A spreadsheet not saved as CSV.
+    let xlsx = f.path("coding.xlsx");
+    std::fs::write(&xlsx, b"PK\x03\x04 rest of a zip").expect("write");
+    let (code, _, stderr) = f.agree(&[&xlsx]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("a zip archive (.xlsx), not a CSV"),
+        "{stderr}"
+    );
+    // A 4.8 MB line, and 5,000 unknown columns: a few lines of message, not the file.
+    let line = f.write("line.csv", &"x".repeat(4_800_000));
+    let mut wide = String::from("document,unit");
+    for i in 0..5_000 {
+        wide.push_str(&format!(",{}{i}", "y".repeat(100)));
+    }
+    let wide = f.write("wide.csv", &(wide + "\na.txt,Trust grew\n"));
+    for gold in [line, wide] {
+        let (code, _, stderr) = f.agree(&[&gold]);
+        assert_eq!(code, 2, "{stderr}");
+        assert!(stderr.len() < 4_000, "{} bytes of stderr", stderr.len());
+    }
+    let (_, _, stderr) = f.agree(&[&f.path("wide.csv")]);
+    assert!(stderr.contains("has 5000 problems"), "{stderr}");
+    assert!(stderr.contains("and 4980 more"), "{stderr}");
+}
+
+#[test]
 fn exported_project_read_back_as_gold_agrees_perfectly_on_every_unit() {
     // qualcode -> .qdpx -> qualcode keeps every code, unit and position: on a BOM + CRLF file
     // with Chinese, curly quotes and dashes, as in the corpus.

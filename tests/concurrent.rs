@@ -1,6 +1,7 @@
 //! Runs that meet in one output folder: a run holds the folder's lock file while it writes;
-//! a second run refuses, naming the first; a lock left by a killed run is taken over; `merge`
-//! never writes into one of its inputs.
+//! a second run refuses, naming the first; a lock left by a killed run is taken over; `agree`,
+//! which writes into a run's folder, takes the same lock; `merge` never writes into one of its
+//! inputs.
 
 mod common;
 
@@ -96,4 +97,40 @@ fn merge_refuses_to_write_into_one_of_its_inputs() {
         std::fs::read(shards[0].join("manifest.json")).expect("manifest"),
         before
     );
+}
+
+#[test]
+fn agree_refuses_a_folder_a_run_holds_and_locks_the_one_it_writes() {
+    let out = tempfile::tempdir().expect("tempdir");
+    let holder = qualcode::output::lock_record(std::process::id());
+    std::fs::write(out.path().join(LOCK), &holder).expect("lock");
+    let agree = |out: &Path| {
+        outcome(&[
+            "agree",
+            "--gold",
+            repo()
+                .join("tests/hand_coding/heldout.csv")
+                .to_str()
+                .unwrap(),
+            "--bootstrap",
+            "0",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+    };
+    let (code, _, stderr) = agree(out.path());
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains(&format!("(process {holder})")), "{stderr}");
+    assert!(!out.path().join("agreement.parquet").exists());
+    assert_eq!(
+        std::fs::read_to_string(out.path().join(LOCK)).expect("lock"),
+        holder,
+        "the run's lock is left alone"
+    );
+    // Unlocked, it writes, and leaves no lock behind.
+    std::fs::remove_file(out.path().join(LOCK)).expect("unlock");
+    let (code, _, stderr) = agree(out.path());
+    assert_eq!(code, 0, "{stderr}");
+    assert!(out.path().join("agreement.parquet").exists());
+    assert!(!out.path().join(LOCK).exists());
 }

@@ -482,3 +482,39 @@ fn kwic_cuts_its_context_from_the_decoded_text_of_any_encoding() {
     }
     assert!(rows >= 2, "{rows} kwic lines");
 }
+
+/// A short EUC-JP file whose bytes happen to be half UTF-8 (`社会` is `BC D2 B2 F1`, and
+/// `D2 B2` is UTF-8's `Ҳ`) is skipped as an uncertain reading, not called a damaged file;
+/// a UTF-8 file with a stray byte still is.
+#[test]
+fn short_east_asian_files_are_not_called_damaged_utf8() {
+    let dir = corpus(&[
+        ("social.txt", encode(encoding_rs::EUC_JP, "社会\n")),
+        ("residents.txt", encode(encoding_rs::EUC_JP, "地域の住民\n")),
+        (
+            "damaged.txt",
+            b"caf\xC3\xA9 cr\xC3\xA8me \xE9t\xC3\xA9\n".to_vec(),
+        ),
+    ]);
+    let (code, stderr, _) = coded(dir.path(), &[]);
+    assert_eq!(code, 1, "{stderr}");
+    for name in ["social.txt", "residents.txt"] {
+        let line = stderr
+            .lines()
+            .find(|l| l.contains(name))
+            .unwrap_or_else(|| panic!("{name}: {stderr}"));
+        assert!(!line.contains("damaged"), "{line}");
+        assert!(
+            line.contains("read as EUC-JP") && line.contains("reads as"),
+            "{line}"
+        );
+    }
+    let line = stderr
+        .lines()
+        .find(|l| l.contains("damaged.txt"))
+        .expect("damaged");
+    assert!(
+        line.contains("most of it is UTF-8: a damaged file"),
+        "{line}"
+    );
+}

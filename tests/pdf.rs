@@ -232,3 +232,148 @@ fn pdfs_that_cannot_be_read_are_skipped_with_what_to_do() {
         .collect();
     assert_eq!(statuses["000.txt"], "coded", "the rest is coded");
 }
+
+/// Runs the shipped codebook on a corpus of these files; (exit code, stderr, output folder).
+fn run_files(files: &[(&str, Vec<u8>)]) -> (i32, String, tempfile::TempDir) {
+    let corpus = tempfile::tempdir().expect("tempdir");
+    for (name, bytes) in files {
+        std::fs::write(corpus.path().join(name), bytes).expect("write");
+    }
+    let out = tempfile::tempdir().expect("tempdir");
+    let (code, stderr) = run(
+        corpus.path(),
+        &repo().join("codebook.toml"),
+        out.path(),
+        &[],
+    );
+    (code, stderr, out)
+}
+
+/// The words of the texts of the `segments` table.
+fn words_of_segments(out: &std::path::Path) -> Vec<String> {
+    strings(&table(out, "segments"), "text")
+        .iter()
+        .flat_map(|t| t.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+        .collect()
+}
+
+#[test]
+fn a_line_repeated_at_the_top_of_every_page_is_text_not_a_scan() {
+    if !poppler() {
+        return;
+    }
+    use common::pdf::{pdf, text};
+    let line = "Minutes of the board on trust";
+    for pages in [2, 300] {
+        let page = vec![text(72.0, 80.0, 11.0, line)];
+        let (code, stderr, out) = run_files(&[("minutes.pdf", pdf(&vec![page; pages]))]);
+        assert_eq!(code, 0, "{pages} pages: {stderr}");
+        assert_eq!(
+            words_of_segments(out.path()).join(" "),
+            vec![line; pages].join(" "),
+            "{pages} pages"
+        );
+    }
+}
+
+/// Pages of small print, or double-spaced, whose lines recur at the same place from page to
+/// page (here every page is the same), under a running head and over a page number: every
+/// word of the text is kept, the running head and the page numbers are not.
+#[test]
+fn small_print_and_double_spacing_keep_every_word() {
+    if !poppler() {
+        return;
+    }
+    use common::pdf::{pdf, text, HEIGHT};
+    let source =
+        std::fs::read_to_string(repo().join("corpus/001_bb6c17c0ea50004b.txt")).expect("corpus");
+    // WinAnsi has no Chinese; these tests want Latin text.
+    let words: Vec<&str> = source
+        .split_whitespace()
+        .filter(|w| w.chars().all(|c| c.is_ascii_graphic()))
+        .collect();
+    for (size, pitch) in [(6.0, 7.2), (12.0, 24.0)] {
+        // About as many characters as fit the width in Helvetica.
+        let width = (500.0 / (size * 0.5)) as usize;
+        let mut lines: Vec<String> = Vec::new();
+        let mut words = words.iter();
+        let per_page = ((HEIGHT - 160.0) / pitch) as usize;
+        while lines.len() < per_page {
+            let mut line = String::new();
+            for w in words.by_ref() {
+                line.push_str(w);
+                line.push(' ');
+                if line.len() > width {
+                    break;
+                }
+            }
+            lines.push(line.trim_end().to_string());
+        }
+        let pages: Vec<Vec<_>> = (1..=6)
+            .map(|n| {
+                let mut page = vec![text(40.0, 40.0, size, "Annual report of the association")];
+                for (i, line) in lines.iter().enumerate() {
+                    page.push(text(40.0, 90.0 + i as f64 * pitch, size, line));
+                }
+                page.push(text(290.0, HEIGHT - 30.0, size, &n.to_string()));
+                page
+            })
+            .collect();
+        let (code, stderr, out) = run_files(&[("report.pdf", pdf(&pages))]);
+        assert_eq!(code, 0, "{size} pt: {stderr}");
+        let got = words_of_segments(out.path());
+        let body: Vec<&str> = lines.iter().flat_map(|l| l.split_whitespace()).collect();
+        let want: Vec<&str> = (0..6).flat_map(|_| body.iter().copied()).collect();
+        // Hyphenated words at line ends may be rejoined: compare without the breaks.
+        assert!(
+            got.concat().replace('-', "") == want.concat().replace('-', ""),
+            "{size} pt on {pitch} pt: {} words of {}",
+            got.len(),
+            want.len()
+        );
+        // (The words are the body's alone: the running head and page numbers are out.)
+        let texts = strings(&table(out.path(), "segments"), "text");
+        assert!(texts.iter().all(|t| !t.contains("Annual report")));
+    }
+}
+
+/// A line break between two Han characters joins without a space, as in a plain text file:
+/// a term broken across the lines of a PDF is found.
+#[test]
+fn line_breaks_in_chinese_pdfs_take_no_space() {
+    if !poppler() {
+        return;
+    }
+    use common::pdf::{pdf, text};
+    let lines = [
+        "社会组织与政府之间的信",
+        "任逐步建立起来，双方与NGO",
+        "合作的意愿也增强了。",
+    ];
+    let page: Vec<_> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| text(72.0, 100.0 + i as f64 * 15.0, 11.0, l))
+        .collect();
+    let plain = "社会组织与政府之间的信\n任逐步建立起来，双方与NGO\n合作的意愿也增强了。\n";
+    let (code, stderr, out) = run_files(&[
+        ("zh.pdf", pdf(&[page])),
+        ("zh.txt", plain.as_bytes().to_vec()),
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let segments = table(out.path(), "segments");
+    let texts: BTreeMap<String, String> = strings(&segments, "document")
+        .into_iter()
+        .zip(strings(&segments, "text"))
+        .collect();
+    assert_eq!(
+        texts["zh.pdf"],
+        "社会组织与政府之间的信任逐步建立起来，双方与NGO 合作的意愿也增强了。"
+    );
+    assert_eq!(texts["zh.pdf"], texts["zh.txt"], "as a plain file");
+    let codes = codes_by_unit(&table(out.path(), "codings"));
+    assert!(
+        codes[&("zh.pdf".to_string(), 0)].contains("trust"),
+        "信任 across the break: {codes:?}"
+    );
+}

@@ -505,3 +505,98 @@ terms = ["bentuhua"]
         assert_eq!(nested[i], related, "{} {}", a[i], b[i]);
     }
 }
+
+/// Runs `qualcode args` with its stderr (and stdout) on a terminal, through util-linux's
+/// `script`; what the terminal showed, or None when `script` is missing.
+fn on_a_terminal(args: &[&str]) -> Option<(i32, String)> {
+    let mut command = vec![env!("CARGO_BIN_EXE_qualcode").to_string()];
+    command.extend(args.iter().map(|a| format!("'{a}'")));
+    let output = std::process::Command::new("script")
+        .args(["-q", "-e", "-c", &command.join(" "), "/dev/null"])
+        .current_dir(repo())
+        .output()
+        .ok()?;
+    Some((
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    ))
+}
+
+#[test]
+fn progress_counts_bytes_and_time_left_on_a_terminal_only() {
+    // A file larger than a batch (coded in parts), small ones, an empty one and one skipped.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).expect("corpus");
+    let article = std::fs::read_to_string(repo().join("corpus").join(ARTICLE)).expect("article");
+    let large = article.repeat((3 << 20) / article.len() + 1);
+    std::fs::write(corpus.join("large.txt"), &large).expect("large");
+    std::fs::write(corpus.join("small.txt"), &article).expect("small");
+    std::fs::write(corpus.join("empty.txt"), "").expect("empty");
+    std::fs::write(corpus.join("binary.txt"), b"\x00\x01\x02\xff\xfe").expect("binary");
+    let codebook = repo().join("codebook.toml");
+    let out = dir.path().join("out");
+    let args = [
+        "run",
+        "--corpus",
+        corpus.to_str().expect("utf-8"),
+        "--codebook",
+        codebook.to_str().expect("utf-8"),
+        "--out",
+        out.to_str().expect("utf-8"),
+        "--batch-mb",
+        "1",
+    ];
+    // Not a terminal: the notes and the summary alone, no line redrawn.
+    let (code, _, stderr) = outcome(&args);
+    assert_eq!(code, 1, "one file skipped: {stderr}");
+    assert!(stderr.contains("warning: skipped"), "{stderr}");
+    assert!(
+        stderr.contains("4 files (2 coded, 1 empty, 1 skipped)"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains('\r') && !stderr.contains("MiB"),
+        "{stderr}"
+    );
+    let Some((code, screen)) = on_a_terminal(&args) else {
+        assert!(
+            std::env::var("QUALCODE_REQUIRE_SCRIPT").is_err(),
+            "script (util-linux) is required"
+        );
+        eprintln!("skipped: script (util-linux) not available");
+        return;
+    };
+    assert_eq!(code, 1, "one file skipped: {screen}");
+    // Drawn from the start, in bytes of all the files' sizes, with the time left.
+    let total = (large.len() + article.len() + 5) as f64 / f64::from(1 << 20);
+    assert!(screen.contains("listing the corpus"), "{screen}");
+    assert!(
+        screen.contains(&format!("/{total:.2} MiB, time left")),
+        "{screen}"
+    );
+    // What the terminal shows line by line: a carriage return goes back to the line's start
+    // and ESC[2K clears it.
+    let shown: Vec<String> = screen
+        .split('\n')
+        .map(|line| {
+            let line = line.trim_end_matches('\r');
+            let last = line.rsplit('\r').next().unwrap_or_default();
+            last.replace("\x1b[2K", "")
+        })
+        .collect();
+    // Notes and warnings printed on lines of their own, the line drawn again below them.
+    for note in ["warning: skipped", "note: "] {
+        let line = shown.iter().find(|l| l.contains(note));
+        assert!(
+            line.is_some_and(|l| l.starts_with(note)),
+            "{note:?} printed over the line: {shown:#?}"
+        );
+    }
+    // Cleared at the end: the summary is the last line.
+    let last = shown.iter().rev().find(|l| !l.trim().is_empty());
+    assert!(
+        last.is_some_and(|l| l.starts_with("qualcode: 4 files (2 coded, 1 empty, 1 skipped)")),
+        "{shown:#?}"
+    );
+}

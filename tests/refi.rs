@@ -508,3 +508,73 @@ fn codebook_written_by_taguette_is_imported() {
         ]
     );
 }
+
+/// What colleagues' codebooks and dictionaries hide: text written below the id line of a
+/// `.qdc` description, a LIWC category number given twice, two categories whose names look
+/// alike (`trust`, `truѕt` with a Cyrillic ѕ).
+#[test]
+fn imports_keep_every_description_and_catch_ambiguous_categories() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let codebook_path = dir.path().join("nested.toml");
+    std::fs::write(&codebook_path, NESTED).expect("write");
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).expect("mkdir");
+    std::fs::write(corpus.join("a.txt"), "Trust.\n").expect("write");
+    let qdc = dir.path().join("c.qdc");
+    let (code, stderr) = export("qdc", &corpus, &codebook_path, &qdc);
+    assert_eq!(code, 0, "{stderr}");
+    // A colleague's note, typed in the QDA tool under the line qualcode wrote.
+    let xml = std::fs::read_to_string(&qdc).expect("read");
+    let edited = xml.replacen(
+        "qualcode id: trust</Description>",
+        "qualcode id: trust\nAdded by Ana: reliance counts too.</Description>",
+        1,
+    );
+    assert_ne!(edited, xml, "the export writes the id line last");
+    std::fs::write(&qdc, edited).expect("write");
+    let (code, stdout, stderr) = import(&qdc, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let imported = qualcode::codebook::parse(&stdout).expect("valid");
+    let trust = imported
+        .codes
+        .iter()
+        .find(|c| c.id == "trust")
+        .expect("trust");
+    assert!(
+        trust
+            .definition
+            .ends_with("Added by Ana: reliance counts too."),
+        "{:?}",
+        trust.definition
+    );
+
+    let dic = dir.path().join("twice.dic");
+    std::fs::write(
+        &dic,
+        "%\n1\tposemo\n2\tnegemo\n1\ttrust\n%\nhappy\t1\nsad\t2\n",
+    )
+    .expect("write");
+    let (code, _, stderr) = import(&dic, &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("category 1 is defined twice"), "{stderr}");
+
+    let dic = dir.path().join("alike.dic");
+    std::fs::write(
+        &dic,
+        "%\n1\ttrust\n2\ttru\u{455}t\n%\ntrust*\t1\nfaith\t2\n",
+    )
+    .expect("write");
+    let written = dir.path().join("alike.toml");
+    let (code, _, stderr) = import(&dic, &["-o", written.to_str().expect("utf-8")]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("looks like code id \"trust\"") && stderr.contains("U+0455"),
+        "{stderr}"
+    );
+    let (code, stderr) = run(&corpus, &written, &dir.path().join("out"), &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("code id \"tru\u{455}t\" looks like code id \"trust\" (line"),
+        "{stderr}"
+    );
+}

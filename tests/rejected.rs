@@ -437,7 +437,11 @@ fn kwic_lists_matches_by_status() {
     ]);
     assert_eq!(code, 0, "{stderr}");
     let text = std::fs::read_to_string(&csv_path).expect("csv");
-    assert!(text.contains(",vetoed,charitable trust\n"), "{text}");
+    // Text cells are quoted (as every CSV qualcode writes: OWASP's advice for spreadsheets).
+    assert!(
+        text.contains(",\"vetoed\",\"charitable trust\"\n"),
+        "{text}"
+    );
     // In Parquet, `vetoed_by` is null unless the match was vetoed, as in `rejected_matches`.
     let parquet_path = dir.path().join("kwic.parquet");
     let (code, _, stderr) = kwic(&[

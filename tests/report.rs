@@ -1,6 +1,7 @@
 //! `qualcode report` and `qualcode plot` on real runs: the page's numbers equal the run's
 //! tables, every counted match of a listed unit is highlighted, the page loads nothing from
-//! elsewhere, and a real browser runs it without errors.
+//! elsewhere, and a real browser runs it without errors. Every run here has the odd files of
+//! a real corpus (an empty file, a Word lock file, a scan, a fake PDF; `common::OddRun`).
 //!
 //! The browser test is skipped with a notice when Chromium is missing, unless
 //! `QUALCODE_REQUIRE_CHROMIUM=1` (set by `.ci/run`, which installs it), where it fails.
@@ -43,9 +44,34 @@ fn article<'a>(page: &'a str, id: &str) -> &'a str {
 
 #[test]
 fn the_page_holds_the_runs_numbers_and_loads_nothing_from_elsewhere() {
-    let out = default_run(&[]);
-    let page = report(out.path(), &[]);
-    assert_page_holds_the_run(&page, out.path());
+    let odd = OddRun::new(&[]);
+    let out = odd.out();
+    let page = report(out.as_path(), &[]);
+    assert_page_holds_the_run(&page, out.as_path());
+    // The odd files are listed with their status and reason, and shown nowhere else.
+    let documents = table(&out, "documents");
+    let (ids, statuses) = (
+        strings(&documents, "document"),
+        strings(&documents, "status"),
+    );
+    let reasons = strings(&documents, "reason");
+    for (name, _) in odd_files() {
+        let i = ids.iter().position(|d| d == name).expect(name);
+        let row = format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(name),
+            statuses[i],
+            escape(&reasons[i])
+                .replace('\'', "&#39;")
+                .replace('"', "&quot;")
+        );
+        assert!(page.contains(&row), "{row}");
+        assert_eq!(
+            page.matches(&format!(">{}<", escape(name))).count(),
+            1,
+            "{name}"
+        );
+    }
 }
 
 /// The checks of the page against the run's tables, on the file as written or on the DOM a
@@ -179,8 +205,12 @@ fn assert_page_holds_the_run(page: &str, out: &Path) {
 
 #[test]
 fn large_lists_are_cut_evenly_and_say_so() {
-    let out = default_run(&[]);
-    let page = report(out.path(), &["--units-per-code", "4", "--documents", "2"]);
+    let odd = OddRun::new(&[]);
+    let out = odd.out();
+    let page = report(
+        out.as_path(),
+        &["--units-per-code", "4", "--documents", "2"],
+    );
     let trust = article(&page, "code-trust");
     assert_eq!(trust.matches(r#"<div class="unit">"#).count(), 4);
     assert!(trust.contains("4 of 15 units shown, evenly spaced"));
@@ -193,8 +223,9 @@ fn large_lists_are_cut_evenly_and_say_so() {
 
 #[test]
 fn agreement_appears_when_agree_wrote_into_the_folder() {
-    let out = default_run(&[]);
-    let without = report(out.path(), &[]);
+    let odd = OddRun::new(&[]);
+    let out = odd.out();
+    let without = report(out.as_path(), &[]);
     assert!(!without.contains(r#"id="agreement""#));
     let output = qualcode(&[
         "agree",
@@ -206,16 +237,22 @@ fn agreement_appears_when_agree_wrote_into_the_folder() {
         "--codebook",
         repo().join("codebook.toml").to_str().unwrap(),
         "--corpus",
-        repo().join("corpus").to_str().unwrap(),
+        odd.corpus().to_str().unwrap(),
         "--out",
-        out.path().to_str().unwrap(),
+        out.as_path().to_str().unwrap(),
         "--bootstrap",
         "0",
     ]);
-    assert!(output.status.success());
-    let page = report(out.path(), &[]);
+    // Finished, with the odd files skipped.
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let page = report(out.as_path(), &[]);
     let section = &page[page.find(r#"id="agreement""#).expect("agreement section")..];
-    let agreement = table(out.path(), "agreement");
+    let agreement = table(out.as_path(), "agreement");
     let (codes, kappas) = (strings(&agreement, "code"), f64s(&agreement, "cohen_kappa"));
     for (code, kappa) in codes.iter().zip(kappas) {
         let row = &section[section
@@ -232,7 +269,7 @@ fn agreement_appears_when_agree_wrote_into_the_folder() {
     assert_eq!(
         section.matches("hand: yes<br>machine: no").count()
             + section.matches("hand: no<br>machine: yes").count(),
-        agreement_disagreements(out.path())
+        agreement_disagreements(out.as_path())
     );
 }
 
@@ -245,8 +282,9 @@ fn agreement_disagreements(out: &Path) -> usize {
 
 #[test]
 fn plots_are_svg_with_their_numbers_and_bad_arguments_are_refused() {
-    let out = default_run(&[]);
-    let dir = out.path();
+    let odd = OddRun::new(&[]);
+    let out = odd.out();
+    let dir = out.as_path();
     for (kind, expect, shape) in [
         ("frequency", "15 units (12.2%), 3 docs", (4, 4)),
         (
@@ -313,9 +351,10 @@ fn a_real_browser_runs_the_page_without_errors() {
         eprintln!("skipped: no Chromium (apt-get install chromium) to run the report in");
         return;
     };
-    let out = default_run(&[]);
-    report(out.path(), &[]);
-    let url = format!("file://{}", out.path().join("report.html").display());
+    let odd = OddRun::new(&[]);
+    let out = odd.out();
+    report(out.as_path(), &[]);
+    let url = format!("file://{}", out.as_path().join("report.html").display());
     let output = Command::new(browser)
         .args([
             "--headless",
@@ -346,9 +385,9 @@ fn a_real_browser_runs_the_page_without_errors() {
     }
     assert_eq!(dom.matches("<svg").count(), 2);
     // The numbers, units and highlights, as the browser built them.
-    assert_page_holds_the_run(&dom, out.path());
+    assert_page_holds_the_run(&dom, out.as_path());
     // A screenshot to look at (kept beside the report; the README's is made the same way).
-    let shot = out.path().join("report.png");
+    let shot = out.as_path().join("report.png");
     let output = Command::new(browser)
         .args([
             "--headless",
@@ -386,14 +425,8 @@ fn document_variables_are_shown_by_value_and_plotted() {
         csv.push_str(&format!("{d},{o}\n"));
     }
     std::fs::write(&meta, csv).expect("write");
-    let out = dir.path().join("out");
-    let (code, stderr) = run(
-        &repo().join("corpus"),
-        &repo().join("codebook.toml"),
-        &out,
-        &["--metadata", meta.to_str().unwrap(), "--by", "outlet"],
-    );
-    assert_eq!(code, 0, "{stderr}");
+    let odd = OddRun::new(&["--metadata", meta.to_str().unwrap(), "--by", "outlet"]);
+    let out = odd.out();
     let page = report(&out, &[]);
     let section = &page[page
         .find(r#"id="by-variable""#)
@@ -405,11 +438,18 @@ fn document_variables_are_shown_by_value_and_plotted() {
         u32s(&by, "units"),
         u32s(&by, "value_units"),
     );
-    assert_eq!(codes.len(), 8, "4 codes x 2 outlets");
+    // The odd files have no outlet: a third column, "(none)", of no units.
+    assert_eq!(codes.len(), 12, "4 codes x (2 outlets + none)");
     for i in 0..codes.len() {
+        let value = if values[i].is_empty() {
+            assert_eq!((units[i], value_units[i]), (0, 0));
+            "(none)"
+        } else {
+            values[i].as_str()
+        };
         let cell = format!(
-            "outlet = {}, {}: {} of {} units",
-            values[i], codes[i], units[i], value_units[i]
+            "outlet = {value}, {}: {} of {} units",
+            codes[i], units[i], value_units[i]
         );
         assert!(section.contains(&cell), "{cell}");
     }
@@ -424,7 +464,8 @@ fn document_variables_are_shown_by_value_and_plotted() {
     ]);
     assert!(output.status.success());
     let text = std::fs::read_to_string(&svg).expect("svg");
-    assert_eq!(text.matches("<rect ").count(), 8);
+    assert_eq!(text.matches("<rect ").count(), 12);
+    assert!(text.contains(">(none)</text>"));
     assert!(text.contains(">journal</text>") && text.contains(">web</text>"));
     let (code, _, stderr) = outcome(&[
         "plot",

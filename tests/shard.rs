@@ -131,6 +131,77 @@ fn mismatched_shards_are_refused() {
 }
 
 #[test]
+fn shards_cut_from_different_corpora_are_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let codebook = repo().join("codebook.toml");
+    let out = |name: &str| dir.path().join(name);
+    // The corpus, a copy of it elsewhere (another node's scratch disk), and the corpus with one
+    // file changed (a newer version of one document) or added.
+    let corpus = corpus(&out("here"));
+    let copy = self::corpus(&out("there"));
+    let changed = self::corpus(&out("changed"));
+    std::fs::write(
+        changed.join("more/notes.md"),
+        "# Notes, revised\n\nTrust.\n",
+    )
+    .expect("write");
+    let added = self::corpus(&out("added"));
+    std::fs::write(added.join("late.txt"), "A late document.\n").expect("write");
+    for (name, folder, shard) in [
+        ("a", &corpus, "1/2"),
+        ("b", &corpus, "2/2"),
+        ("b-copy", &copy, "2/2"),
+        ("b-changed", &changed, "2/2"),
+        ("b-added", &added, "2/2"),
+    ] {
+        let (code, stderr) = run(folder, &codebook, &out(name), &["--shard", shard]);
+        assert!(code == 0 || code == 1, "{stderr}");
+    }
+    // Whichever shard holds the changed or added file, the other shard's listing differs.
+    for other in ["b-changed", "b-added"] {
+        let (code, stderr) = merge(&[out("a"), out(other)], &out("merged"));
+        assert_eq!(code, 2, "{other}: {stderr}");
+        assert!(
+            stderr.contains("was cut from another corpus than")
+                && stderr.contains("8 documents, listing sha256"),
+            "{stderr}"
+        );
+        assert!(!out("merged").join("manifest.json").exists());
+    }
+    // The same documents elsewhere merge, with a note.
+    let (code, stderr) = merge(&[out("a"), out("b-copy")], &out("merged"));
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("the same documents"), "{stderr}");
+    let (code, stderr) = merge(&[out("a"), out("b")], &out("merged-here"));
+    assert_eq!(code, 1, "{stderr}");
+    for name in TABLES {
+        assert!(table(&out("merged"), name).equals_missing(&table(&out("merged-here"), name)));
+    }
+
+    // A table corpus: the rows of another version of the table are another corpus.
+    let csv = |name: &str, last: &str| {
+        let path = out(name);
+        std::fs::write(
+            &path,
+            format!("id,text\nd1,Trust between them.\nd2,Mutual benefit.\nd3,\"{last}\"\n"),
+        )
+        .expect("write");
+        path
+    };
+    let (one, two) = (
+        csv("one.csv", "A win-win."),
+        csv("two.csv", "A win-win, revised."),
+    );
+    for (name, table, shard) in [("t1", &one, "1/2"), ("t2", &two, "2/2")] {
+        let (code, stderr) = run(table, &codebook, &out(name), &["--shard", shard]);
+        assert!(code == 0 || code == 1, "{stderr}");
+    }
+    let (code, stderr) = merge(&[out("t1"), out("t2")], &out("merged-table"));
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("3 documents, listing sha256"), "{stderr}");
+}
+
+#[test]
 fn small_batches_give_the_same_tables_as_one() {
     // The run streams the corpus in batches; with one or two files per batch the Parquet files
     // hold several row groups, and must read back exactly as the one-batch run.

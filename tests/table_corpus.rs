@@ -314,6 +314,71 @@ fn without_an_id_column_documents_are_named_by_row_number() {
 }
 
 #[test]
+fn quotes_that_would_merge_rows_are_errors_naming_the_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out");
+    // A quote left open on line 3 of 1,002: the CSV reader makes lines 3-1002 one document.
+    let mut csv = String::from("id,text\n1,Trust between them.\n2,\"She said: no\n");
+    for i in 3..=1001 {
+        csv.push_str(&format!("{i},Mutual benefit and trust.\n"));
+    }
+    let path = dir.path().join("open.csv");
+    std::fs::write(&path, &csv).expect("write");
+    let (code, stderr) = run(&path, &codebook(), &out, &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(
+            "open.csv: line 3: a quoted cell opened on this line is never closed: lines 3-1002"
+        ),
+        "{stderr}"
+    );
+    // A quote inside a quoted cell, not doubled, on line 2 of a TSV: its quote closes the
+    // cell, and with the next quote opening another, the rows between are merged.
+    let path = dir.path().join("stray.tsv");
+    std::fs::write(&path, "id\ttext\n1\t\"He said \"trust\" twice\"\n2\tok\n").expect("write");
+    let (code, stderr) = run(&path, &codebook(), &out, &[]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("stray.tsv: line 2: a quote inside a quoted cell is not doubled"),
+        "{stderr}"
+    );
+    // A --metadata file is read the same way.
+    let meta = dir.path().join("meta.csv");
+    std::fs::write(
+        &meta,
+        "document,outlet\n000_1c80d6f4af9c420a.txt,\"web\n001_bb6c17c0ea50004b.txt,journal\n",
+    )
+    .expect("write");
+    let (code, stderr) = run(
+        &repo().join("corpus"),
+        &codebook(),
+        &out,
+        &["--metadata", meta.to_str().unwrap()],
+    );
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("meta.csv: line 2: a quoted cell opened on this line is never closed"),
+        "{stderr}"
+    );
+    assert!(!out.join("manifest.json").exists(), "nothing written");
+    // Quotes used rightly: doubled inside, line breaks inside, CRLF line ends.
+    let path = dir.path().join("good.csv");
+    std::fs::write(
+        &path,
+        "id,text\r\n1,\"He said \"\"trust\"\",\r\nthen left.\"\r\n2,plain \"quote\" and trust\r\n",
+    )
+    .expect("write");
+    let (code, stderr) = run(&path, &codebook(), &out, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let texts = strings(&table(&out, "segments"), "text");
+    assert_eq!(
+        texts,
+        ["He said \"trust\", then left.", "plain \"quote\" and trust"],
+        "{texts:?}"
+    );
+}
+
+#[test]
 fn unusable_tables_are_clear_errors() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("out");
@@ -826,5 +891,140 @@ fn workbench_commands_read_a_table_corpus_as_a_folder() {
     assert!(
         stderr.contains("\"nope.txt\" is not a document of"),
         "{stderr}"
+    );
+}
+
+/// A table of 25,000 rows, all but three empty: a few lines on stderr, not 25,000, and a
+/// manifest that lists 10,000 of them; the documents table has every row. Merging its shards
+/// gives the same manifest.
+#[test]
+fn many_empty_documents_are_summarised_and_the_manifest_is_bounded() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut csv = String::from("id,text\n");
+    for i in 0..25_000 {
+        let text = if i % 10_000 == 5 { "Trust grew." } else { "" };
+        csv.push_str(&format!("r{i:05},{text}\n"));
+    }
+    let table_path = dir.path().join("rows.csv");
+    std::fs::write(&table_path, csv).expect("write");
+    let out = dir.path().join("out");
+    let (code, stderr) = run(&table_path, &codebook(), &out, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let empty_lines = stderr.lines().filter(|l| l.ends_with("is empty")).count();
+    assert_eq!(empty_lines, 20, "{stderr}");
+    assert!(
+        stderr.contains("note: 24977 more empty documents, not named above"),
+        "{stderr}"
+    );
+    assert!(stderr.lines().count() < 30, "{stderr}");
+    let m = manifest(&out);
+    let files = m["files"].as_array().expect("files");
+    assert_eq!(files.len(), 10_000);
+    assert!(files.iter().all(|f| f["status"] == "empty"));
+    assert_eq!(m["files_not_listed"], 15_000);
+    assert_eq!(m["counts"]["files"], 25_000);
+    assert_eq!(table(&out, "documents").height(), 25_000);
+    let shards: Vec<PathBuf> = (1..=2)
+        .map(|k| {
+            let shard = dir.path().join(format!("shard{k}"));
+            let (code, stderr) = run(
+                &table_path,
+                &codebook(),
+                &shard,
+                &["--shard", &format!("{k}/2")],
+            );
+            assert_eq!(code, 0, "{stderr}");
+            shard
+        })
+        .collect();
+    let merged = dir.path().join("merged");
+    let (code, stderr) = merge(&shards, &merged);
+    assert_eq!(code, 0, "{stderr}");
+    let mut got = manifest(&merged);
+    let mut want = m;
+    // Listed in id order, as merged tables are.
+    for m in [&mut got, &mut want] {
+        m["files"]
+            .as_array_mut()
+            .expect("files")
+            .sort_by_key(|f| f["document"].as_str().unwrap_or_default().to_string());
+    }
+    assert_eq!(got["files"], want["files"]);
+    assert_eq!(got["files_not_listed"], 15_000);
+
+    // Skipped files of a folder: the first 20 named, the others counted by kind of reason.
+    let folder = dir.path().join("folder");
+    std::fs::create_dir(&folder).expect("mkdir");
+    for i in 0..23 {
+        std::fs::write(folder.join(format!("bin{i:02}.txt")), b"\x00\x01\x02").expect("write");
+    }
+    for i in 0..4 {
+        std::fs::write(folder.join(format!("zz{i}.docx")), "not a zip").expect("write");
+    }
+    std::fs::write(folder.join("a.txt"), "Trust grew.\n").expect("write");
+    let (code, stderr) = run(&folder, &codebook(), &dir.path().join("f"), &[]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        stderr
+            .lines()
+            .filter(|l| l.starts_with("warning: skipped"))
+            .count(),
+        20
+    );
+    assert!(
+        stderr.contains("warning: 7 more files skipped, not named above (3 binary file, 4 cannot open the Word document as a zip archive)"),
+        "{stderr}"
+    );
+}
+
+/// Text kept as categories (pandas' `category`, polars' `Categorical`, Arrow's dictionary
+/// strings) is read as text: the texts, ids and variables are the same as from plain strings.
+#[test]
+fn categorical_text_columns_are_text() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plain = df!(
+        "id" => ["a", "b", "c"],
+        "text" => ["Trust grew.", "Mutual benefit.", "Trust grew."],
+        "outlet" => ["web", "web", "print"],
+    )
+    .expect("frame");
+    let categorical = DataType::from_categories(Categories::global());
+    let mut cat = plain.clone();
+    for name in ["id", "text", "outlet"] {
+        let column = cat
+            .column(name)
+            .expect("column")
+            .cast(&categorical)
+            .expect("cast");
+        cat.replace(name, column).expect("replace");
+    }
+    assert!(cat.column("text").expect("text").dtype().is_categorical());
+    let mut outs = Vec::new();
+    for (name, mut df) in [("plain", plain), ("categorical", cat)] {
+        let path = dir.path().join(format!("{name}.parquet"));
+        ParquetWriter::new(std::fs::File::create(&path).expect("create"))
+            .finish(&mut df)
+            .expect("write");
+        let out = dir.path().join(format!("out-{name}"));
+        let (code, stderr) = run(&path, &codebook(), &out, &[]);
+        assert_eq!(code, 0, "{name}: {stderr}");
+        outs.push(out);
+    }
+    for name in ["documents", "segments", "codings", "document_variables"] {
+        let (a, b) = (table(&outs[0], name), table(&outs[1], name));
+        if name == "documents" {
+            // The stored bytes differ; the rest is the same.
+            let columns = ["document", "status", "segments", "units"];
+            assert!(a
+                .select(columns)
+                .expect("a")
+                .equals_missing(&b.select(columns).expect("b")));
+        } else {
+            assert!(a.equals_missing(&b), "{name}:\n{a}\n{b}");
+        }
+    }
+    assert_eq!(
+        strings(&table(&outs[1], "segments"), "text"),
+        ["Trust grew.", "Mutual benefit.", "Trust grew."]
     );
 }

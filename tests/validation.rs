@@ -392,6 +392,20 @@ fn a_sheet_of_another_run_or_coded_in_part_is_refused() {
         "x/blank and 1/0 give the same estimates"
     );
 
+    // A drawn unit deleted from the sheet is named by row, document and segment.
+    let mut short = filled.clone();
+    let deleted = short.remove(4);
+    write_sheet(&sheet, &header, &short, b',');
+    let (code, _, stderr) = estimate(run.path(), &sheet, &[]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains(&format!(
+            "1 drawn unit is missing: row {} ({} #{})",
+            deleted[0], deleted[1], deleted[2]
+        )),
+        "{stderr}"
+    );
+
     // A mark that is neither is named with its line and column.
     let mut bad = filled.clone();
     bad[0][6] = "maybe".into();

@@ -332,3 +332,186 @@ fn sentence_scope_on_the_corpus_drops_the_paragraph_with_cues_in_two_sentences()
     let dropped: Vec<_> = units[0].iter().filter(|u| !units[1].contains(u)).collect();
     assert_eq!(dropped, [&("001_bb6c17c0ea50004b.txt".to_string(), 45)]);
 }
+
+/// Every command that reads a corpus or a run, on the shipped corpus with the odd files of a
+/// real one (an empty file, a Word lock file, a scan, a fake PDF): each finishes with exit 1
+/// (files skipped) and the same results as without them, and `explain` on a skipped file
+/// says why it was skipped.
+#[test]
+fn every_command_works_beside_empty_and_skipped_files() {
+    let odd = OddRun::new(&[]);
+    let (corpus, out) = (odd.corpus(), odd.out());
+    // Each skipped for what it is.
+    let documents = table(&out, "documents");
+    let reason: std::collections::BTreeMap<String, String> = strings(&documents, "document")
+        .into_iter()
+        .zip(strings(&documents, "reason"))
+        .collect();
+    assert!(
+        reason["~$draft.docx"].starts_with("an Office owner file"),
+        "{reason:?}"
+    );
+    let clean = default_run(&[]);
+    for name in ["code_frequency", "codings", "cooccurrence"] {
+        assert!(
+            table(&out, name).equals_missing(&table(clean.path(), name)),
+            "{name}"
+        );
+    }
+    let s = |p: &Path| p.to_str().expect("utf-8").to_string();
+    let corpus_args = |mut args: Vec<String>| {
+        args.extend(["--corpus".into(), s(&corpus)]);
+        args
+    };
+    let heldout = s(&repo().join("tests/hand_coding/heldout.csv"));
+    let heldout_path = heldout.clone();
+    let files = odd.dir.path().join("files");
+    std::fs::create_dir(&files).expect("mkdir");
+    let qdpx = s(&files.join("from.qdpx"));
+    let commands: Vec<(Vec<String>, &str)> = vec![
+        (corpus_args(vec!["check".into()]), "qualcode: codebook"),
+        (corpus_args(vec!["kwic".into(), "trust".into()]), "[trust]"),
+        (
+            corpus_args(vec![
+                "similar".into(),
+                "trust".into(),
+                "--limit".into(),
+                "2".into(),
+            ]),
+            "units most like",
+        ),
+        (
+            corpus_args(vec![
+                "suggest".into(),
+                "trust".into(),
+                "--gold".into(),
+                heldout.clone(),
+            ]),
+            "kappa",
+        ),
+        (
+            corpus_args(vec![
+                "agree".into(),
+                "--gold".into(),
+                heldout,
+                "--bootstrap".into(),
+                "0".into(),
+                "--out".into(),
+                s(&out),
+            ]),
+            "kappa",
+        ),
+        (
+            corpus_args(vec![
+                "export".into(),
+                "qdpx".into(),
+                "--out".into(),
+                s(&files.join("p.qdpx")),
+            ]),
+            "wrote",
+        ),
+    ];
+    for (args, expect) in commands {
+        let (code, stdout, stderr) = outcome(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(code, 1, "{args:?}: {stderr}");
+        assert!(
+            stdout.contains(expect) || stderr.contains(expect),
+            "{args:?}: {expect:?} in\n{stdout}\n{stderr}"
+        );
+        assert!(stderr.contains("skipped"), "{args:?}: {stderr}");
+    }
+    // A run's views, after agree wrote into its folder.
+    for args in [
+        vec!["report".to_string(), "--from".into(), s(&out)],
+        vec![
+            "plot".into(),
+            "by-document".into(),
+            "--from".into(),
+            s(&out),
+            "--out".into(),
+            s(&files.join("d.svg")),
+        ],
+    ] {
+        let (code, _, stderr) = outcome(&args.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(code, 0, "{args:?}: {stderr}");
+    }
+    // explain names why an odd file has no units.
+    for (name, why) in [
+        ("empty.txt", "cannot be coded: empty"),
+        ("fake.pdf", "cannot be coded: skipped: "),
+        ("~$draft.docx", "cannot be coded: skipped: "),
+    ] {
+        let (code, _, stderr) = outcome(&["explain", name, "0", "--corpus", &s(&corpus)]);
+        assert_eq!(code, 2, "{name}: {stderr}");
+        assert!(stderr.contains(why), "{name}: {stderr}");
+        // The same from the run's tables, not "not a document of the run".
+        let (code, _, stderr) = outcome(&["explain", name, "0", "--from", &s(&out)]);
+        assert_eq!(code, 2, "{name}: {stderr}");
+        assert!(stderr.contains(why), "{name} --from: {stderr}");
+    }
+    let (code, _, stderr) = outcome(&["explain", "nothere.txt", "0", "--from", &s(&out)]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("is not a document of the run"), "{stderr}");
+    // The commands that read the run's tables instead of the corpus (--from), and those that
+    // only read runs.
+    let again = odd.dir.path().join("again");
+    assert_eq!(
+        common::run(&corpus, &repo().join("codebook.toml"), &again, &[]).0,
+        1
+    );
+    let run_dir = s(&out);
+    let from = ["--from", run_dir.as_str()];
+    let sheet = s(&files.join("sheet.csv"));
+    let again_dir = s(&again);
+    for (args, expect) in [
+        (
+            [vec!["check"], from.to_vec()].concat(),
+            "qualcode: codebook",
+        ),
+        ([vec!["kwic", "trust"], from.to_vec()].concat(), "[trust]"),
+        (
+            [
+                vec!["explain", "000_1c80d6f4af9c420a.txt", "0"],
+                from.to_vec(),
+            ]
+            .concat(),
+            "000_1c80d6f4af9c420a.txt",
+        ),
+        (
+            [vec!["similar", "trust", "--limit", "2"], from.to_vec()].concat(),
+            "units most like",
+        ),
+        (
+            [
+                vec!["suggest", "trust", "--gold", &heldout_path],
+                from.to_vec(),
+            ]
+            .concat(),
+            "kappa",
+        ),
+        (
+            [
+                vec!["agree", "--gold", &heldout_path, "--bootstrap", "0"],
+                from.to_vec(),
+            ]
+            .concat(),
+            "kappa",
+        ),
+        (
+            [vec!["export", "qdpx", "--out", &qdpx], from.to_vec()].concat(),
+            "wrote",
+        ),
+        (
+            [vec!["sample", "-n", "10", "-o", &sheet], from.to_vec()].concat(),
+            "drew 10 of 123 coded units",
+        ),
+        (vec!["diff", run_dir.as_str(), &again_dir], "123 units"),
+    ] {
+        let (code, stdout, stderr) = outcome(&args);
+        assert!(code == 0 || code == 1, "{args:?}: {stderr}");
+        assert!(
+            stdout.contains(expect) || stderr.contains(expect),
+            "{args:?}: {expect:?} in\n{stdout}\n{stderr}"
+        );
+    }
+}

@@ -103,20 +103,17 @@ pub fn run(args: &DiffArgs) -> Result<u8> {
         .collect();
     let texts = run_tables::unit_texts(&args.after, &shown)?;
     let units = a_units.iter().filter(|(_, _, coded)| *coded).count();
-    print!(
-        "{}",
-        render(
-            &diffs,
-            &texts,
-            args.examples,
-            units,
-            &a_manifest,
-            &b_manifest
-        )
-    );
+    crate::escape::print_lines(&render(
+        &diffs,
+        &texts,
+        args.examples,
+        units,
+        &a_manifest,
+        &b_manifest,
+    ));
     if let (Some(path), Some(format)) = (&args.out, format) {
         listing(&diffs).write(path, format)?;
-        eprintln!("qualcode: wrote {}", path.display());
+        errln!("qualcode: wrote {}", path.display());
     }
     Ok(super::exit::OK)
 }

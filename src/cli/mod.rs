@@ -399,7 +399,7 @@ const MAX_THREADS_PER_CORE: usize = 8;
 fn capped_threads(asked: usize, cores: usize) -> usize {
     let most = cores.max(1) * MAX_THREADS_PER_CORE;
     if asked > most {
-        eprintln!(
+        errln!(
             "warning: --threads {asked} capped at {most} ({MAX_THREADS_PER_CORE} per core; this machine has {cores})"
         );
         most
@@ -541,7 +541,7 @@ pub fn main_with_args(cli: Cli) -> Result<u8> {
         }
         Command::Merge(args) => {
             let counts = crate::pipeline::merge(&args.shards, &args.out)?;
-            eprintln!(
+            errln!(
                 "qualcode: merged {} shards: {} files, {} units, {} codings -> {}",
                 args.shards.len(),
                 counts.files,
@@ -669,7 +669,7 @@ pub fn run(settings: &RunSettings) -> Result<u8> {
             unit_name(settings.unit)
         );
     }
-    eprintln!(
+    errln!(
         "qualcode: {} files ({} coded, {} empty, {} skipped){skipped}, {} segments, {} {} units, {} with codes, {} codings, {} matches in {:.2}s -> {}",
         c.files,
         c.coded,
@@ -692,7 +692,10 @@ pub fn export(format: ExportFormat, from: Option<&Path>, settings: &RunSettings)
     let codebook = load_codebook_for(settings)?;
     let (bytes, code) = match format {
         ExportFormat::Qdc => (refi::codebook_qdc(&codebook).into_bytes(), exit::OK),
-        ExportFormat::CodebookCsv => (refi::codebook_csv(&codebook).into_bytes(), exit::OK),
+        ExportFormat::CodebookCsv => (
+            refi::codebook_csv(&codebook).context("cannot write the codebook CSV")?,
+            exit::OK,
+        ),
         ExportFormat::Qdpx => {
             let (code, documents, records) =
                 workbench::coded_corpus(settings, &codebook, from, true)?;
@@ -722,7 +725,7 @@ pub fn export(format: ExportFormat, from: Option<&Path>, settings: &RunSettings)
         }
     };
     output::write_atomic(&settings.out, &bytes)?;
-    eprintln!("qualcode: wrote {}", settings.out.display());
+    errln!("qualcode: wrote {}", settings.out.display());
     Ok(code)
 }
 
@@ -759,10 +762,20 @@ pub fn import_codebook(args: &ImportArgs) -> Result<u8> {
     };
     let toml = import::to_toml(&draft);
     for note in &draft.notes {
-        eprintln!("warning: {name}: {note}");
+        errln!("warning: {name}: {note}");
+    }
+    // What `run` would refuse in the codebook written (names that look alike), said now.
+    if let Err(problems) = crate::codebook::parse(&toml) {
+        for p in problems {
+            errln!(
+                "warning: {name}: the codebook written, line {}: {} (fix it before a run)",
+                p.line,
+                p.message
+            );
+        }
     }
     match &args.out {
-        None => print!("{toml}"),
+        None => crate::escape::print_lines(&toml),
         Some(out) => {
             if out.exists() && !args.force {
                 bail!(
@@ -778,7 +791,7 @@ pub fn import_codebook(args: &ImportArgs) -> Result<u8> {
         .iter()
         .map(|c| c.terms.len() + c.regexes.len())
         .sum();
-    eprintln!(
+    errln!(
         "qualcode: imported {} codes ({} nested) with {terms} patterns from {name}{}{}",
         draft.codes.len(),
         draft.codes.iter().filter(|c| c.parent.is_some()).count(),

@@ -1,11 +1,12 @@
-//! `qualcode report` and `qualcode plot`: a run's output folder in, an HTML page or an SVG
-//! figure out. Nothing is coded again: the views read the tables the run wrote.
+//! `qualcode report` and `qualcode plot`: a run's output folder in, an HTML page or a figure
+//! (SVG or PDF) out. Nothing is coded again: the views read the tables the run wrote.
 
 use crate::codebook;
 use crate::output::run_tables::{fill_texts, read_run, Depth, RunTables};
 use crate::output::write_atomic;
 use crate::read::sha256_hex;
-use crate::report::{self, CodeText, Figure, Limits};
+use crate::report::charts::Fit;
+use crate::report::{self, CodeText, Figure, Limits, Look};
 use anyhow::{bail, Result};
 use clap::ValueEnum;
 use std::collections::BTreeMap;
@@ -26,6 +27,13 @@ pub struct ReportArgs {
     /// Documents shown whole, with their coding stripes.
     #[arg(long, value_name = "N", default_value_t = Limits::default().documents)]
     pub documents: usize,
+    /// Codes in the charts, matrices and lists of units: those with the most units (the
+    /// frequency table lists every code).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().codes)]
+    pub codes: usize,
+    /// Name codes by their ids in the charts instead of their labels.
+    #[arg(long)]
+    pub ids: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -40,6 +48,24 @@ pub enum PlotKind {
     ByVariable,
 }
 
+/// Figure widths for journals, in points.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Size {
+    /// One column of a two-column page: 240 pt (85 mm).
+    Column,
+    /// The width of a page's text: 500 pt (176 mm).
+    Page,
+}
+
+impl Size {
+    pub fn points(self) -> f64 {
+        match self {
+            Size::Column => 240.0,
+            Size::Page => 500.0,
+        }
+    }
+}
+
 #[derive(Debug, clap::Args)]
 pub struct PlotArgs {
     /// Which chart.
@@ -48,15 +74,41 @@ pub struct PlotArgs {
     /// The run's output folder.
     #[arg(long, value_name = "DIR", default_value = "output")]
     pub from: PathBuf,
-    /// The SVG file to write.
-    #[arg(short, long, value_name = "FIG.svg")]
+    /// The file to write: .svg, or .pdf (vector, in the standard PDF fonts: Western European
+    /// characters only).
+    #[arg(short, long, value_name = "FIG.svg|FIG.pdf")]
     pub out: PathBuf,
     /// With `by-variable`: the variable, as the run's `--by` named it [default: the first].
     #[arg(long, value_name = "NAME")]
     pub variable: Option<String>,
-    /// Width in points (a journal column is about 240, a page 500).
-    #[arg(long, value_name = "PT", default_value_t = 500.0)]
-    pub width: f64,
+    /// Codes drawn: those with the most units (the title says how many were left out).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().codes)]
+    pub codes: usize,
+    /// The figure's width for a journal: a column (240 pt) or a page (500 pt) [default: page].
+    #[arg(long, value_enum, conflicts_with = "width")]
+    pub size: Option<Size>,
+    /// The figure's width in points (100 to 5000) instead of --size.
+    #[arg(long, value_name = "PT")]
+    pub width: Option<f64>,
+    /// The title drawn over the figure ("" for none: journals put it in the caption).
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+    /// The horizontal axis's title: under the bars, over a heat map's columns ("" for none).
+    #[arg(long, value_name = "TEXT")]
+    pub x_title: Option<String>,
+    /// The vertical axis's title, at the left edge ("" for none).
+    #[arg(long, value_name = "TEXT")]
+    pub y_title: Option<String>,
+    /// Name codes by their ids instead of their labels.
+    #[arg(long)]
+    pub ids: bool,
+}
+
+/// The file formats `plot` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FigureFormat {
+    Svg,
+    Pdf,
 }
 
 pub fn report(args: &ReportArgs) -> Result<u8> {
@@ -67,22 +119,26 @@ pub fn report(args: &ReportArgs) -> Result<u8> {
     if out.extension().and_then(|e| e.to_str()) != Some("html") {
         bail!("--out {}: the report is an .html file", out.display());
     }
+    if args.codes == 0 {
+        bail!("--codes must be at least 1");
+    }
     let started = Instant::now();
     let mut run = read_run(&args.from, Depth::Units)?;
     let (texts, note) = code_texts(&run);
     if let Some(note) = note {
-        eprintln!("qualcode: {note}");
+        errln!("qualcode: {note}");
     }
     let limits = Limits {
         units_per_code: args.units_per_code,
         documents: args.documents,
+        codes: args.codes,
         ..Limits::default()
     };
     let shown = report::units_shown(&run, limits);
     fill_texts(&args.from, &mut run, &shown)?;
-    let html = report::report(&run, &texts, limits);
+    let html = report::report(&run, &texts, limits, args.ids);
     write_atomic(&out, html.as_bytes())?;
-    eprintln!(
+    errln!(
         "qualcode: wrote {} ({:.1} MB) in {:.2}s",
         out.display(),
         html.len() as f64 / 1e6,
@@ -92,11 +148,24 @@ pub fn report(args: &ReportArgs) -> Result<u8> {
 }
 
 pub fn plot(args: &PlotArgs) -> Result<u8> {
-    if args.out.extension().and_then(|e| e.to_str()) != Some("svg") {
-        bail!("--out {}: figures are written as .svg", args.out.display());
+    let format = match args.out.extension().and_then(|e| e.to_str()) {
+        Some(e) if e.eq_ignore_ascii_case("svg") => FigureFormat::Svg,
+        Some(e) if e.eq_ignore_ascii_case("pdf") => FigureFormat::Pdf,
+        _ => bail!(
+            "--out {}: figures are written as .svg or .pdf",
+            args.out.display()
+        ),
+    };
+    let width = match (args.width, args.size) {
+        (Some(w), _) => w,
+        (None, Some(size)) => size.points(),
+        (None, None) => Size::Page.points(),
+    };
+    if !(100.0..=5000.0).contains(&width) {
+        bail!("--width takes 100 to 5000 points, not {width}");
     }
-    if !(100.0..=5000.0).contains(&args.width) {
-        bail!("--width takes 100 to 5000 points, not {}", args.width);
+    if args.codes == 0 {
+        bail!("--codes must be at least 1");
     }
     let run = read_run(&args.from, Depth::Summaries)?;
     let figure = match args.kind {
@@ -126,9 +195,32 @@ pub fn plot(args: &PlotArgs) -> Result<u8> {
             }
         }
     };
-    let svg = report::figure(&run, figure, args.width);
-    write_atomic(&args.out, svg.as_bytes())?;
-    eprintln!("qualcode: wrote {}", args.out.display());
+    let look = Look {
+        width,
+        fit: Fit::Exact,
+        ids: args.ids,
+        title: args.title.clone(),
+        x_title: args.x_title.clone(),
+        y_title: args.y_title.clone(),
+    };
+    let (drawing, left_out) = report::figure(&run, figure, &look, args.codes)?;
+    let bytes = match format {
+        FigureFormat::Svg => drawing.svg().into_bytes(),
+        FigureFormat::Pdf => report::pdf::pdf(&drawing)?,
+    };
+    write_atomic(&args.out, &bytes)?;
+    if left_out > 0 {
+        errln!(
+            "qualcode: drew the {} codes with the most units; {left_out} left out (--codes N draws more)",
+            args.codes
+        );
+    }
+    errln!(
+        "qualcode: wrote {} ({} x {} pt)",
+        args.out.display(),
+        drawing.width,
+        drawing.height
+    );
     Ok(0)
 }
 

@@ -257,7 +257,7 @@ pub fn sample(args: &SampleArgs) -> Result<u8> {
         .iter()
         .map(|s| format!("{} of {} {}", s.sampled, s.population, s.holds))
         .collect();
-    eprintln!(
+    errln!(
         "qualcode: drew {} of {} coded units (seed {seed}): {} -> {} (design: {})",
         drawn.rows.len(),
         population.units.len(),
@@ -266,11 +266,11 @@ pub fn sample(args: &SampleArgs) -> Result<u8> {
         design_path.display()
     );
     match kind_of_sheet {
-        SheetKind::Csv => eprintln!(
+        SheetKind::Csv => errln!(
             "qualcode: code every row: 1 (or x, yes) in the column of each code the unit carries, \
              0 (or no) in the others; the sheet shows no rules' coding, keep it that way"
         ),
-        SheetKind::Qdpx => eprintln!(
+        SheetKind::Qdpx => errln!(
             "qualcode: open it in a QDA tool and code each source (one unit each) with every code \
              it carries; read every source, then export the project as .qdpx"
         ),
@@ -368,10 +368,13 @@ pub fn estimate(args: &EstimateArgs) -> Result<u8> {
         precision_recall: true,
         draws: crate::workbench::validation::interval::DRAWS,
     });
-    print!(
-        "{}",
-        render(&rows, &design, &strata, filled.left_out, args.level)
-    );
+    crate::escape::print_lines(&render(
+        &rows,
+        &design,
+        &strata,
+        filled.left_out,
+        args.level,
+    ));
     let out = args.out.clone().unwrap_or_else(|| args.from.clone());
     let mut estimates = tables::estimates::estimates(&rows, args.level)
         .context("cannot build the estimates table")?;
@@ -399,7 +402,7 @@ pub fn estimate(args: &EstimateArgs) -> Result<u8> {
         &out.join("estimates.json"),
         (serde_json::to_string_pretty(&provenance)? + "\n").as_bytes(),
     )?;
-    eprintln!(
+    errln!(
         "qualcode: estimates of {} rows -> {}",
         rows.len(),
         out.join("estimates.parquet").display()

@@ -59,7 +59,7 @@ impl Drop for TemporaryRun {
             return;
         }
         if let Err(err) = std::fs::remove_dir_all(&self.dir) {
-            eprintln!(
+            errln!(
                 "warning: cannot remove the temporary run {}: {err}",
                 self.dir.display()
             );
@@ -102,6 +102,11 @@ pub fn agree(
     settings: &RunSettings,
 ) -> Result<u8> {
     let codebook = load_codebook_for(settings)?;
+    // The folder is usually a run's: locked as a run locks it, so that neither writes while
+    // the other does.
+    std::fs::create_dir_all(&settings.out)
+        .with_context(|| format!("cannot create output folder {}", settings.out.display()))?;
+    let _lock = output::lock_output(&settings.out)?;
     let (code, documents, _) = coded_corpus(settings, &codebook, from, true)?;
     let run = agree::run_documents(&documents);
     let machine = agree::machine(&codebook, documents.iter().map(|(d, _)| d));
@@ -145,14 +150,14 @@ pub fn agree(
             bootstrap,
         ));
     }
-    print!(
-        "{}",
-        agree::Report {
+    crate::escape::print_lines(
+        &agree::Report {
             codebook: &codebook,
             comparisons: &comparisons,
             pooled: &pooled,
             groups: &groups,
         }
+        .to_string(),
     );
     let coded: Vec<&CodedDocument> = documents.iter().map(|(d, _)| d).collect();
     let mut columns: Vec<(String, &agree::Coder)> = vec![("machine".to_string(), &machine)];
@@ -188,7 +193,7 @@ pub fn agree(
     }
     for (name, df) in &mut tables {
         let path = output::write_table(&settings.out, name, df)?;
-        eprintln!("qualcode: wrote {}", path.display());
+        errln!("qualcode: wrote {}", path.display());
     }
     Ok(code)
 }
@@ -219,7 +224,7 @@ fn sample_weights(
     let population =
         design::Population::of_documents(documents.iter().map(|(d, _)| d), &design.codes);
     if population.fingerprint(&codebook_sha) != design.run.population_sha256 {
-        eprintln!(
+        errln!(
             "warning: {}: a validation sample of another coding (codebook or corpus changed since it was drawn): its figures are not weighted to the corpus",
             gold.display()
         );
@@ -261,20 +266,25 @@ fn read_gold(
         let is_project = path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("qdpx"));
+        if !is_project {
+            if let Some(what) = agree::not_a_hand_coding(path, &bytes) {
+                bail!("{name} is {what}");
+            }
+        }
         let coder = if is_project {
             let (coder, notes) = agree::gold_qdpx(&name, &bytes, codebook, run)?;
             for note in notes {
-                eprintln!("warning: {name}: {note}");
+                errln!("warning: {name}: {note}");
             }
             coder
         } else {
             let coder = agree::gold_csv(&name, &bytes, codebook, run)?;
             if let Some(warning) = agree::unit_level_warning(&coder, run) {
-                eprintln!("warning: {name}: {warning}");
+                errln!("warning: {name}: {warning}");
             }
             coder
         };
-        eprintln!(
+        errln!(
             "qualcode: {name}: {} units of {} documents hand-coded",
             coder.units.len(),
             coder
@@ -303,14 +313,14 @@ pub fn check(max_share: f64, from: Option<&Path>, settings: &RunSettings) -> Res
     drop(temporary);
     let lints = workbench::check::lint(&codebook, &stats, max_share);
     for lint in &lints {
-        println!(
+        outln!(
             "{}:{}: warning: {}",
             settings.codebook.display(),
             lint.line,
             lint.message
         );
     }
-    eprintln!(
+    errln!(
         "qualcode: codebook {} is valid: {} codes, {} rules; {} warning{} on {} units of {} documents",
         settings.codebook.display(),
         codebook.codes.len(),
@@ -382,23 +392,33 @@ pub fn kwic(args: &KwicArgs, format: Option<ListingFormat>, settings: &RunSettin
         .max()
         .filter(|_| show_status)
         .unwrap_or(0);
+    // The document's text and name are shown through `escape::terminal` (a control character
+    // in them as an escape), so the only escape sequences printed are the highlight's own.
+    let shown_text = |text: &str| crate::escape::terminal(text).into_owned();
     for l in shown {
         let left: String = {
             let n = l.left.chars().count();
-            l.left.chars().skip(n.saturating_sub(width)).collect()
+            shown_text(
+                &l.left
+                    .chars()
+                    .skip(n.saturating_sub(width))
+                    .collect::<String>(),
+            )
         };
         let matched = if colour {
-            format!("\x1b[1;31m{}\x1b[0m", l.matched)
+            format!("\x1b[1;31m{}\x1b[0m", shown_text(&l.matched))
         } else {
-            format!("[{}]", l.matched)
+            format!("[{}]", shown_text(&l.matched))
         };
-        let status = status_of(l);
-        println!(
+        let status = crate::escape::terminal(&status_of(l)).into_owned();
+        crate::escape::out_styled(&format!(
             "{}:{}: {status:<status_width$}{left:>width$}{matched}{}",
-            l.document, l.line, l.right
-        );
+            shown_text(&l.document),
+            l.line,
+            shown_text(&l.right)
+        ));
     }
-    eprintln!(
+    errln!(
         "qualcode: {total} match{} of {}{}{}",
         if total == 1 { "" } else { "es" },
         args.target,
@@ -415,7 +435,7 @@ pub fn kwic(args: &KwicArgs, format: Option<ListingFormat>, settings: &RunSettin
     );
     if let (Some(out), Some(format)) = (&args.out, format) {
         kwic_listing(&lines).write(out, format)?;
-        eprintln!("qualcode: wrote {}", out.display());
+        errln!("qualcode: wrote {}", out.display());
     }
     Ok(code)
 }
@@ -445,13 +465,31 @@ pub fn explain(args: &ExplainArgs, settings: &RunSettings) -> Result<u8> {
         // The document's segments as the run wrote them: nothing is read or segmented again.
         Some(dir) => {
             let run = FinishedRun::open(dir, &settings.codebook)?;
-            let segments = from_run::document_segments(&run, &args.document)?.with_context(|| {
-                format!(
-                    "{:?} is not a document of the run in {} (documents are named as in its tables)",
-                    args.document,
-                    dir.display()
-                )
-            })?;
+            let Some(segments) = from_run::document_segments(&run, &args.document)? else {
+                // An empty or skipped file is in the run's documents table, without segments.
+                match from_run::document_status(&run, &args.document)? {
+                    Some((status, _)) if status == "coded" => bail!(
+                        "{:?} of the run in {} has no segments",
+                        args.document,
+                        dir.display()
+                    ),
+                    Some((status, Some(reason))) => bail!(
+                        "{:?} of the run in {} cannot be coded: {status}: {reason}",
+                        args.document,
+                        dir.display()
+                    ),
+                    Some((status, None)) => bail!(
+                        "{:?} of the run in {} cannot be coded: {status}",
+                        args.document,
+                        dir.display()
+                    ),
+                    None => bail!(
+                        "{:?} is not a document of the run in {} (documents are named as in its tables)",
+                        args.document,
+                        dir.display()
+                    ),
+                }
+            };
             (args.document.clone(), segments, None)
         }
         None => {
@@ -467,10 +505,7 @@ pub fn explain(args: &ExplainArgs, settings: &RunSettings) -> Result<u8> {
             None => explain_segments(args, settings, &matcher)?.2,
         };
         let evidence = segment::speaker_evidence(&document);
-        print!(
-            "{}",
-            workbench::explain::speakers(&id, &evidence, &segments)
-        );
+        crate::escape::print_lines(&workbench::explain::speakers(&id, &evidence, &segments));
         return Ok(exit::OK);
     }
     let id = id.as_str();
@@ -501,18 +536,20 @@ pub fn explain(args: &ExplainArgs, settings: &RunSettings) -> Result<u8> {
                 }
                 _ => String::new(),
             };
-            println!(
-                "{id}, segment {}: a {} segment (lines {}-{}), which is not coded{why}\n",
-                unit.segment, unit.kind, unit.line_start, unit.line_end
+            outln!(
+                "{id}, segment {}: a {} segment (lines {}-{}), which is not coded{why}",
+                unit.segment,
+                unit.kind,
+                unit.line_start,
+                unit.line_end
             );
+            outln!("");
             continue;
         }
         // A speaker's label is not coded: blanked out, as the run does.
         let trace = matcher.trace_unit(&coding::matchable(&unit.text, unit.label));
-        println!(
-            "{}",
-            workbench::explain::explain(&codebook, id, unit, &trace)
-        );
+        crate::escape::print_lines(&workbench::explain::explain(&codebook, id, unit, &trace));
+        outln!("");
     }
     Ok(exit::OK)
 }
@@ -553,11 +590,16 @@ fn explain_segments(
     };
     let document = match loaded {
         Ok(document) => document,
-        Err(record) => bail!(
-            "{} cannot be coded: {}",
-            path.display(),
-            tables::status_name(&record.status)
-        ),
+        Err(record) => match &record.status {
+            read::FileStatus::Skipped { reason } => {
+                bail!("{} cannot be coded: skipped: {reason}", path.display())
+            }
+            status => bail!(
+                "{} cannot be coded: {}",
+                path.display(),
+                tables::status_name(status)
+            ),
+        },
     };
     let segmented = segment::segment(&document, settings.unit);
     let coded = coding::code_document(&document, segmented.layout, segmented.segments, matcher);
@@ -631,13 +673,13 @@ pub fn suggest(
     let id = &codebook.codes[code].id;
     let judged = gold.units.len();
     let coded = gold.units.values().filter(|c| c.contains(&code)).count();
-    println!(
+    outln!(
         "{id}: {judged} units judged in {}, {coded} of them with the code; kappa now {}",
         args.gold.display(),
         show(suggestions.before.cohen_kappa())
     );
     if coded < FEW_EXAMPLES {
-        eprintln!(
+        errln!(
             "warning: only {coded} unit{} of {} carry {id}: candidates learned from so few are anecdotes,              and a kappa gained on them rarely holds on new documents; hand-code more units              (`qualcode sample` draws them) before adding rules",
             if coded == 1 { "" } else { "s" },
             args.gold.display()
@@ -650,7 +692,7 @@ pub fn suggest(
         .max()
         .unwrap_or(4)
         .max(4);
-    println!(
+    outln!(
         "{:>4} {:<7} {:<width$} {:>7} {:>4} {:>7} {:>6} {:>6} {:>6} {:>6} {:>7}",
         "rank",
         "kind",
@@ -665,7 +707,7 @@ pub fn suggest(
         "kappa"
     );
     for (i, s) in shown.iter().enumerate() {
-        println!(
+        outln!(
             "{:>4} {:<7} {:<width$} {:>7.2} {:>4} {:>7} {:>6} {:>6} {:>6} {:>6} {:>7}",
             i + 1,
             s.kind.as_str(),
@@ -688,16 +730,16 @@ pub fn suggest(
         .take(5)
         .collect();
     if !better.is_empty() {
-        println!(
+        crate::escape::print_lines(&format!(
             "\n# The best candidates, to paste under the [[codes]] table of {id:?}. Each was tried alone:\n# together they interact, so run `qualcode agree` again after adding them. Read their units\n# (`qualcode kwic`) first: a term that fits these units may not fit the next corpus."
-        );
+        ));
         for (n, s) in better.iter().enumerate() {
             let table = match s.kind {
                 workbench::suggest::Kind::Add => "codes.rules",
                 workbench::suggest::Kind::Exclude => "codes.exclude",
             };
-            println!(
-                "# kappa {} -> {}: +{} right, +{} wrong, -{} right, -{} wrong\n[[{table}]]\nid = \"{id}_suggested_{}\"\nterms = [{:?}]",
+            crate::escape::print_lines(&format!(
+                "# kappa {} -> {}: +{} right, +{} wrong, -{} right, -{} wrong\n[[{table}]]\nid = \"{id}_suggested_{}\"\nterms = [{}]",
                 show(s.kappa_before),
                 show(s.kappa_after),
                 s.adds_right,
@@ -705,11 +747,11 @@ pub fn suggest(
                 s.removes_right,
                 s.removes_wrong,
                 n + 1,
-                s.term
-            );
+                crate::escape::toml_string(&s.term)
+            ));
         }
     }
-    eprintln!(
+    errln!(
         "qualcode: {} candidates for {id} that change some decision, {} shown, in {:.2}s",
         found.len(),
         shown.len(),
@@ -729,7 +771,7 @@ pub fn suggest(
             .whole("removes_right", found.iter().map(|s| s.removes_right))
             .whole("removes_wrong", found.iter().map(|s| s.removes_wrong))
             .write(out, format)?;
-        eprintln!("qualcode: wrote {}", out.display());
+        errln!("qualcode: wrote {}", out.display());
     }
     Ok(exit_code)
 }
@@ -812,7 +854,7 @@ pub fn similar(
                 }
             })
     };
-    println!(
+    outln!(
         "units most like the {} carrying {id} in {source} that the run did not code {id}:",
         seeds.len()
     );
@@ -828,8 +870,8 @@ pub fn similar(
             "" => String::new(),
             v => format!(" [hand coding: {v}]"),
         };
-        println!(
-            "{:>3}. {:.3} {}:{} (segment {}) — {}{hand}\n     {preview}{more}",
+        outln!(
+            "{:>3}. {:.3} {}:{} (segment {}) — {}{hand}",
             i + 1,
             n.score,
             documents[n.key.0].0.id,
@@ -837,8 +879,9 @@ pub fn similar(
             row.segment,
             n.words.join(", ")
         );
+        outln!("     {preview}{more}");
     }
-    eprintln!(
+    errln!(
         "qualcode: {} units listed of {} in {:.2}s",
         found.len(),
         units.len(),
@@ -861,7 +904,7 @@ pub fn similar(
             .text("hand_coding", found.iter().map(|n| judged(&n.key)))
             .text("text", found.iter().map(|n| row(n).text.clone()))
             .write(out, format)?;
-        eprintln!("qualcode: wrote {}", out.display());
+        errln!("qualcode: wrote {}", out.display());
     }
     Ok(exit_code)
 }

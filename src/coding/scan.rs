@@ -34,9 +34,12 @@ pub(super) struct Terms {
     case_fold: CaseFold,
 }
 
-/// Units shorter than this are scanned as one stream: the second stream's overlap with the
-/// first would be a large part of its work.
-const TWO_STREAMS_FROM: usize = 256;
+/// Units shorter than this are scanned as one stream, and from this length on as two: the
+/// second stream's overlap with the first would be a large part of its work.
+const TWO_STREAMS_FROM: usize = 128;
+
+/// Units from this length on are scanned as four streams.
+const FOUR_STREAMS_FROM: usize = 256;
 
 impl Terms {
     /// Builds the scanner for `(term, case_sensitive)` pairs; terms must not be empty.
@@ -72,16 +75,22 @@ impl Terms {
         })
     }
 
-    /// Appends every occurrence of every term in `text` (a unit's text) to `out`, in no
-    /// particular order, at the unit's own offsets: scanned as it is, or in its case-folded
-    /// copy when it holds letters to fold.
-    pub(super) fn find(&self, text: &str, out: &mut Vec<Occurrence>) {
-        let Some(folded) = fold::Folded::of_case(text, self.case_fold) else {
+    /// Hands every occurrence of every term in `text` (a unit's text) to `out` as it is
+    /// found, in no particular order, at the unit's own offsets: scanned as it is, or in its
+    /// case-folded copy when it holds letters to fold. Nothing is collected here: a unit dense
+    /// with terms (49 MB) held all its occurrences, 400 MB of them, before any was used.
+    /// `may_fold` false: [`fold::may_fold`] found none of
+    /// the letters that fold to ASCII, all that [`CaseFold::ToAscii`] would look for.
+    pub(super) fn find(&self, text: &str, may_fold: bool, out: &mut impl FnMut(Occurrence)) {
+        let folded = match self.case_fold {
+            CaseFold::ToAscii if !may_fold => None,
+            mode => fold::Folded::of_case(text, mode),
+        };
+        let Some(folded) = folded else {
             let bytes = text.as_bytes();
             self.scan(bytes, |start, end, term| &bytes[start..end] == term, out);
             return;
         };
-        let from = out.len();
         let in_unit = |start, end| (folded.source_start(start), folded.source_end(end));
         self.scan(
             folded.text.as_bytes(),
@@ -89,14 +98,14 @@ impl Terms {
                 let (start, end) = in_unit(start, end);
                 &text.as_bytes()[start..end] == term
             },
-            out,
+            &mut |o: Occurrence| {
+                let (start, end) = in_unit(o.start, o.end);
+                out(Occurrence { start, end, ..o })
+            },
         );
-        for o in &mut out[from..] {
-            (o.start, o.end) = in_unit(o.start, o.end);
-        }
     }
 
-    /// Appends every occurrence of every term in `text` (scan text: ASCII case is folded
+    /// Hands every occurrence of every term in `text` (scan text: ASCII case is folded
     /// here, other case already) to `out`, in no particular order; a case-sensitive term's
     /// only where `exact(start, end, term)` holds. Never inlined: inside the coding of a unit,
     /// with its many live values, the scan loop kept its states on the stack (seen in `perf
@@ -106,31 +115,68 @@ impl Terms {
         &self,
         text: &[u8],
         exact: E,
-        out: &mut Vec<Occurrence>,
+        out: &mut impl FnMut(Occurrence),
     ) {
         let n = text.len();
-        let start = self.start();
-        if n < TWO_STREAMS_FROM.max(4 * self.longest) {
-            self.stream(text, start, 0..n, 0..n, exact, out);
-            return;
+        // A stream runs on into the next part by up to the longest term: parts are kept a few
+        // times longer than that.
+        if n >= FOUR_STREAMS_FROM.max(8 * self.longest) {
+            self.scan_in::<4, E>(text, exact, out);
+        } else if n >= TWO_STREAMS_FROM.max(4 * self.longest) {
+            self.scan_in::<2, E>(text, exact, out);
+        } else {
+            self.stream(text, self.start(), 0..n, 0..n, exact, out);
         }
-        // Each step of a DFA waits for the load of its next state, so a single scan runs at
-        // the memory latency of its transition table, not at the speed of the core. The two
-        // halves of the unit are scanned in step instead, as two independent chains of
-        // loads (measured on the benchmark corpus: 350 ms for one stream, 285 ms for two).
-        // The first half's stream runs on into the second half for as long as a term that
-        // starts in the first half can reach, and keeps only those; the second keeps all its
-        // own, which all start in the second half.
-        let half = n / 2;
-        let first_end = (half + self.longest - 1).min(n);
-        let (mut a, mut b) = (start, start);
-        let common = first_end.min(n - half);
-        for i in 0..common {
-            a = self.step(text, a, i, 0..half, exact, out);
-            b = self.step(text, b, half + i, half..n, exact, out);
+    }
+
+    /// [`Terms::scan`] in `K` streams. Each step of a DFA waits for the load of its next
+    /// state, so a single scan runs at the latency of its transition table's loads, not at
+    /// the speed of the core. `K` parts of the unit are scanned in step instead, as `K`
+    /// independent chains of loads, in a loop of few instructions ([`step_all`]). Thread CPU
+    /// time for 22 MB of the benchmark corpus's units and the 104 terms of patterns.json: one
+    /// stream 42 ms; two streams stepped one byte at a time with a test of each state (the
+    /// loop before) 28.6 ms; two in `step_all` 24.0 ms; four from 256 bytes and two from 128
+    /// 18.5 ms; eight (from 2 KB) spilled registers and were slower than four. Each stream runs
+    /// on into the next part for as long as a term that starts in its own part can reach, and
+    /// keeps only those; the last keeps all its own, which all start in its part.
+    #[inline(always)]
+    fn scan_in<const K: usize, E: Fn(usize, usize, &[u8]) -> bool + Copy>(
+        &self,
+        text: &[u8],
+        exact: E,
+        out: &mut impl FnMut(Occurrence),
+    ) {
+        let n = text.len();
+        let part = n / K;
+        let starts: [usize; K] = std::array::from_fn(|k| k * part);
+        let keeps: [std::ops::Range<usize>; K] =
+            std::array::from_fn(|k| k * part..if k + 1 == K { n } else { (k + 1) * part });
+        let ends: [usize; K] = std::array::from_fn(|k| {
+            if k + 1 == K {
+                n
+            } else {
+                ((k + 1) * part + self.longest - 1).min(n)
+            }
+        });
+        // The stretch all streams scan in step; each finishes its own part alone.
+        let common = (0..K).map(|k| ends[k] - starts[k]).min().unwrap_or(0);
+        let parts: [&[u8]; K] = std::array::from_fn(|k| &text[starts[k]..starts[k] + common]);
+        let mut sids = [self.start(); K];
+        let mut i = 0;
+        while i < common {
+            (i, sids) = step_all(&self.dfa, &parts, i, sids);
+            for k in 0..K {
+                // Without a prefilter, an unanchored DFA's only special states are match
+                // states (its dead state is never reached).
+                if self.dfa.is_match(sids[k]) {
+                    self.report(sids[k], starts[k] + i, keeps[k].clone(), exact, out);
+                }
+            }
         }
-        self.stream(text, a, common..first_end, 0..half, exact, out);
-        self.stream(text, b, half + common..n, half..n, exact, out);
+        for k in 0..K {
+            let range = starts[k] + common..ends[k];
+            self.stream(text, sids[k], range, keeps[k].clone(), exact, out);
+        }
     }
 
     fn start(&self) -> StateID {
@@ -148,30 +194,16 @@ impl Terms {
         range: std::ops::Range<usize>,
         keep: std::ops::Range<usize>,
         exact: E,
-        out: &mut Vec<Occurrence>,
+        out: &mut impl FnMut(Occurrence),
     ) {
-        for i in range {
-            sid = self.step(text, sid, i, keep.clone(), exact, out);
+        let (from, bytes) = (range.start, &text[range]);
+        let mut i = 0;
+        while i < bytes.len() {
+            (i, sid) = step_one(&self.dfa, bytes, i, sid);
+            if self.dfa.is_match(sid) {
+                self.report(sid, from + i, keep.clone(), exact, out);
+            }
         }
-    }
-
-    #[inline(always)]
-    fn step<E: Fn(usize, usize, &[u8]) -> bool + Copy>(
-        &self,
-        text: &[u8],
-        sid: StateID,
-        at: usize,
-        keep: std::ops::Range<usize>,
-        exact: E,
-        out: &mut Vec<Occurrence>,
-    ) -> StateID {
-        let sid = self.dfa.next_state(Anchored::No, sid, text[at]);
-        // Without a prefilter, an unanchored DFA's only special states are match states (its
-        // dead state is never reached).
-        if self.dfa.is_special(sid) && self.dfa.is_match(sid) {
-            self.report(sid, at + 1, keep, exact, out);
-        }
-        sid
     }
 
     /// Keeps the occurrences that end at `end` in match state `sid`. Out of line, so that the
@@ -185,7 +217,7 @@ impl Terms {
         end: usize,
         keep: std::ops::Range<usize>,
         exact: E,
-        out: &mut Vec<Occurrence>,
+        out: &mut impl FnMut(Occurrence),
     ) {
         for i in 0..self.dfa.match_len(sid) {
             let pattern = self.dfa.match_pattern(sid, i);
@@ -196,7 +228,7 @@ impl Terms {
                     .as_deref()
                     .is_none_or(|term| exact(start, end, term))
             {
-                out.push(Occurrence {
+                out(Occurrence {
                     pattern,
                     start,
                     end,
@@ -204,6 +236,48 @@ impl Terms {
             }
         }
     }
+}
+
+/// Steps the automaton from state `sid` over `bytes` from `i` on until it reaches a special
+/// state (a match state: see [`Terms::scan`]) or the end: the offset after the last byte
+/// stepped over, and the state there. A loop of its own, with nothing else live, so that its
+/// few values stay in registers.
+#[inline(always)]
+fn step_one(dfa: &DFA, bytes: &[u8], mut i: usize, mut sid: StateID) -> (usize, StateID) {
+    while i < bytes.len() {
+        sid = dfa.next_state(Anchored::No, sid, bytes[i]);
+        i += 1;
+        if dfa.is_special(sid) {
+            break;
+        }
+    }
+    (i, sid)
+}
+
+/// [`step_one`] for `K` streams at once, over `parts` (all of the same length), until one of
+/// them reaches a special state. The chains of loads are independent, and one branch tests
+/// all the states.
+#[inline(always)]
+fn step_all<const K: usize>(
+    dfa: &DFA,
+    parts: &[&[u8]; K],
+    mut i: usize,
+    mut sids: [StateID; K],
+) -> (usize, [StateID; K]) {
+    let n = parts.iter().map(|p| p.len()).min().unwrap_or(0);
+    while i < n {
+        for k in 0..K {
+            sids[k] = dfa.next_state(Anchored::No, sids[k], parts[k][i]);
+        }
+        i += 1;
+        if sids
+            .iter()
+            .fold(false, |any, &sid| any | dfa.is_special(sid))
+        {
+            break;
+        }
+    }
+    (i, sids)
 }
 
 #[cfg(test)]
@@ -247,8 +321,8 @@ mod tests {
     #[test]
     fn finds_what_an_overlapping_search_finds_at_any_length() {
         // Terms that overlap, share prefixes and suffixes, repeat, differ only in case, and
-        // hold other scripts; texts from a few bytes to several times the two-stream length,
-        // so occurrences straddle the middle of a unit in every way.
+        // hold other scripts; texts from a few bytes to several times the four-stream length,
+        // so occurrences straddle the boundaries between streams in every way.
         let terms: &[(&str, bool)] = &[
             ("trust", false),
             ("mutual trust", false),
@@ -289,38 +363,47 @@ mod tests {
         let scanner = Terms::new(terms).unwrap();
         let mut rng = Lcg(7);
         for case in 0..400 {
-            let len = if case < 200 {
-                rng.below(40)
-            } else {
-                rng.below(600)
+            let len = match case {
+                0..200 => rng.below(40),
+                200..300 => rng.below(600),
+                _ => rng.below(2000),
             };
             let text: String = (0..len).map(|_| words[rng.below(words.len())]).collect();
             let mut found = Vec::new();
-            scanner.find(&text, &mut found);
+            scanner.find(&text, true, &mut |o| found.push(o));
             found.sort();
             assert_eq!(found, reference(terms, &text), "{text:?}");
         }
     }
 
     #[test]
-    fn an_occurrence_across_the_middle_is_found_once() {
+    fn an_occurrence_across_a_stream_boundary_is_found_once() {
         let term = "a rather long term of several words";
         let scanner = Terms::new(&[(term, false)]).unwrap();
-        // Texts of 600 bytes and the term, whose middle falls at every byte of the term and
-        // on either side of it.
-        for left in 300 - term.len()..=300 + term.len() {
-            let text = format!("{}{term}{}", "y".repeat(left), "x".repeat(600 - left));
-            let mut found = Vec::new();
-            scanner.find(&text, &mut found);
-            let spans: Vec<(usize, usize)> = found.iter().map(|o| (o.start, o.end)).collect();
-            assert_eq!(spans, [(left, left + term.len())], "term at {left}");
+        // Texts scanned as two streams (200 bytes) and as four (2,000 bytes), with the term
+        // placed so that each boundary between parts falls at every byte of the term and on
+        // either side of it.
+        for (len, streams) in [(200, 2), (2000, 4)] {
+            assert!(len >= TWO_STREAMS_FROM.max(4 * term.len()));
+            assert_eq!(len >= FOUR_STREAMS_FROM.max(8 * term.len()), streams == 4);
+            for boundary in (1..streams).map(|k| k * (len / streams)) {
+                for left in boundary - term.len()..=boundary + term.len() {
+                    let right = len - left - term.len();
+                    let text = format!("{}{term}{}", "y".repeat(left), "x".repeat(right));
+                    let mut found = Vec::new();
+                    scanner.find(&text, true, &mut |o| found.push(o));
+                    let spans: Vec<(usize, usize)> =
+                        found.iter().map(|o| (o.start, o.end)).collect();
+                    assert_eq!(spans, [(left, left + term.len())], "{len}: term at {left}");
+                }
+            }
         }
     }
 
     /// The text of each occurrence found, sorted by position.
     fn found<'t>(scanner: &Terms, text: &'t str) -> Vec<(usize, &'t str)> {
         let mut found = Vec::new();
-        scanner.find(text, &mut found);
+        scanner.find(text, true, &mut |o| found.push(o));
         found.sort();
         found
             .iter()
@@ -461,7 +544,7 @@ mod tests {
             };
             let text: String = (0..len).map(|_| words[rng.below(words.len())]).collect();
             let mut found = Vec::new();
-            scanner.find(&text, &mut found);
+            scanner.find(&text, true, &mut |o| found.push(o));
             found.sort();
             assert_eq!(found, folded_reference(terms, &text), "{text:?}");
         }

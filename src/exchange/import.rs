@@ -8,6 +8,7 @@
 //! qualcode terms where they mean the same (`word*`, `or*anise`), and regexes where they do not
 //! (`?`, a leading `*`); a term that cannot be expressed is reported, never dropped silently.
 
+use crate::escape;
 use crate::exchange::refi::{self, read::Imported};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -72,22 +73,35 @@ fn unique(base: String, taken: &mut BTreeSet<String>) -> String {
 pub fn from_refi(imported: &Imported, origin: &str) -> Draft {
     let mut taken = BTreeSet::new();
     let mut codes: Vec<DraftCode> = Vec::new();
+    let mut notes = imported.notes.clone();
     for code in &imported.codes {
         let mut draft = DraftCode {
             label: code.name.clone(),
             ..Default::default()
         };
         let mut definition = Vec::new();
+        // The id line, wherever it is; the text around it (a QDA tool's user may have written
+        // on below it) stays in the description.
         let mut marked_id = None;
-        for part in code.description.split("\n\n").map(str::trim) {
+        let description: Vec<&str> = code
+            .description
+            .lines()
+            .filter(|line| match line.trim().strip_prefix(refi::ID_MARKER) {
+                Some(id) if marked_id.is_none() => {
+                    marked_id = Some(id.trim().to_string());
+                    false
+                }
+                _ => true,
+            })
+            .collect();
+        let description = description.join("\n");
+        for part in description.split("\n\n").map(str::trim) {
             if let Some(rest) = part.strip_prefix("Use when: ") {
                 draft.use_when = rest.to_string();
             } else if let Some(rest) = part.strip_prefix("Do not use when: ") {
                 draft.do_not_use_when = rest.to_string();
             } else if let Some(rest) = part.strip_prefix("Example: ") {
                 draft.example = rest.to_string();
-            } else if let Some(rest) = part.strip_prefix(refi::ID_MARKER) {
-                marked_id = Some(rest.trim().to_string());
             } else if !part.is_empty() {
                 definition.push(part);
             }
@@ -95,7 +109,15 @@ pub fn from_refi(imported: &Imported, origin: &str) -> Draft {
         draft.definition = definition.join("\n\n");
         let base = match marked_id {
             Some(id) if crate::codebook::is_identifier(&id) => id,
-            _ => identifier(&code.name),
+            Some(id) => {
+                notes.push(format!(
+                    "code {:?}: its line \"{}{id}\" names no identifier; the code is named after its label",
+                    code.name,
+                    refi::ID_MARKER
+                ));
+                identifier(&code.name)
+            }
+            None => identifier(&code.name),
         };
         draft.id = unique(base, &mut taken);
         draft.parent = code.parent.map(|p| codes[p].id.clone());
@@ -104,21 +126,20 @@ pub fn from_refi(imported: &Imported, origin: &str) -> Draft {
     Draft {
         origin: origin.to_string(),
         codes,
-        notes: imported.notes.clone(),
+        notes,
     }
-}
-
-fn quoted(text: &str) -> String {
-    toml::Value::String(text.to_string()).to_string()
 }
 
 /// The draft as `codebook.toml` text. Codes without rules get a commented rule to fill in;
 /// the file is valid as it is (such codes only produce a warning until they have rules).
+/// Every text from the source goes through [`escape::toml_string`] or, in a comment,
+/// [`escape::toml_comment`]: a name with line breaks stays a name.
 pub fn to_toml(draft: &Draft) -> String {
+    let quoted = escape::toml_string;
     let mut out = String::new();
     out.push_str(&format!(
         "# Imported from {} by qualcode {}.\n",
-        draft.origin,
+        escape::toml_comment(&draft.origin),
         env!("CARGO_PKG_VERSION")
     ));
     if draft
@@ -138,7 +159,7 @@ pub fn to_toml(draft: &Draft) -> String {
         );
     }
     for note in &draft.notes {
-        out.push_str(&format!("# Not imported: {note}\n"));
+        out.push_str(&format!("# Not imported: {}\n", escape::toml_comment(note)));
     }
     out.push_str(&format!("\n[codebook]\nname = {}\n", quoted(&draft.origin)));
     for code in &draft.codes {
@@ -167,8 +188,7 @@ pub fn to_toml(draft: &Draft) -> String {
             ));
         }
         for regex in &code.regexes {
-            let value = toml::Value::String(regex.clone()).to_string();
-            out.push_str(&format!("[[codes.rules]]\nregex = {value}\n"));
+            out.push_str(&format!("[[codes.rules]]\nregex = {}\n", quoted(regex)));
         }
         if code.terms.is_empty() && code.regexes.is_empty() {
             out.push_str("# [[codes.rules]]\n# terms = [\"...\"]\n");
@@ -253,6 +273,7 @@ pub fn from_liwc(text: &str, origin: &str) -> Result<Draft, String> {
     let mut taken = BTreeSet::new();
     let mut codes: Vec<DraftCode> = Vec::new();
     let mut by_id: BTreeMap<String, usize> = BTreeMap::new();
+    let mut numbered: BTreeMap<String, (String, usize)> = BTreeMap::new();
     let mut notes = Vec::new();
     let mut header_closed = false;
     for (n, line) in lines.by_ref() {
@@ -268,6 +289,15 @@ pub fn from_liwc(text: &str, origin: &str) -> Result<Draft, String> {
                 n + 1
             ));
         };
+        // Two names for one number: which of them the entries mean cannot be told.
+        if let Some((first, first_line)) =
+            numbered.insert(id.to_string(), (name.to_string(), n + 1))
+        {
+            return Err(format!(
+                "line {}: category {id} is defined twice, as {first:?} (line {first_line}) and as {name:?}: the entries that refer to {id} cannot be given to either; number the categories apart",
+                n + 1
+            ));
+        }
         by_id.insert(id.to_string(), codes.len());
         codes.push(draft_code(name, None, &mut taken));
     }
@@ -317,19 +347,100 @@ pub fn from_liwc(text: &str, origin: &str) -> Result<Draft, String> {
     })
 }
 
+/// A YAML dictionary may have at most this many entries (keys, patterns, lists) once its
+/// aliases are expanded. A LIWC-sized dictionary has tens of thousands; an alias bomb of a
+/// few hundred bytes (each alias naming a list of the one before, ten times over) has
+/// billions, which the loader would copy out one by one until memory runs out.
+pub const MAX_YAML_ENTRIES: u64 = 1_000_000;
+
+/// YAML nested deeper than this (codes within codes) is refused: no codebook has such a
+/// hierarchy, and reading it is recursive.
+pub const MAX_YAML_DEPTH: usize = 100;
+
+/// Counts the entries of a YAML text with its aliases expanded, and its depth, from the
+/// parser's events (nothing is built): `Err` with the reason when either is over its limit.
+fn yaml_within_limits(text: &str) -> Result<(), String> {
+    use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
+    use yaml_rust2::scanner::Marker;
+    #[derive(Default)]
+    struct Sizes {
+        /// The entries of each anchored node by anchor id, as expanded.
+        anchored: BTreeMap<usize, u64>,
+        /// The collections open around the current event: anchor and entries so far.
+        open: Vec<(usize, u64)>,
+        total: u64,
+        problem: Option<String>,
+    }
+    impl Sizes {
+        fn node(&mut self, anchor: usize, size: u64) {
+            if anchor > 0 {
+                self.anchored.insert(anchor, size);
+            }
+            let sum = match self.open.last_mut() {
+                Some((_, entries)) => entries,
+                None => &mut self.total,
+            };
+            *sum = sum.saturating_add(size);
+            if *sum > MAX_YAML_ENTRIES && self.problem.is_none() {
+                self.problem = Some(format!(
+                    "its aliases (*name) expand it to more than {MAX_YAML_ENTRIES} entries, which no dictionary has (an alias bomb?): not read"
+                ));
+            }
+        }
+    }
+    impl MarkedEventReceiver for Sizes {
+        fn on_event(&mut self, event: Event, mark: Marker) {
+            if self.problem.is_some() {
+                return;
+            }
+            match event {
+                Event::Scalar(_, _, anchor, _) => self.node(anchor, 1),
+                Event::Alias(anchor) => {
+                    let size = self.anchored.get(&anchor).copied().unwrap_or(1);
+                    self.node(0, size);
+                }
+                Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                    self.open.push((anchor, 1));
+                    if self.open.len() > MAX_YAML_DEPTH {
+                        self.problem = Some(format!(
+                            "line {}: nested deeper than {MAX_YAML_DEPTH} levels, which no dictionary is: not read",
+                            mark.line()
+                        ));
+                    }
+                }
+                Event::SequenceEnd | Event::MappingEnd => {
+                    if let Some((anchor, size)) = self.open.pop() {
+                        self.node(anchor, size);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut sizes = Sizes::default();
+    Parser::new_from_str(text)
+        .load(&mut sizes, true)
+        .map_err(|e| yaml_error(&e))?;
+    sizes.problem.map_or(Ok(()), Err)
+}
+
+fn yaml_error(e: &yaml_rust2::ScanError) -> String {
+    format!(
+        "line {}, column {}: {}",
+        e.marker().line(),
+        e.marker().col() + 1,
+        e.info()
+    )
+}
+
 /// A quanteda-style YAML dictionary: each key a code; a list of patterns under it, or a
-/// mapping of child codes (nested as deep as wanted).
+/// mapping of child codes (nested up to [`MAX_YAML_DEPTH`]). Its aliases are expanded up to
+/// [`MAX_YAML_ENTRIES`] entries.
 pub fn from_yaml(text: &str, origin: &str) -> Result<Draft, String> {
     use yaml_rust2::{Yaml, YamlLoader};
-    let docs =
-        YamlLoader::load_from_str(text.strip_prefix('\u{feff}').unwrap_or(text)).map_err(|e| {
-            format!(
-                "line {}, column {}: {}",
-                e.marker().line(),
-                e.marker().col() + 1,
-                e.info()
-            )
-        })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    yaml_within_limits(text)?;
+    let docs = YamlLoader::load_from_str(text).map_err(|e| yaml_error(&e))?;
     let Some(Yaml::Hash(root)) = docs.into_iter().next() else {
         return Err(
             "a YAML dictionary is a mapping of codes to patterns (or to child codes)".into(),
@@ -570,6 +681,54 @@ mod tests {
     }
 
     #[test]
+    fn a_name_with_line_breaks_stays_a_name_and_a_comment_stays_a_comment() {
+        // A code without patterns is noted in a `# Not imported:` comment, name and all.
+        let yaml = r#""evil\n[[codes]]\nid = 'all'\n[[codes.rules]]\nregex = '\\w+'\n# ": ~
+good: [trust]
+"#;
+        let draft = from_yaml(yaml, "x\n[[codes]]\nid = 'origin'.yml").expect("reads");
+        assert!(
+            draft.codes[0].label.contains("\n[[codes]]"),
+            "{:?}",
+            draft.codes
+        );
+        let cb = codebook_of(&draft);
+        let ids: Vec<&str> = cb.codes.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["evil_codes_id_all_codes_rules_regex_w", "good"]);
+        assert_eq!(cb.codes[0].label, draft.codes[0].label);
+        assert!(cb.codes[0].rules.is_empty());
+        let text = to_toml(&draft);
+        assert!(
+            text.contains("# Not imported: evil\\n[[codes]]\\nid = 'all'"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn yaml_alias_bombs_and_deep_nesting_are_refused_before_they_are_built() {
+        // Nine levels of ten aliases each: a billion entries from 400 bytes.
+        let mut bomb = String::from("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        for (name, before) in "bcdefghij".chars().zip("abcdefghi".chars()) {
+            let aliases = vec![format!("*{before}"); 10].join(",");
+            bomb.push_str(&format!("{name}: &{name} [{aliases}]\n"));
+        }
+        assert!(bomb.len() < 600, "{}", bomb.len());
+        let started = std::time::Instant::now();
+        let err = from_yaml(&bomb, "bomb.yml").expect_err("refused");
+        assert!(err.contains("alias bomb"), "{err}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        // Aliases within reason are read as before.
+        let shared = "common: &common [trust, confidence]\ntrust: *common\nfaith: [belief]\n";
+        let draft = from_yaml(shared, "s.yml").expect("reads");
+        assert_eq!(draft.codes.len(), 3);
+        assert_eq!(draft.codes[1].terms, ["trust", "confidence"]);
+        // Flow nesting past the limit (the loader and the walk over it recurse).
+        let deep = format!("{}x{}", "{a: ".repeat(150), "}".repeat(150));
+        let err = from_yaml(&deep, "deep.yml").expect_err("refused");
+        assert!(err.contains("nested deeper than 100"), "{err}");
+    }
+
+    #[test]
     fn names_become_unique_identifiers() {
         assert_eq!(
             identifier(" First-in-Command (FIC) "),
@@ -588,6 +747,46 @@ mod tests {
             .map(|c| c.id)
             .collect();
         assert_eq!(ids, vec!["trust", "trust_2"]);
+    }
+
+    #[test]
+    fn text_below_the_id_line_of_a_description_is_kept() {
+        let imported = Imported {
+            codes: vec![
+                code(
+                    "Trust",
+                    "Confidence in the other side.\n\nqualcode id: trust\nAdded in NVivo: reliance counts too.\r\nAnd so does faith.",
+                    None,
+                ),
+                code("Odd", "Odd.\n\nqualcode id: not an id", None),
+            ],
+            ..Default::default()
+        };
+        let draft = from_refi(&imported, "tool.qdc");
+        assert_eq!(draft.codes[0].id, "trust");
+        assert_eq!(
+            draft.codes[0].definition,
+            "Confidence in the other side.\n\nAdded in NVivo: reliance counts too.\nAnd so does faith."
+        );
+        assert_eq!(draft.codes[1].id, "odd");
+        assert_eq!(draft.codes[1].definition, "Odd.");
+        assert!(
+            draft.notes[0].contains("\"qualcode id: not an id\" names no identifier"),
+            "{:?}",
+            draft.notes
+        );
+    }
+
+    #[test]
+    fn a_liwc_category_number_given_twice_is_refused() {
+        let dic = "%\n1\tposemo\n2\tnegemo\n1\ttrust\n%\nhappy\t1\nsad\t2\n";
+        let err = from_liwc(dic, "x.dic").expect_err("refused");
+        assert!(
+            err.contains(
+                "line 4: category 1 is defined twice, as \"posemo\" (line 2) and as \"trust\""
+            ),
+            "{err}"
+        );
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod read;
 
 use crate::codebook::{Code, Codebook};
 use crate::coding::{CodedDocument, SegmentRow};
+use crate::escape;
 use crate::read::table::{Kind, Variables};
 use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
@@ -140,19 +141,20 @@ pub fn codebook_qdc(codebook: &Codebook) -> String {
     out
 }
 
-/// A codebook CSV with the columns Taguette's "Import codebook" reads (`tag`, `description`).
-pub fn codebook_csv(codebook: &Codebook) -> String {
-    let cell = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-    let mut out = String::from("tag,description\n");
+/// A codebook CSV with the columns Taguette's "Import codebook" reads (`tag`, `description`),
+/// its cells neutralised for spreadsheets ([`escape::csv_cell`]).
+pub fn codebook_csv(codebook: &Codebook) -> Result<Vec<u8>, csv::Error> {
+    let mut writer = escape::csv_writer(Vec::new());
+    writer.write_record(["tag", "description"])?;
     for code in &codebook.codes {
-        let _ = writeln!(
-            out,
-            "{},{}",
-            cell(&code.label),
-            cell(&code_description(code))
-        );
+        writer.write_record([
+            escape::csv_cell(&code.label).as_ref(),
+            escape::csv_cell(&code_description(code)).as_ref(),
+        ])?;
     }
-    out
+    writer
+        .into_inner()
+        .map_err(|err| csv::Error::from(err.into_error()))
 }
 
 /// Plain text as stored in a project: LF line endings, and for every character offset of the

@@ -523,6 +523,26 @@ pub fn document_segments(run: &FinishedRun, document: &str) -> Result<Option<Vec
     Ok((!mine.is_empty()).then_some(mine))
 }
 
+/// The status of one document of the run's `documents` table (`coded`, `empty`, `skipped`)
+/// with its reason, or `None` if the run has no such document: why a document has no
+/// segments.
+pub fn document_status(
+    run: &FinishedRun,
+    document: &str,
+) -> Result<Option<(String, Option<String>)>> {
+    let df = scan(run, "documents", col("document").eq(lit(document)))?;
+    if df.height() == 0 {
+        return Ok(None);
+    }
+    let text = |name: &str| -> Result<Option<String>> {
+        df.column(name)
+            .and_then(|c| c.str().map(|s| s.get(0).map(str::to_string)))
+            .with_context(|| format!("documents.parquet: column {name:?} is not text"))
+    };
+    let status = text("status")?.context("documents.parquet: a document without a status")?;
+    Ok(Some((status, text("reason")?)))
+}
+
 /// The rows of `table` for which `wanted` holds, filtered while the file is scanned.
 fn scan(run: &FinishedRun, table: &str, wanted: Expr) -> Result<DataFrame> {
     let path = run.dir.join(format!("{table}.parquet"));

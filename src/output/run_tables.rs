@@ -29,8 +29,10 @@ pub struct DocumentRow {
     pub document: String,
     pub status: String,
     pub reason: Option<String>,
-    pub segments: u32,
-    pub units: u32,
+    /// `None` for a file that was not segmented (`empty` or `skipped`); always there for a
+    /// `coded` one.
+    pub segments: Option<u32>,
+    pub units: Option<u32>,
     pub warning: Option<String>,
 }
 
@@ -230,17 +232,26 @@ pub fn read_run(dir: &Path, depth: Depth) -> Result<RunTables> {
             maybe_texts(&df, "reason")?,
             maybe_texts(&df, "warning")?,
         );
-        let (segments, units) = (whole(&df, "segments")?, whole(&df, "units")?);
+        // Empty and skipped files were not segmented: their counts are null.
+        let (segments, units) = (maybe_whole(&df, "segments")?, maybe_whole(&df, "units")?);
         (0..df.height())
-            .map(|i| DocumentRow {
-                document: ids[i].clone(),
-                status: statuses[i].clone(),
-                reason: reasons[i].clone(),
-                segments: segments[i],
-                units: units[i],
-                warning: warnings[i].clone(),
+            .map(|i| {
+                if statuses[i] == "coded" && (segments[i].is_none() || units[i].is_none()) {
+                    bail!(
+                        "documents.parquet: the coded document {:?} has no count of segments or units",
+                        ids[i]
+                    );
+                }
+                Ok(DocumentRow {
+                    document: ids[i].clone(),
+                    status: statuses[i].clone(),
+                    reason: reasons[i].clone(),
+                    segments: segments[i],
+                    units: units[i],
+                    warning: warnings[i].clone(),
+                })
             })
-            .collect()
+            .collect::<Result<_>>()?
     };
     let by_document = {
         let df = read(dir, "code_by_document", &[])?;
@@ -385,20 +396,14 @@ fn read_segments(dir: &Path) -> Result<Vec<SegmentRow>> {
 /// Rows of the `segments` table read at a time when looking for some units' texts.
 const TEXT_SLICE_ROWS: usize = 1 << 16;
 
-/// Reads the text of the `wanted` units (document, segment) into `run.segments`, a slice of
-/// rows at a time and only the slices that hold one, so memory stays bounded by the slice
-/// and the units kept, not the corpus.
-pub fn fill_texts(dir: &Path, run: &mut RunTables, wanted: &BTreeSet<(String, u32)>) -> Result<()> {
-    let rows: Vec<usize> = run
-        .segments
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| wanted.contains(&(s.document.clone(), s.segment)))
-        .map(|(i, _)| i)
-        .collect();
+/// The texts of some rows of `segments` (ascending row numbers), in order, read a slice of rows
+/// at a time and only the slices that hold one, so memory stays bounded by the slice and the
+/// rows asked for, not the corpus.
+fn texts_of_rows(dir: &Path, rows: &[usize]) -> Result<Vec<(usize, String)>> {
     let path = dir.join("segments.parquet");
     let mut slices: Vec<usize> = rows.iter().map(|r| r / TEXT_SLICE_ROWS).collect();
     slices.dedup();
+    let mut out = Vec::with_capacity(rows.len());
     for slice in slices {
         let offset = slice * TEXT_SLICE_ROWS;
         let file =
@@ -413,11 +418,28 @@ pub fn fill_texts(dir: &Path, run: &mut RunTables, wanted: &BTreeSet<(String, u3
             .str()
             .context("column \"text\" is not text")?;
         for &row in rows.iter().filter(|r| *r / TEXT_SLICE_ROWS == slice) {
-            run.segments[row].text = column
+            let text = column
                 .get(row - offset)
-                .with_context(|| format!("segments.parquet row {row} has no text"))?
-                .to_string();
+                .with_context(|| format!("segments.parquet row {row} has no text"))?;
+            out.push((row, text.to_string()));
         }
+    }
+    Ok(out)
+}
+
+/// Reads the text of the `wanted` units (document, segment) into `run.segments`, a slice of
+/// rows at a time and only the slices that hold one, so memory stays bounded by the slice
+/// and the units kept, not the corpus.
+pub fn fill_texts(dir: &Path, run: &mut RunTables, wanted: &BTreeSet<(String, u32)>) -> Result<()> {
+    let rows: Vec<usize> = run
+        .segments
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| wanted.contains(&(s.document.clone(), s.segment)))
+        .map(|(i, _)| i)
+        .collect();
+    for (row, text) in texts_of_rows(dir, &rows)? {
+        run.segments[row].text = text;
     }
     Ok(())
 }
@@ -614,14 +636,17 @@ fn maybe_texts(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
 }
 
 fn whole(df: &DataFrame, name: &str) -> Result<Vec<u32>> {
+    maybe_whole(df, name)?
+        .into_iter()
+        .map(|v| v.with_context(|| format!("column {name:?} has a null")))
+        .collect()
+}
+
+fn maybe_whole(df: &DataFrame, name: &str) -> Result<Vec<Option<u32>>> {
     let cast = column(df, name)?
         .cast(&DataType::UInt32)
         .with_context(|| format!("column {name:?} is not a count"))?;
-    let values = cast.u32()?;
-    values
-        .iter()
-        .map(|v| v.with_context(|| format!("column {name:?} has a null")))
-        .collect()
+    Ok(cast.u32()?.iter().collect())
 }
 
 fn reals(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>> {
@@ -762,29 +787,10 @@ pub fn unit_texts(
         .enumerate()
         .filter(|(_, key)| wanted.contains(key))
         .collect();
+    let numbers: Vec<usize> = rows.iter().map(|(r, _)| *r).collect();
     let mut found = BTreeMap::new();
-    let path = dir.join("segments.parquet");
-    let mut slices: Vec<usize> = rows.iter().map(|(r, _)| r / TEXT_SLICE_ROWS).collect();
-    slices.dedup();
-    for slice in slices {
-        let offset = slice * TEXT_SLICE_ROWS;
-        let file =
-            fs::File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
-        let df = ParquetReader::new(file)
-            .with_columns(Some(vec!["text".to_string()]))
-            .with_slice(Some((offset, TEXT_SLICE_ROWS)))
-            .finish()
-            .map_err(anyhow::Error::from)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        let column = column(&df, "text")?
-            .str()
-            .context("column \"text\" is not text")?;
-        for (row, key) in rows.iter().filter(|(r, _)| *r / TEXT_SLICE_ROWS == slice) {
-            let text = column
-                .get(row - offset)
-                .with_context(|| format!("segments.parquet row {row} has no text"))?;
-            found.insert(key.clone(), text.to_string());
-        }
+    for ((_, key), (_, text)) in rows.into_iter().zip(texts_of_rows(dir, &numbers)?) {
+        found.insert(key, text);
     }
     Ok(found)
 }

@@ -3,12 +3,14 @@
 //! batch is coded); a table's other columns or a `--metadata` file in, the documents' variables
 //! matched to the run's documents out, with what did not match.
 
-use super::{code_loaded, shard_of, Batched, Coded, CodedDocument, Matcher, RunSettings};
-use crate::output::{VariableInfo, VariablesInfo};
+use super::progress::Progress;
+use super::{
+    code_loaded, shard_of, Batched, Coded, CodedDocument, ListingHasher, Matcher, RunSettings,
+};
+use crate::output::{self, VariableInfo, VariablesInfo};
 use crate::read::table::{self, Row, TableReader, TableSpec, Variables};
 use crate::read::FileRecord;
 use anyhow::{bail, Context, Result};
-use indicatif::ProgressBar;
 use rayon::prelude::*;
 use std::io::Read;
 use std::thread::JoinHandle;
@@ -128,22 +130,30 @@ pub(super) fn code_table(
     settings: &RunSettings,
     matcher: &Matcher,
     pool: &rayon::ThreadPool,
-    progress: &ProgressBar,
+    progress: &Progress,
     send: &mut impl FnMut(Batched) -> bool,
-) -> Result<TableReader> {
-    let (batches, received) = std::sync::mpsc::sync_channel::<Vec<Row>>(0);
+) -> Result<(TableReader, Option<output::CorpusListing>)> {
+    let mut listing = settings.shard.map(|_| ListingHasher::default());
+    // Each batch with the bytes of the table read up to its end.
+    let (batches, received) = std::sync::mpsc::sync_channel::<(Vec<Row>, u64)>(0);
     let batch = settings.batch;
+    progress.expect(0, reader.size());
     std::thread::scope(|scope| {
         let reading = scope.spawn(move || {
             let mut reader = reader;
             while let Some(rows) = reader.next_batch(batch.bytes, batch.files)? {
-                if batches.send(rows).is_err() {
+                if batches.send((rows, reader.bytes_read())).is_err() {
                     break;
                 }
             }
             Ok::<_, table::TableError>(reader)
         });
-        for rows in received.iter() {
+        for (rows, read) in received.iter() {
+            if let Some(listing) = listing.as_mut() {
+                for row in &rows {
+                    listing.add(&row.id, row.text.as_ref().map_or(0, |t| t.len() as u64));
+                }
+            }
             let rows: Vec<Row> = match settings.shard {
                 Some(shard) => rows
                     .into_iter()
@@ -151,8 +161,8 @@ pub(super) fn code_table(
                     .collect(),
                 None => rows,
             };
-            progress.inc_length(rows.len() as u64);
             let (records, coded) = code_rows(rows, settings, matcher, pool, progress, false);
+            progress.reach(read);
             let rows: Vec<CodedDocument> = coded.into_iter().map(|(d, _)| d).collect();
             let sent = send(Batched {
                 facts: rows.iter().map(CodedDocument::facts).collect(),
@@ -167,10 +177,11 @@ pub(super) fn code_table(
         }
         // Dropping the receiver stops the reader if coding stopped first.
         drop(received);
-        reading
+        let reader = reading
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            .context("cannot read the table corpus")
+            .context("cannot read the table corpus")?;
+        Ok((reader, listing.map(ListingHasher::finish)))
     })
 }
 
@@ -180,41 +191,21 @@ fn code_rows(
     settings: &RunSettings,
     matcher: &Matcher,
     pool: &rayon::ThreadPool,
-    progress: &ProgressBar,
+    progress: &Progress,
     keep_text: bool,
 ) -> (Vec<FileRecord>, Vec<Coded>) {
     let results: Vec<(FileRecord, Option<Coded>)> = pool.install(|| {
         rows.into_par_iter()
             .map(|row| {
                 let coded = code_loaded(table::document(row), settings, matcher, keep_text);
-                progress.inc(1);
+                // The bytes move by the table read, a batch at a time.
+                progress.file_done(0);
                 coded
             })
             .collect()
     });
     let (records, documents): (Vec<FileRecord>, Vec<Option<Coded>>) = results.into_iter().unzip();
-    report_rows(&settings.corpus, &records);
     (records, documents.into_iter().flatten().collect())
-}
-
-/// Reports a table's empty documents and documents without units on stderr, by id.
-fn report_rows(table: &std::path::Path, records: &[FileRecord]) {
-    for record in records {
-        if record.status == crate::read::FileStatus::Empty {
-            eprintln!(
-                "note: {}: document {:?} is empty",
-                table.display(),
-                record.id
-            );
-        }
-        if let Some(warning) = &record.warning {
-            eprintln!(
-                "warning: {}: document {:?}: {warning}",
-                table.display(),
-                record.id
-            );
-        }
-    }
 }
 
 /// A whole table corpus coded in memory (for the commands that need every document at once).
@@ -226,18 +217,20 @@ pub(super) fn code_all_rows(
 ) -> Result<(Vec<FileRecord>, Vec<Coded>)> {
     let mut reader = TableReader::open(spec.clone()).context("cannot read the table corpus")?;
     let pool = super::worker_pool(settings)?;
-    let progress = super::progress_bar(0);
+    let progress = Progress::start();
+    progress.expect(0, reader.size());
     let (mut records, mut coded) = (Vec::new(), Vec::new());
     while let Some(rows) = reader
         .next_batch(settings.batch.bytes, settings.batch.files)
         .context("cannot read the table corpus")?
     {
-        progress.inc_length(rows.len() as u64);
+        let read = reader.bytes_read();
         let (r, c) = code_rows(rows, settings, matcher, &pool, &progress, keep_text);
+        progress.reach(read);
         records.extend(r);
         coded.extend(c);
     }
-    progress.finish_and_clear();
+    progress.finish();
     Ok((records, coded))
 }
 
@@ -327,7 +320,7 @@ fn report_unmatched(path: &std::path::Path, unmatched: &[String], without: &[Str
         shown.join(", ")
     };
     if !unmatched.is_empty() {
-        eprintln!(
+        errln!(
             "warning: {}: {} rows name no document of the corpus: {}",
             path.display(),
             unmatched.len(),
@@ -335,7 +328,7 @@ fn report_unmatched(path: &std::path::Path, unmatched: &[String], without: &[Str
         );
     }
     if !without.is_empty() {
-        eprintln!(
+        errln!(
             "warning: {}: {} documents have no row (their variables are null): {}",
             path.display(),
             without.len(),

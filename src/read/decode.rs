@@ -398,10 +398,20 @@ impl Utf8Fragments {
     }
 
     /// Most of the non-ASCII bytes are UTF-8: a damaged UTF-8 file, or UTF-8 mixed with
-    /// another encoding.
-    fn mostly_utf8(&self) -> bool {
-        self.in_sequences * 2 >= self.non_ascii
+    /// another encoding. Not when the sequences are all of two bytes and every non-ASCII byte
+    /// is in a pair of bytes 0xA1-0xFE, as in text of the EUC family (EUC-JP, EUC-KR,
+    /// GB2312): there a tenth of the characters are well-formed UTF-8 by chance, and in a
+    /// short text half of them can be (`社会` in EUC-JP is `BC D2 B2 F1`, whose `D2 B2` is
+    /// UTF-8's `Ҳ`).
+    fn mostly_utf8(&self, data: &[u8]) -> bool {
+        self.in_sequences * 2 >= self.non_ascii && (self.long > 0 || !in_euc_pairs(data))
     }
+}
+
+/// Whether every run of non-ASCII bytes is of pairs of bytes 0xA1-0xFE.
+fn in_euc_pairs(data: &[u8]) -> bool {
+    data.split(u8::is_ascii)
+        .all(|run| run.len() % 2 == 0 && run.iter().all(|b| (0xA1..=0xFE).contains(b)))
 }
 
 /// A guess with fewer non-ASCII characters than this is refused when another reading of the
@@ -417,7 +427,7 @@ fn detect(data: Vec<u8>, utf8_error_at: usize) -> Result<Decoded, Refused> {
     let not_utf8 = format!("not valid UTF-8 (first invalid byte at offset {utf8_error_at})");
     let advice = "re-save it as UTF-8, or name its encoding with --encoding";
     let fragments = Utf8Fragments::of(&data);
-    if fragments.mostly_utf8() {
+    if fragments.mostly_utf8(&data) {
         return refuse(
             format!("{not_utf8}, though most of it is UTF-8: a damaged file, or UTF-8 mixed with another encoding; repair it or re-save it as UTF-8"),
             data,
@@ -696,6 +706,22 @@ mod tests {
             "not valid UTF-8 (first invalid byte at offset 18)",
         );
         refused(&damaged, "most of it is UTF-8");
+        // UTF-8 Latin letters with a stray windows-1252 one: damaged too.
+        refused(
+            b"caf\xC3\xA9 cr\xC3\xA8me \xE9t\xC3\xA9",
+            "most of it is UTF-8",
+        );
+        // A short EUC-JP text whose bytes are half UTF-8 by chance is not called damaged:
+        // its reading is uncertain, and said so.
+        for short in ["社会", "組織と地域の住民"] {
+            let reason = decoded(&encode(EUC_JP, short)).expect_err("refused");
+            assert!(!reason.contains("damaged"), "{short}: {reason}");
+            assert!(
+                reason.contains("read as EUC-JP") || reason.contains("reads as"),
+                "{short}: {reason}"
+            );
+            assert!(reason.contains("EUC-JP"), "{short}: {reason}");
+        }
         // Windows-1252 bytes with a UTF-8 quote pasted in.
         refused(
             b"caf\xE9 \xE2\x80\x9Ctrust\xE2\x80\x9D na\xEFve \xE9t\xE9 d\xE9j\xE0 \xE0 la carte",
@@ -778,9 +804,12 @@ mod tests {
     fn utf8_fragments_are_counted() {
         let f = Utf8Fragments::of("“信”".as_bytes());
         assert_eq!((f.non_ascii, f.in_sequences, f.long), (9, 9, 3));
-        let f = Utf8Fragments::of(b"caf\xE9 \xC3\xA9 \xE2\x80");
+        let data = b"caf\xE9 \xC3\xA9 \xE2\x80";
+        let f = Utf8Fragments::of(data);
         assert_eq!((f.non_ascii, f.in_sequences, f.long), (5, 2, 0));
-        assert!(!f.mostly_utf8());
+        assert!(!f.mostly_utf8(data));
+        assert!(in_euc_pairs(b"a\xBC\xD2\xB2\xF1 b\xA1\xA1"));
+        assert!(!in_euc_pairs(b"a\xBC\xD2\xB2 b") && !in_euc_pairs(b"\xC3\x9F"));
     }
 
     /// chardetng gets Chinese right from two or three characters on (measured on these

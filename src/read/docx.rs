@@ -19,6 +19,7 @@
 //! name cells are one block, the utterance's cells the next.
 
 use super::structured::{BlockKind, Conversation, GivenTurn, TextBlocks};
+use super::xml::parse;
 use roxmltree::{Document as Xml, Node};
 use std::collections::BTreeMap;
 
@@ -27,13 +28,13 @@ const MC: &str = "http://schemas.openxmlformats.org/markup-compatibility/2006";
 
 /// Reads a `.docx` file's text, or says why it cannot be read.
 pub fn read(data: &[u8]) -> Result<TextBlocks, String> {
-    let mut archive = super::zipped::open(data, "Word document")?;
-    let document = super::zipped::part(&mut archive, "word/document.xml")?.ok_or_else(|| {
+    let mut archive = super::zipped::Archive::open(data, "Word document")?;
+    let document = archive.text("word/document.xml")?.ok_or_else(|| {
         "not a Word document: the archive has no word/document.xml (is it another format renamed .docx?)".to_string()
     })?;
-    let styles = super::zipped::part(&mut archive, "word/styles.xml")?;
-    let footnotes = super::zipped::part(&mut archive, "word/footnotes.xml")?;
-    let endnotes = super::zipped::part(&mut archive, "word/endnotes.xml")?;
+    let styles = archive.text("word/styles.xml")?;
+    let footnotes = archive.text("word/footnotes.xml")?;
+    let endnotes = archive.text("word/endnotes.xml")?;
     let headings = match &styles {
         Some(xml) => heading_styles(&parse(xml, "word/styles.xml")?),
         None => BTreeMap::new(),
@@ -67,15 +68,6 @@ pub fn read(data: &[u8]) -> Result<TextBlocks, String> {
         }
     }
     Ok(blocks)
-}
-
-fn parse<'a>(xml: &'a str, name: &str) -> Result<Xml<'a>, String> {
-    let options = roxmltree::ParsingOptions {
-        allow_dtd: false,
-        ..Default::default()
-    };
-    Xml::parse_with_options(xml, options)
-        .map_err(|err| format!("{name} is not well-formed XML: {err}"))
 }
 
 fn is_w(node: &Node, name: &str) -> bool {

@@ -195,9 +195,159 @@ struct Page {
     nodes: Vec<Node>,
 }
 
+/// Elements nested deeper than this make a page refused, as deep as browsers build (Chrome's
+/// parser stops nesting at 512). The HTML parser looks through the elements open around
+/// each tag, so a page nested 100,000 deep took minutes; with the limit a page's time is
+/// at most proportional to its size.
+pub const MAX_DEPTH: usize = 512;
+
+/// How much of a page the parser is given at a time: the depth is checked between pieces,
+/// so a page too deep is given up within a piece of passing the limit.
+const PIECE: usize = 16 << 10;
+
+/// html5ever's DOM with a watch on depth: an element appended more than [`MAX_DEPTH`] deep
+/// sets `too_deep` (the parse is then given up between pieces).
+struct DepthLimited {
+    dom: RcDom,
+    too_deep: std::rc::Rc<std::cell::Cell<bool>>,
+}
+
+/// How deep `node` is (0 for the document), counted up to `MAX_DEPTH + 1`.
+fn depth(node: &markup5ever_rcdom::Handle) -> usize {
+    let mut depth = 0;
+    let mut at = node.clone();
+    while depth <= MAX_DEPTH {
+        let parent = at.parent.take();
+        at.parent.set(parent.clone());
+        match parent.and_then(|p| p.upgrade()) {
+            Some(p) => {
+                at = p;
+                depth += 1;
+            }
+            None => break,
+        }
+    }
+    depth
+}
+
+mod sink {
+    //! [`TreeSink`] for [`super::DepthLimited`]: everything as RcDom does it.
+    use super::DepthLimited;
+    use html5ever::interface::{ElementFlags, NodeOrText, QuirksMode, TreeSink};
+    use html5ever::tendril::StrTendril;
+    use html5ever::{Attribute, ExpandedName, QualName};
+    use markup5ever_rcdom::{Handle, RcDom};
+    use std::borrow::Cow;
+
+    impl TreeSink for DepthLimited {
+        type Handle = Handle;
+        type Output = RcDom;
+        type ElemName<'a> = ExpandedName<'a>;
+
+        fn finish(self) -> RcDom {
+            self.dom
+        }
+        fn parse_error(&self, msg: Cow<'static, str>) {
+            self.dom.parse_error(msg)
+        }
+        fn get_document(&self) -> Handle {
+            self.dom.get_document()
+        }
+        fn elem_name<'a>(&'a self, target: &'a Handle) -> ExpandedName<'a> {
+            self.dom.elem_name(target)
+        }
+        fn create_element(
+            &self,
+            name: QualName,
+            attrs: Vec<Attribute>,
+            flags: ElementFlags,
+        ) -> Handle {
+            self.dom.create_element(name, attrs, flags)
+        }
+        fn create_comment(&self, text: StrTendril) -> Handle {
+            self.dom.create_comment(text)
+        }
+        fn create_pi(&self, target: StrTendril, data: StrTendril) -> Handle {
+            self.dom.create_pi(target, data)
+        }
+        fn append(&self, parent: &Handle, child: NodeOrText<Handle>) {
+            if matches!(child, NodeOrText::AppendNode(_))
+                && !self.too_deep.get()
+                && super::depth(parent) >= super::MAX_DEPTH
+            {
+                self.too_deep.set(true);
+            }
+            self.dom.append(parent, child)
+        }
+        fn append_based_on_parent_node(
+            &self,
+            element: &Handle,
+            prev_element: &Handle,
+            child: NodeOrText<Handle>,
+        ) {
+            self.dom
+                .append_based_on_parent_node(element, prev_element, child)
+        }
+        fn append_doctype_to_document(
+            &self,
+            name: StrTendril,
+            public_id: StrTendril,
+            system_id: StrTendril,
+        ) {
+            self.dom
+                .append_doctype_to_document(name, public_id, system_id)
+        }
+        fn get_template_contents(&self, target: &Handle) -> Handle {
+            self.dom.get_template_contents(target)
+        }
+        fn same_node(&self, x: &Handle, y: &Handle) -> bool {
+            self.dom.same_node(x, y)
+        }
+        fn set_quirks_mode(&self, mode: QuirksMode) {
+            self.dom.set_quirks_mode(mode)
+        }
+        fn append_before_sibling(&self, sibling: &Handle, new_node: NodeOrText<Handle>) {
+            self.dom.append_before_sibling(sibling, new_node)
+        }
+        fn add_attrs_if_missing(&self, target: &Handle, attrs: Vec<Attribute>) {
+            self.dom.add_attrs_if_missing(target, attrs)
+        }
+        fn remove_from_parent(&self, target: &Handle) {
+            self.dom.remove_from_parent(target)
+        }
+        fn reparent_children(&self, node: &Handle, new_parent: &Handle) {
+            self.dom.reparent_children(node, new_parent)
+        }
+        fn is_mathml_annotation_xml_integration_point(&self, handle: &Handle) -> bool {
+            self.dom.is_mathml_annotation_xml_integration_point(handle)
+        }
+    }
+}
+
 impl Page {
-    fn parse(html: &str) -> Page {
-        let dom = html5ever::parse_document(RcDom::default(), Default::default()).one(html);
+    /// The page's tree, or why it is refused (nested deeper than [`MAX_DEPTH`]).
+    fn parse(html: &str) -> Result<Page, String> {
+        let too_deep = std::rc::Rc::new(std::cell::Cell::new(false));
+        let sink = DepthLimited {
+            dom: RcDom::default(),
+            too_deep: too_deep.clone(),
+        };
+        let mut parser = html5ever::parse_document(sink, Default::default());
+        let mut rest = html;
+        while !rest.is_empty() {
+            let mut cut = rest.len().min(PIECE);
+            while !rest.is_char_boundary(cut) {
+                cut += 1;
+            }
+            parser.process(rest[..cut].into());
+            rest = &rest[cut..];
+            if too_deep.get() {
+                return Err(format!(
+                    "the page nests elements more than {MAX_DEPTH} deep, deeper than browsers build: not read"
+                ));
+            }
+        }
+        let dom = parser.finish();
         let mut nodes: Vec<Node> = Vec::new();
         // Pre-order, iteratively (pages can nest deeply): a parent comes before its children.
         let mut stack = vec![(dom.document.clone(), usize::MAX)];
@@ -250,7 +400,7 @@ impl Page {
                 stack.push((child.clone(), index));
             }
         }
-        Page { nodes }
+        Ok(Page { nodes })
     }
 
     fn is_text(&self, n: usize) -> bool {
@@ -689,7 +839,7 @@ fn is_link_list(found: &Found) -> bool {
 /// Reads a page: its main text and the encoding it was read in, or why it cannot be read.
 pub fn read(data: Vec<u8>, decoding: Decoding) -> Result<(TextBlocks, Encoded), String> {
     let (html, encoding) = decode_page(data, decoding)?;
-    Ok((main_text(&html), encoding))
+    Ok((main_text(&html)?, encoding))
 }
 
 /// Elements that can hold an article (not lists or paragraphs).
@@ -788,8 +938,9 @@ fn heads_link_list(after: &[Found]) -> bool {
     any
 }
 
-/// A page's main text, a block per paragraph or heading.
-pub fn main_text(html: &str) -> TextBlocks {
+/// A page's main text, a block per paragraph or heading; `Err` with the reason for a page
+/// nested deeper than [`MAX_DEPTH`].
+pub fn main_text(html: &str) -> Result<TextBlocks, String> {
     // Composed characters (`ü`, not `u` and a combining diaeresis), as codebooks are written.
     let composed: String;
     let html = if html.is_ascii()
@@ -801,7 +952,7 @@ pub fn main_text(html: &str) -> TextBlocks {
         composed = unicode_normalization::UnicodeNormalization::nfc(html).collect();
         &composed
     };
-    let page = Page::parse(html);
+    let page = Page::parse(html)?;
     let m = measure(&page);
     let chosen = text_container(&page, &m);
     let mut found = Vec::new();
@@ -845,7 +996,7 @@ pub fn main_text(html: &str) -> TextBlocks {
     for block in comments.iter().filter(|f| !is_link_list(f)) {
         blocks.push(BlockKind::Boilerplate, &block.text);
     }
-    blocks
+    Ok(blocks)
 }
 
 #[cfg(test)]
@@ -853,8 +1004,43 @@ mod tests {
     use super::*;
 
     fn blocks(html: &str) -> Vec<(BlockKind, String)> {
-        let blocks = main_text(html);
+        let blocks = main_text(html).expect("within the depth limit");
         blocks.blocks().map(|(k, t)| (k, t.to_string())).collect()
+    }
+
+    #[test]
+    fn pages_nested_past_the_limit_are_refused_in_linear_time() {
+        let nested = |n: usize| {
+            format!(
+                "<html><body>{}<p>We trust them, é.</p>{}</body></html>",
+                "<div>".repeat(n),
+                "</div>".repeat(n)
+            )
+        };
+        let within = blocks(&nested(MAX_DEPTH - 10));
+        assert_eq!(
+            within,
+            [(BlockKind::Paragraph, "We trust them, é.".to_string())]
+        );
+        // 100,000 deep took minutes (the parser's scope checks walk every open element).
+        let started = std::time::Instant::now();
+        let err = main_text(&nested(100_000)).expect_err("refused");
+        assert_eq!(
+            err,
+            "the page nests elements more than 512 deep, deeper than browsers build: not read"
+        );
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        // Pieces split inside characters and tags give the same page as the whole.
+        let long = format!("<p>{}</p>", "信任 trust ".repeat(5000));
+        assert_eq!(blocks(&long).len(), 1);
+        assert_eq!(
+            blocks(&long)[0].1.chars().count(),
+            "信任 trust ".repeat(5000).trim().chars().count()
+        );
     }
 
     #[test]

@@ -27,7 +27,8 @@ pub mod positions;
 pub mod structured;
 pub mod subtitles;
 pub mod table;
-mod zipped;
+pub(crate) mod xml;
+pub(crate) mod zipped;
 
 use decode::UTF8_BOM;
 pub use decode::{Basis, Decoding, EncodingError};
@@ -194,7 +195,7 @@ pub enum CorpusError {
 pub fn list_files(root: &Path) -> Result<Vec<(String, PathBuf)>, CorpusError> {
     let walked = walk(root)?;
     for note in &walked.notes {
-        eprintln!("note: {note}");
+        errln!("note: {note}");
     }
     Ok(walked.files)
 }
@@ -556,6 +557,18 @@ pub fn load(id: &str, path: &Path, decoding: Decoding) -> Result<Document, FileR
             return Err(record(0, String::new(), FileStatus::Skipped { reason }));
         }
     };
+    // Word, Excel and PowerPoint keep a small `~$name` file beside a document while it is
+    // open, naming who opened it: a lock, not a damaged document.
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    if name.starts_with("~$") && !data.starts_with(b"PK\x03\x04") {
+        let reason = "an Office owner file (a `~$` file that Word, Excel or PowerPoint keeps beside a document while it is open), not a document"
+            .to_string();
+        let status = FileStatus::Skipped { reason };
+        return Err(record(data.len(), sha256_hex(&data), status));
+    }
     let markup = match MARKUP_EXTENSIONS.iter().find(|(e, _)| *e == extension) {
         Some(&(_, markup)) => Some(markup),
         // A page saved under a text name is read as a page.

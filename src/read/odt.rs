@@ -11,6 +11,7 @@
 //! `text:s` (runs of spaces), tabs and line breaks are spaces.
 
 use super::structured::{BlockKind, TextBlocks};
+use super::xml::parse;
 use roxmltree::{Document as Xml, Node};
 use std::collections::BTreeMap;
 
@@ -21,11 +22,11 @@ const STYLE: &str = "urn:oasis:names:tc:opendocument:xmlns:style:1.0";
 
 /// Reads an `.odt` file's text, or says why it cannot be read.
 pub fn read(data: &[u8]) -> Result<TextBlocks, String> {
-    let mut archive = super::zipped::open(data, "OpenDocument text")?;
-    let content = super::zipped::part(&mut archive, "content.xml")?.ok_or_else(|| {
+    let mut archive = super::zipped::Archive::open(data, "OpenDocument text")?;
+    let content = archive.text("content.xml")?.ok_or_else(|| {
         "not an OpenDocument text: the archive has no content.xml (is it another format renamed .odt?)".to_string()
     })?;
-    let styles = super::zipped::part(&mut archive, "styles.xml")?;
+    let styles = archive.text("styles.xml")?;
     let xml = parse(&content, "content.xml")?;
     let mut parents = BTreeMap::new();
     collect_styles(&xml, &mut parents);
@@ -48,15 +49,6 @@ fn is(node: &Node, namespace: &str, name: &str) -> bool {
     node.is_element()
         && node.tag_name().name() == name
         && node.tag_name().namespace() == Some(namespace)
-}
-
-fn parse<'a>(xml: &'a str, name: &str) -> Result<Xml<'a>, String> {
-    let options = roxmltree::ParsingOptions {
-        allow_dtd: false,
-        ..Default::default()
-    };
-    Xml::parse_with_options(xml, options)
-        .map_err(|err| format!("{name} is not well-formed XML: {err}"))
 }
 
 /// Each style's parent style, by name.

@@ -4,14 +4,16 @@
 //! Words and their boxes come from poppler's `pdftotext -bbox-layout` (chosen by measurement
 //! against the pure-Rust `pdf-extract`: see docs/reading.md), which also orders a page's text
 //! blocks for reading (columns one after the other). What poppler does not do is done here,
-//! from the boxes: the body's line height; running heads and page numbers (short lines in the
-//! top 15% or bottom tenth of the page that repeat from page to page, or are only a number);
+//! from the boxes: the body's line height; running heads and page numbers (the outermost
+//! lines in the top 15% or bottom tenth of the page that recur at the same height on another
+//! page, or are only a number, set off from the text by white space: [`furniture`]);
 //! footnotes (the run of smaller lines at the foot of a page, one per leading number);
 //! headings (lines taller than the body's); paragraphs (a new one where a line is indented,
 //! follows a short line that ends a sentence, or a heading); words hyphenated at line ends
 //! rejoined (a soft hyphen always; a hard one unless the hyphenated word occurs elsewhere in
 //! the document); footnote markers glued to a word (`initiatives.1`) taken off where that
-//! footnote is on the same page.
+//! footnote is on the same page; a line break inside Chinese or Japanese text joined without
+//! a space, as in plain text ([`crate::text::joins_without_space`]).
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -51,29 +53,84 @@ pub fn read(data: &[u8]) -> Result<Vec<PdfBlock>, String> {
     Ok(blocks)
 }
 
+/// How long `pdftotext` may take on a file before it is stopped and the file skipped: a minute,
+/// and two seconds more per MB of PDF (poppler reads tens of MB a second; one that runs for
+/// minutes is stuck on a damaged or hostile file). `QUALCODE_PDFTOTEXT_TIMEOUT=SECONDS` sets
+/// it for every file instead.
+pub fn pdftotext_timeout(bytes: usize) -> std::time::Duration {
+    let set = std::env::var("QUALCODE_PDFTOTEXT_TIMEOUT")
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s > 0.0);
+    match set {
+        Some(seconds) => std::time::Duration::from_secs_f64(seconds),
+        None => std::time::Duration::from_secs(60 + 2 * (bytes as u64 >> 20)),
+    }
+}
+
 fn run_pdftotext(data: &[u8]) -> Result<String, String> {
-    let mut child = Command::new(PDFTOTEXT)
+    let mut command = Command::new(PDFTOTEXT);
+    command
         .args(["-bbox-layout", "-enc", "UTF-8", "-q", "-", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => NO_PDFTOTEXT.to_string(),
-            _ => format!("cannot run {PDFTOTEXT}: {e}"),
-        })?;
+        .stderr(Stdio::null());
+    // In a process group of its own, so that stopping it stops anything it started (which
+    // would otherwise hold its output open).
+    #[cfg(unix)]
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
+    let mut child = command.spawn().map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => NO_PDFTOTEXT.to_string(),
+        _ => format!("cannot run {PDFTOTEXT}: {e}"),
+    })?;
     let mut stdin = child.stdin.take().expect("stdin was piped");
-    // Written on a thread: pdftotext may start writing before it has read everything.
+    let mut stdout = child.stdout.take().expect("stdout was piped");
+    // Written on a thread: pdftotext may start writing before it has read everything. A
+    // pdftotext that ends (or is stopped) before reading it all makes the write fail; the
+    // thread blocks SIGPIPE so that this is an error of the write, not the end of qualcode.
     let input = data.to_vec();
-    let writer = std::thread::spawn(move || stdin.write_all(&input));
-    let output = child
-        .wait_with_output()
-        .map_err(|e| format!("{PDFTOTEXT} failed: {e}"))?;
+    let writer = std::thread::spawn(move || {
+        block_sigpipe();
+        stdin.write_all(&input)
+    });
+    let reader = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(&mut stdout, &mut out).map(|_| out)
+    });
+    // Its end is waited for on a thread (without reaping it: its process id stays its own
+    // until `child.wait()` below, so stopping it cannot hit another process), so that the
+    // wait can end at the timeout.
+    let pid = child.id();
+    let (done, finished) = std::sync::mpsc::channel();
+    let waiter = std::thread::spawn(move || {
+        wait_exited(pid);
+        let _ = done.send(());
+    });
+    let timeout = pdftotext_timeout(data.len());
+    let timed_out = finished.recv_timeout(timeout).is_err();
+    if timed_out {
+        kill_group(pid);
+    }
+    let status = child.wait();
+    let _ = waiter.join();
+    if timed_out {
+        let _ = writer.join();
+        let _ = reader.join();
+        return Err(format!(
+            "{PDFTOTEXT} did not finish within {} s, so it was stopped (a damaged PDF, or one made to stall readers; for a very large PDF set QUALCODE_PDFTOTEXT_TIMEOUT=SECONDS)",
+            timeout.as_secs_f64().round()
+        ));
+    }
+    let status = status.map_err(|e| format!("{PDFTOTEXT} failed: {e}"))?;
     let _ = writer.join();
+    let stdout = match reader.join() {
+        Ok(Ok(out)) => out,
+        _ => return Err(format!("cannot read what {PDFTOTEXT} wrote")),
+    };
     // pdftotext's exit codes: 1 cannot open (broken), 3 permissions; -q hides messages, so the
     // code is what there is. An encrypted file cannot be opened without its password either.
-    match output.status.code() {
-        Some(0) => String::from_utf8(output.stdout)
+    match status.code() {
+        Some(0) => String::from_utf8(stdout)
             .map_err(|_| format!("{PDFTOTEXT} wrote text that is not UTF-8")),
         Some(1) if is_encrypted(data) => Err(
             "encrypted: it needs a password to open; save an unprotected copy and read that"
@@ -85,6 +142,53 @@ fn run_pdftotext(data: &[u8]) -> Result<String, String> {
         ),
         Some(3) => Err("its permissions forbid copying its text".into()),
         code => Err(format!("{PDFTOTEXT} failed (exit {code:?})")),
+    }
+}
+
+/// Returns when process `pid` (a child of this one) has ended, leaving it to be reaped.
+fn wait_exited(pid: u32) {
+    #[cfg(unix)]
+    loop {
+        // SAFETY: waitid(2) writes only into `info`, a zeroed siginfo_t owned here.
+        let ended = unsafe {
+            let mut info: libc::siginfo_t = std::mem::zeroed();
+            libc::waitid(
+                libc::P_PID,
+                pid as libc::id_t,
+                &mut info,
+                libc::WEXITED | libc::WNOWAIT,
+            )
+        };
+        if ended == 0 || std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
+            return;
+        }
+    }
+}
+
+/// Kills the process group `pdftotext` (process `pid`, not yet reaped) leads.
+fn kill_group(pid: u32) {
+    #[cfg(unix)]
+    if let Ok(pid) = i32::try_from(pid) {
+        // SAFETY: kill(2) with a negative pid signals the process group the child leads (it
+        // was started with `process_group(0)` and is not reaped yet, so the id is still its);
+        // no memory is touched.
+        unsafe {
+            libc::kill(-pid, libc::SIGKILL);
+        }
+    }
+}
+
+/// Blocks SIGPIPE for the calling thread: a write into a closed pipe then fails with EPIPE
+/// instead of ending the process (main.rs restores SIGPIPE's default for stdout's sake).
+fn block_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: the signal set is initialised by sigemptyset before use, and pthread_sigmask
+    // only changes this thread's mask.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        libc::sigaddset(&mut set, libc::SIGPIPE);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
     }
 }
 
@@ -331,32 +435,17 @@ enum Role {
 
 /// The role of each line of each page.
 fn roles(pages: &[Page], body: f64) -> Vec<Vec<Role>> {
-    // Running heads and feet: text in the top 15% or bottom tenth that recurs (digits aside) on
-    // another page, or is only a page number.
-    let band =
-        |page: &Page, line: &Line| line.y1 < page.height * 0.15 || line.y0 > page.height * 0.9;
-    let mut seen: std::collections::BTreeMap<String, BTreeSet<usize>> = Default::default();
-    for (p, page) in pages.iter().enumerate() {
-        for line in page.lines.iter().filter(|l| band(page, l)) {
-            seen.entry(without_digits(&line.text()))
-                .or_default()
-                .insert(p);
-        }
-    }
+    let furniture = furniture(pages, body);
     pages
         .iter()
-        .map(|page| {
+        .zip(furniture)
+        .map(|(page, furniture)| {
             let mut roles: Vec<Role> = page
                 .lines
                 .iter()
-                .map(|line| {
-                    let text = line.text();
-                    if band(page, line)
-                        && (is_page_number(&text)
-                            || seen
-                                .get(&without_digits(&text))
-                                .is_some_and(|p| p.len() > 1))
-                    {
+                .zip(furniture)
+                .map(|(line, furniture)| {
+                    if furniture {
                         Role::Furniture
                     } else if line.height() > body * 1.15 {
                         Role::Heading
@@ -393,6 +482,124 @@ fn roles(pages: &[Page], body: f64) -> Vec<Vec<Role>> {
             roles
         })
         .collect()
+}
+
+/// Which lines of each page are running heads, running feet and page numbers: the outermost
+/// lines of a page, in its top 15% or bottom tenth, that are only a page number or recur
+/// (digits aside) at the same height on another page, set off from the rest of the page by
+/// white space of half a line's height more than the usual space between lines (in the
+/// fixtures, lines are 0.15 of a line's height apart and running heads 1.05 from the text).
+/// Body text never is: text repeated from page to
+/// page (a document of a paragraph repeated, a small-print page whose first line happens to
+/// recur) sits against the lines next to it, and a run of such lines stops at the first
+/// line that is not one. A document whose lines would all be furniture (a page or more
+/// holding only a repeated line) has none: its text is what it says.
+fn furniture(pages: &[Page], body: f64) -> Vec<Vec<bool>> {
+    let spacing = line_spacing(pages);
+    let top = |page: &Page, line: &Line| line.y1 < page.height * 0.15;
+    let bottom = |page: &Page, line: &Line| line.y0 > page.height * 0.9;
+    // Where each text of the bands is found: (height, page), by height.
+    let mut seen: std::collections::BTreeMap<String, Vec<(f64, usize)>> = Default::default();
+    for (p, page) in pages.iter().enumerate() {
+        for line in page
+            .lines
+            .iter()
+            .filter(|l| top(page, l) || bottom(page, l))
+        {
+            seen.entry(without_digits(&line.text()))
+                .or_default()
+                .push((line.y0, p));
+        }
+    }
+    for places in seen.values_mut() {
+        places.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    }
+    let recurs = |p: usize, line: &Line| {
+        let Some(places) = seen.get(&without_digits(&line.text())) else {
+            return false;
+        };
+        let low = line.y0 - body * 0.5;
+        let from = places.partition_point(|&(y, _)| y <= low);
+        places[from..]
+            .iter()
+            .take_while(|&&(y, _)| y < line.y0 + body * 0.5)
+            .any(|&(_, q)| q != p)
+    };
+    let mut all = Vec::with_capacity(pages.len());
+    for (p, page) in pages.iter().enumerate() {
+        let mut furniture = vec![false; page.lines.len()];
+        let mut by_height: Vec<usize> = (0..page.lines.len()).collect();
+        by_height.sort_by(|&a, &b| page.lines[a].y0.total_cmp(&page.lines[b].y0));
+        let candidate = |line: &Line| is_page_number(&line.text()) || recurs(p, line);
+        // From the top down, then from the bottom up: the run of candidates in the band, as
+        // far as white space parts it from the rest.
+        for from_top in [true, false] {
+            let order: Vec<usize> = if from_top {
+                by_height.clone()
+            } else {
+                by_height.iter().rev().copied().collect()
+            };
+            let in_band = |line: &Line| {
+                if from_top {
+                    top(page, line)
+                } else {
+                    bottom(page, line)
+                }
+            };
+            let run = order
+                .iter()
+                .take_while(|&&i| {
+                    let line = &page.lines[i];
+                    !furniture[i] && in_band(line) && candidate(line)
+                })
+                .count();
+            // The run's longest start that white space parts from the line after it.
+            let set_off = |k: usize| match order.get(k) {
+                None => true,
+                Some(&next) => {
+                    let (last, next) = (&page.lines[order[k - 1]], &page.lines[next]);
+                    let gap = if from_top {
+                        next.y0 - last.y1
+                    } else {
+                        last.y0 - next.y1
+                    };
+                    gap >= spacing + body * 0.5
+                }
+            };
+            let kept = (1..=run).rev().find(|&k| set_off(k)).unwrap_or(0);
+            for &i in &order[..kept] {
+                furniture[i] = true;
+            }
+        }
+        all.push(furniture);
+    }
+    if all.iter().flatten().all(|&f| f) {
+        for page in &mut all {
+            page.iter_mut().for_each(|f| *f = false);
+        }
+    }
+    all
+}
+
+/// The white space most often found between a line and the next one below it, to half a
+/// point: the space between the lines of a paragraph (larger in text set double-spaced).
+fn line_spacing(pages: &[Page]) -> f64 {
+    let mut counts: std::collections::BTreeMap<i64, usize> = Default::default();
+    for page in pages {
+        let mut lines: Vec<&Line> = page.lines.iter().collect();
+        lines.sort_by(|a, b| a.y0.total_cmp(&b.y0));
+        for pair in lines.windows(2) {
+            let gap = pair[1].y0 - pair[0].y1;
+            // Lines side by side (columns, a split running head) are not one above the other.
+            if gap >= 0.0 {
+                *counts.entry((gap * 2.0).round() as i64).or_default() += 1;
+            }
+        }
+    }
+    counts
+        .into_iter()
+        .max_by_key(|&(gap, n)| (n, -gap))
+        .map_or(0.0, |(gap, _)| gap as f64 / 2.0)
 }
 
 /// Reads the blocks out of `pdftotext -bbox-layout` output.
@@ -570,7 +777,8 @@ fn blocks_of_layout(layout: &str) -> Result<Vec<PdfBlock>, String> {
     Ok(blocks)
 }
 
-/// Appends a line to a block's text: a word hyphenated at the line end is rejoined.
+/// Appends a line to a block's text: a word hyphenated at the line end is rejoined; a break
+/// between two characters of Chinese or Japanese takes no space.
 fn join_line(text: &mut String, line: &str, vocabulary: &BTreeSet<String>) {
     if let Some(stem) = text.strip_suffix('\u{AD}') {
         // A soft hyphen: where the typesetter broke the word.
@@ -601,7 +809,11 @@ fn join_line(text: &mut String, line: &str, vocabulary: &BTreeSet<String>) {
             return;
         }
     }
-    text.push(' ');
+    // Chinese and Japanese have no spaces between words: a line break inside East Asian
+    // text joins without one, as in plain text.
+    if !crate::text::joins_without_space(text, line) {
+        text.push(' ');
+    }
     text.push_str(line);
 }
 
@@ -635,6 +847,27 @@ mod tests {
         assert_eq!(t, "China-Europe", "a capital after the hyphen: a compound");
     }
 
+    #[test]
+    fn line_breaks_inside_east_asian_text_take_no_space() {
+        let known = BTreeSet::new();
+        for (before, after, joined) in [
+            (
+                "社会组织与政府的合作关",
+                "系统地建立起来了。",
+                "社会组织与政府的合作关系统地建立起来了。",
+            ),
+            ("他说：“", "我们", "他说：“我们"),
+            ("与NGO", "合作", "与NGO 合作"),
+            ("一个 NGO", "合作项目", "一个 NGO 合作项目"),
+            ("国际化", "(guojihua)", "国际化 (guojihua)"),
+            ("trust", "信任", "trust 信任"),
+        ] {
+            let mut t = before.to_string();
+            join_line(&mut t, after, &known);
+            assert_eq!(t, joined);
+        }
+    }
+
     /// The typeset article of `tests/fixtures/pdf/`: its paragraphs, headings and footnotes
     /// as `make.py` wrote them, each found whole (whitespace aside) among the blocks read.
     #[test]
@@ -653,7 +886,7 @@ mod tests {
                     std::env::var("QUALCODE_REQUIRE_POPPLER").is_err(),
                     "pdftotext is required"
                 );
-                eprintln!("skipped: {e}");
+                errln!("skipped: {e}");
                 return;
             }
             other => other.expect("read"),
@@ -681,18 +914,18 @@ mod tests {
             if found {
                 whole += 1;
             } else {
-                eprintln!("not whole: {kind} {:?}", &text[..text.len().min(70)]);
+                errln!("not whole: {kind} {:?}", &text[..text.len().min(70)]);
             }
         }
         for b in &blocks {
-            eprintln!(
+            errln!(
                 "{:?} p{} {:?}",
                 b.kind,
                 b.page,
                 &b.text[..b.text.len().min(60)]
             );
         }
-        eprintln!("{name}: {whole} of {} blocks whole", expected.len());
+        errln!("{name}: {whole} of {} blocks whole", expected.len());
         assert!(
             whole * 10 >= expected.len() * 9,
             "{whole} of {}",

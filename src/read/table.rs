@@ -105,6 +105,14 @@ pub enum TableError {
         id: String,
         first: Place,
     },
+    #[error(
+        "{path}: {problems}: a table names each of its columns once (its columns: {available})"
+    )]
+    Header {
+        path: PathBuf,
+        problems: String,
+        available: String,
+    },
     #[error("{path}: {place}: {message}")]
     Malformed {
         path: PathBuf,
@@ -232,22 +240,12 @@ impl Variables {
             .collect()
     }
 
-    /// The column of variable `name`, added (null for the rows so far) if it is new.
-    fn column(&mut self, name: &str, declared: Option<Kind>) -> usize {
-        match self.names.iter().position(|n| n == name) {
-            Some(i) => {
-                if declared.is_some() {
-                    self.declared[i] = declared;
-                }
-                i
-            }
-            None => {
-                self.names.push(name.to_string());
-                self.declared.push(declared);
-                self.columns.push(vec![None; self.documents.len()]);
-                self.names.len() - 1
-            }
-        }
+    /// Adds the variable `name` (not there yet), null for the rows so far: its column.
+    fn add_column(&mut self, name: &str, declared: Option<Kind>) -> usize {
+        self.names.push(name.to_string());
+        self.declared.push(declared);
+        self.columns.push(vec![None; self.documents.len()]);
+        self.names.len() - 1
     }
 
     /// The variables with their types fixed from all rows: taken before a shard keeps its
@@ -345,12 +343,14 @@ fn utf8() -> Encoded {
 /// Where the rows come from, by format.
 enum Source {
     Delimited {
-        reader: csv::Reader<BufReader<std::fs::File>>,
+        reader: csv::Reader<QuoteCheck<BufReader<std::fs::File>>>,
         header: Vec<String>,
     },
     Json {
         lines: std::io::Lines<BufReader<std::fs::File>>,
         line: u64,
+        /// Bytes of the lines read so far, their line ends counted as one byte.
+        bytes: u64,
     },
     Parquet {
         file: std::fs::File,
@@ -372,6 +372,10 @@ pub struct TableReader {
     rows: u64,
     seen: HashMap<String, Place>,
     pub variables: Variables,
+    /// Each variable's column in `variables`.
+    variable_at: HashMap<String, usize>,
+    /// The file's size in bytes when it was opened.
+    size: u64,
 }
 
 impl TableReader {
@@ -382,6 +386,7 @@ impl TableReader {
             message,
         };
         let file = std::fs::File::open(&spec.path).map_err(|e| unreadable(e.to_string()))?;
+        let size = file.metadata().map_or(0, |m| m.len());
         let (source, columns): (Source, Option<Vec<String>>) = match spec.format {
             TableFormat::Csv | TableFormat::Tsv => {
                 let mut reader = csv::ReaderBuilder::new()
@@ -390,13 +395,27 @@ impl TableReader {
                     } else {
                         b','
                     })
-                    .from_reader(BufReader::with_capacity(1 << 20, file));
+                    .from_reader(QuoteCheck::new(
+                        BufReader::with_capacity(1 << 20, file),
+                        if spec.format == TableFormat::Tsv {
+                            b'\t'
+                        } else {
+                            b','
+                        },
+                    ));
                 let header: Vec<String> = reader
                     .headers()
                     .map_err(|e| unreadable(csv_message(&e)))?
                     .iter()
                     .map(str::to_string)
                     .collect();
+                if let Some(problem) = reader.get_ref().problem {
+                    return Err(TableError::Malformed {
+                        path: spec.path.clone(),
+                        place: Place::Line(problem.line()),
+                        message: problem.to_string(),
+                    });
+                }
                 (
                     Source::Delimited {
                         reader,
@@ -409,6 +428,7 @@ impl TableReader {
                 Source::Json {
                     lines: BufReader::with_capacity(1 << 20, file).lines(),
                     line: 0,
+                    bytes: 0,
                 },
                 None,
             ),
@@ -436,6 +456,9 @@ impl TableReader {
                 )
             }
         };
+        if let Some(columns) = &columns {
+            check_header(&spec.path, columns)?;
+        }
         let id_from_column = match &columns {
             Some(columns) => {
                 let missing = |column: &str, role| TableError::MissingColumn {
@@ -463,23 +486,62 @@ impl TableReader {
             // JSON Lines: decided by the first line.
             None => spec.id_column.is_some(),
         };
-        let mut variables = Variables::default();
-        // The variables in the columns' order (a Parquet column's type is taken as it is read).
-        if let Some(columns) = &columns {
-            for name in columns {
-                if !spec.is_fixed(name) {
-                    variables.column(name, None);
-                }
-            }
-        }
-        Ok(TableReader {
+        let mut reader = TableReader {
             spec,
             source,
             id_from_column,
             rows: 0,
             seen: HashMap::new(),
-            variables,
-        })
+            variables: Variables::default(),
+            variable_at: HashMap::new(),
+            size,
+        };
+        // The variables in the columns' order (a Parquet column's type is taken as it is read).
+        if let Some(columns) = &columns {
+            for name in columns {
+                if !reader.spec.is_fixed(name) {
+                    reader.variable(name, None);
+                }
+            }
+        }
+        Ok(reader)
+    }
+
+    /// The column of variable `name`, added (null for the rows so far) if it is new; a
+    /// declared type replaces the one known. Found through `variable_at`: a line of 100,000
+    /// fields searched the names for each before.
+    fn variable(&mut self, name: &str, declared: Option<Kind>) -> usize {
+        match self.variable_at.get(name) {
+            Some(&i) => {
+                if declared.is_some() {
+                    self.variables.declared[i] = declared;
+                }
+                i
+            }
+            None => {
+                let i = self.variables.add_column(name, declared);
+                self.variable_at.insert(name.to_string(), i);
+                i
+            }
+        }
+    }
+
+    /// The table file's size in bytes.
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    /// How far into the file the rows read so far reach, in bytes: exact for CSV, TSV and
+    /// JSON Lines; for Parquet, whose columns are compressed apart, the file's size in the
+    /// proportion of the rows read.
+    pub fn bytes_read(&self) -> u64 {
+        match &self.source {
+            Source::Delimited { reader, .. } => reader.position().byte(),
+            Source::Json { bytes, .. } => *bytes,
+            Source::Parquet { total, next, .. } => {
+                (self.size as f64 * *next as f64 / (*total).max(1) as f64) as u64
+            }
+        }
     }
 
     /// The variables' names known so far (all of them, but for a JSON Lines file).
@@ -581,6 +643,16 @@ impl TableReader {
                 message: csv_message(&e),
             }
         })?;
+        // The bytes read so far (a little ahead of this record) have their quotes checked: a
+        // quote left open, or closed in the middle of a cell, merges rows without an error
+        // from the CSV reader.
+        if let Some(problem) = reader.get_ref().problem {
+            return Err(TableError::Malformed {
+                path: self.spec.path.clone(),
+                place: Place::Line(problem.line()),
+                message: problem.to_string(),
+            });
+        }
         if !more {
             return Ok(false);
         }
@@ -603,7 +675,7 @@ impl TableReader {
     }
 
     fn next_json(&mut self, rows: &mut Vec<Row>) -> Result<bool, TableError> {
-        let Source::Json { lines, line } = &mut self.source else {
+        let Source::Json { lines, line, bytes } = &mut self.source else {
             return Ok(false);
         };
         let (place, text) = loop {
@@ -617,6 +689,7 @@ impl TableReader {
                 place,
                 message: format!("cannot read: {e}"),
             })?;
+            *bytes += text.len() as u64 + 1;
             if !text.trim().is_empty() {
                 break (place, text);
             }
@@ -669,7 +742,7 @@ impl TableReader {
             } else if self.id_from_column && name == self.spec.id_name() {
                 id = as_text;
             } else {
-                let column = self.variables.column(&name, None);
+                let column = self.variable(&name, None);
                 values.push((column, as_text));
             }
         }
@@ -770,7 +843,12 @@ impl TableReader {
                 .map_err(|e| self.malformed(place, e.to_string()))?
                 .dtype()
                 .clone();
-            if !matches!(dtype, DataType::String | DataType::Null) {
+            // Text kept as categories (pandas' `category`, polars' `Categorical`, Arrow's
+            // dictionary-encoded strings) is text all the same.
+            let text_like = matches!(dtype, DataType::String | DataType::Null)
+                || dtype.is_categorical()
+                || dtype.is_enum();
+            if !text_like {
                 return Err(self.malformed(
                     place,
                     format!("the text column {name:?} holds {dtype} values, not text"),
@@ -791,7 +869,7 @@ impl TableReader {
             }
             let kind = Kind::of_dtype(column.dtype());
             let values = as_text(&name)?;
-            variables.push((self.variables.column(&name, Some(kind)), values));
+            variables.push((self.variable(&name, Some(kind)), values));
         }
         Ok((texts, ids, variables))
     }
@@ -802,6 +880,41 @@ impl TableSpec {
     fn is_fixed(&self, name: &str) -> bool {
         Some(name) == self.text_column.as_deref() || name == self.id_name()
     }
+}
+
+/// Refuses a header that names a column twice (two empty names included), naming each
+/// (column numbers from 1): the cells of both would go to one variable, the last one winning.
+/// One column without a name (the index pandas writes) stays a variable as before.
+fn check_header(path: &Path, columns: &[String]) -> Result<(), TableError> {
+    let mut first: HashMap<&str, usize> = HashMap::new();
+    let mut problems = Vec::new();
+    for (i, name) in columns.iter().enumerate() {
+        if let Some(&before) = first.get(name.as_str()) {
+            problems.push(if name.is_empty() {
+                format!("columns {} and {} both have no name", before + 1, i + 1)
+            } else {
+                format!(
+                    "columns {} and {} are both named {name:?}",
+                    before + 1,
+                    i + 1
+                )
+            });
+        } else {
+            first.insert(name, i);
+        }
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(TableError::Header {
+        path: path.to_path_buf(),
+        problems: problems.join("; "),
+        available: columns
+            .iter()
+            .map(|c| format!("{c:?}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    })
 }
 
 /// A JSON object's fields in the order of the line (serde_json's map would sort them), so that
@@ -821,8 +934,9 @@ impl<'de> serde::Deserialize<'de> for OrderedObject {
                 mut map: A,
             ) -> Result<OrderedObject, A::Error> {
                 let mut fields: Vec<(String, serde_json::Value)> = Vec::new();
+                let mut seen = std::collections::HashSet::new();
                 while let Some((key, value)) = map.next_entry::<String, serde_json::Value>()? {
-                    if fields.iter().any(|(k, _)| *k == key) {
+                    if !seen.insert(key.clone()) {
                         return Err(serde::de::Error::custom(format!(
                             "field {key:?} appears twice"
                         )));
@@ -833,6 +947,176 @@ impl<'de> serde::Deserialize<'de> for OrderedObject {
             }
         }
         deserializer.deserialize_map(Fields)
+    }
+}
+
+/// What [`QuoteCheck`] found wrong with the quotes of a CSV or TSV file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuoteProblem {
+    /// A quoted cell opened on line `opened` is still open at the end of the file (on line
+    /// `last`): every line after it would be one cell.
+    Unclosed { opened: u64, last: u64 },
+    /// A quoted cell opened on `opened` is closed on `line` by a quote followed by more text
+    /// instead of the end of the cell: a quote inside a cell that was not doubled.
+    Stray { opened: u64, line: u64 },
+}
+
+impl QuoteProblem {
+    /// The line to name in the error.
+    pub fn line(self) -> u64 {
+        match self {
+            QuoteProblem::Unclosed { opened, .. } => opened,
+            QuoteProblem::Stray { opened, .. } => opened,
+        }
+    }
+}
+
+impl fmt::Display for QuoteProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            QuoteProblem::Unclosed { opened, last } => write!(
+                f,
+                "a quoted cell opened on this line is never closed: lines {opened}-{last}, to \
+                 the end of the file, would be one cell (rows lost); close the quote, and \
+                 double every quote inside a quoted cell (\"\")"
+            ),
+            QuoteProblem::Stray { opened, line } if opened == line => write!(
+                f,
+                "a quote inside a quoted cell is not doubled: the cell ends at it and the text \
+                 after it is read wrongly; write a quote inside a quoted cell as \"\""
+            ),
+            QuoteProblem::Stray { line, .. } => write!(
+                f,
+                "a quoted cell opened on this line runs to a quote on line {line} followed by \
+                 more text: the lines between would be one cell (rows lost); close the quote, \
+                 and double every quote inside a quoted cell (\"\")"
+            ),
+        }
+    }
+}
+
+/// Checks the quoting of a CSV or TSV file as the bytes pass to the CSV reader, which accepts
+/// both a quote left open to the end of the file and one that closes a cell in the middle of
+/// its text, each of which merges the rows that follow into one cell. The first problem found
+/// is kept in `problem`; lines count from 1 as in the reader's messages.
+pub struct QuoteCheck<R> {
+    inner: R,
+    delimiter: u8,
+    state: QuoteState,
+    line: u64,
+    opened: u64,
+    /// Whether the last byte read ended a line; whether any byte was read yet.
+    ended_line: bool,
+    started: bool,
+    pub problem: Option<QuoteProblem>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum QuoteState {
+    /// At the start of a cell (a quote here opens a quoted cell).
+    CellStart,
+    /// In a cell that is not quoted (quotes are text).
+    Unquoted,
+    /// In a quoted cell.
+    Quoted,
+    /// Just after a quote in a quoted cell: a second quote is a literal one, a delimiter or
+    /// line end closes the cell, anything else is a stray quote.
+    QuoteInQuoted,
+}
+
+impl<R> QuoteCheck<R> {
+    pub fn new(inner: R, delimiter: u8) -> QuoteCheck<R> {
+        QuoteCheck {
+            inner,
+            delimiter,
+            state: QuoteState::CellStart,
+            line: 1,
+            opened: 0,
+            ended_line: false,
+            started: false,
+            problem: None,
+        }
+    }
+
+    fn scan(&mut self, bytes: &[u8]) {
+        let Some(&last) = bytes.last() else {
+            return;
+        };
+        self.ended_line = last == b'\n';
+        let mut i = 0;
+        // The CSV reader drops a UTF-8 byte order mark before the header.
+        if !std::mem::replace(&mut self.started, true) && bytes.starts_with(b"\xEF\xBB\xBF") {
+            i = 3;
+        }
+        while i < bytes.len() {
+            match self.state {
+                QuoteState::CellStart | QuoteState::Unquoted => {
+                    if self.state == QuoteState::CellStart && bytes[i] == b'"' {
+                        self.state = QuoteState::Quoted;
+                        self.opened = self.line;
+                        i += 1;
+                        continue;
+                    }
+                    // To the cell's end: the delimiter or a line end.
+                    match memchr::memchr3(self.delimiter, b'\n', b'\r', &bytes[i..]) {
+                        Some(at) => {
+                            if bytes[i + at] == b'\n' {
+                                self.line += 1;
+                            }
+                            self.state = QuoteState::CellStart;
+                            i += at + 1;
+                        }
+                        None => {
+                            self.state = QuoteState::Unquoted;
+                            i = bytes.len();
+                        }
+                    }
+                }
+                QuoteState::Quoted => match memchr::memchr2(b'"', b'\n', &bytes[i..]) {
+                    Some(at) => {
+                        if bytes[i + at] == b'\n' {
+                            self.line += 1;
+                        } else {
+                            self.state = QuoteState::QuoteInQuoted;
+                        }
+                        i += at + 1;
+                    }
+                    None => i = bytes.len(),
+                },
+                QuoteState::QuoteInQuoted => {
+                    let b = bytes[i];
+                    if b == b'"' {
+                        self.state = QuoteState::Quoted;
+                    } else if b == self.delimiter || b == b'\n' || b == b'\r' {
+                        if b == b'\n' {
+                            self.line += 1;
+                        }
+                        self.state = QuoteState::CellStart;
+                    } else {
+                        self.problem.get_or_insert(QuoteProblem::Stray {
+                            opened: self.opened,
+                            line: self.line,
+                        });
+                        self.state = QuoteState::Unquoted;
+                    }
+                    i += 1;
+                }
+            }
+        }
+    }
+}
+
+impl<R: std::io::Read> std::io::Read for QuoteCheck<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.scan(&buf[..n]);
+        if n == 0 && !buf.is_empty() && self.state == QuoteState::Quoted {
+            self.problem.get_or_insert(QuoteProblem::Unclosed {
+                opened: self.opened,
+                last: self.line - u64::from(self.ended_line),
+            });
+        }
+        Ok(n)
     }
 }
 
@@ -852,6 +1136,47 @@ fn csv_message(error: &csv::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The quote problem of `csv`, read through [`QuoteCheck`] `chunk` bytes at a time.
+    fn quotes(csv: &str, chunk: usize) -> Option<QuoteProblem> {
+        use std::io::Read;
+        let mut check = QuoteCheck::new(csv.as_bytes(), b',');
+        let mut buf = vec![0u8; chunk];
+        while check.read(&mut buf).expect("read") > 0 {}
+        check.problem
+    }
+
+    #[test]
+    fn quotes_left_open_or_closed_inside_a_cell_are_found_with_their_lines() {
+        for chunk in [1, 2, 3, 7, 4096] {
+            // Well quoted: doubled quotes, delimiters and line breaks inside quotes, quotes
+            // inside unquoted cells, CRLF line ends, a BOM, no final line end.
+            for good in [
+                "id,text\n1,\"He said \"\"hi\"\", then left\"\n2,plain \"quote\" here\n",
+                "\u{feff}\"id\",\"text\"\r\n1,\"two\r\nlines\"\r\n2,\"\"\r\n",
+                "id,text\n1,\"last\"",
+                "id,text\n1,\"\"\"\"\n",
+            ] {
+                assert_eq!(quotes(good, chunk), None, "{good:?} by {chunk}");
+            }
+            assert_eq!(
+                quotes("id,text\n1,ok\n2,\"never closed\n3,lost\n4,lost\n", chunk),
+                Some(QuoteProblem::Unclosed { opened: 3, last: 5 })
+            );
+            assert_eq!(
+                quotes("id,text\n1,\"open\n2,x", chunk),
+                Some(QuoteProblem::Unclosed { opened: 2, last: 3 })
+            );
+            assert_eq!(
+                quotes("id,text\n1,\"He said \"hi\" and left\"\n", chunk),
+                Some(QuoteProblem::Stray { opened: 2, line: 2 })
+            );
+            assert_eq!(
+                quotes("id,text\n1,\"open\n2,\"closed\",x\n", chunk),
+                Some(QuoteProblem::Stray { opened: 2, line: 3 })
+            );
+        }
+    }
 
     #[test]
     fn dates_are_days_since_1970() {

@@ -6,15 +6,22 @@
 //!
 //! Counts are always exact (from the summary tables); only the lists of units and documents
 //! are cut, evenly through the corpus, to keep the page usable for large runs, and the page
-//! says where.
+//! says where. A codebook of thousands of codes (a LIWC or WordStat dictionary) is shown by
+//! its [`Limits::codes`] codes with the most units in the charts, matrices and unit lists
+//! (the frequency table lists every code), and the page and figures say how many were left
+//! out: a matrix of every pair of 1,500 codes took 1.6 GB to draw.
 
 pub mod charts;
+pub mod draw;
 pub mod html;
+pub mod metrics;
+pub mod pdf;
 
 use crate::output::run_tables::{
     Agreement, AgreementUnitRow, EstimateRow, MatchRow, RunTables, SegmentRow,
 };
-use charts::{Bar, Cell, PALETTE};
+use charts::{Bar, Cell, Fit, Texts, TooNarrow, PALETTE};
+use draw::Drawing;
 use html::escape;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -30,6 +37,8 @@ pub struct Limits {
     pub table_documents: usize,
     /// Disagreeing units listed per code.
     pub disagreements: usize,
+    /// Codes in the charts, the matrices and the lists of units: those with the most units.
+    pub codes: usize,
 }
 
 impl Default for Limits {
@@ -39,6 +48,7 @@ impl Default for Limits {
             documents: 20,
             table_documents: 300,
             disagreements: 30,
+            codes: 50,
         }
     }
 }
@@ -62,6 +72,65 @@ pub enum Figure {
     ByVariable(String),
 }
 
+/// How a figure is drawn: its width in points, what happens when it cannot fit, whether codes
+/// are named by their labels (the default) or their ids, and the texts around it when given
+/// (`None`: the figure's own; `Some("")`: none).
+#[derive(Debug, Clone)]
+pub struct Look {
+    pub width: f64,
+    pub fit: Fit,
+    pub ids: bool,
+    pub title: Option<String>,
+    pub x_title: Option<String>,
+    pub y_title: Option<String>,
+}
+
+impl Look {
+    /// The report page's charts: 760 points, wider when they need it, codes by label.
+    pub fn page(ids: bool) -> Look {
+        Look {
+            width: 760.0,
+            fit: Fit::Grow,
+            ids,
+            title: None,
+            x_title: None,
+            y_title: None,
+        }
+    }
+
+    /// The texts of a chart whose own are `title`, `x` and `y`, with those given instead.
+    fn texts(&self, title: String, x: &str, y: &str) -> Texts {
+        let pick =
+            |given: &Option<String>, own: &str| given.clone().unwrap_or_else(|| own.to_string());
+        Texts {
+            description: self
+                .title
+                .clone()
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| title.clone()),
+            title: pick(&self.title, &title),
+            x_title: pick(&self.x_title, x),
+            y_title: pick(&self.y_title, y),
+        }
+    }
+}
+
+/// What the charts call each code: its label from the codebook (its id when it has none), or
+/// its id when asked.
+fn code_names(run: &RunTables, ids: bool) -> BTreeMap<&str, &str> {
+    run.frequency
+        .iter()
+        .map(|f| {
+            let name = if ids || f.label.trim().is_empty() {
+                f.code.as_str()
+            } else {
+                f.label.as_str()
+            };
+            (f.code.as_str(), name)
+        })
+        .collect()
+}
+
 /// Which units of `n` to show when at most `limit` fit: all, or `limit` evenly spaced.
 pub fn evenly(n: usize, limit: usize) -> Vec<usize> {
     if n <= limit {
@@ -71,17 +140,52 @@ pub fn evenly(n: usize, limit: usize) -> Vec<usize> {
     }
 }
 
-/// Codes in codebook order, with their palette colour.
+/// The codes shown, in codebook order, with their palette colour.
 struct Codes<'a> {
+    /// The codes drawn and listed: all, or the `limit` with the most units.
     order: Vec<&'a str>,
+    /// Every code's place in the codebook (its colour does not depend on the limit).
     index: BTreeMap<&'a str, usize>,
+    /// The same codes, to look up.
+    shown: std::collections::HashSet<&'a str>,
+    /// How many codes the run has.
+    all: usize,
 }
 
 impl<'a> Codes<'a> {
-    fn new(run: &'a RunTables) -> Self {
-        let order: Vec<&str> = run.frequency.iter().map(|f| f.code.as_str()).collect();
-        let index = order.iter().enumerate().map(|(i, c)| (*c, i)).collect();
-        Codes { order, index }
+    /// The run's codes, at most `limit` of them: those with the most units (the earlier in
+    /// the codebook first among equals), kept in codebook order.
+    fn new(run: &'a RunTables, limit: usize) -> Self {
+        let all: Vec<&str> = run.frequency.iter().map(|f| f.code.as_str()).collect();
+        let index: BTreeMap<&str, usize> = all.iter().enumerate().map(|(i, c)| (*c, i)).collect();
+        let mut ranked: Vec<usize> = (0..all.len()).collect();
+        ranked.sort_by_key(|&i| (std::cmp::Reverse(run.frequency[i].units), i));
+        ranked.truncate(limit);
+        ranked.sort_unstable();
+        let order: Vec<&str> = ranked.into_iter().map(|i| all[i]).collect();
+        Codes {
+            shown: order.iter().copied().collect(),
+            order,
+            index,
+            all: all.len(),
+        }
+    }
+
+    fn is_shown(&self, code: &str) -> bool {
+        self.shown.contains(code)
+    }
+
+    /// A title's note on the codes left out, empty when all are shown.
+    fn left_out(&self) -> String {
+        if self.order.len() < self.all {
+            format!(
+                " ({} of {} codes: those with the most units)",
+                self.order.len(),
+                self.all
+            )
+        } else {
+            String::new()
+        }
     }
 
     fn colour(&self, code: &str) -> &'static str {
@@ -102,21 +206,43 @@ impl<'a> Codes<'a> {
     }
 }
 
-/// One chart for a paper, as SVG.
-pub fn figure(run: &RunTables, which: Figure, width: f64) -> String {
-    let codes = Codes::new(run);
-    match which {
+/// One chart for a paper, drawn as `look` says, of at most `limit` codes (those with the most
+/// units; the title says so when some are left out); also how many codes it left out.
+pub fn figure(
+    run: &RunTables,
+    which: Figure,
+    look: &Look,
+    limit: usize,
+) -> Result<(Drawing, usize), TooNarrow> {
+    let codes = Codes::new(run, limit);
+    let left_out = codes.all - codes.order.len();
+    let drawing = match which {
         // With estimates from a hand-coded sample, the rules' share is drawn beside them.
-        Figure::Frequency => {
-            estimates_chart(run, width).unwrap_or_else(|| frequency_chart(run, &codes, width))
-        }
-        Figure::Cooccurrence => cooccurrence_map(run, &codes, width),
+        Figure::Frequency => match estimates_chart(run, look) {
+            Some(chart) => chart,
+            None => frequency_chart(run, &codes, look),
+        },
+        Figure::Cooccurrence => cooccurrence_map(run, &codes, look),
         Figure::ByDocument => {
             let docs: Vec<&str> = coded_documents(run);
             let shown: Vec<&str> = evenly(docs.len(), 40).iter().map(|&i| docs[i]).collect();
-            by_document_map(run, &codes, &shown, width)
+            by_document_map(run, &codes, &shown, look)
         }
-        Figure::ByVariable(variable) => by_variable_map(run, &codes, &variable, width),
+        Figure::ByVariable(variable) => by_variable_map(run, &codes, &variable, look),
+    }?;
+    Ok((drawing, left_out))
+}
+
+/// A chart on the report's page: its SVG inline, wider than the page when it must be.
+fn on_page(chart: Result<Drawing, TooNarrow>) -> String {
+    match chart {
+        Ok(drawing) => format!(
+            r#"<div class="figure" style="max-width:{:.0}px">{}</div>"#,
+            // Placed at 1.4 times its size in points: its text is sized for print.
+            drawing.width * 1.4,
+            drawing.svg()
+        ),
+        Err(err) => format!(r#"<p class="note">{}</p>"#, escape(&err.to_string())),
     }
 }
 
@@ -133,7 +259,12 @@ pub fn variables(run: &RunTables) -> Vec<&str> {
 
 /// Values × codes of one variable: units with the code, shaded by their share of the value's
 /// units. Values in the table's order; documents without a value last, as "(none)".
-fn by_variable_map(run: &RunTables, codes: &Codes, variable: &str, width: f64) -> String {
+fn by_variable_map(
+    run: &RunTables,
+    codes: &Codes,
+    variable: &str,
+    look: &Look,
+) -> Result<Drawing, TooNarrow> {
     let rows: Vec<_> = run
         .by_variable
         .iter()
@@ -180,48 +311,78 @@ fn by_variable_map(run: &RunTables, codes: &Codes, variable: &str, width: f64) -
         })
         .collect();
     let row_names: Vec<String> = values.iter().map(|v| name(*v)).collect();
-    let columns: Vec<String> = codes.order.iter().map(|c| c.to_string()).collect();
+    let names = code_names(run, look.ids);
+    let columns: Vec<String> = codes.order.iter().map(|c| names[c].to_string()).collect();
+    // The variable as the run named it (`year:date`), without its kind.
+    let shown = variable.split(':').next().unwrap_or(variable);
     charts::heat_map(
-        &format!("Units per code by {variable} (shade: share of the value's units)"),
+        &look.texts(
+            format!(
+                "Units per code by {shown} (shade: share of the value's units){}",
+                codes.left_out()
+            ),
+            "",
+            shown,
+        ),
         &row_names,
         &columns,
         &cells,
-        width,
+        look.width,
+        look.fit,
     )
 }
 
-fn frequency_chart(run: &RunTables, codes: &Codes, width: f64) -> String {
+fn frequency_chart(run: &RunTables, codes: &Codes, look: &Look) -> Result<Drawing, TooNarrow> {
+    let names = code_names(run, look.ids);
     let bars: Vec<Bar> = run
         .frequency
         .iter()
-        .map(|f| Bar {
-            label: f.code.clone(),
-            level: f.level,
-            value: f64::from(f.units),
-            text: format!(
+        .filter(|f| codes.is_shown(&f.code))
+        .map(|f| {
+            let full = format!(
                 "{} units ({:.1}%), {} docs, {} hits",
                 f.units,
                 100.0 * f.share,
                 f.documents,
                 f.hits
-            ),
-            colour: codes.colour(&f.code),
+            );
+            Bar {
+                label: names[f.code.as_str()].to_string(),
+                level: f.level,
+                value: f64::from(f.units),
+                texts: vec![
+                    full.clone(),
+                    format!("{} units ({:.1}%)", f.units, 100.0 * f.share),
+                    format!("{} ({:.1}%)", f.units, 100.0 * f.share),
+                    f.units.to_string(),
+                ],
+                colour: codes.colour(&f.code),
+                tip: format!("{}: {full}", f.code),
+            }
         })
         .collect();
     charts::bar_chart(
-        &format!(
-            "Units coded, of {} units in {} documents",
-            run.manifest.counts.units, run.manifest.counts.coded
+        &look.texts(
+            format!(
+                "Units coded, of {} units in {} documents{}",
+                run.manifest.counts.units,
+                run.manifest.counts.coded,
+                codes.left_out()
+            ),
+            "",
+            "",
         ),
         &bars,
-        width,
+        look.width,
+        look.fit,
     )
 }
 
-fn cooccurrence_map(run: &RunTables, codes: &Codes, width: f64) -> String {
+fn cooccurrence_map(run: &RunTables, codes: &Codes, look: &Look) -> Result<Drawing, TooNarrow> {
     let pair: BTreeMap<(&str, &str), _> = run
         .cooccurrence
         .iter()
+        .filter(|r| codes.is_shown(&r.code_a) && codes.is_shown(&r.code_b))
         .map(|r| ((r.code_a.as_str(), r.code_b.as_str()), r))
         .collect();
     let units: BTreeMap<&str, u32> = run
@@ -267,13 +428,22 @@ fn cooccurrence_map(run: &RunTables, codes: &Codes, width: f64) -> String {
                 .collect()
         })
         .collect();
-    let names: Vec<String> = codes.order.iter().map(|c| c.to_string()).collect();
+    let named = code_names(run, look.ids);
+    let names: Vec<String> = codes.order.iter().map(|c| named[c].to_string()).collect();
     charts::heat_map(
-        "Co-occurrence: units with both codes (shade: Jaccard; diagonal: the code's units)",
+        &look.texts(
+            format!(
+                "Co-occurrence: units with both codes (shade: Jaccard; diagonal: the code's units){}",
+                codes.left_out()
+            ),
+            "",
+            "",
+        ),
         &names,
         &names,
         &cells,
-        width,
+        look.width,
+        look.fit,
     )
 }
 
@@ -285,10 +455,16 @@ fn coded_documents(run: &RunTables) -> Vec<&str> {
         .collect()
 }
 
-fn by_document_map(run: &RunTables, codes: &Codes, documents: &[&str], width: f64) -> String {
+fn by_document_map(
+    run: &RunTables,
+    codes: &Codes,
+    documents: &[&str],
+    look: &Look,
+) -> Result<Drawing, TooNarrow> {
     let cell: BTreeMap<(&str, &str), _> = run
         .by_document
         .iter()
+        .filter(|r| codes.is_shown(&r.code))
         .map(|r| ((r.document.as_str(), r.code.as_str()), r))
         .collect();
     let cells: Vec<Vec<Cell>> = documents
@@ -319,13 +495,22 @@ fn by_document_map(run: &RunTables, codes: &Codes, documents: &[&str], width: f6
         })
         .collect();
     let rows: Vec<String> = documents.iter().map(|d| d.to_string()).collect();
-    let columns: Vec<String> = codes.order.iter().map(|c| c.to_string()).collect();
+    let names = code_names(run, look.ids);
+    let columns: Vec<String> = codes.order.iter().map(|c| names[c].to_string()).collect();
     charts::heat_map(
-        "Units per code and document (shade: share of the document's units)",
+        &look.texts(
+            format!(
+                "Units per code and document (shade: share of the document's units){}",
+                codes.left_out()
+            ),
+            "",
+            "",
+        ),
         &rows,
         &columns,
         &cells,
-        width,
+        look.width,
+        look.fit,
     )
 }
 
@@ -333,9 +518,10 @@ fn by_document_map(run: &RunTables, codes: &Codes, documents: &[&str], width: f6
 /// segments and the listed disagreements. Chosen as the sections below choose them.
 pub fn units_shown(run: &RunTables, limits: Limits) -> BTreeSet<(String, u32)> {
     let units = UnitIndex::new(run);
+    let codes = Codes::new(run, limits.codes);
     let mut shown: BTreeSet<(String, u32)> = BTreeSet::new();
-    for f in &run.frequency {
-        let coded = units.coded_with(&f.code);
+    for code in &codes.order {
+        let coded = units.coded_with(code);
         for i in evenly(coded.len(), limits.units_per_code) {
             shown.insert((coded[i].0.to_string(), coded[i].1));
         }
@@ -347,8 +533,8 @@ pub fn units_shown(run: &RunTables, limits: Limits) -> BTreeSet<(String, u32)> {
         }
     }
     if let Some(agreement) = &run.agreement {
-        for f in &run.frequency {
-            let disagreeing = disagreements(agreement, &f.code);
+        for code in &codes.order {
+            let disagreeing = disagreements(agreement, code);
             for i in evenly(disagreeing.len(), limits.disagreements) {
                 shown.insert((disagreeing[i].document.clone(), disagreeing[i].segment));
             }
@@ -367,29 +553,44 @@ fn disagreements<'a>(agreement: &'a Agreement, code: &str) -> Vec<&'a AgreementU
 }
 
 /// The whole report page.
-pub fn report(run: &RunTables, texts: &BTreeMap<String, CodeText>, limits: Limits) -> String {
-    let codes = Codes::new(run);
+pub fn report(
+    run: &RunTables,
+    texts: &BTreeMap<String, CodeText>,
+    limits: Limits,
+    ids: bool,
+) -> String {
+    let codes = Codes::new(run, limits.codes);
+    let look = Look::page(ids);
     let units = UnitIndex::new(run);
     let mut body = String::new();
     overview(&mut body, run);
     body.push_str(r#"<section id="frequency"><h2>Code frequency</h2>"#);
-    body.push_str(&on_page(&frequency_chart(run, &codes, 760.0)));
-    frequency_table(&mut body, run);
+    if codes.order.len() < codes.all {
+        let _ = write!(
+            body,
+            r#"<p class="note">The codebook has {} codes: the charts, the matrices and the lists of units show the {} with the most units, and {} are left out of them (<code>--codes N</code> shows more). The table below lists every code; every count is in <code>code_frequency.parquet</code>, <code>code_by_document.parquet</code> and <code>cooccurrence.parquet</code>.</p>"#,
+            codes.all,
+            codes.order.len(),
+            codes.all - codes.order.len()
+        );
+    }
+    body.push_str(&on_page(frequency_chart(run, &codes, &look)));
+    frequency_table(&mut body, run, &codes);
     body.push_str("</section>");
     if run.estimates.is_some() {
-        estimates_section(&mut body, run, &codes);
+        estimates_section(&mut body, run, &codes, &look);
     }
     code_by_document(&mut body, run, &codes, limits);
     let variables = variables(run);
     if !variables.is_empty() {
         body.push_str(r#"<section id="by-variable"><h2>Code × variable</h2><p class="note">Units coded with each code among the units of the documents with each value (<code>code_by_variable.parquet</code>, from <code>--by</code>); the shade is their share.</p>"#);
         for v in &variables {
-            body.push_str(&on_page(&by_variable_map(run, &codes, v, 760.0)));
+            body.push_str(&on_page(by_variable_map(run, &codes, v, &look)));
         }
         body.push_str("</section>");
     }
     body.push_str(r#"<section id="cooccurrence"><h2>Co-occurrence</h2>"#);
-    body.push_str(&on_page(&cooccurrence_map(run, &codes, 760.0)));
+    body.push_str(&on_page(cooccurrence_map(run, &codes, &look)));
     body.push_str(
         r#"<p class="note">Each cell: the number of units coded with both codes; the shade is their Jaccard coefficient (units with both ÷ units with either). All coefficients are in <code>cooccurrence.parquet</code>.</p></section>"#,
     );
@@ -451,39 +652,54 @@ fn percent(x: Option<f64>) -> String {
 
 /// The rules' share of each code beside the estimate of what a coder would find, with its
 /// interval, from a hand-coded sample (`qualcode estimate`).
-pub fn estimates_chart(run: &RunTables, width: f64) -> Option<String> {
+pub fn estimates_chart(run: &RunTables, look: &Look) -> Option<Result<Drawing, TooNarrow>> {
     let estimates = run.estimates.as_ref().filter(|e| !e.stale)?;
-    let codes = Codes::new(run);
+    // Every code for its colour: the sample's codes are drawn, however many the run has.
+    let codes = Codes::new(run, usize::MAX);
+    let names = code_names(run, look.ids);
     let rows: Vec<charts::IntervalBar> = code_estimates(run)
         .into_iter()
-        .map(|r| charts::IntervalBar {
-            label: r.code.clone(),
-            rules: r.machine_share.unwrap_or(0.0),
-            estimate: r.share,
-            low: r.share_low.unwrap_or(0.0),
-            high: r.share_high.unwrap_or(1.0),
-            text: format!(
-                "{} [{}, {}] · rules {}",
+        .map(|r| {
+            let interval = format!(
+                "{} [{}, {}]",
                 percent(r.share),
                 percent(r.share_low),
-                percent(r.share_high),
-                percent(r.machine_share),
-            ),
-            colour: codes.colour(&r.code),
+                percent(r.share_high)
+            );
+            charts::IntervalBar {
+                label: names
+                    .get(r.code.as_str())
+                    .map_or_else(|| r.code.clone(), |n| n.to_string()),
+                rules: r.machine_share.unwrap_or(0.0),
+                estimate: r.share,
+                low: r.share_low.unwrap_or(0.0),
+                high: r.share_high.unwrap_or(1.0),
+                texts: vec![
+                    format!("{interval} · rules {}", percent(r.machine_share)),
+                    interval,
+                    percent(r.share),
+                ],
+                colour: codes.colour(&r.code),
+            }
         })
         .collect();
     Some(charts::interval_chart(
-        &format!(
-            "Share of units a coder would code ({:.0}% interval, {} hand-coded units) and the rules'",
-            100.0 * estimates.level,
-            estimates.sampled
+        &look.texts(
+            format!(
+                "Share of units a coder would code ({:.0}% interval, {} hand-coded units) and the rules'",
+                100.0 * estimates.level,
+                estimates.sampled
+            ),
+            "",
+            "",
         ),
         &rows,
-        width,
+        look.width,
+        look.fit,
     ))
 }
 
-fn estimates_section(body: &mut String, run: &RunTables, codes: &Codes) {
+fn estimates_section(body: &mut String, run: &RunTables, codes: &Codes, look: &Look) {
     let Some(estimates) = &run.estimates else {
         return;
     };
@@ -498,8 +714,8 @@ fn estimates_section(body: &mut String, run: &RunTables, codes: &Codes) {
         estimates.sampled,
         100.0 * estimates.level
     );
-    if let Some(svg) = estimates_chart(run, 760.0) {
-        body.push_str(&on_page(&svg));
+    if let Some(chart) = estimates_chart(run, look) {
+        body.push_str(&on_page(chart));
     }
     body.push_str(r#"<table class="sortable"><thead><tr><th><button>code</button></th><th class="n"><button>rules</button></th><th class="n"><button>estimate</button></th><th>interval</th><th class="n"><button>precision</button></th><th class="n"><button>recall</button></th><th class="n"><button>sample coded</button></th></tr></thead><tbody>"#);
     for r in code_estimates(run) {
@@ -524,20 +740,6 @@ fn estimates_section(body: &mut String, run: &RunTables, codes: &Codes) {
         );
     }
     body.push_str("</tbody></table></section>");
-}
-
-/// A chart placed on the page at 1.4 times its drawn size (its fonts are sized for print),
-/// shrinking with a narrow window.
-fn on_page(svg: &str) -> String {
-    let width: f64 = svg
-        .split_once(r#"width=""#)
-        .and_then(|(_, rest)| rest.split('"').next())
-        .and_then(|w| w.parse().ok())
-        .unwrap_or(600.0);
-    format!(
-        r#"<div class="figure" style="max-width:{:.0}px">{svg}</div>"#,
-        width * 1.4
-    )
 }
 
 /// Units by place, their codes and their matches.
@@ -670,15 +872,19 @@ fn overview(body: &mut String, run: &RunTables) {
     body.push_str("</section>");
 }
 
-fn frequency_table(body: &mut String, run: &RunTables) {
+fn frequency_table(body: &mut String, run: &RunTables, codes: &Codes) {
     body.push_str(r#"<table class="sortable"><thead><tr><th><button>code</button></th><th><button>label</button></th><th class="n"><button>units</button></th><th class="n"><button>share</button></th><th class="n"><button>documents</button></th><th class="n"><button>hits</button></th></tr></thead><tbody>"#);
     for f in &run.frequency {
+        // A link to the code's section, when it has one.
+        let name = if codes.is_shown(&f.code) {
+            format!(r##"<a href="#code-{0}">{0}</a>"##, escape(&f.code))
+        } else {
+            escape(&f.code)
+        };
         let _ = write!(
             body,
-            r##"<tr><td style="padding-left:{}rem"><a href="#code-{}">{}</a></td><td>{}</td><td class="n" data-v="{}">{}</td><td class="n" data-v="{}">{:.1}%</td><td class="n" data-v="{}">{}</td><td class="n" data-v="{}">{}</td></tr>"##,
+            r##"<tr><td style="padding-left:{}rem">{name}</td><td>{}</td><td class="n" data-v="{}">{}</td><td class="n" data-v="{}">{:.1}%</td><td class="n" data-v="{}">{}</td><td class="n" data-v="{}">{}</td></tr>"##,
             0.4 + f64::from(f.level),
-            escape(&f.code),
-            escape(&f.code),
             escape(&f.label),
             f.units,
             f.units,
@@ -702,12 +908,13 @@ fn code_by_document(body: &mut String, run: &RunTables, codes: &Codes, limits: L
     let cell: BTreeMap<(&str, &str), _> = run
         .by_document
         .iter()
+        .filter(|r| codes.is_shown(&r.code))
         .map(|r| ((r.document.as_str(), r.code.as_str()), r))
         .collect();
     let units: BTreeMap<&str, u32> = run
         .documents
         .iter()
-        .map(|d| (d.document.as_str(), d.units))
+        .filter_map(|d| Some((d.document.as_str(), d.units?)))
         .collect();
     body.push_str(r#"<section id="by-document"><h2>Code × document</h2><p class="note">Units coded with each code in each document; the shade is the share of the document's units. Press a column's name to sort by it.</p><div class="scroll"><table class="sortable heat"><thead><tr><th><button>document</button></th><th class="n"><button>units</button></th>"#);
     for c in &codes.order {
@@ -848,7 +1055,31 @@ fn per_code(
     limits: Limits,
 ) {
     body.push_str(r#"<section id="codes"><h2>Codes and their units</h2><p class="note">Highlighted: the code's counted matches (hover for the rule and pattern). <mark class="negated">Struck through</mark>: a negated match; <mark class="below">dotted</mark>: a match in a unit where the code did not reach its threshold. Matches that did not count (vetoed by an exclusion, out of reach, negated, overlapped) are not shown: they are in the run's <code>rejected_matches</code> table, and <code>qualcode explain</code> shows them for a unit.</p>"#);
-    for f in &run.frequency {
+    if codes.order.len() < codes.all {
+        let _ = write!(
+            body,
+            r#"<p class="note">The {} codes with the most units of {}; the units of every code are in <code>codings.parquet</code>.</p>"#,
+            codes.order.len(),
+            codes.all
+        );
+    }
+    // The codes each shown code co-occurs with, found in one pass over the pairs.
+    let mut together: BTreeMap<&str, Vec<(u32, &str, f64)>> = BTreeMap::new();
+    for r in &run.cooccurrence {
+        if r.n12 == 0 {
+            continue;
+        }
+        for (code, other) in [(&r.code_a, &r.code_b), (&r.code_b, &r.code_a)] {
+            if codes.is_shown(code) {
+                together.entry(code.as_str()).or_default().push((
+                    r.n12,
+                    other.as_str(),
+                    r.jaccard.unwrap_or(0.0),
+                ));
+            }
+        }
+    }
+    for f in run.frequency.iter().filter(|f| codes.is_shown(&f.code)) {
         let code = f.code.as_str();
         let _ = write!(
             body,
@@ -868,22 +1099,12 @@ fn per_code(
                 }
             }
         }
-        let mut with: Vec<(u32, &str, f64)> = run
-            .cooccurrence
-            .iter()
-            .filter_map(|r| {
-                let other = if r.code_a == code {
-                    &r.code_b
-                } else if r.code_b == code {
-                    &r.code_a
-                } else {
-                    return None;
-                };
-                (r.n12 > 0).then(|| (r.n12, other.as_str(), r.jaccard.unwrap_or(0.0)))
-            })
-            .collect();
+        let mut with = together.remove(code).unwrap_or_default();
         with.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
         with.dedup_by(|a, b| a.1 == b.1);
+        // The twenty most frequent partners, and how many more.
+        let more = with.len().saturating_sub(20);
+        with.truncate(20);
         let _ = write!(
             body,
             r#"<p class="note">{} units ({:.1}%) in {} documents, {} hits. Together with: {}.</p>"#,
@@ -894,10 +1115,15 @@ fn per_code(
             if with.is_empty() {
                 "no other code".to_string()
             } else {
-                with.iter()
+                let mut list = with
+                    .iter()
                     .map(|(n, c, j)| format!("{} ({n} units, Jaccard {j:.2})", escape(c)))
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join(", ");
+                if more > 0 {
+                    let _ = write!(list, " and {more} other codes");
+                }
+                list
             }
         );
         let coded = units.coded_with(code);
@@ -977,8 +1203,8 @@ fn per_document(
             body,
             r#"<article class="doc" id="{anchor}"><h3>{}</h3><p class="note">{} segments, {} units</p>"#,
             escape(&d.document),
-            d.segments,
-            d.units
+            d.segments.unwrap_or_default(),
+            d.units.unwrap_or_default()
         );
         for segment in units
             .segments

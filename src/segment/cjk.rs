@@ -8,30 +8,7 @@
 //! [`is_unspaced_line`] when its Han and kana characters are at least a third as many as its
 //! other letters, and mixed Chinese–English documents are handled line by line.
 
-/// Han ideographs and kana: written without spaces, each about half a word. Hangul is
-/// written with spaces between words, and Thai characters are letters, so neither is here.
-pub fn is_unspaced(c: char) -> bool {
-    matches!(u32::from(c),
-        0x3005 | 0x3007       // 々 〇
-        | 0x3041..=0x3096     // hiragana
-        | 0x309D..=0x309F     // its iteration marks
-        | 0x30A1..=0x30FA     // katakana
-        | 0x30FC..=0x30FF     // ー and the katakana iteration marks
-        | 0x31F0..=0x31FF     // katakana phonetic extensions
-        | 0x3400..=0x4DBF     // CJK extension A
-        | 0x4E00..=0x9FFF     // CJK unified ideographs
-        | 0xF900..=0xFA6D     // CJK compatibility ideographs
-        | 0xFA70..=0xFAD9
-        | 0xFF66..=0xFF9D     // half-width katakana
-        | 0x20000..=0x3134F   // CJK extensions B to G
-    )
-}
-
-/// East Asian punctuation and full-width forms: `、。「」『』【】《》（）！？，：；` and the like.
-pub fn is_cjk_mark(c: char) -> bool {
-    matches!(u32::from(c), 0x3000..=0x303F | 0x30FB | 0xFE30..=0xFE4F | 0xFF00..=0xFF65)
-        && !is_unspaced(c)
-}
+pub use crate::text::{is_cjk_mark, is_unspaced, joins_without_space};
 
 /// `char::is_alphanumeric`, answering for Han, kana and East Asian punctuation without
 /// Unicode's tables (which every character of Chinese text would otherwise be looked up in).
@@ -203,19 +180,6 @@ pub fn is_numbered_heading(t: &str) -> bool {
     };
     let text = rest.chars().skip(1).find(|c| !c.is_whitespace());
     text.is_some_and(is_unspaced) && looks_like_title(t)
-}
-
-/// Whether two lines of a hard-wrapped paragraph join without a space: when the break falls
-/// between two characters of East Asian text (Han, kana or their punctuation), or between
-/// one of them and a quotation mark or other non-ASCII punctuation (`他说：“` and `我们`).
-/// ASCII on either side keeps the space (`NGO` and `合作`, `国际化` and `(guojihua)`).
-pub fn joins_without_space(before: &str, after: &str) -> bool {
-    let (Some(last), Some(first)) = (before.chars().next_back(), after.chars().next()) else {
-        return false;
-    };
-    let east_asian = |c: char| is_unspaced(c) || is_cjk_mark(c);
-    let mark = |c: char| !c.is_ascii() && !c.is_alphanumeric() && !c.is_whitespace();
-    (east_asian(last) && (east_asian(first) || mark(first))) || (mark(last) && east_asian(first))
 }
 
 /// Whether a document is written one paragraph per line in an unspaced script: most of its

@@ -27,6 +27,12 @@ pub(super) fn breaks_to_rejoin(lines: &[Line], text: &str) -> Vec<usize> {
     let breaks: Vec<Break> = lines
         .windows(2)
         .enumerate()
+        // The next line is looked at only after a line ending in a hyphen (few do), told by
+        // its last byte when that is printable ASCII (most lines).
+        .filter(|(_, pair)| match pair[0].text.as_bytes().last() {
+            Some(b) if b.is_ascii_graphic() => *b == b'-',
+            _ => pair[0].text.trim_end().ends_with('-'),
+        })
         .filter_map(|(i, pair)| hyphen_break(i, pair[0].trimmed(), pair[1].trimmed()))
         .collect();
     if breaks.is_empty() {

@@ -19,6 +19,9 @@ pub fn explain(
     unit: &SegmentRow,
     trace: &UnitTrace,
 ) -> String {
+    // Printed line by line: the document's name and text are made one line each (their
+    // control characters shown) here.
+    let document = crate::escape::terminal(document);
     let mut out = String::new();
     let speaker = match &unit.turn {
         Some(turn) => match (turn.speaker.as_deref(), turn.turn) {
@@ -39,7 +42,7 @@ pub fn explain(
     } else {
         ""
     };
-    let _ = writeln!(out, "  {preview}{ellipsis}\n");
+    let _ = writeln!(out, "  {}{ellipsis}\n", crate::escape::terminal(&preview));
     if trace.candidates.is_empty() {
         let _ = writeln!(out, "no rule matches in this unit");
     } else {

@@ -23,3 +23,22 @@ pub mod similar;
 pub mod suggest;
 pub mod tokens;
 pub mod validation;
+
+/// The problems found in a file a person wrote (a hand coding, a coding sheet), as one message:
+/// `SUBJECT has N problems:` and each on its own line, the first 20 of them.
+pub fn problem_list(subject: &str, problems: &[String]) -> String {
+    const SHOWN: usize = 20;
+    let mut out = format!(
+        "{subject} has {} problem{}:",
+        problems.len(),
+        if problems.len() == 1 { "" } else { "s" }
+    );
+    for p in problems.iter().take(SHOWN) {
+        out.push_str("\n  ");
+        out.push_str(p);
+    }
+    if problems.len() > SHOWN {
+        out.push_str(&format!("\n  … and {} more", problems.len() - SHOWN));
+    }
+    out
+}

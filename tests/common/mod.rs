@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: run the binary, read its Parquet back.
 #![allow(dead_code)]
 
+pub mod pdf;
+
 use polars::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -240,4 +242,61 @@ pub fn xmllint(schema: &str, file: &Path) {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// A copy of the shipped corpus with the odd files every real corpus has: an empty `.txt`, a
+/// Word lock file (`~$draft.docx`, 162 bytes naming who has the document open), a PDF without
+/// a text layer (a scan) and a "PDF" that is not one. The odd files add no units, so a run
+/// of it has the shipped corpus's numbers; it skips three files (exit 1).
+pub struct OddRun {
+    pub dir: tempfile::TempDir,
+}
+
+/// The odd files of [`OddRun`], as (name, bytes).
+pub fn odd_files() -> Vec<(&'static str, Vec<u8>)> {
+    let mut lock = vec![5u8];
+    lock.extend_from_slice(b"Alice");
+    lock.resize(162, 0);
+    vec![
+        ("empty.txt", Vec::new()),
+        ("~$draft.docx", lock),
+        (
+            "scan.pdf",
+            std::fs::read(repo().join("tests/fixtures/pdf/no-text.pdf")).expect("no-text.pdf"),
+        ),
+        ("fake.pdf", b"<html>not a PDF</html>\n".to_vec()),
+    ]
+}
+
+impl OddRun {
+    /// Writes the corpus into `corpus/` of a fresh folder and runs it into `out/`.
+    pub fn new(extra: &[&str]) -> OddRun {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let corpus = dir.path().join("corpus");
+        std::fs::create_dir(&corpus).expect("mkdir");
+        for entry in std::fs::read_dir(repo().join("corpus")).expect("corpus") {
+            let path = entry.expect("entry").path();
+            std::fs::copy(&path, corpus.join(path.file_name().expect("name"))).expect("copy");
+        }
+        for (name, bytes) in odd_files() {
+            std::fs::write(corpus.join(name), bytes).expect("write");
+        }
+        let run = OddRun { dir };
+        let (code, stderr) = self::run(
+            &run.corpus(),
+            &repo().join("codebook.toml"),
+            &run.out(),
+            extra,
+        );
+        assert_eq!(code, 1, "three files skipped: {stderr}");
+        run
+    }
+
+    pub fn corpus(&self) -> PathBuf {
+        self.dir.path().join("corpus")
+    }
+
+    pub fn out(&self) -> PathBuf {
+        self.dir.path().join("out")
+    }
 }

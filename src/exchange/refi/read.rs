@@ -7,8 +7,6 @@
 //! be used — a selection pointing at an unknown code, a source kept outside the project — is
 //! listed in `notes`, never dropped silently.
 
-use std::io::Read;
-
 /// A code as found in the codebook, in document order (parents before their children).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImportedCode {
@@ -48,19 +46,17 @@ pub struct Imported {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
-    #[error("not a zip archive (a .qdpx is a zip holding project.qde): {0}")]
-    Zip(#[from] zip::result::ZipError),
-    #[error("cannot read {name} in the archive: {source}")]
-    Entry {
-        name: String,
-        source: std::io::Error,
-    },
+    /// Not a zip archive, or a part that cannot be unpacked or would unpack to more than the
+    /// archive may (see `read::zipped`).
+    #[error("{0}")]
+    Archive(String),
     #[error("the archive has no project.qde")]
     NoProject,
     #[error("{0} is not UTF-8 text")]
     NotUtf8(String),
-    #[error("not well-formed XML: {0}")]
-    Xml(#[from] roxmltree::Error),
+    /// Not well-formed, a DTD, or nested or sized past the limits of `read::xml`.
+    #[error("{0}")]
+    Xml(String),
     #[error("the root element is <{0}>, expected <CodeBook> or <Project>")]
     NotRefi(String),
 }
@@ -73,43 +69,38 @@ pub fn normalise_guid(guid: &str) -> String {
         .to_ascii_lowercase()
 }
 
-fn text_of(bytes: &[u8], what: &str) -> Result<String, ReadError> {
-    let text = String::from_utf8(bytes.to_vec()).map_err(|_| ReadError::NotUtf8(what.into()))?;
-    Ok(match text.strip_prefix('\u{feff}') {
-        Some(rest) => rest.to_string(),
-        None => text,
-    })
+fn text_of(mut bytes: Vec<u8>, what: &str) -> Result<String, ReadError> {
+    if bytes.starts_with("\u{feff}".as_bytes()) {
+        bytes.drain(..3);
+    }
+    String::from_utf8(bytes).map_err(|_| ReadError::NotUtf8(what.into()))
+}
+
+/// Parses REFI-QDA XML within the limits every XML file from elsewhere is read with.
+fn parse<'a>(xml: &'a str, what: &str) -> Result<roxmltree::Document<'a>, ReadError> {
+    crate::read::xml::parse(xml, what).map_err(ReadError::Xml)
 }
 
 /// Reads the codes of a `.qdc` file or of a `project.qde` (its sources are ignored).
 pub fn codebook(bytes: &[u8]) -> Result<Imported, ReadError> {
-    let xml = text_of(bytes, "the codebook")?;
-    let doc = roxmltree::Document::parse(&xml)?;
+    let xml = text_of(bytes.to_vec(), "the codebook")?;
+    let doc = parse(&xml, "the codebook")?;
     let mut imported = Imported::default();
     read_codes(&doc, &mut imported)?;
     Ok(imported)
 }
 
-/// Reads a `.qdpx` project: codes, sources with their stored text, and selections.
+/// Reads a `.qdpx` project: codes, sources with their stored text, and selections. What its
+/// parts may unpack to is capped as for any archive (`read::zipped`).
 pub fn project(bytes: &[u8]) -> Result<Imported, ReadError> {
-    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))?;
+    let mut archive = crate::read::zipped::Archive::open(bytes, "REFI-QDA project")
+        .map_err(ReadError::Archive)?;
     let mut entry = |name: &str| -> Result<Option<Vec<u8>>, ReadError> {
-        let mut file = match archive.by_name(name) {
-            Ok(file) => file,
-            Err(zip::result::ZipError::FileNotFound) => return Ok(None),
-            Err(err) => return Err(err.into()),
-        };
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes)
-            .map_err(|source| ReadError::Entry {
-                name: name.to_string(),
-                source,
-            })?;
-        Ok(Some(bytes))
+        archive.bytes(name).map_err(ReadError::Archive)
     };
     let qde = entry("project.qde")?.ok_or(ReadError::NoProject)?;
-    let xml = text_of(&qde, "project.qde")?;
-    let doc = roxmltree::Document::parse(&xml)?;
+    let xml = text_of(qde, "project.qde")?;
+    let doc = parse(&xml, "project.qde")?;
     let mut imported = Imported::default();
     read_codes(&doc, &mut imported)?;
     let by_guid: std::collections::BTreeMap<String, usize> = imported
@@ -132,7 +123,7 @@ pub fn project(bytes: &[u8]) -> Result<Imported, ReadError> {
             (Some(text), _) => text,
             (None, Some(path)) => match path.strip_prefix("internal://") {
                 Some(file) => match entry(&format!("sources/{file}"))? {
-                    Some(bytes) => text_of(&bytes, &format!("sources/{file}"))?,
+                    Some(bytes) => text_of(bytes, &format!("sources/{file}"))?,
                     None => {
                         imported.notes.push(format!(
                             "source {name:?}: sources/{file} is missing from the archive; its selections were not read"

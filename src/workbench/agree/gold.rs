@@ -18,16 +18,7 @@ pub struct GoldError {
 }
 
 fn render(name: &str, problems: &[String]) -> String {
-    let mut out = format!(
-        "hand coding {name} has {} problem{}:",
-        problems.len(),
-        if problems.len() == 1 { "" } else { "s" }
-    );
-    for p in problems {
-        out.push_str("\n  ");
-        out.push_str(p);
-    }
-    out
+    crate::workbench::problem_list(&format!("hand coding {name}"), problems)
 }
 
 fn squash(text: &str) -> String {
@@ -66,7 +57,8 @@ fn find_unit(
         });
         let Some((start, end)) = parsed.filter(|(a, b)| a < b) else {
             return Err(format!(
-                "{locator:?} is not a character range such as chars:120-480"
+                "{:?} is not a character range such as chars:120-480",
+                shown(locator)
             ));
         };
         return coded_units(doc)
@@ -86,7 +78,8 @@ fn find_unit(
         let hex = hex.trim().to_ascii_lowercase();
         if hex.len() < 8 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(format!(
-                "{locator:?} is not a text hash such as sha256:1f3a9c0b7d2e4f60"
+                "{:?} is not a text hash such as sha256:1f3a9c0b7d2e4f60",
+                shown(locator)
             ));
         }
         // Hashed once per document, on its first hashed row.
@@ -137,11 +130,16 @@ fn find_unit(
         .collect();
     match found.as_slice() {
         [unit] => Ok(unit.segment),
-        [] => Err(format!("no unit of {} starts with {opening:?}", doc.id)),
+        [] => Err(format!(
+            "no unit of {} starts with {:?}",
+            doc.id,
+            shown(&opening)
+        )),
         many => Err(format!(
-            "{} units of {} start with {opening:?} (at chars {}): give more words or chars:START-END",
+            "{} units of {} start with {:?} (at chars {}): give more words or chars:START-END",
             many.len(),
             doc.id,
+            shown(&opening),
             many.iter()
                 .map(|u| format!("{}-{}", u.char_start, u.char_end))
                 .collect::<Vec<_>>()
@@ -189,6 +187,51 @@ fn code_index(codebook: &Codebook, name: &str) -> Option<usize> {
 ///
 /// In both, an optional `paragraph` column numbers the unit among its document's units (see
 /// [`find_unit`]'s `sha256:` units).
+/// What a `--gold` file that is neither a CSV nor a `.qdpx` project is, and what to give
+/// instead; `None` for anything that may be a CSV. A `.qdc` codebook, or any XML, holds no
+/// coding; a zip archive under another name is a spreadsheet or a renamed project.
+pub fn not_a_hand_coding(path: &std::path::Path, bytes: &[u8]) -> Option<String> {
+    let extension = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let start = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let start = &start[..start.len().min(512)];
+    let text = String::from_utf8_lossy(start);
+    let text = text.trim_start();
+    if extension == "qdc" || text.starts_with("<?xml") || text.starts_with("<CodeBook") {
+        return Some(
+            "a REFI-QDA codebook (.qdc), which holds codes but no coded text: give the project \
+             exported with its coding (.qdpx), or a CSV of document,unit,code"
+                .to_string(),
+        );
+    }
+    if text.starts_with('<') {
+        return Some(
+            "XML or HTML, not hand coding: give a CSV of document,unit,code or a REFI-QDA \
+             project (.qdpx)"
+                .to_string(),
+        );
+    }
+    if bytes.starts_with(b"PK\x03\x04") {
+        return Some(format!(
+            "a zip archive ({}), not a CSV: a REFI-QDA project must be named .qdpx; a spreadsheet \
+             must be saved as CSV",
+            if extension.is_empty() {
+                "no extension".to_string()
+            } else {
+                format!(".{extension}")
+            }
+        ));
+    }
+    None
+}
+
+/// A header or cell of a hand coding as an error message shows it: at most 60 characters.
+fn shown(text: &str) -> String {
+    crate::text::shorten(text, 60)
+}
+
 pub fn gold_csv(
     name: &str,
     bytes: &[u8],
@@ -213,9 +256,17 @@ pub fn gold_csv(
         .collect();
     let column = |wanted: &str| header.iter().position(|h| h == wanted);
     let (Some(doc_col), Some(unit_col)) = (column("document"), column("unit")) else {
+        let mut found: Vec<String> = header
+            .iter()
+            .take(8)
+            .map(|h| format!("{:?}", shown(h)))
+            .collect();
+        if header.len() > 8 {
+            found.push(format!("and {} more", header.len() - 8));
+        }
         return Err(fail(vec![format!(
             "line 1: the header must name the columns `document` and `unit` (found {})",
-            header.join(", ")
+            found.join(", ")
         )]));
     };
     let mut problems = Vec::new();
@@ -240,7 +291,8 @@ pub fn gold_csv(
                     judged_codes[code] = true;
                 }
                 None => problems.push(format!(
-                    "line 1: column {h:?} is not a code of the codebook (codes: {})",
+                    "line 1: column {:?} is not a code of the codebook (codes: {})",
+                    shown(h),
                     codebook
                         .codes
                         .iter()
@@ -272,7 +324,7 @@ pub fn gold_csv(
         let Some(&d) = doc_index.get(cell(doc_col)) else {
             problems.push(format!(
                 "line {line}: document {:?} is not a coded document of the corpus",
-                cell(doc_col)
+                shown(cell(doc_col))
             ));
             continue;
         };
@@ -282,7 +334,8 @@ pub fn gold_csv(
                 Ok(n) if n >= 1 => Some(n),
                 _ => {
                     problems.push(format!(
-                        "line {line}: paragraph {text:?} is not a unit number (1, 2, ...)"
+                        "line {line}: paragraph {:?} is not a unit number (1, 2, ...)",
+                        shown(text)
                     ));
                     continue;
                 }
@@ -318,7 +371,8 @@ pub fn gold_csv(
                             codes.insert(code);
                         }
                         None => problems.push(format!(
-                            "line {line}: {given:?} is not a code of the codebook"
+                            "line {line}: {:?} is not a code of the codebook",
+                            shown(given)
                         )),
                     }
                 }
@@ -337,8 +391,8 @@ pub fn gold_csv(
                         Ok(_) => {}
                         Err(_) => problems.push(format!(
                             "line {line}: {:?} under {:?} is not 1 or 0",
-                            cell(i),
-                            header[i]
+                            shown(cell(i)),
+                            shown(&header[i])
                         )),
                     }
                 }

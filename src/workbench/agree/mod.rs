@@ -14,7 +14,7 @@ mod report;
 pub mod stats;
 pub mod weighted;
 
-pub use gold::{gold_csv, gold_qdpx, text_key, GoldError};
+pub use gold::{gold_csv, gold_qdpx, not_a_hand_coding, text_key, GoldError};
 pub use report::Report;
 pub use stats::{Bootstrap, Confusion};
 

@@ -42,7 +42,8 @@ impl fmt::Display for Report<'_> {
             writeln!(
                 f,
                 "{} (reference) vs {}",
-                block[0].reference, block[0].compared
+                crate::escape::terminal(&block[0].reference),
+                crate::escape::terminal(&block[0].compared)
             )?;
             writeln!(
                 f,
@@ -133,7 +134,13 @@ impl Report<'_> {
         }
         writeln!(f, "Cohen's kappa side by side")?;
         for (i, (a, b)) in pairs.iter().enumerate() {
-            writeln!(f, "  [{}] {a} vs {b}", i + 1)?;
+            writeln!(
+                f,
+                "  [{}] {} vs {}",
+                i + 1,
+                crate::escape::terminal(a),
+                crate::escape::terminal(b)
+            )?;
         }
         write!(f, "{:<width$}", "code")?;
         for i in 0..pairs.len() {

@@ -347,7 +347,7 @@ fn share_cells(cells: &[(usize, Cell)]) -> Vec<Cell> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::design::{draw, PopulationUnit};
+    use super::super::design::{draw, PopulationUnit, Sample};
     use super::*;
 
     /// 1,000 units: the rules code `a` in 100 (60 truly a), miss 45 of the 900 others; `b`
@@ -378,18 +378,23 @@ mod tests {
         (p, truth)
     }
 
-    #[test]
-    fn a_census_gives_the_truth() {
-        let (p, truth) = world();
-        let sample = draw(&p, DesignKind::Stratified, 1000, 1).unwrap();
-        let coded: Vec<CodedUnit> = sample
+    /// The drawn units coded as the truth has them, as a perfect coder would.
+    fn coded_as_truth(sample: &Sample, truth: &[Vec<bool>]) -> Vec<CodedUnit> {
+        sample
             .rows
             .iter()
             .map(|&(u, _)| CodedUnit {
                 unit: u,
                 codes: truth[u].clone(),
             })
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn a_census_gives_the_truth() {
+        let (p, truth) = world();
+        let sample = draw(&p, DesignKind::Stratified, 1000, 1).unwrap();
+        let coded = coded_as_truth(&sample, &truth);
         let input = Input {
             population: &p,
             kind: DesignKind::Stratified,
@@ -419,14 +424,7 @@ mod tests {
     fn values_borrow_the_whole_samples_rates() {
         let (p, truth) = world();
         let sample = draw(&p, DesignKind::Stratified, 200, 3).unwrap();
-        let coded: Vec<CodedUnit> = sample
-            .rows
-            .iter()
-            .map(|&(u, _)| CodedUnit {
-                unit: u,
-                codes: truth[u].clone(),
-            })
-            .collect();
+        let coded = coded_as_truth(&sample, &truth);
         let variable = Variable {
             name: "half".into(),
             values: p

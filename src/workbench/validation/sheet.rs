@@ -5,6 +5,7 @@
 
 use super::design::{DesignKind, Population, Sample, Stratum};
 use super::estimate::CodedUnit;
+use crate::escape;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -74,23 +75,6 @@ pub fn weight(stratum: &Stratum) -> f64 {
 /// The sheet's columns before the codes.
 const LEAD: [&str; 5] = ["row", "document", "segment", "unit", "text"];
 
-/// A spreadsheet executes a cell that starts with one of these; a leading apostrophe makes it
-/// text (OWASP's advice for CSV injection).
-fn cell(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_string()
-    }
-}
-
-fn uncell(text: &str) -> &str {
-    match text.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
-        _ => text,
-    }
-}
-
 /// The sheet as CSV: per unit, its row, document, segment, key and text, an empty column per
 /// code, then its stratum label and weight (after the codes, out of the coder's way).
 pub fn write_sheet(
@@ -110,10 +94,11 @@ pub fn write_sheet(
         let u = &population.units[unit];
         let mut record = vec![
             (row + 1).to_string(),
-            cell(&population.documents[u.document as usize]),
+            // Text cells as a spreadsheet shows them, not runs them (OWASP).
+            escape::csv_cell(&population.documents[u.document as usize]).into_owned(),
             u.segment.to_string(),
             keys.get(&unit).cloned().unwrap_or_default(),
-            cell(texts.get(&unit).map(String::as_str).unwrap_or("")),
+            escape::csv_cell(texts.get(&unit).map(String::as_str).unwrap_or("")).into_owned(),
         ];
         record.extend(population.codes.iter().map(|_| String::new()));
         let s = &sample.strata[stratum];
@@ -155,20 +140,7 @@ pub struct SheetError {
 }
 
 fn render(name: &str, problems: &[String]) -> String {
-    let shown = problems.len().min(20);
-    let mut out = format!(
-        "the coding sheet {name} has {} problem{}:",
-        problems.len(),
-        if problems.len() == 1 { "" } else { "s" }
-    );
-    for p in &problems[..shown] {
-        out.push_str("\n  ");
-        out.push_str(p);
-    }
-    if problems.len() > shown {
-        out.push_str(&format!("\n  … and {} more", problems.len() - shown));
-    }
-    out
+    crate::workbench::problem_list(&format!("the coding sheet {name}"), problems)
 }
 
 /// A coder's mark: yes (1, x, yes, y, true, ✓), no (0, no, n, false, -), or nothing written.
@@ -257,20 +229,7 @@ pub fn read_sheet(
         .iter()
         .map(|u| ((u.document.as_str(), u.segment), u))
         .collect();
-    let index: BTreeMap<(&str, u32), usize> = population
-        .units
-        .iter()
-        .enumerate()
-        .map(|(i, u)| {
-            (
-                (
-                    population.documents[u.document as usize].as_str(),
-                    u.segment,
-                ),
-                i,
-            )
-        })
-        .collect();
+    let index = unit_index(population);
     // (drawn row, population unit, marks per code, line)
     let mut rows: BTreeMap<usize, (usize, Vec<Option<bool>>, usize)> = BTreeMap::new();
     for (i, record) in reader.records().enumerate() {
@@ -286,7 +245,7 @@ pub fn read_sheet(
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
-        let document = uncell(get(doc_col));
+        let document = escape::csv_cell_text(get(doc_col));
         let Ok(segment) = get(seg_col).parse::<u32>() else {
             problems.push(format!(
                 "line {line}: segment {:?} is not a number",
@@ -345,26 +304,11 @@ pub fn read_sheet(
         }
         rows.insert(unit.row, (population_unit, marks, line));
     }
-    let absent: Vec<String> = design
-        .units
-        .iter()
-        .filter(|u| !rows.contains_key(&u.row))
-        .map(|u| format!("{} (row {})", u.document, u.row))
-        .collect();
-    if !absent.is_empty() {
-        problems.push(format!(
-            "{} drawn unit{} missing from the sheet: {}{}",
-            absent.len(),
-            if absent.len() == 1 { " is" } else { "s are" },
-            absent
-                .iter()
-                .take(10)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", "),
-            if absent.len() > 10 { ", …" } else { "" }
-        ));
-    }
+    problems.extend(absent_units(
+        design,
+        |row| rows.contains_key(&row),
+        |u| format!("row {} ({} #{})", u.row, u.document, u.segment),
+    ));
     let blank_rows: Vec<usize> = rows
         .iter()
         .filter(|(_, (_, marks, _))| marks.iter().all(Option::is_none))
@@ -449,6 +393,53 @@ pub fn read_sheet(
     })
 }
 
+/// The population's units by (document, segment).
+fn unit_index(population: &Population) -> BTreeMap<(&str, u32), usize> {
+    population
+        .units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            (
+                (
+                    population.documents[u.document as usize].as_str(),
+                    u.segment,
+                ),
+                i,
+            )
+        })
+        .collect()
+}
+
+/// The drawn units a filled sheet lacks, as a problem, each as `name` calls it; `has_row` says
+/// whether a row was found.
+fn absent_units(
+    design: &DesignFile,
+    has_row: impl Fn(usize) -> bool,
+    name: impl Fn(&DrawnUnit) -> String,
+) -> Option<String> {
+    let absent: Vec<String> = design
+        .units
+        .iter()
+        .filter(|u| !has_row(u.row))
+        .map(name)
+        .collect();
+    (!absent.is_empty()).then(|| {
+        format!(
+            "{} drawn unit{} missing: {}{}",
+            absent.len(),
+            if absent.len() == 1 { " is" } else { "s are" },
+            absent
+                .iter()
+                .take(10)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
+            if absent.len() > 10 { ", …" } else { "" }
+        )
+    })
+}
+
 /// The name of a unit's source in a `.qdpx` sheet: its row (padded, so that QDA tools list the
 /// sources in the sheet's order), document and segment.
 pub fn source_name(row: usize, rows: usize, document: &str, segment: u32) -> String {
@@ -514,20 +505,7 @@ pub fn read_qdpx_sheet(
         .iter()
         .map(|u| (source_name(u.row, rows, &u.document, u.segment), u))
         .collect();
-    let index: BTreeMap<(&str, u32), usize> = population
-        .units
-        .iter()
-        .enumerate()
-        .map(|(i, u)| {
-            (
-                (
-                    population.documents[u.document as usize].as_str(),
-                    u.segment,
-                ),
-                i,
-            )
-        })
-        .collect();
+    let index = unit_index(population);
     let strata: BTreeMap<&str, usize> = design
         .strata
         .iter()
@@ -572,25 +550,11 @@ pub fn read_qdpx_sheet(
         }
         coded_per_stratum[strata.get(unit.stratum.as_str()).copied().unwrap_or(0)] += 1;
     }
-    let absent: Vec<String> = design
-        .units
-        .iter()
-        .filter(|u| !found.contains_key(&u.row))
-        .map(|u| source_name(u.row, rows, &u.document, u.segment))
-        .collect();
-    if !absent.is_empty() {
-        problems.push(format!(
-            "{} unit{} of the sample missing from the project: {}",
-            absent.len(),
-            if absent.len() == 1 { " is" } else { "s are" },
-            absent
-                .iter()
-                .take(5)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
+    problems.extend(absent_units(
+        design,
+        |row| found.contains_key(&row),
+        |u| source_name(u.row, rows, &u.document, u.segment),
+    ));
     if !problems.is_empty() {
         return Err(fail(problems));
     }
@@ -639,14 +603,6 @@ mod tests {
         }
         assert_eq!(mark("  "), Ok(None));
         assert_eq!(mark("maybe"), Err(NotAMark));
-    }
-
-    #[test]
-    fn cells_that_spreadsheets_run_are_quoted_and_read_back() {
-        assert_eq!(cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
-        assert_eq!(uncell(&cell("-3 dB")), "-3 dB");
-        assert_eq!(cell("plain"), "plain");
-        assert_eq!(uncell("'quoted"), "'quoted");
     }
 
     #[test]
