@@ -806,3 +806,87 @@ fn a_qdpx_sheet_is_blind_valid_and_estimates_as_the_csv_does() {
         );
     }
 }
+
+#[test]
+fn estimates_by_speaker_count_each_speakers_units() {
+    // corpus/002 and 004 are transcripts: their units carry speakers, the others' none.
+    let run = default_run(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let units = machine_codes(run.path());
+    let sheet = dir.path().join("all.csv");
+    let n = units.len().to_string();
+    assert_eq!(sample(run.path(), &sheet, &["-n", &n, "--seed", "5"]).0, 0);
+    let (header, mut rows) = read_sheet(&sheet);
+    let truth = truth(&units);
+    fill(&header, &mut rows, &truth);
+    write_sheet(&sheet, &header, &rows, b',');
+    let out = dir.path().join("est");
+    let (code, stdout, stderr) = estimate(
+        run.path(),
+        &sheet,
+        &["--by", "speaker", "-o", out.to_str().unwrap()],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("By speaker"), "{stdout}");
+
+    // Each coded unit's speaker, recounted from segments.
+    let segments = table(run.path(), "segments");
+    let coded = common::bools(&segments, "coded");
+    let docs = strings(&segments, "document");
+    let segs = ints(&segments, "segment");
+    let speakers: Vec<Option<String>> = segments
+        .column("speaker")
+        .unwrap()
+        .str()
+        .unwrap()
+        .iter()
+        .map(|v| v.map(String::from))
+        .collect();
+    let mut of_speaker: BTreeMap<Option<String>, Vec<(String, i64)>> = BTreeMap::new();
+    for i in 0..segments.height() {
+        if coded[i] {
+            of_speaker
+                .entry(speakers[i].clone())
+                .or_default()
+                .push((docs[i].clone(), segs[i]));
+        }
+    }
+    assert!(of_speaker.len() > 3, "speakers of two transcripts and none");
+
+    let est = table(&out, "estimates");
+    let optional = |name: &str| -> Vec<Option<String>> {
+        est.column(name)
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .map(|v| v.map(String::from))
+            .collect()
+    };
+    let (variables, values, pairs) = (optional("variable"), optional("value"), optional("code_b"));
+    let codes = strings(&est, "code");
+    let (n_sampled, all_units) = (ints(&est, "n_sampled"), ints(&est, "units"));
+    let direct = est.column("direct_share").unwrap().f64().unwrap();
+    for code in CODES {
+        for (speaker, keys) in &of_speaker {
+            let i = (0..est.height())
+                .find(|&i| {
+                    codes[i] == code
+                        && pairs[i].is_none()
+                        && variables[i].as_deref() == Some("speaker")
+                        && values[i] == *speaker
+                })
+                .unwrap_or_else(|| panic!("{code}: no row for speaker {speaker:?}"));
+            assert_eq!(n_sampled[i], keys.len() as i64, "{code} {speaker:?}");
+            assert_eq!(all_units[i], keys.len() as i64, "{code} {speaker:?}");
+            let coded_by_coder = keys.iter().filter(|k| truth[*k].contains(code)).count();
+            let share = direct
+                .get(i)
+                .expect("a census has every speaker's own share");
+            assert!(
+                (share - coded_by_coder as f64 / keys.len() as f64).abs() < 1e-12,
+                "{code} {speaker:?}: {share}"
+            );
+        }
+    }
+}

@@ -61,7 +61,8 @@ pub struct EstimateArgs {
     #[arg(long, value_name = "SHEET")]
     pub gold: PathBuf,
     /// Also estimate per value of this document variable (repeatable; year:NAME, month:NAME
-    /// for dates), with the rules' error rates of the whole sample.
+    /// for dates; `speaker` for the speakers of transcripts), with the rules' error rates of
+    /// the whole sample.
     #[arg(long, value_name = "NAME")]
     pub by: Vec<String>,
     /// Confidence level of the intervals.
@@ -450,30 +451,55 @@ fn roll_up(parents: &[Option<usize>], codes: &mut [bool]) {
 
 /// The `--by` variables, each document's value and the values in order.
 fn read_variables(dir: &Path, by: &[String], population: &Population) -> Result<Vec<Variable>> {
-    if by.is_empty() {
-        return Ok(Vec::new());
-    }
-    if !dir.join("document_variables.parquet").exists() {
-        bail!(
-            "--by needs document variables, and the run in {} has none (run with --metadata, or code a table corpus)",
-            dir.display()
-        );
-    }
-    let frame = output::read_table(dir, "document_variables")?;
+    let by: Vec<By> = by
+        .iter()
+        .map(|text| By::parse(text).map_err(anyhow::Error::msg))
+        .collect::<Result<_>>()?;
+    let frame = if by.iter().any(|b| !b.is_speaker()) {
+        if !dir.join("document_variables.parquet").exists() {
+            bail!(
+                "--by needs document variables, and the run in {} has none (run with --metadata, or code a table corpus)",
+                dir.display()
+            );
+        }
+        Some(output::read_table(dir, "document_variables")?)
+    } else {
+        None
+    };
     let mut out = Vec::new();
-    for text in by {
-        let by = By::parse(text).map_err(anyhow::Error::msg)?;
-        let of_document = values_by_document(&frame, &by).map_err(anyhow::Error::from)?;
-        let of_documents: Vec<Option<String>> = population
-            .documents
-            .iter()
-            .map(|d| of_document.get(d).cloned().flatten())
-            .collect();
-        let values: Vec<Option<String>> = population
-            .units
-            .iter()
-            .map(|u| of_documents[u.document as usize].clone())
-            .collect();
+    for by in by {
+        let values: Vec<Option<String>> = if by.is_speaker() {
+            // Speakers are the units' own: each unit its turn's speaker, null outside turns.
+            let speakers = run_tables::unit_speakers(dir)?.with_context(|| {
+                format!(
+                    "--by speaker: the run in {} was written before speakers were recorded; run it again",
+                    dir.display()
+                )
+            })?;
+            population
+                .units
+                .iter()
+                .map(|u| {
+                    let key = (population.documents[u.document as usize].clone(), u.segment);
+                    speakers.get(&key).cloned().flatten()
+                })
+                .collect()
+        } else {
+            let frame = frame
+                .as_ref()
+                .context("the run's document variables were not read")?;
+            let of_document = values_by_document(frame, &by).map_err(anyhow::Error::from)?;
+            let of_documents: Vec<Option<String>> = population
+                .documents
+                .iter()
+                .map(|d| of_document.get(d).cloned().flatten())
+                .collect();
+            population
+                .units
+                .iter()
+                .map(|u| of_documents[u.document as usize].clone())
+                .collect()
+        };
         let mut order: Vec<Option<String>> = values.clone();
         order.sort_by(value_order);
         order.dedup();

@@ -772,6 +772,42 @@ pub fn read_coded_units(dir: &Path) -> Result<CodedUnitTable> {
     })
 }
 
+/// Each coded unit's (document, segment) speaker.
+pub type UnitSpeakers = BTreeMap<(String, u32), Option<String>>;
+
+/// The speaker of every coded unit (document, segment) of a run, null outside transcripts'
+/// turns (the `speaker` column of `segments`); `None` for a run written before speakers were recorded.
+pub fn unit_speakers(dir: &Path) -> Result<Option<UnitSpeakers>> {
+    let path = dir.join("segments.parquet");
+    let file = fs::File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+    let schema = ParquetReader::new(file)
+        .schema()
+        .map_err(anyhow::Error::from)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if !schema.contains("speaker") {
+        return Ok(None);
+    }
+    let segments = read(
+        dir,
+        "segments",
+        &["document", "segment", "coded", "speaker"],
+    )?;
+    let speakers = maybe_texts(&segments, "speaker")?;
+    let documents = texts(&segments, "document")?;
+    let numbers = whole(&segments, "segment")?;
+    let coded = flags(&segments, "coded")?;
+    Ok(Some(
+        documents
+            .into_iter()
+            .zip(numbers)
+            .zip(speakers)
+            .zip(coded)
+            .filter(|(_, coded)| *coded)
+            .map(|(((document, segment), speaker), _)| ((document, segment), speaker))
+            .collect(),
+    ))
+}
+
 /// The texts of some units (document, segment), read a slice of `segments` at a time and only
 /// the slices that hold one, so memory stays bounded by the slice and the units asked for.
 pub fn unit_texts(
