@@ -119,6 +119,27 @@ fn truth(
         .collect()
 }
 
+/// A sheet of every coded unit of `run` (a census, drawn with `seed`) in `dir`, coded as
+/// [`truth`] has it; the sheet and the truth.
+fn census(
+    run: &Path,
+    dir: &Path,
+    units: &BTreeMap<(String, i64), BTreeSet<String>>,
+    seed: &str,
+) -> (
+    std::path::PathBuf,
+    BTreeMap<(String, i64), BTreeSet<String>>,
+) {
+    let sheet = dir.join("all.csv");
+    let n = units.len().to_string();
+    assert_eq!(sample(run, &sheet, &["-n", &n, "--seed", seed]).0, 0);
+    let (header, mut rows) = read_sheet(&sheet);
+    let truth = truth(units);
+    fill(&header, &mut rows, &truth);
+    write_sheet(&sheet, &header, &rows, b',');
+    (sheet, truth)
+}
+
 /// Fills the code columns of a sheet from `truth` (1/0), keeping everything else.
 fn fill(
     header: &[String],
@@ -218,13 +239,7 @@ fn a_census_gives_the_truth_and_the_rules_precision_and_recall() {
     let run = default_run(&[]);
     let dir = tempfile::tempdir().unwrap();
     let units = machine_codes(run.path());
-    let sheet = dir.path().join("all.csv");
-    let n = units.len().to_string();
-    assert_eq!(sample(run.path(), &sheet, &["-n", &n, "--seed", "1"]).0, 0);
-    let (header, mut rows) = read_sheet(&sheet);
-    let truth = truth(&units);
-    fill(&header, &mut rows, &truth);
-    write_sheet(&sheet, &header, &rows, b',');
+    let (sheet, truth) = census(run.path(), dir.path(), &units, "1");
     let out = dir.path().join("est");
     let (code, stdout, stderr) = estimate(run.path(), &sheet, &["-o", out.to_str().unwrap()]);
     assert_eq!(code, 0, "{stderr}");
@@ -813,13 +828,7 @@ fn estimates_by_speaker_count_each_speakers_units() {
     let run = default_run(&[]);
     let dir = tempfile::tempdir().unwrap();
     let units = machine_codes(run.path());
-    let sheet = dir.path().join("all.csv");
-    let n = units.len().to_string();
-    assert_eq!(sample(run.path(), &sheet, &["-n", &n, "--seed", "5"]).0, 0);
-    let (header, mut rows) = read_sheet(&sheet);
-    let truth = truth(&units);
-    fill(&header, &mut rows, &truth);
-    write_sheet(&sheet, &header, &rows, b',');
+    let (sheet, truth) = census(run.path(), dir.path(), &units, "5");
     let out = dir.path().join("est");
     let (code, stdout, stderr) = estimate(
         run.path(),
