@@ -9,6 +9,7 @@
 //! patterns and exclusions are found again by their ids and text as written, so a row that
 //! names something the codebook does not have is an error, never a silently wrong index.
 
+use super::run_tables::maybe_texts;
 use super::{read_manifest, read_table, Manifest};
 use crate::codebook::Codebook;
 use crate::coding::{CodedDocument, CodingRow, MatchRow, RejectedRow, SegmentRow, Status};
@@ -155,33 +156,15 @@ fn layout(name: &str) -> Result<Layout> {
         .with_context(|| format!("the run has a document of layout {name:?}"))
 }
 
-/// A column's cells as text (nulls as `None`).
-fn texts(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
-    Ok(df
-        .column(name)
-        .with_context(|| format!("a table of the run has no column {name:?}"))?
-        .str()
-        .with_context(|| format!("column {name:?} is not text"))?
-        .iter()
-        .map(|v| v.map(str::to_string))
-        .collect())
-}
-
 /// A column's cells as whole numbers (nulls as `None`), whatever integer type it was written in.
 fn wholes(df: &DataFrame, name: &str) -> Result<Vec<Option<usize>>> {
-    let column = df
-        .column(name)
-        .with_context(|| format!("a table of the run has no column {name:?}"))?
-        .cast(&DataType::Int64)
-        .with_context(|| format!("column {name:?} is not a number"))?;
-    Ok(column
-        .i64()?
-        .iter()
+    Ok(whole_ms(df, name)?
+        .into_iter()
         .map(|v| v.and_then(|v| usize::try_from(v).ok()))
         .collect())
 }
 
-/// A column of milliseconds (nulls as `None`).
+/// A column of signed whole numbers such as milliseconds (nulls as `None`).
 fn whole_ms(df: &DataFrame, name: &str) -> Result<Vec<Option<i64>>> {
     let column = df
         .column(name)
@@ -208,9 +191,9 @@ fn some<T>(value: Option<T>, table: &str, column: &str) -> Result<T> {
 /// The rows of the `segments` table, by document, in run order.
 fn segments(df: &DataFrame) -> Result<Vec<(String, SegmentRow)>> {
     let (document, kind_, text) = (
-        texts(df, "document")?,
-        texts(df, "kind")?,
-        texts(df, "text")?,
+        maybe_texts(df, "document")?,
+        maybe_texts(df, "kind")?,
+        maybe_texts(df, "text")?,
     );
     let coded = flags(df, "coded")?;
     let n = |c| wholes(df, c);
@@ -229,7 +212,7 @@ fn segments(df: &DataFrame) -> Result<Vec<(String, SegmentRow)>> {
     let has = |name: &str| df.column(name).is_ok();
     let (speaker, turn, time_start, time_end, label_chars) = if has("speaker") {
         (
-            texts(df, "speaker")?,
+            maybe_texts(df, "speaker")?,
             n("turn")?,
             whole_ms(df, "time_start_ms")?,
             whole_ms(df, "time_end_ms")?,
@@ -291,11 +274,11 @@ fn segments(df: &DataFrame) -> Result<Vec<(String, SegmentRow)>> {
 /// (counted for `matches`).
 fn matches(df: &DataFrame, names: &Names, table: &str) -> Result<Vec<(String, MatchRow, Status)>> {
     let (document, code, rule, pattern, text) = (
-        texts(df, "document")?,
-        texts(df, "code")?,
-        texts(df, "rule")?,
-        texts(df, "pattern")?,
-        texts(df, "text")?,
+        maybe_texts(df, "document")?,
+        maybe_texts(df, "code")?,
+        maybe_texts(df, "rule")?,
+        maybe_texts(df, "pattern")?,
+        maybe_texts(df, "text")?,
     );
     let n = |c| wholes(df, c);
     let (segment, byte_start, byte_end, char_start, char_end) = (
@@ -310,9 +293,9 @@ fn matches(df: &DataFrame, names: &Names, table: &str) -> Result<Vec<(String, Ma
     let rejected = table == "rejected_matches";
     let (status, exclusion, vetoed_by) = if rejected {
         (
-            texts(df, "status")?,
-            texts(df, "exclusion")?,
-            texts(df, "vetoed_by")?,
+            maybe_texts(df, "status")?,
+            maybe_texts(df, "exclusion")?,
+            maybe_texts(df, "vetoed_by")?,
         )
     } else {
         (Vec::new(), Vec::new(), Vec::new())
@@ -365,7 +348,10 @@ pub fn coded_documents(run: &FinishedRun, codebook: &Codebook) -> Result<Vec<Cod
     let names = Names::new(codebook);
     let context = |table: &str| format!("cannot reuse the {table} table of {}", run.dir.display());
     let documents = read_table(&run.dir, "documents")?;
-    let (ids, layouts) = (texts(&documents, "document")?, texts(&documents, "layout")?);
+    let (ids, layouts) = (
+        maybe_texts(&documents, "document")?,
+        maybe_texts(&documents, "layout")?,
+    );
     let mut coded: Vec<CodedDocument> = Vec::new();
     let mut at: BTreeMap<String, usize> = BTreeMap::new();
     for (id, layout_) in ids.into_iter().zip(layouts) {
@@ -411,7 +397,10 @@ pub fn coded_documents(run: &FinishedRun, codebook: &Codebook) -> Result<Vec<Cod
         doc.rejected.push(RejectedRow { matched, status });
     }
     let codings = read_table(&run.dir, "codings")?;
-    let (document, code) = (texts(&codings, "document")?, texts(&codings, "code")?);
+    let (document, code) = (
+        maybe_texts(&codings, "document")?,
+        maybe_texts(&codings, "code")?,
+    );
     let (segment, hits, direct) = (
         wholes(&codings, "segment")?,
         wholes(&codings, "hits")?,
@@ -439,9 +428,9 @@ pub fn document_texts(
     documents: &[CodedDocument],
 ) -> Result<Vec<Option<String>>> {
     let kept = read_table(&run.dir, "texts")?;
-    let kept: BTreeMap<String, String> = texts(&kept, "document")?
+    let kept: BTreeMap<String, String> = maybe_texts(&kept, "document")?
         .into_iter()
-        .zip(texts(&kept, "text")?)
+        .zip(maybe_texts(&kept, "text")?)
         .filter_map(|(d, t)| Some((d?, t?)))
         .collect();
     let parameters = &run.manifest.parameters;
@@ -641,9 +630,9 @@ fn unit_texts(
             .map_err(anyhow::Error::from)
             .with_context(|| format!("cannot read {}", path.display()))?;
         let (documents, segments, text) = (
-            texts(&df, "document")?,
+            maybe_texts(&df, "document")?,
             wholes(&df, "segment")?,
-            texts(&df, "text")?,
+            maybe_texts(&df, "text")?,
         );
         for i in 0..df.height() {
             if let (Some(d), Some(s), Some(t)) = (&documents[i], segments[i], &text[i]) {
@@ -667,7 +656,10 @@ pub fn variables(run: &FinishedRun) -> Result<Option<crate::read::table::Variabl
         return Ok(None);
     }
     let df = read_table(&run.dir, "document_variables")?;
-    let documents: Vec<String> = texts(&df, "document")?.into_iter().flatten().collect();
+    let documents: Vec<String> = maybe_texts(&df, "document")?
+        .into_iter()
+        .flatten()
+        .collect();
     let mut variables = crate::read::table::Variables {
         names: Vec::new(),
         declared: Vec::new(),

@@ -626,7 +626,8 @@ fn texts(df: &DataFrame, name: &str) -> Result<Vec<String>> {
         .collect()
 }
 
-fn maybe_texts(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
+/// A column's cells as text (nulls as `None`).
+pub(super) fn maybe_texts(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
     Ok(column(df, name)?
         .str()
         .with_context(|| format!("column {name:?} is not text"))?

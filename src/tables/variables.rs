@@ -235,16 +235,6 @@ pub fn code_by_variable(
     by: &[By],
     speakers: &SpeakerTally,
 ) -> PolarsResult<DataFrame> {
-    let cells = &tally.cells;
-    let cell_codes = cells.column("code")?.str()?;
-    let cell_documents = cells.column("document")?.str()?;
-    let cell_units = cells.column("units")?.i32()?;
-    let cell_hits = cells.column("hits")?.i32()?;
-    let code_index: HashMap<&str, usize> = codes
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.id.as_str(), i))
-        .collect();
     let (mut out_code, mut out_level, mut out_variable, mut out_value) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let (mut out_units, mut out_hits, mut out_documents, mut out_value_units) =
@@ -290,30 +280,16 @@ pub fn code_by_variable(
             .collect();
         // Per code and value: units, hits, documents.
         let mut counts = vec![[0usize; 3]; codes.len() * value_units.len()];
-        for i in 0..cells.height() {
-            let (Some(code), Some(document), Some(units), Some(hits)) = (
-                cell_codes.get(i),
-                cell_documents.get(i),
-                cell_units.get(i),
-                cell_hits.get(i),
-            ) else {
-                return Err(PolarsError::ComputeError("a tally cell is empty".into()));
-            };
-            let Some(&c) = code_index.get(code) else {
-                return Err(PolarsError::ComputeError(
-                    format!("the codings name unknown code {code}").into(),
-                ));
-            };
+        tally_cells(codes, tally, |c, document, units, hits| {
             // A document that was not read (skipped) has no cells; every cell's document has
             // a value group.
-            let Some(&v) = position.get(&value_of(document)) else {
-                continue;
-            };
-            let cell = &mut counts[c * value_units.len() + v];
-            cell[0] += units as usize;
-            cell[1] += hits as usize;
-            cell[2] += 1;
-        }
+            if let Some(&v) = position.get(&value_of(document)) {
+                let cell = &mut counts[c * value_units.len() + v];
+                cell[0] += units;
+                cell[1] += hits;
+                cell[2] += 1;
+            }
+        })?;
         for (c, code) in codes.iter().enumerate() {
             for (v, (value, units)) in value_units.iter().enumerate() {
                 let [coded, hits, docs] = counts[c * value_units.len() + v];
@@ -346,35 +322,28 @@ pub fn code_by_variable(
     ])
 }
 
-/// The rows of `--by speaker`: per code (in codebook order) and speaker name (in value
-/// order, units without a speaker last), the code's units, hits and documents there, and all
-/// units there.
-type SpeakerRow = (usize, Option<String>, usize, usize, usize, usize);
-
-fn speaker_rows(
+/// Each cell of the tally (a code in a document) as the code's place in `codes`, the document,
+/// and the code's units and hits there.
+fn tally_cells<'t>(
     codes: &[CodeInfo],
-    documents: &[(String, usize)],
-    tally: &Tally,
-    speakers: &SpeakerTally,
-) -> PolarsResult<Vec<SpeakerRow>> {
-    let mut names = speakers.by_name(codes.len());
-    names.sort_by(|a, b| value_order(&Some(a.name.clone()), &Some(b.name.clone())));
-    let by_document = speakers.by_document(codes.len());
-    let code_index: HashMap<&str, usize> = codes
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.id.as_str(), i))
-        .collect();
-    // Units without a speaker: every document's units but its speakers'.
-    let all_units: usize = documents.iter().map(|(_, n)| n).sum();
-    let with_speaker: usize = names.iter().map(|n| n.units).sum();
-    let mut rest = vec![[0usize; 3]; codes.len()];
+    tally: &'t Tally,
+    mut each: impl FnMut(usize, &'t str, usize, usize),
+) -> PolarsResult<()> {
     let cells = &tally.cells;
     let (cell_codes, cell_documents) = (
         cells.column("code")?.str()?,
         cells.column("document")?.str()?,
     );
     let (cell_units, cell_hits) = (cells.column("units")?.i32()?, cells.column("hits")?.i32()?);
+    let code_index: HashMap<&str, usize> = codes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
+    let count = |n: i32| {
+        usize::try_from(n)
+            .map_err(|_| PolarsError::ComputeError("a tally cell has a negative count".into()))
+    };
     for i in 0..cells.height() {
         let (Some(code), Some(document), Some(units), Some(hits)) = (
             cell_codes.get(i),
@@ -389,18 +358,38 @@ fn speaker_rows(
                 format!("the codings name unknown code {code}").into(),
             ));
         };
+        each(c, document, count(units)?, count(hits)?);
+    }
+    Ok(())
+}
+
+/// The rows of `--by speaker`: per code (in codebook order) and speaker name (in value
+/// order, units without a speaker last), the code's units, hits and documents there, and all
+/// units there.
+type SpeakerRow = (usize, Option<String>, usize, usize, usize, usize);
+
+fn speaker_rows(
+    codes: &[CodeInfo],
+    documents: &[(String, usize)],
+    tally: &Tally,
+    speakers: &SpeakerTally,
+) -> PolarsResult<Vec<SpeakerRow>> {
+    let mut names = speakers.by_name(codes.len());
+    names.sort_by(|a, b| value_order(&Some(a.name.clone()), &Some(b.name.clone())));
+    let by_document = speakers.by_document(codes.len());
+    // Units without a speaker: every document's units but its speakers'.
+    let all_units: usize = documents.iter().map(|(_, n)| n).sum();
+    let with_speaker: usize = names.iter().map(|n| n.units).sum();
+    let mut rest = vec![[0usize; 3]; codes.len()];
+    tally_cells(codes, tally, |c, document, units, hits| {
         let (spoken_units, spoken_hits) = by_document
             .get(document)
             .map_or((0, 0), |(_, per_code)| per_code[c]);
-        let units = usize::try_from(units)
-            .unwrap_or(0)
-            .saturating_sub(spoken_units);
+        let units = units.saturating_sub(spoken_units);
         rest[c][0] += units;
-        rest[c][1] += usize::try_from(hits)
-            .unwrap_or(0)
-            .saturating_sub(spoken_hits);
+        rest[c][1] += hits.saturating_sub(spoken_hits);
         rest[c][2] += usize::from(units > 0);
-    }
+    })?;
     let mut rows = Vec::new();
     for (c, &[units, hits, docs]) in rest.iter().enumerate() {
         for name in &names {
