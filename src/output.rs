@@ -956,6 +956,14 @@ pub fn read_table(dir: &Path, name: &str) -> Result<DataFrame> {
 /// Writes a file under a temporary name beside it and renames it into place, so a reader
 /// never sees a half-written file under the final name.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_with(path, |file| Ok(std::io::Write::write_all(file, bytes)?))
+}
+
+/// [`write_atomic`], the file written by `write` (which may seek in it).
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut fs::File) -> Result<()>,
+) -> Result<()> {
     let name = path
         .file_name()
         .with_context(|| format!("{} is not a file path", path.display()))?;
@@ -965,7 +973,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         name.to_string_lossy()
     ));
     // A write that fails (a full disk) or a rename that does removes what it left.
-    let written = fs::write(&tmp, bytes)
+    let written = fs::File::create(&tmp)
+        .map_err(anyhow::Error::from)
+        .and_then(|mut file| write(&mut file))
         .with_context(|| format!("cannot write {}", path.display()))
         .and_then(|()| {
             fs::rename(&tmp, path)

@@ -1,7 +1,6 @@
 //! Pipeline: validated run settings in; the corpus read, segmented and coded in parallel out —
 //! streamed batch by batch into the output tables (`execute`; a file larger than a batch in
-//! parts), held in memory for the commands that need every document at once (`code_corpus`),
-//! or merged from the outputs of shard runs (`merge`). A table corpus is read a batch of rows
+//! parts), or merged from the outputs of shard runs (`merge`). A table corpus is read a batch of rows
 //! at a time instead of a batch of files, and document variables join the tables at the end
 //! ([`corpus_table`]).
 
@@ -183,8 +182,7 @@ pub fn execute(settings: &RunSettings) -> Result<RunReport> {
             }
             let sent = match *item {
                 Work::Files(files) => {
-                    let (records, coded) =
-                        code_files(files, settings, &matcher, &pool, &progress, false);
+                    let (records, coded) = code_files(files, settings, &matcher, &pool, &progress);
                     let (rows, texts): (Vec<CodedDocument>, Vec<Option<KeptText>>) = coded
                         .into_iter()
                         .map(|(d, text)| {
@@ -839,49 +837,9 @@ pub fn unix_now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-/// A coded document, with its decoded text when the caller asked to keep it.
+/// A coded document, with its decoded text when it was read from markup (for the `texts`
+/// table).
 pub type Coded = (CodedDocument, Option<String>);
-
-/// Reads, segments and codes every file of the corpus in parallel, reporting skipped and
-/// empty files on stderr. Results are in corpus order whatever the thread timing.
-pub fn code_corpus(
-    settings: &RunSettings,
-    codebook: &Codebook,
-    keep_text: bool,
-) -> Result<(Vec<FileRecord>, Vec<Coded>)> {
-    let matcher = Matcher::new(codebook)?;
-    let coded = match &settings.table {
-        Some(spec) => corpus_table::code_all_rows(spec, settings, &matcher, keep_text)?,
-        None => {
-            let progress = Progress::start();
-            let (files, _, _) = corpus_files(settings, &progress)?;
-            let pool = worker_pool(settings)?;
-            progress.expect(files.len(), file_sizes(&files, &pool).iter().sum());
-            let coded = code_files(&files, settings, &matcher, &pool, &progress, keep_text);
-            progress.finish();
-            coded
-        }
-    };
-    let mut notices = notices::Notices::new(settings.corpus.clone(), settings.table.is_some());
-    notices.report(&coded.0);
-    notices.finish();
-    Ok(coded)
-}
-
-/// The documents' variables (a table corpus's other columns, or `--metadata` matched to
-/// `records`), for the commands that code the corpus in memory; `None` without either.
-pub fn corpus_variables(
-    settings: &RunSettings,
-    records: &[FileRecord],
-) -> Result<Option<read::table::Variables>> {
-    let VariableSources {
-        table,
-        metadata,
-        hashing,
-    } = VariableSources::open(settings)?;
-    let table = table.map(corpus_table::read_variables).transpose()?;
-    Ok(document_variables(settings, table, metadata, hashing, records)?.map(|(v, _)| v))
-}
 
 /// One document of a table corpus, by id: read (or the record of an empty one), or `None`
 /// when the table has no such row.
@@ -949,14 +907,13 @@ fn code_files(
     matcher: &Matcher,
     pool: &rayon::ThreadPool,
     progress: &Progress,
-    keep_text: bool,
 ) -> (Vec<FileRecord>, Vec<Coded>) {
     let results: Vec<(FileRecord, Option<Coded>)> = pool.install(|| {
         files
             .par_iter()
             .map(|(id, path)| {
                 let loaded = read::load(id, path, settings.decoding);
-                let coded = code_loaded(loaded, settings, matcher, keep_text);
+                let coded = code_loaded(loaded, settings, matcher);
                 // Counted in its size on disk, as the total was.
                 progress.file_done(std::fs::metadata(path).map_or(0, |m| m.len()));
                 coded
@@ -972,14 +929,13 @@ fn code_loaded(
     loaded: Result<Document, FileRecord>,
     settings: &RunSettings,
     matcher: &Matcher,
-    keep_text: bool,
 ) -> (FileRecord, Option<Coded>) {
     let (mut record, document) = read::finish_with(loaded, |_| ());
     let coded = document.map(|(doc, ())| {
         let coded = code_whole(&doc, settings.unit, matcher, chunk_bytes(settings.batch));
         record.warning = no_units_warning(&coded.facts(), settings.unit);
-        // A document read from markup always keeps its text: it goes to the `texts` table.
-        let keep = keep_text || doc.structure.is_some();
+        // A document read from markup keeps its text: it goes to the `texts` table.
+        let keep = doc.structure.is_some();
         (coded, keep.then_some(doc.text))
     });
     (record, coded)

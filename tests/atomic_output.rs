@@ -245,7 +245,8 @@ fn failed_writes_of_every_command_leave_nothing_behind() {
             "--out".into(),
             p(&files.join("f.svg")),
         ],
-        // (kwic codes a corpus into a temporary run first: from the run, only its --out.)
+        // (kwic, export and agree code a corpus into a temporary run first: from the run,
+        // only their --out.)
         vec![
             "kwic".into(),
             "trust".into(),
@@ -258,6 +259,8 @@ fn failed_writes_of_every_command_leave_nothing_behind() {
             vec![
                 "export".into(),
                 "qdpx".into(),
+                "--from".into(),
+                p(&out),
                 "--out".into(),
                 p(&files.join("x.qdpx")),
             ],
@@ -271,6 +274,8 @@ fn failed_writes_of_every_command_leave_nothing_behind() {
                 p(&gold),
                 "--bootstrap".into(),
                 "0".into(),
+                "--from".into(),
+                p(&out),
                 "--out".into(),
                 p(&out),
             ],

@@ -144,10 +144,36 @@ fn a_run_with_empty_and_skipped_files_is_reused_with_its_exit_code() {
     let (code, stderr) = run(&corpus, &repo().join("codebook.toml"), &out, &[]);
     assert_eq!(code, 1, "{stderr}");
     let corpus_arg = corpus.to_str().unwrap();
+    // A hand coding of the first two units of one document, by their characters.
+    let segments = table(&out, "segments");
+    let (docs, starts, ends) = (
+        strings(&segments, "document"),
+        u64s(&segments, "char_start"),
+        u64s(&segments, "char_end"),
+    );
+    let coded = bools(&segments, "coded");
+    let mut gold = String::from("document,unit,trust\n");
+    for i in (0..docs.len())
+        .filter(|&i| coded[i] && docs[i] == "002_c944b3881ed7d4ef.txt")
+        .take(2)
+    {
+        gold.push_str(&format!(
+            "{},chars:{}-{},yes\n",
+            docs[i], starts[i], ends[i]
+        ));
+    }
+    let gold_path = dir.path().join("gold.csv");
+    std::fs::write(&gold_path, gold).unwrap();
+    let gold = gold_path.to_str().unwrap();
+    let agreed = dir.path().join("agreed");
+    let agreed = agreed.to_str().unwrap();
     for args in [
         vec!["kwic", "localisation", "--status", "all"],
         vec!["check"],
         vec!["similar", "trust", "--limit", "3"],
+        vec!["similar", "trust", "--gold", gold, "--limit", "3"],
+        vec!["agree", "--gold", gold, "--bootstrap", "0", "--out", agreed],
+        vec!["suggest", "trust", "--gold", gold, "--min-units", "1"],
     ] {
         let mut args = args.clone();
         args.extend(["--corpus", corpus_arg]);
@@ -157,6 +183,25 @@ fn a_run_with_empty_and_skipped_files_is_reused_with_its_exit_code() {
         assert_eq!(again.1, from.1, "{args:?}");
         assert!(!from.1.is_empty(), "{args:?}");
     }
+    // The export has the two coded documents, not the empty or the skipped file.
+    let qdpx = dir.path().join("odd.qdpx");
+    let (status, _, stderr) = outcome(&[
+        "export",
+        "qdpx",
+        "--corpus",
+        corpus_arg,
+        "--out",
+        qdpx.to_str().unwrap(),
+        "--from",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(status, 1, "{stderr}");
+    let archive = ::zip::ZipArchive::new(std::fs::File::open(&qdpx).unwrap()).unwrap();
+    let sources = archive
+        .file_names()
+        .filter(|n| n.as_ref().is_ok_and(|n| n.starts_with("sources/")))
+        .count();
+    assert_eq!(sources, 2);
     // A document of the corpus changed since the run: its positions no longer fit.
     std::fs::write(
         corpus.join("000_1c80d6f4af9c420a.txt"),
@@ -174,4 +219,33 @@ fn a_run_with_empty_and_skipped_files_is_reused_with_its_exit_code() {
     ]);
     assert_eq!(status, 2, "{stderr}");
     assert!(stderr.contains("changed since the run"), "{stderr}");
+}
+
+/// The commands that read a run a document at a time rely on its tables listing documents in
+/// the order of its documents table (as every run and merge writes them): a table changed
+/// after the run so that they do not is refused, never read into the wrong documents.
+#[test]
+fn a_run_whose_tables_are_out_of_order_is_refused() {
+    use polars::prelude::*;
+    let run = default_run(&[]);
+    let path = run.path().join("segments.parquet");
+    let mut reversed = table(run.path(), "segments").reverse();
+    ParquetWriter::new(std::fs::File::create(&path).expect("create"))
+        .finish(&mut reversed)
+        .expect("write");
+    let qdpx = run.path().join("p.qdpx");
+    let (status, _, stderr) = outcome(&[
+        "export",
+        "qdpx",
+        "--out",
+        qdpx.to_str().unwrap(),
+        "--from",
+        run.path().to_str().unwrap(),
+    ]);
+    assert_eq!(status, 2, "{stderr}");
+    assert!(
+        stderr.contains("the folder was changed after its run"),
+        "{stderr}"
+    );
+    assert!(!qdpx.exists());
 }

@@ -928,3 +928,138 @@ fn a_unit_dense_with_matches_costs_a_bounded_multiple_of_its_size() {
         base.peak_mb
     );
 }
+
+// Memory of the workbench commands that read hand coding or every unit
+
+/// A document of about 100 KB: paragraphs of words drawn from a fixed vocabulary (so a larger
+/// corpus has no more distinct terms), some with `trust`. The same `n` gives the same text.
+fn plain_document(n: usize) -> String {
+    const WORDS: [&str; 24] = [
+        "officials",
+        "county",
+        "project",
+        "village",
+        "school",
+        "water",
+        "meeting",
+        "funding",
+        "leader",
+        "volunteers",
+        "report",
+        "partner",
+        "training",
+        "office",
+        "bureau",
+        "plan",
+        "health",
+        "women",
+        "farmers",
+        "network",
+        "budget",
+        "visit",
+        "approval",
+        "staff",
+    ];
+    let mut state = n as u64 * 2_654_435_761 + 1;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1);
+        (state >> 33) as usize
+    };
+    let mut text = String::new();
+    while text.len() < 100_000 {
+        for i in 0..60 {
+            if i > 0 {
+                text.push(' ');
+            }
+            text.push_str(WORDS[next() % WORDS.len()]);
+        }
+        if next() % 3 == 0 {
+            text.push_str(" and trust grew");
+        }
+        text.push_str(".\n\n");
+    }
+    text
+}
+
+/// `agree`, `suggest`, `similar` and `export qdpx` read a finished run a slice of rows at a
+/// time and keep only the documents a hand coding names: the same hand coding on a corpus five
+/// times larger costs them little more memory (they held the whole coded corpus, about four
+/// times its size, before). The slices reach their full size on the smaller corpus already;
+/// mimalloc is told to return freed pages at once, so that the peak is what was held.
+#[test]
+fn workbench_memory_follows_the_hand_coding_not_the_corpus() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(&dir.path().join("codebook.toml"), TRUST);
+    // The hand coding: the first paragraph of each of the first three documents, by its
+    // characters (the documents are ASCII).
+    let mut gold = String::from("document,unit,trust\n");
+    for n in 0..3 {
+        let end = plain_document(n).find(".\n\n").expect("a paragraph") + 1;
+        gold.push_str(&format!("d{n:04}.txt,chars:0-{end},yes\n"));
+    }
+    write(&dir.path().join("gold.csv"), gold);
+    let (small_docs, large_docs) = (200, 1000);
+    for n in 0..large_docs {
+        let text = plain_document(n);
+        if n < small_docs {
+            write(&dir.path().join(format!("small/d{n:04}.txt")), &text);
+        }
+        write(&dir.path().join(format!("large/d{n:04}.txt")), &text);
+    }
+    let limit = Duration::from_secs(300);
+    let peaks = |corpus: &str| -> Vec<(&'static str, f64)> {
+        let run = coded(dir.path(), corpus, "codebook.toml", &[], limit);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let from = [
+            "--from",
+            "o",
+            "--corpus",
+            corpus,
+            "--codebook",
+            "codebook.toml",
+        ];
+        let commands: [(&str, Vec<&str>); 5] = [
+            (
+                "agree",
+                vec![
+                    "agree",
+                    "--gold",
+                    "gold.csv",
+                    "--bootstrap",
+                    "0",
+                    "--out",
+                    "o",
+                ],
+            ),
+            ("suggest", vec!["suggest", "trust", "--gold", "gold.csv"]),
+            ("similar", vec!["similar", "trust"]),
+            (
+                "similar --gold",
+                vec!["similar", "trust", "--gold", "gold.csv"],
+            ),
+            ("export qdpx", vec!["export", "qdpx", "--out", "o.qdpx"]),
+        ];
+        commands
+            .into_iter()
+            .map(|(name, mut args)| {
+                args.extend(from);
+                let done = measured(dir.path(), &args, &[("MIMALLOC_PURGE_DELAY", "0")], limit);
+                assert_eq!(done.code, 0, "{name} on {corpus}: {}", done.stderr);
+                (name, done.peak_mb)
+            })
+            .collect()
+    };
+    let (small, large) = (peaks("small"), peaks("large"));
+    let grown_mb = ((large_docs - small_docs) * 100_000) as f64 / (1 << 20) as f64;
+    for ((name, before), (_, after)) in small.iter().zip(&large) {
+        eprintln!(
+            "{name}: {before:.0} MB on {small_docs} documents, {after:.0} MB on {large_docs} ({grown_mb:.0} MB more text)"
+        );
+        assert!(
+            after - before < 0.4 * grown_mb,
+            "{name}: {before:.0} MB on {small_docs} documents, {after:.0} MB on {large_docs}: memory follows the corpus"
+        );
+    }
+}

@@ -852,6 +852,54 @@ fn export_qdpx_carries_the_variables_as_cases() {
     assert_eq!(target.attribute("name"), Some("zh.txt"));
 }
 
+/// Each TextSource of a `.qdpx` by name, with its stored text.
+fn qdpx_sources(path: &Path) -> BTreeMap<String, String> {
+    let mut archive =
+        ::zip::ZipArchive::new(std::fs::File::open(path).expect("open")).expect("zip");
+    let mut read = |name: &str| {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut archive.by_name(name).expect(name), &mut text)
+            .expect("read");
+        text
+    };
+    let qde = read("project.qde");
+    let doc = roxmltree::Document::parse(&qde).expect("xml");
+    doc.descendants()
+        .filter(|n| n.tag_name().name() == "TextSource")
+        .map(|s| {
+            let guid = s.attribute("guid").expect("guid");
+            let name = s.attribute("name").expect("name").to_string();
+            (name, read(&format!("sources/{guid}.txt")))
+        })
+        .collect()
+}
+
+/// A run keeps no texts of a table corpus: `export qdpx --from` reads them from the table
+/// again, in order (it left every document out before).
+#[test]
+fn export_from_a_table_corpus_run_reads_the_texts_from_the_table() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rows = fixture();
+    let corpus = write_table(&rows, dir.path(), "csv");
+    let out = dir.path().join("run");
+    let (code, stderr) = run(&corpus, &codebook(), &out, &["--text-column", "body"]);
+    assert_eq!(code, 0, "{stderr}");
+    let export = |name: &str, extra: &[&str]| {
+        let qdpx = dir.path().join(name);
+        let mut args = vec!["--text-column", "body"];
+        args.extend(extra);
+        let (code, stderr) = invoke(&["export", "qdpx"], &corpus, &codebook(), &qdpx, &args);
+        assert_eq!(code, 0, "{stderr}");
+        qdpx_sources(&qdpx)
+    };
+    let now = export("now.qdpx", &[]);
+    let from = export("from.qdpx", &["--from", out.to_str().expect("utf-8")]);
+    assert_eq!(now.len(), 8, "{:?}", now.keys());
+    assert_eq!(from, now);
+    let zh = rows.iter().find(|r| r.id == "zh.txt").expect("row");
+    assert_eq!(from["zh.txt"], zh.text.clone().expect("text"));
+}
+
 #[test]
 fn workbench_commands_read_a_table_corpus_as_a_folder() {
     let dir = tempfile::tempdir().expect("tempdir");

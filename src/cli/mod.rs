@@ -8,7 +8,6 @@ use crate::exchange::{import, refi};
 use crate::output;
 use crate::pipeline::{execute, load_codebook_for, unit_name, unix_now, Batch, RunSettings};
 use crate::read::table::{TableFormat, TableSpec};
-use crate::read::{FileRecord, FileStatus};
 use crate::segment::UnitLevel;
 use crate::tables::variables::By;
 
@@ -697,31 +696,39 @@ pub fn export(format: ExportFormat, from: Option<&Path>, settings: &RunSettings)
             exit::OK,
         ),
         ExportFormat::Qdpx => {
-            let (code, documents, records) =
-                workbench::coded_corpus(settings, &codebook, from, true)?;
-            let export: Vec<refi::ExportDocument> = documents
-                .iter()
-                .filter_map(|(coded, text)| {
-                    text.as_deref()
-                        .map(|text| refi::ExportDocument { coded, text })
-                })
-                .collect();
-            let variables = match from {
-                // The run's own variables: --metadata need not be given again.
-                Some(dir) => output::from_run::variables(&output::from_run::FinishedRun::open(
-                    dir,
-                    &settings.codebook,
-                )?)?,
-                None => crate::pipeline::corpus_variables(settings, &records)?,
-            };
-            let project = refi::project_with_cases(
-                &codebook,
-                &export,
-                variables.as_ref(),
-                &output::rfc3339(unix_now()),
-            );
-            let bytes = refi::qdpx_bytes(&project).context("cannot build the .qdpx archive")?;
-            (bytes, code)
+            // The corpus coded into a temporary run (or --from's), exported a document at a
+            // time: memory follows the largest document.
+            let (run, temporary) = workbench::finished_run(from, settings)?;
+            let variables = output::from_run::variables(&run)?;
+            let created = output::rfc3339(unix_now());
+            output::write_atomic_with(&settings.out, |file| {
+                let mut project = refi::QdpxWriter::new(
+                    std::io::BufWriter::new(file),
+                    &codebook,
+                    variables.as_ref(),
+                    &created,
+                )?;
+                output::from_run::for_each_document(
+                    &run,
+                    &codebook,
+                    |_| true,
+                    true,
+                    |_, coded, text| {
+                        let text =
+                            text.with_context(|| format!("no text of {} to export", coded.id))?;
+                        Ok(project.add(&refi::ExportDocument {
+                            coded: &coded,
+                            text: &text,
+                        })?)
+                    },
+                )?;
+                project.finish()?;
+                Ok(())
+            })
+            .context("cannot build the .qdpx archive")?;
+            drop(temporary);
+            errln!("qualcode: wrote {}", settings.out.display());
+            return Ok(exit::finished(run.manifest.counts.skipped));
         }
     };
     output::write_atomic(&settings.out, &bytes)?;
@@ -805,14 +812,6 @@ pub fn import_codebook(args: &ImportArgs) -> Result<u8> {
         },
     );
     Ok(exit::OK)
-}
-
-fn exit_code(records: &[FileRecord]) -> u8 {
-    let skipped = records
-        .iter()
-        .filter(|r| matches!(r.status, FileStatus::Skipped { .. }))
-        .count();
-    exit::finished(skipped)
 }
 
 #[cfg(test)]

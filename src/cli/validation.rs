@@ -94,20 +94,7 @@ fn population_of(dir: &Path) -> Result<(Population, run_tables::CodedUnitTable, 
         );
     }
     let table = run_tables::read_coded_units(dir)?;
-    let population = Population {
-        codes: table.codes.clone(),
-        documents: table.documents.clone(),
-        units: table
-            .units
-            .iter()
-            .zip(&table.unit_codes)
-            .map(|(&(document, segment), codes)| PopulationUnit {
-                document,
-                segment,
-                codes: codes.clone(),
-            })
-            .collect(),
-    };
+    let population = population_of_table(table.clone());
     let manifest_bytes = std::fs::read(dir.join("manifest.json"))
         .with_context(|| format!("cannot read {}", dir.join("manifest.json").display()))?;
     let identity = RunIdentity {
@@ -119,6 +106,24 @@ fn population_of(dir: &Path) -> Result<(Population, run_tables::CodedUnitTable, 
         units: population.units.len() as u64,
     };
     Ok((population, table, identity))
+}
+
+/// The population of a run's coded units, with the rules' codes of each.
+pub(super) fn population_of_table(table: run_tables::CodedUnitTable) -> Population {
+    Population {
+        codes: table.codes,
+        documents: table.documents,
+        units: table
+            .units
+            .into_iter()
+            .zip(table.unit_codes)
+            .map(|((document, segment), codes)| PopulationUnit {
+                document,
+                segment,
+                codes,
+            })
+            .collect(),
+    }
 }
 
 /// A sheet's kind, by its extension.

@@ -1,15 +1,13 @@
 //! The workbench commands: validated settings in; the corpus coded in memory, the workbench's
 //! findings printed on stdout and its tables written, an exit code out.
 
-use super::{exit, exit_code, ExplainArgs, KwicArgs, SimilarArgs, SuggestArgs};
+use super::{exit, ExplainArgs, KwicArgs, SimilarArgs, SuggestArgs};
 use crate::codebook;
 use crate::coding::{self, CodedDocument, Matcher};
 use crate::output::from_run::{self, FinishedRun};
 use crate::output::{self, Listing, ListingFormat};
-use crate::pipeline::Coded;
-use crate::pipeline::{code_corpus, load_codebook_for, skipping_speakers, RunSettings};
+use crate::pipeline::{load_codebook_for, skipping_speakers, RunSettings};
 use crate::read;
-use crate::read::FileRecord;
 use crate::segment;
 use crate::tables;
 use crate::workbench::{self, agree};
@@ -20,7 +18,7 @@ use std::path::{Path, PathBuf};
 /// The run a command reads: `--from`'s, or the corpus coded now into a temporary run folder
 /// (streamed a batch at a time, as `run` codes it, so memory does not grow with the corpus),
 /// which is removed when the returned [`TemporaryRun`] is dropped.
-fn finished_run(
+pub(super) fn finished_run(
     from: Option<&Path>,
     settings: &RunSettings,
 ) -> Result<(FinishedRun, Option<TemporaryRun>)> {
@@ -36,7 +34,7 @@ fn finished_run(
 
 /// A run coded into a folder of the system's temporary folder, removed when dropped: how the
 /// workbench commands code a corpus with `run`'s bounded memory.
-struct TemporaryRun {
+pub(super) struct TemporaryRun {
     dir: PathBuf,
 }
 
@@ -48,7 +46,12 @@ impl TemporaryRun {
             out: temporary.dir.clone(),
             ..settings.clone()
         };
-        crate::pipeline::execute(&settings)?;
+        crate::pipeline::execute(&settings).with_context(|| {
+            format!(
+                "cannot code the corpus into the temporary run {} (give --from RUN_DIR to read a finished run instead)",
+                temporary.dir.display()
+            )
+        })?;
         Ok(temporary)
     }
 }
@@ -67,28 +70,58 @@ impl Drop for TemporaryRun {
     }
 }
 
-/// The coded corpus, each document with its text when `keep_text`, the exit code its reading
-/// earned and the files' records: read back from a finished run with `--from` (no records), or
-/// coded now.
-pub(super) fn coded_corpus(
-    settings: &RunSettings,
+/// The run's documents as hand coding is read against them: every document of the run, in
+/// run order, but only those the hand codings at `gold` name with their rows (and, for a
+/// `.qdpx`, their texts); the others by id alone, which is all that matching needs. Memory follows the documents named,
+/// not the corpus.
+fn documents_for_gold(
+    run: &FinishedRun,
     codebook: &codebook::Codebook,
-    from: Option<&Path>,
-    keep_text: bool,
-) -> Result<(u8, Vec<Coded>, Vec<FileRecord>)> {
-    let Some(dir) = from else {
-        let (records, documents) = code_corpus(settings, codebook, keep_text)?;
-        return Ok((exit_code(&records), documents, records));
-    };
-    let run = FinishedRun::open(dir, &settings.codebook)?;
-    let documents = from_run::coded_documents(&run, codebook)?;
-    let texts = if keep_text {
-        from_run::document_texts(&run, &documents)?
-    } else {
-        vec![None; documents.len()]
-    };
-    let code = exit::finished(run.manifest.counts.skipped);
-    Ok((code, documents.into_iter().zip(texts).collect(), Vec::new()))
+    gold: &[PathBuf],
+) -> Result<Vec<(CodedDocument, Option<String>)>> {
+    let listed = from_run::document_list(run)?;
+    let ids: Vec<&str> = listed.iter().map(|(id, _)| id.as_str()).collect();
+    let mut named = std::collections::BTreeSet::new();
+    for path in gold {
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        named.extend(agree::documents_named(&bytes, is_project(path), &ids));
+    }
+    let mut documents: Vec<(CodedDocument, Option<String>)> = listed
+        .iter()
+        .map(|(id, layout)| {
+            let stub = CodedDocument {
+                id: id.clone(),
+                layout: *layout,
+                bom_len: 0,
+                segments: Vec::new(),
+                matches: Vec::new(),
+                rejected: Vec::new(),
+                codings: Vec::new(),
+                vetoed: 0,
+            };
+            (stub, None)
+        })
+        .collect();
+    // Only a project's sources are compared with the documents' texts.
+    let with_text = gold.iter().any(|path| is_project(path));
+    from_run::for_each_document(
+        run,
+        codebook,
+        |d| named.contains(&d),
+        with_text,
+        |d, document, text| {
+            documents[d] = (document, text);
+            Ok(())
+        },
+    )?;
+    Ok(documents)
+}
+
+/// A hand coding given as a `.qdpx` project (else a CSV).
+fn is_project(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("qdpx"))
 }
 
 /// Compares the machine's coding with any number of hand codings (and those with each other),
@@ -107,7 +140,9 @@ pub fn agree(
     std::fs::create_dir_all(&settings.out)
         .with_context(|| format!("cannot create output folder {}", settings.out.display()))?;
     let _lock = output::lock_output(&settings.out)?;
-    let (code, documents, _) = coded_corpus(settings, &codebook, from, true)?;
+    let (finished, temporary) = finished_run(from, settings)?;
+    let code = exit::finished(finished.manifest.counts.skipped);
+    let documents = documents_for_gold(&finished, &codebook, gold)?;
     let run = agree::run_documents(&documents);
     let machine = agree::machine(&codebook, documents.iter().map(|(d, _)| d));
     let coders = read_gold(gold, &codebook, &run)?;
@@ -121,8 +156,9 @@ pub fn agree(
     );
     let sample_weights = gold
         .iter()
-        .map(|path| sample_weights(path, settings, &documents))
+        .map(|path| sample_weights(path, &finished, &documents))
         .collect::<Result<Vec<_>>>()?;
+    drop(temporary);
     for (a, b) in pairs {
         let (mut per_code, all_codes) = agree::compare(&codebook, a, b, bootstrap);
         // A hand coder against the machine, on a validation sample: weighted to the corpus too.
@@ -203,10 +239,10 @@ pub fn agree(
 /// run was, else a warning and no weights.
 fn sample_weights(
     gold: &std::path::Path,
-    settings: &RunSettings,
+    run: &FinishedRun,
     documents: &[crate::pipeline::Coded],
 ) -> Result<Option<std::collections::BTreeMap<agree::UnitKey, f64>>> {
-    use crate::workbench::validation::{design, sheet};
+    use crate::workbench::validation::sheet;
     let design_path = sheet::design_path(gold);
     let Ok(text) = std::fs::read_to_string(&design_path) else {
         return Ok(None);
@@ -217,13 +253,10 @@ fn sample_weights(
             design_path.display()
         )
     })?;
-    let codebook_sha = crate::read::sha256_hex(
-        &std::fs::read(&settings.codebook)
-            .with_context(|| format!("cannot read {}", settings.codebook.display()))?,
+    let population = super::validation::population_of_table(
+        crate::output::run_tables::read_coded_units(&run.dir)?,
     );
-    let population =
-        design::Population::of_documents(documents.iter().map(|(d, _)| d), &design.codes);
-    if population.fingerprint(&codebook_sha) != design.run.population_sha256 {
+    if population.fingerprint(&run.manifest.codebook.sha256) != design.run.population_sha256 {
         errln!(
             "warning: {}: a validation sample of another coding (codebook or corpus changed since it was drawn): its figures are not weighted to the corpus",
             gold.display()
@@ -263,9 +296,7 @@ fn read_gold(
     for path in gold {
         let name = path.display().to_string();
         let bytes = std::fs::read(path).with_context(|| format!("cannot read {name}"))?;
-        let is_project = path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("qdpx"));
+        let is_project = is_project(path);
         if !is_project {
             if let Some(what) = agree::not_a_hand_coding(path, &bytes) {
                 bail!("{name} is {what}");
@@ -653,8 +684,10 @@ pub fn suggest(
 ) -> Result<u8> {
     let codebook = load_codebook_for(settings)?;
     let code = code_named(&codebook, settings, &args.code)?;
-    let (exit_code, documents, _) =
-        coded_corpus(settings, &codebook, args.reuse.from.as_deref(), true)?;
+    let (finished, temporary) = finished_run(args.reuse.from.as_deref(), settings)?;
+    let exit_code = exit::finished(finished.manifest.counts.skipped);
+    let documents = documents_for_gold(&finished, &codebook, std::slice::from_ref(&args.gold))?;
+    drop(temporary);
     let run = agree::run_documents(&documents);
     let machine = agree::machine(&codebook, documents.iter().map(|(d, _)| d));
     let gold = read_gold(std::slice::from_ref(&args.gold), &codebook, &run)?
@@ -776,6 +809,15 @@ pub fn suggest(
     Ok(exit_code)
 }
 
+/// The texts of the units for whose key `keep` holds.
+fn texts_where(units: &[from_run::UnitRow], keep: impl Fn(agree::UnitKey) -> bool) -> Vec<&str> {
+    units
+        .iter()
+        .filter(|u| keep((u.document, u.segment)))
+        .map(|u| u.text.as_str())
+        .collect()
+}
+
 /// Prints the units most like those carrying a code (by hand coding, or by the run) that the
 /// run did not code with it; writes the list to `--out`.
 /// Fewer hand-coded examples of a code than this, and `suggest`'s candidates are anecdotes.
@@ -788,16 +830,17 @@ pub fn similar(
 ) -> Result<u8> {
     let codebook = load_codebook_for(settings)?;
     let code = code_named(&codebook, settings, &args.code)?;
-    let (exit_code, documents, _) = coded_corpus(
-        settings,
-        &codebook,
-        args.reuse.from.as_deref(),
-        args.gold.is_some(),
-    )?;
-    let run = agree::run_documents(&documents);
-    let machine = agree::machine(&codebook, documents.iter().map(|(d, _)| d));
+    let id = &codebook.codes[code].id;
+    // The run's units are read three times, a slice of rows at a time: their terms' document
+    // frequencies, the seeds' centroid, the ranking (only the best kept).
+    let (finished, temporary) = finished_run(args.reuse.from.as_deref(), settings)?;
+    let exit_code = exit::finished(finished.manifest.counts.skipped);
     let gold = match &args.gold {
-        Some(path) => read_gold(std::slice::from_ref(path), &codebook, &run)?.pop(),
+        Some(path) => {
+            let gold = std::slice::from_ref(path);
+            let documents = documents_for_gold(&finished, &codebook, gold)?;
+            read_gold(gold, &codebook, &agree::run_documents(&documents))?.pop()
+        }
         None => None,
     };
     let with_code = |coder: &agree::Coder| -> std::collections::BTreeSet<agree::UnitKey> {
@@ -808,7 +851,7 @@ pub fn similar(
             .map(|(key, _)| *key)
             .collect()
     };
-    let coded_by_run = with_code(&machine);
+    let coded_by_run = from_run::units_with_code(&finished, id)?;
     // Units left out of the list: those the run coded, and with --unjudged those already
     // hand-coded.
     let mut left_out = coded_by_run.clone();
@@ -827,22 +870,55 @@ pub fn similar(
                 .as_ref()
                 .map_or(String::new(), |p| p.display().to_string()),
         ),
-        None => (coded_by_run.clone(), "the run".to_string()),
+        None => (coded_by_run, "the run".to_string()),
     };
-    let id = &codebook.codes[code].id;
     if seeds.is_empty() {
         bail!("no unit carries {id} in {source}: there is nothing to find units like");
     }
-    let units = unit_rows(&documents);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.threads)
         .build()
         .context("cannot start worker threads")?;
     let started = std::time::Instant::now();
-    let found =
-        pool.install(|| workbench::similar::similar(&units, &seeds, &left_out, args.limit, 5));
-    let rows: std::collections::BTreeMap<agree::UnitKey, &coding::SegmentRow> =
-        units.iter().copied().collect();
+    let mut vocabulary = workbench::similar::Vocabulary::default();
+    pool.install(|| {
+        from_run::for_each_unit_slice(&finished, |units| {
+            vocabulary.add(&texts_where(&units, |_| true));
+            Ok(())
+        })
+    })?;
+    let units = vocabulary.units();
+    let mut centroid = workbench::similar::Centroid::new(vocabulary);
+    from_run::for_each_unit_slice(&finished, |units| {
+        centroid.add(&texts_where(&units, |key| seeds.contains(&key)));
+        Ok(())
+    })?;
+    let exclude = seeds.union(&left_out).copied().collect();
+    let found = match centroid.ranking(exclude, args.limit, 5) {
+        None => Vec::new(),
+        Some(mut ranking) => {
+            pool.install(|| {
+                from_run::for_each_unit_slice(&finished, |units| {
+                    ranking.add(
+                        units
+                            .into_iter()
+                            .map(|u| {
+                                let place = (u.line, u.char_start, u.char_end);
+                                ((u.document, u.segment), u.text, place)
+                            })
+                            .collect(),
+                    );
+                    Ok(())
+                })
+            })?;
+            ranking.finish()
+        }
+    };
+    let documents: Vec<String> = from_run::document_list(&finished)?
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    drop(temporary);
     let judged = |key: &agree::UnitKey| -> String {
         gold.as_ref()
             .and_then(|g| g.units.get(key))
@@ -858,10 +934,9 @@ pub fn similar(
         "units most like the {} carrying {id} in {source} that the run did not code {id}:",
         seeds.len()
     );
-    for (i, n) in found.iter().enumerate() {
-        let row = rows[&n.key];
-        let preview: String = row.text.chars().take(160).collect();
-        let more = if row.text.chars().count() > 160 {
+    for (i, (n, text, (line, _, _))) in found.iter().enumerate() {
+        let preview: String = text.chars().take(160).collect();
+        let more = if text.chars().count() > 160 {
             "…"
         } else {
             ""
@@ -871,38 +946,35 @@ pub fn similar(
             v => format!(" [hand coding: {v}]"),
         };
         outln!(
-            "{:>3}. {:.3} {}:{} (segment {}) — {}{hand}",
+            "{:>3}. {:.3} {}:{line} (segment {}) — {}{hand}",
             i + 1,
             n.score,
-            documents[n.key.0].0.id,
-            row.line_start,
-            row.segment,
+            documents[n.key.0],
+            n.key.1,
             n.words.join(", ")
         );
         outln!("     {preview}{more}");
     }
     errln!(
-        "qualcode: {} units listed of {} in {:.2}s",
+        "qualcode: {} units listed of {units} in {:.2}s",
         found.len(),
-        units.len(),
         started.elapsed().as_secs_f64()
     );
     if let (Some(out), Some(format)) = (&args.out, format) {
-        let row = |n: &workbench::similar::Neighbour| rows[&n.key];
         Listing::default()
             .whole("rank", 1..=found.len())
             .text(
                 "document",
-                found.iter().map(|n| documents[n.key.0].0.id.clone()),
+                found.iter().map(|(n, _, _)| documents[n.key.0].clone()),
             )
-            .whole("segment", found.iter().map(|n| n.key.1))
-            .whole("line", found.iter().map(|n| row(n).line_start))
-            .whole("char_start", found.iter().map(|n| row(n).char_start))
-            .whole("char_end", found.iter().map(|n| row(n).char_end))
-            .real("score", found.iter().map(|n| Some(n.score)))
-            .text("words", found.iter().map(|n| n.words.join(" ")))
-            .text("hand_coding", found.iter().map(|n| judged(&n.key)))
-            .text("text", found.iter().map(|n| row(n).text.clone()))
+            .whole("segment", found.iter().map(|(n, _, _)| n.key.1))
+            .whole("line", found.iter().map(|(_, _, place)| place.0))
+            .whole("char_start", found.iter().map(|(_, _, place)| place.1))
+            .whole("char_end", found.iter().map(|(_, _, place)| place.2))
+            .real("score", found.iter().map(|(n, _, _)| Some(n.score)))
+            .text("words", found.iter().map(|(n, _, _)| n.words.join(" ")))
+            .text("hand_coding", found.iter().map(|(n, _, _)| judged(&n.key)))
+            .text("text", found.iter().map(|(_, text, _)| text.clone()))
             .write(out, format)?;
         errln!("qualcode: wrote {}", out.display());
     }

@@ -195,12 +195,6 @@ pub struct Project {
     pub sources: Vec<(String, String)>,
 }
 
-/// Builds a REFI-QDA project: every coded document a text source, every coded unit a
-/// selection carrying one coding per code, described by the rules that fired.
-pub fn project(codebook: &Codebook, documents: &[ExportDocument], created: &str) -> Project {
-    project_with_cases(codebook, documents, None, created)
-}
-
 /// The GUID of a document's source: from its name and text.
 fn source_guid(doc: &ExportDocument) -> String {
     guid(&[
@@ -246,56 +240,65 @@ fn turn_guid(source_guid: &str, number: u32) -> String {
     guid(&["turn", source_guid, &number.to_string()])
 }
 
-/// The speakers' `Case`s: per name, in order of first appearance, the turns it speaks.
-fn speaker_cases(documents: &[ExportDocument]) -> String {
-    let mut speakers: Vec<(&str, Vec<String>, usize)> = Vec::new();
-    for doc in documents {
-        let source_guid = source_guid(doc);
+/// The speakers of the transcripts exported so far: per name, in order of first appearance,
+/// the GUIDs of the turns it speaks and the number of documents it speaks in.
+#[derive(Default)]
+struct Speakers(Vec<(String, Vec<String>, usize)>);
+
+impl Speakers {
+    fn add(&mut self, coded: &CodedDocument, source_guid: &str) {
         let mut seen_here: Vec<&str> = Vec::new();
-        for turn in turns_of(doc.coded) {
-            let at = match speakers
-                .iter()
-                .position(|(name, _, _)| *name == turn.speaker)
-            {
+        for turn in turns_of(coded) {
+            let at = match self.0.iter().position(|(name, _, _)| name == turn.speaker) {
                 Some(at) => at,
                 None => {
-                    speakers.push((turn.speaker, Vec::new(), 0));
-                    speakers.len() - 1
+                    self.0.push((turn.speaker.to_string(), Vec::new(), 0));
+                    self.0.len() - 1
                 }
             };
-            speakers[at].1.push(turn_guid(&source_guid, turn.number));
+            self.0[at].1.push(turn_guid(source_guid, turn.number));
             if !seen_here.contains(&turn.speaker) {
                 seen_here.push(turn.speaker);
-                speakers[at].2 += 1;
+                self.0[at].2 += 1;
             }
         }
     }
-    let mut out = String::new();
-    for (name, selections, documents) in speakers {
-        let _ = writeln!(
-            out,
-            "<Case guid=\"{}\" name=\"{}\"><Description>{}</Description>",
-            guid(&["speaker", name]),
-            xml(name),
-            xml(&format!(
-                "Speaker in transcripts: {} turns in {documents} document{} (speaker turns found by qualcode)",
-                selections.len(),
-                if documents == 1 { "" } else { "s" }
-            ))
-        );
-        for selection in selections {
-            let _ = writeln!(out, "<SelectionRef targetGUID=\"{selection}\"/>");
+
+    /// The speakers' `Case`s.
+    fn cases(&self) -> String {
+        let mut out = String::new();
+        for (name, selections, documents) in &self.0 {
+            let _ = writeln!(
+                out,
+                "<Case guid=\"{}\" name=\"{}\"><Description>{}</Description>",
+                guid(&["speaker", name]),
+                xml(name),
+                xml(&format!(
+                    "Speaker in transcripts: {} turns in {documents} document{} (speaker turns found by qualcode)",
+                    selections.len(),
+                    if *documents == 1 { "" } else { "s" }
+                ))
+            );
+            for selection in selections {
+                let _ = writeln!(out, "<SelectionRef targetGUID=\"{selection}\"/>");
+            }
+            out.push_str("</Case>\n");
         }
-        out.push_str("</Case>\n");
+        out
     }
-    out
 }
 
 /// The project's `Variables` (one per document variable) and `Cases`: one per exported
 /// document with variables, named as the document, holding its values and its source; and one
-/// per speaker of the transcripts ([`speaker_cases`]).
-fn write_cases(out: &mut String, variables: Option<&Variables>, documents: &[ExportDocument]) {
-    let speakers = speaker_cases(documents);
+/// per speaker of the transcripts ([`Speakers`]). `sources` are the exported documents' ids
+/// and source GUIDs, in order.
+fn write_cases(
+    out: &mut String,
+    variables: Option<&Variables>,
+    sources: &[(String, String)],
+    speakers: &Speakers,
+) {
+    let speakers = speakers.cases();
     let variables = variables.filter(|v| !v.names.is_empty());
     let Some(variables) = variables else {
         if !speakers.is_empty() {
@@ -334,10 +337,10 @@ fn write_cases(out: &mut String, variables: Option<&Variables>, documents: &[Exp
         .map(|(i, d)| (d.as_str(), i))
         .collect();
     let mut cases = String::new();
-    for doc in documents {
+    for (id, source_guid) in sources {
         // A document without a value (no metadata row) is no case.
         let Some(&row) = row_of
-            .get(doc.coded.id.as_str())
+            .get(id.as_str())
             .filter(|&&row| variables.columns.iter().any(|c| c[row].is_some()))
         else {
             continue;
@@ -345,8 +348,8 @@ fn write_cases(out: &mut String, variables: Option<&Variables>, documents: &[Exp
         let _ = writeln!(
             cases,
             "<Case guid=\"{}\" name=\"{}\">",
-            guid(&["case", &doc.coded.id]),
-            xml(&doc.coded.id)
+            guid(&["case", id]),
+            xml(id)
         );
         for (column, (kind, variable_guid)) in kinds.iter().zip(&variable_guids).enumerate() {
             let Some(value) = variables.columns[column][row].as_deref().map(str::trim) else {
@@ -372,7 +375,7 @@ fn write_cases(out: &mut String, variables: Option<&Variables>, documents: &[Exp
                 );
             }
         }
-        let _ = writeln!(cases, "<SourceRef targetGUID=\"{}\"/>", source_guid(doc));
+        let _ = writeln!(cases, "<SourceRef targetGUID=\"{source_guid}\"/>");
         cases.push_str("</Case>\n");
     }
     cases.push_str(&speakers);
@@ -383,7 +386,6 @@ fn write_cases(out: &mut String, variables: Option<&Variables>, documents: &[Exp
     }
 }
 
-/// [`project`], with the documents' variables as the project's `Variables` and `Cases`.
 /// The opening of a project, through its codebook; and the GUID of its one user.
 fn project_head(codebook: &Codebook, created: &str) -> (String, String) {
     let user = guid(&["user", "qualcode"]);
@@ -430,20 +432,61 @@ pub fn sample_source_guid(name: &str) -> String {
     guid(&["sample source", name])
 }
 
-pub fn project_with_cases(
-    codebook: &Codebook,
-    documents: &[ExportDocument],
-    variables: Option<&Variables>,
-    created: &str,
-) -> Project {
-    let (mut out, user) = project_head(codebook, created);
-    write_cases(&mut out, variables, documents);
-    out.push_str("<Sources>\n");
-    let mut sources = Vec::new();
-    for doc in documents {
+/// A REFI-QDA project written a document at a time ([`QdpxWriter::add`]): every coded
+/// document a text source, every coded unit a selection carrying one coding per code,
+/// described by the rules that fired; the documents' variables as the project's `Variables`
+/// and `Cases`. Each source's text goes into the archive as it comes and its selections to a
+/// temporary file; `project.qde` is written last (its cases come before its sources and need
+/// them all). Memory follows one document, not the corpus.
+pub struct QdpxWriter<'a, W: std::io::Write + std::io::Seek> {
+    zip: zip::ZipWriter<W>,
+    codebook: &'a Codebook,
+    variables: Option<&'a Variables>,
+    created: String,
+    user: String,
+    head: String,
+    /// The `<TextSource>` elements written so far.
+    selections: std::io::BufWriter<std::fs::File>,
+    /// Each exported document's id and source GUID, in order.
+    sources: Vec<(String, String)>,
+    speakers: Speakers,
+}
+
+fn archive_options() -> zip::write::SimpleFileOptions {
+    zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        // A fixed timestamp keeps the archive identical for identical input.
+        .last_modified_time(zip::DateTime::default())
+}
+
+impl<'a, W: std::io::Write + std::io::Seek> QdpxWriter<'a, W> {
+    pub fn new(
+        out: W,
+        codebook: &'a Codebook,
+        variables: Option<&'a Variables>,
+        created: &str,
+    ) -> std::io::Result<Self> {
+        let (head, user) = project_head(codebook, created);
+        Ok(QdpxWriter {
+            zip: zip::ZipWriter::new(out),
+            codebook,
+            variables,
+            created: created.to_string(),
+            user,
+            head,
+            selections: std::io::BufWriter::new(tempfile::tempfile()?),
+            sources: Vec::new(),
+            speakers: Speakers::default(),
+        })
+    }
+
+    /// Adds a document: its text to the archive, its selections to the project.
+    pub fn add(&mut self, doc: &ExportDocument) -> zip::result::ZipResult<()> {
+        let (codebook, user, created) = (self.codebook, &self.user, &self.created);
         let coded = doc.coded;
         let source_guid = source_guid(doc);
         let stored = StoredText::new(doc.text);
+        let mut out = String::new();
         let _ = writeln!(
             out,
             "<TextSource guid=\"{source_guid}\" name=\"{}\" plainTextPath=\"internal://{source_guid}.txt\" creatingUser=\"{user}\" creationDateTime=\"{created}\">",
@@ -510,10 +553,31 @@ pub fn project_with_cases(
             );
         }
         out.push_str("</TextSource>\n");
-        sources.push((format!("sources/{source_guid}.txt"), stored.text));
+        self.selections.write_all(out.as_bytes())?;
+        self.zip
+            .start_file(format!("sources/{source_guid}.txt"), archive_options())?;
+        self.zip.write_all(stored.text.as_bytes())?;
+        self.speakers.add(coded, &source_guid);
+        self.sources.push((coded.id.clone(), source_guid));
+        Ok(())
     }
-    out.push_str("</Sources>\n</Project>\n");
-    Project { qde: out, sources }
+
+    /// Writes `project.qde` (codebook, cases, sources) and closes the archive.
+    pub fn finish(mut self) -> zip::result::ZipResult<W> {
+        let mut head = std::mem::take(&mut self.head);
+        write_cases(&mut head, self.variables, &self.sources, &self.speakers);
+        head.push_str("<Sources>\n");
+        self.zip.start_file("project.qde", archive_options())?;
+        self.zip.write_all(head.as_bytes())?;
+        let mut selections = self
+            .selections
+            .into_inner()
+            .map_err(|e| zip::result::ZipError::Io(e.into_error()))?;
+        std::io::Seek::seek(&mut selections, std::io::SeekFrom::Start(0))?;
+        std::io::copy(&mut selections, &mut self.zip)?;
+        self.zip.write_all(b"</Sources>\n</Project>\n")?;
+        self.zip.finish()
+    }
 }
 
 /// The segments that are not units (footnote blocks, page numbers, running heads) of a
@@ -602,14 +666,10 @@ fn fired_rules(codebook: &Codebook, coded: &CodedDocument, segment: usize) -> St
 /// A project as the bytes of a `.qdpx` zip.
 pub fn qdpx_bytes(project: &Project) -> zip::result::ZipResult<Vec<u8>> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        // A fixed timestamp keeps the archive identical for identical input.
-        .last_modified_time(zip::DateTime::default());
-    zip.start_file("project.qde", options)?;
+    zip.start_file("project.qde", archive_options())?;
     zip.write_all(project.qde.as_bytes())?;
     for (name, text) in &project.sources {
-        zip.start_file(name.as_str(), options)?;
+        zip.start_file(name.as_str(), archive_options())?;
         zip.write_all(text.as_bytes())?;
     }
     Ok(zip.finish()?.into_inner())

@@ -9,7 +9,7 @@
 //! patterns and exclusions are found again by their ids and text as written, so a row that
 //! names something the codebook does not have is an error, never a silently wrong index.
 
-use super::run_tables::maybe_texts;
+use super::run_tables::{maybe_texts, Slices};
 use super::{read_manifest, read_table, Manifest};
 use crate::codebook::Codebook;
 use crate::coding::{CodedDocument, CodingRow, MatchRow, RejectedRow, SegmentRow, Status};
@@ -342,167 +342,378 @@ fn matches(df: &DataFrame, names: &Names, table: &str) -> Result<Vec<(String, Ma
         .collect()
 }
 
-/// Every document the run read (coded or empty), as coding it again would give it, in run
-/// order; skipped files have none.
-pub fn coded_documents(run: &FinishedRun, codebook: &Codebook) -> Result<Vec<CodedDocument>> {
-    let names = Names::new(codebook);
-    let context = |table: &str| format!("cannot reuse the {table} table of {}", run.dir.display());
-    let documents = read_table(&run.dir, "documents")?;
+/// The documents the run read and did not skip (coded or empty), in run order, each with its
+/// layout: what the workbench numbers documents by (a [`crate::workbench::agree::UnitKey`]'s
+/// first part is an index into this list).
+pub fn document_list(run: &FinishedRun) -> Result<Vec<(String, Layout)>> {
+    let path = run.dir.join("documents.parquet");
+    let file =
+        std::fs::File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+    let documents = ParquetReader::new(file)
+        .with_columns(Some(vec!["document".to_string(), "layout".to_string()]))
+        .finish()
+        .map_err(anyhow::Error::from)
+        .with_context(|| format!("cannot read {}", path.display()))?;
     let (ids, layouts) = (
         maybe_texts(&documents, "document")?,
         maybe_texts(&documents, "layout")?,
     );
-    let mut coded: Vec<CodedDocument> = Vec::new();
-    let mut at: BTreeMap<String, usize> = BTreeMap::new();
+    let mut listed = Vec::new();
     for (id, layout_) in ids.into_iter().zip(layouts) {
-        let (Some(id), Some(layout_)) = (id, layout_) else {
-            continue; // skipped: no layout, no rows
-        };
-        at.insert(id.clone(), coded.len());
-        coded.push(CodedDocument {
-            id,
-            layout: layout(&layout_)?,
-            bom_len: 0,
-            segments: Vec::new(),
-            matches: Vec::new(),
-            rejected: Vec::new(),
-            codings: Vec::new(),
-            vetoed: 0,
-        });
+        // A skipped file has no layout and no rows.
+        if let (Some(id), Some(layout_)) = (id, layout_) {
+            listed.push((id, layout(&layout_)?));
+        }
     }
-    let index = |id: &str| -> Result<usize> {
-        at.get(id).copied().with_context(|| {
-            format!("the run's tables name document {id:?}, which its documents table has not")
-        })
-    };
-    for (document, row) in
-        segments(&read_table(&run.dir, "segments")?).with_context(|| context("segments"))?
-    {
-        coded[index(&document)?].segments.push(row);
-    }
-    for (document, row, _) in matches(&read_table(&run.dir, "matches")?, &names, "matches")
-        .with_context(|| context("matches"))?
-    {
-        coded[index(&document)?].matches.push(row);
-    }
-    for (document, matched, status) in matches(
-        &read_table(&run.dir, "rejected_matches")?,
-        &names,
-        "rejected_matches",
-    )
-    .with_context(|| context("rejected_matches"))?
-    {
-        let doc = &mut coded[index(&document)?];
-        doc.vetoed += usize::from(matches!(status, Status::Vetoed { .. }));
-        doc.rejected.push(RejectedRow { matched, status });
-    }
-    let codings = read_table(&run.dir, "codings")?;
-    let (document, code) = (
-        maybe_texts(&codings, "document")?,
-        maybe_texts(&codings, "code")?,
-    );
-    let (segment, hits, direct) = (
-        wholes(&codings, "segment")?,
-        wholes(&codings, "hits")?,
-        flags(&codings, "direct")?,
-    );
-    for i in 0..codings.height() {
-        let t = "codings";
-        let doc = index(&some(document[i].clone(), t, "document")?)?;
-        coded[doc].codings.push(CodingRow {
-            segment: some(segment[i], t, "segment")?,
-            code: names.code(&some(code[i].clone(), t, "code")?)?,
-            hits: some(hits[i], t, "hits")?,
-            direct: some(direct[i], t, "direct")?,
-        });
-    }
-    Ok(coded)
+    Ok(listed)
 }
 
-/// The texts the run's positions refer to, for `documents` in order: a document read from its
-/// markup (HTML, Word, OpenDocument, PDF) from the run's `texts` table; any other from its file
-/// in the run's corpus folder, decoded again as the run decoded it (its SHA-256 must still be
-/// the one the run recorded). A table corpus's texts are not kept by a run: `None` for them.
-pub fn document_texts(
-    run: &FinishedRun,
-    documents: &[CodedDocument],
-) -> Result<Vec<Option<String>>> {
-    let kept = read_table(&run.dir, "texts")?;
-    let kept: BTreeMap<String, String> = maybe_texts(&kept, "document")?
-        .into_iter()
-        .zip(maybe_texts(&kept, "text")?)
-        .filter_map(|(d, t)| Some((d?, t?)))
-        .collect();
-    let parameters = &run.manifest.parameters;
-    let corpus = PathBuf::from(&parameters.corpus);
-    let table_corpus = parameters.text_column.is_some();
-    let files: BTreeMap<&str, &super::FileInfo> = run
-        .manifest
-        .files
-        .iter()
-        .map(|f| (f.document.as_str(), f))
-        .collect();
-    let decoding = match &parameters.encoding {
-        Some(label) => crate::read::Decoding::from_label(label).context("the run's --encoding")?,
-        None => crate::read::Decoding::Detect,
-    };
-    let listed: BTreeMap<String, PathBuf> = if table_corpus {
-        BTreeMap::new()
-    } else {
-        crate::read::list_files(&corpus)
-            .with_context(|| {
-                format!(
-                    "--from {}: cannot read the run's corpus {} again for its texts",
-                    run.dir.display(),
-                    corpus.display()
-                )
-            })?
-            .into_iter()
-            .collect()
-    };
-    documents
-        .iter()
-        .map(|doc| {
-            if let Some(text) = kept.get(&doc.id) {
-                return Ok(Some(text.clone()));
+/// How a slice of a table's rows becomes rows by document.
+type ParseRows<'a, T> = Box<dyn Fn(&DataFrame) -> Result<Vec<(String, T)>> + 'a>;
+
+/// One table of a run read a slice of rows at a time and handed out a document at a time, in
+/// the order of the run's documents table (the order every table of a run, sharded and merged
+/// or not, lists its rows in): memory follows a slice and a document, not the table.
+struct DocumentRows<'a, T> {
+    slices: Slices,
+    parse: ParseRows<'a, T>,
+    pending: std::collections::VecDeque<(String, T)>,
+}
+
+impl<'a, T> DocumentRows<'a, T> {
+    fn open(
+        run: &FinishedRun,
+        table: &str,
+        parse: impl Fn(&DataFrame) -> Result<Vec<(String, T)>> + 'a,
+    ) -> Self {
+        DocumentRows {
+            slices: Slices::open(&run.dir, table, None),
+            parse: Box::new(parse),
+            pending: Default::default(),
+        }
+    }
+
+    /// Reads the next slice into `pending`; false after the last.
+    fn read_slice(&mut self) -> Result<bool> {
+        let Some(df) = self.slices.next()? else {
+            return Ok(false);
+        };
+        let rows = (self.parse)(&df)
+            .with_context(|| format!("cannot read {}", self.slices.path.display()))?;
+        self.pending.extend(rows);
+        Ok(true)
+    }
+
+    /// Refuses rows left after the run's last document: they name documents out of order.
+    fn none_left(&mut self) -> Result<()> {
+        if self.pending.is_empty() && !self.read_slice()? {
+            return Ok(());
+        }
+        match self.pending.front() {
+            Some((d, _)) => bail!(
+                "{} lists document {d:?} where the run's documents table does not: the folder was changed after its run",
+                self.slices.path.display()
+            ),
+            None => Ok(()),
+        }
+    }
+
+    /// The rows of `document`, the `at`-th document of the run (`order` gives every
+    /// document's place). Rows of a document that came before it are an error: the table is
+    /// not in the run's order, and reading on would hand rows to the wrong documents.
+    fn take(&mut self, document: &str, at: usize, order: &BTreeMap<&str, usize>) -> Result<Vec<T>> {
+        let mut rows = Vec::new();
+        loop {
+            if self.pending.is_empty() && !self.read_slice()? {
+                return Ok(rows);
             }
-            if table_corpus {
-                return Ok(None);
-            }
-            let path = listed.get(&doc.id).with_context(|| {
-                format!(
-                    "--from {}: {} is no longer in the run's corpus {}",
-                    run.dir.display(),
-                    doc.id,
-                    corpus.display()
-                )
-            })?;
-            let bytes =
-                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-            if let Some(info) = files.get(doc.id.as_str()) {
-                if info.sha256 != crate::read::sha256_hex(&bytes) {
-                    bail!(
-                        "--from {}: {} changed since the run (its SHA-256 differs), so the run's positions no longer fit it: run `qualcode run` again",
-                        run.dir.display(),
-                        path.display()
-                    );
+            match self.pending.pop_front() {
+                Some((d, row)) if d == document => rows.push(row),
+                Some((d, row)) => {
+                    if order.get(d.as_str()).is_none_or(|&place| place < at) {
+                        bail!(
+                            "{} lists document {d:?} where the run's documents table does not (after {document:?}): the folder was changed after its run",
+                            self.slices.path.display()
+                        );
+                    }
+                    self.pending.push_front((d, row));
+                    return Ok(rows);
                 }
+                None => return Ok(rows),
             }
-            let loaded = crate::read::load(&doc.id, path, decoding).map_err(|record| {
-                let why = match record.status {
-                    crate::read::FileStatus::Skipped { reason } => reason,
-                    _ => "it is empty now".to_string(),
-                };
-                anyhow::anyhow!(
-                    "--from {}: cannot read {} again: {why}",
-                    run.dir.display(),
-                    path.display()
-                )
-            })?;
-            Ok(Some(loaded.text))
+        }
+    }
+}
+
+/// Calls `each` with every document the run read (coded or empty), in run order, as coding
+/// it again would give it, with its index in [`document_list`] and, when `with_text`, the text
+/// its positions refer to ([`TextSource`]). Documents for which `wanted` is false are passed
+/// over (their rows read and dropped). Only one document and a slice of each table's rows are
+/// held at a time.
+pub fn for_each_document(
+    run: &FinishedRun,
+    codebook: &Codebook,
+    wanted: impl Fn(usize) -> bool,
+    with_text: bool,
+    mut each: impl FnMut(usize, CodedDocument, Option<String>) -> Result<()>,
+) -> Result<()> {
+    let names = Names::new(codebook);
+    let listed = document_list(run)?;
+    let order: BTreeMap<&str, usize> = listed
+        .iter()
+        .enumerate()
+        .map(|(i, (id, _))| (id.as_str(), i))
+        .collect();
+    let mut segment_rows = DocumentRows::open(run, "segments", segments);
+    let mut match_rows = DocumentRows::open(run, "matches", |df| {
+        Ok(matches(df, &names, "matches")?
+            .into_iter()
+            .map(|(d, row, _)| (d, row))
+            .collect())
+    });
+    let mut rejected_rows = DocumentRows::open(run, "rejected_matches", |df| {
+        Ok(matches(df, &names, "rejected_matches")?
+            .into_iter()
+            .map(|(d, matched, status)| (d, RejectedRow { matched, status }))
+            .collect())
+    });
+    let mut coding_rows = DocumentRows::open(run, "codings", |df| codings(df, &names));
+    let mut texts = if with_text {
+        Some(TextSource::new(run)?)
+    } else {
+        None
+    };
+    for (at, (id, layout)) in listed.iter().enumerate() {
+        let segments = segment_rows.take(id, at, &order)?;
+        let matches = match_rows.take(id, at, &order)?;
+        let rejected = rejected_rows.take(id, at, &order)?;
+        let codings = coding_rows.take(id, at, &order)?;
+        let text = match &mut texts {
+            Some(source) => source.text(id, at, &order, wanted(at))?,
+            None => None,
+        };
+        // Every position is looked up by segment number: rows that do not fit together are
+        // refused, never handed on.
+        let fits = segments.iter().enumerate().all(|(i, s)| s.segment == i)
+            && matches
+                .iter()
+                .chain(rejected.iter().map(|r| &r.matched))
+                .all(|m| m.segment < segments.len())
+            && codings.iter().all(|c| c.segment < segments.len());
+        if !fits {
+            bail!(
+                "{}: the rows of document {id:?} in segments, matches, rejected_matches and codings do not fit together (out of order, or missing): the folder was changed after its run; run `qualcode run` again",
+                run.dir.display()
+            );
+        }
+        if !wanted(at) {
+            continue;
+        }
+        let vetoed = rejected
+            .iter()
+            .filter(|r| matches!(r.status, Status::Vetoed { .. }))
+            .count();
+        let document = CodedDocument {
+            id: id.clone(),
+            layout: *layout,
+            bom_len: 0,
+            segments,
+            matches,
+            rejected,
+            codings,
+            vetoed,
+        };
+        each(at, document, text)?;
+    }
+    segment_rows.none_left()?;
+    match_rows.none_left()?;
+    rejected_rows.none_left()?;
+    coding_rows.none_left()
+}
+
+/// The rows of a `codings` table, by document.
+fn codings(df: &DataFrame, names: &Names) -> Result<Vec<(String, CodingRow)>> {
+    let t = "codings";
+    let (document, code) = (maybe_texts(df, "document")?, maybe_texts(df, "code")?);
+    let (segment, hits, direct) = (
+        wholes(df, "segment")?,
+        wholes(df, "hits")?,
+        flags(df, "direct")?,
+    );
+    (0..df.height())
+        .map(|i| {
+            Ok((
+                some(document[i].clone(), t, "document")?,
+                CodingRow {
+                    segment: some(segment[i], t, "segment")?,
+                    code: names.code(&some(code[i].clone(), t, "code")?)?,
+                    hits: some(hits[i], t, "hits")?,
+                    direct: some(direct[i], t, "direct")?,
+                },
+            ))
         })
         .collect()
 }
+
+/// Where the texts a run's positions refer to are found again: a document read from its
+/// markup (HTML, Word, OpenDocument, PDF) in the run's `texts` table; a row of a table corpus
+/// in the table, read again in order a batch at a time; any other in its file in the run's
+/// corpus folder, decoded again as the run decoded it. Its SHA-256 must still be the one the
+/// run recorded.
+struct TextSource<'r> {
+    run: &'r FinishedRun,
+    kept: DocumentRows<'static, String>,
+    /// A table corpus, with the rows read and not yet handed out.
+    table: Option<(
+        crate::read::table::TableReader,
+        std::collections::VecDeque<crate::read::table::Row>,
+    )>,
+    listed: BTreeMap<String, PathBuf>,
+    files: BTreeMap<&'r str, &'r super::FileInfo>,
+    decoding: crate::read::Decoding,
+}
+
+impl<'r> TextSource<'r> {
+    fn new(run: &'r FinishedRun) -> Result<Self> {
+        let parameters = &run.manifest.parameters;
+        let corpus = PathBuf::from(&parameters.corpus);
+        let table = match &parameters.text_column {
+            None => None,
+            Some(text_column) => {
+                let format = crate::read::table::TableFormat::of(&corpus).with_context(|| {
+                    format!("the run's corpus {} is not a table", corpus.display())
+                })?;
+                let spec = crate::read::table::TableSpec {
+                    path: corpus.clone(),
+                    format,
+                    text_column: Some(text_column.clone()),
+                    id_column: parameters.id_column.clone(),
+                };
+                let reader = crate::read::table::TableReader::open(spec).with_context(|| {
+                    format!(
+                        "--from {}: cannot read the run's table corpus again for its texts",
+                        run.dir.display()
+                    )
+                })?;
+                Some((reader, Default::default()))
+            }
+        };
+        let decoding = match &parameters.encoding {
+            Some(label) => {
+                crate::read::Decoding::from_label(label).context("the run's --encoding")?
+            }
+            None => crate::read::Decoding::Detect,
+        };
+        let listed = if table.is_some() {
+            BTreeMap::new()
+        } else {
+            crate::read::list_files(&corpus)
+                .with_context(|| {
+                    format!(
+                        "--from {}: cannot read the run's corpus {} again for its texts",
+                        run.dir.display(),
+                        corpus.display()
+                    )
+                })?
+                .into_iter()
+                .collect()
+        };
+        let kept = DocumentRows::open(run, "texts", |df: &DataFrame| {
+            Ok(maybe_texts(df, "document")?
+                .into_iter()
+                .zip(maybe_texts(df, "text")?)
+                .filter_map(|(d, t)| Some((d?, t?)))
+                .collect())
+        });
+        Ok(TextSource {
+            run,
+            kept,
+            table,
+            listed,
+            files: run
+                .manifest
+                .files
+                .iter()
+                .map(|f| (f.document.as_str(), f))
+                .collect(),
+            decoding,
+        })
+    }
+
+    /// The text of `document`, the `at`-th of the run; read from its file only when `wanted`
+    /// (the texts table is read in order either way).
+    fn text(
+        &mut self,
+        document: &str,
+        at: usize,
+        order: &BTreeMap<&str, usize>,
+        wanted: bool,
+    ) -> Result<Option<String>> {
+        if let Some(text) = self.kept.take(document, at, order)?.pop() {
+            return Ok(Some(text));
+        }
+        let run = self.run;
+        let (dir, corpus) = (run.dir.display(), &run.manifest.parameters.corpus);
+        if let Some((reader, pending)) = &mut self.table {
+            // Rows before this document's were skipped by the run: passed over.
+            let row = loop {
+                if pending.is_empty() {
+                    match reader.next_batch(BATCH_TEXT_BYTES, TABLE_ROWS)? {
+                        Some(rows) => pending.extend(rows),
+                        None => bail!(
+                            "--from {dir}: document {document} is no longer in the run's table corpus {corpus} (or not where it was)"
+                        ),
+                    }
+                }
+                match pending.pop_front() {
+                    Some(row) if row.id == document => break row,
+                    _ => continue,
+                }
+            };
+            if !wanted {
+                return Ok(None);
+            }
+            let text = crate::read::table::document(row)
+                .map_err(|_| anyhow::anyhow!("--from {dir}: document {document} of the run's table corpus {corpus} is empty now"))?
+                .text;
+            self.check_unchanged(document, text.as_bytes(), corpus)?;
+            return Ok(Some(text));
+        }
+        if !wanted {
+            return Ok(None);
+        }
+        let path = self.listed.get(document).with_context(|| {
+            format!("--from {dir}: {document} is no longer in the run's corpus {corpus}")
+        })?;
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        self.check_unchanged(document, &bytes, &path.display().to_string())?;
+        let loaded = crate::read::load(document, path, self.decoding).map_err(|record| {
+            let why = match record.status {
+                crate::read::FileStatus::Skipped { reason } => reason,
+                _ => "it is empty now".to_string(),
+            };
+            anyhow::anyhow!("--from {dir}: cannot read {} again: {why}", path.display())
+        })?;
+        Ok(Some(loaded.text))
+    }
+
+    /// Refuses a document whose bytes are not those the run read.
+    fn check_unchanged(&self, document: &str, bytes: &[u8], place: &str) -> Result<()> {
+        if let Some(info) = self.files.get(document) {
+            if info.sha256 != crate::read::sha256_hex(bytes) {
+                bail!(
+                    "--from {}: {document} in {place} changed since the run (its SHA-256 differs), so the run's positions no longer fit it: run `qualcode run` again",
+                    self.run.dir.display()
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Bytes of text read from a table corpus at a time when finding its texts again.
+const BATCH_TEXT_BYTES: u64 = 64 << 20;
 
 /// The segments of one document of the run, in order, or `None` if the run has no such
 /// document. Only that document's rows are kept.
@@ -601,8 +812,8 @@ pub fn target_matches(
         .collect())
 }
 
-/// Rows of the `segments` table read at a time when looking for some units' texts.
-const SLICE_ROWS: usize = 1 << 16;
+/// Rows a table corpus is read again at a time, at most, when finding its texts.
+const TABLE_ROWS: usize = 1 << 16;
 
 /// The texts of the `wanted` units (document, segment), reading `segments.parquet` a slice of
 /// rows at a time and keeping only those.
@@ -610,25 +821,12 @@ fn unit_texts(
     run: &FinishedRun,
     wanted: &BTreeSet<(String, usize)>,
 ) -> Result<BTreeMap<(String, usize), String>> {
-    let path = run.dir.join("segments.parquet");
     let mut found = BTreeMap::new();
     if wanted.is_empty() {
         return Ok(found);
     }
-    let mut offset = 0;
-    loop {
-        let file = std::fs::File::open(&path)
-            .with_context(|| format!("cannot open {}", path.display()))?;
-        let df = ParquetReader::new(file)
-            .with_columns(Some(vec![
-                "document".to_string(),
-                "segment".to_string(),
-                "text".to_string(),
-            ]))
-            .with_slice(Some((offset, SLICE_ROWS)))
-            .finish()
-            .map_err(anyhow::Error::from)
-            .with_context(|| format!("cannot read {}", path.display()))?;
+    let mut slices = Slices::open(&run.dir, "segments", Some(&["document", "segment", "text"]));
+    while let Some(df) = slices.next()? {
         let (documents, segments, text) = (
             maybe_texts(&df, "document")?,
             wholes(&df, "segment")?,
@@ -642,11 +840,11 @@ fn unit_texts(
                 }
             }
         }
-        if df.height() < SLICE_ROWS || found.len() == wanted.len() {
-            return Ok(found);
+        if found.len() == wanted.len() {
+            break;
         }
-        offset += SLICE_ROWS;
     }
+    Ok(found)
 }
 
 /// The run's document variables (`document_variables`, written with `--metadata` or from a
@@ -682,36 +880,106 @@ pub fn variables(run: &FinishedRun) -> Result<Option<crate::read::table::Variabl
     Ok(Some(variables))
 }
 
-/// Calls `each` with the text of every coded unit of the run, in run order, reading
-/// `segments.parquet` a slice of rows at a time: memory follows the slice, not the run.
-pub fn for_each_coded_unit(run: &FinishedRun, mut each: impl FnMut(&str)) -> Result<()> {
-    let path = run.dir.join("segments.parquet");
-    let mut offset = 0;
-    loop {
-        let file = std::fs::File::open(&path)
-            .with_context(|| format!("cannot open {}", path.display()))?;
-        let df = ParquetReader::new(file)
-            .with_columns(Some(vec!["coded".to_string(), "text".to_string()]))
-            .with_slice(Some((offset, SLICE_ROWS)))
-            .finish()
-            .map_err(anyhow::Error::from)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        let coded = df
-            .column("coded")?
-            .bool()
-            .context("column \"coded\" is not boolean")?;
-        let text = df
-            .column("text")?
-            .str()
-            .context("column \"text\" is not text")?;
-        for (coded, text) in coded.iter().zip(text.iter()) {
-            if coded == Some(true) {
-                each(text.context("segments.parquet has a coded unit without text")?);
+/// The units (index of the document in [`document_list`], segment) the run coded with
+/// `code` (by its rules or through a child code).
+pub fn units_with_code(run: &FinishedRun, code: &str) -> Result<BTreeSet<(usize, usize)>> {
+    let listed = document_list(run)?;
+    let index: BTreeMap<&str, usize> = listed
+        .iter()
+        .enumerate()
+        .map(|(i, (id, _))| (id.as_str(), i))
+        .collect();
+    let df = scan(run, "codings", col("code").eq(lit(code)))?;
+    let (document, segment) = (maybe_texts(&df, "document")?, wholes(&df, "segment")?);
+    let t = "codings";
+    document
+        .iter()
+        .zip(segment)
+        .map(|(d, s)| {
+            let id = some(d.as_deref(), t, "document")?;
+            let d = index.get(id).with_context(|| {
+                format!("codings.parquet names document {id:?}, which the run's documents table has not")
+            })?;
+            Ok((*d, some(s, t, "segment")?))
+        })
+        .collect()
+}
+
+/// A coded unit of a run, as the workbench lists it.
+#[derive(Debug, Clone)]
+pub struct UnitRow {
+    /// Index of its document in [`document_list`].
+    pub document: usize,
+    pub segment: usize,
+    pub line: usize,
+    pub char_start: usize,
+    pub char_end: usize,
+    pub text: String,
+}
+
+/// Calls `each` with the run's coded units, in run order, a slice of `segments.parquet`'s rows
+/// at a time: memory follows the slice, not the run.
+pub fn for_each_unit_slice(
+    run: &FinishedRun,
+    mut each: impl FnMut(Vec<UnitRow>) -> Result<()>,
+) -> Result<()> {
+    let listed = document_list(run)?;
+    let index: BTreeMap<&str, usize> = listed
+        .iter()
+        .enumerate()
+        .map(|(i, (id, _))| (id.as_str(), i))
+        .collect();
+    let columns = [
+        "document",
+        "segment",
+        "coded",
+        "line_start",
+        "char_start",
+        "char_end",
+        "text",
+    ];
+    let t = "segments";
+    let mut slices = Slices::open(&run.dir, t, Some(&columns));
+    while let Some(df) = slices.next()? {
+        let (document, coded, text) = (
+            maybe_texts(&df, "document")?,
+            flags(&df, "coded")?,
+            maybe_texts(&df, "text")?,
+        );
+        let (segment, line, char_start, char_end) = (
+            wholes(&df, "segment")?,
+            wholes(&df, "line_start")?,
+            wholes(&df, "char_start")?,
+            wholes(&df, "char_end")?,
+        );
+        drop(df);
+        let mut units = Vec::new();
+        for (i, text) in text.into_iter().enumerate() {
+            if coded[i] != Some(true) {
+                continue;
             }
+            let id = some(document[i].as_deref(), t, "document")?;
+            units.push(UnitRow {
+                document: *index.get(id).with_context(|| {
+                    format!("segments.parquet names document {id:?}, which the run's documents table has not")
+                })?,
+                segment: some(segment[i], t, "segment")?,
+                line: some(line[i], t, "line_start")?,
+                char_start: some(char_start[i], t, "char_start")?,
+                char_end: some(char_end[i], t, "char_end")?,
+                text: some(text, t, "text")?,
+            });
         }
-        if df.height() < SLICE_ROWS {
-            return Ok(());
-        }
-        offset += SLICE_ROWS;
+        each(units)?;
     }
+    Ok(())
+}
+
+/// Calls `each` with the text of every coded unit of the run, in run order (see
+/// [`for_each_unit_slice`]).
+pub fn for_each_coded_unit(run: &FinishedRun, mut each: impl FnMut(&str)) -> Result<()> {
+    for_each_unit_slice(run, |units| {
+        units.iter().for_each(|u| each(&u.text));
+        Ok(())
+    })
 }

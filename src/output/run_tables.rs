@@ -8,7 +8,7 @@ use anyhow::{bail, Context, Result};
 use polars::prelude::{Column, DataFrame, DataType, ParquetReader, SerReader};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A code's row of `code_frequency`.
 #[derive(Debug, Clone, PartialEq)]
@@ -595,6 +595,64 @@ fn read_agreement(dir: &Path) -> Result<Option<Agreement>> {
     Ok(Some(Agreement { rows, units }))
 }
 
+/// A table of a run read a slice of rows at a time, each slice sized from the one before to
+/// hold about [`SLICE_BYTES`] (a table's rows differ only by their texts' lengths): memory
+/// follows the slice, not the table, whether its units are lines or whole books.
+pub(super) struct Slices {
+    pub(super) path: PathBuf,
+    columns: Option<Vec<String>>,
+    offset: usize,
+    rows: usize,
+    done: bool,
+}
+
+/// About how much of a table a slice holds, decoded: half a run's batch of text.
+const SLICE_BYTES: usize = 8 << 20;
+
+impl Slices {
+    pub(super) fn open(dir: &Path, table: &str, columns: Option<&[&str]>) -> Slices {
+        Slices {
+            path: dir.join(format!("{table}.parquet")),
+            columns: columns.map(|c| c.iter().map(|c| c.to_string()).collect()),
+            offset: 0,
+            // The first slice is small: its rows' size sets the next one's.
+            rows: 1024,
+            done: false,
+        }
+    }
+
+    /// The next slice, `None` after the last row.
+    pub(super) fn next(&mut self) -> Result<Option<DataFrame>> {
+        if self.done {
+            return Ok(None);
+        }
+        let context = || format!("cannot read {}", self.path.display());
+        let file = std::fs::File::open(&self.path).with_context(context)?;
+        let df = ParquetReader::new(file)
+            .with_columns(self.columns.clone())
+            .with_slice(Some((self.offset, self.rows)))
+            .finish()
+            .map_err(anyhow::Error::from)
+            .with_context(context)?;
+        self.done = df.height() < self.rows;
+        self.offset += df.height();
+        if df.height() == 0 {
+            return Ok(None);
+        }
+        // Texts are what makes rows long (and a Parquet reader's size estimate of a column of
+        // repeated texts counts each once): their bytes, and a few words a cell.
+        let text_bytes: usize = df
+            .columns()
+            .iter()
+            .filter_map(|c| c.str().ok())
+            .map(|texts| texts.iter().flatten().map(str::len).sum::<usize>())
+            .sum();
+        let per_row = text_bytes / df.height() + 16 * df.width();
+        self.rows = (SLICE_BYTES / per_row).clamp(64, 1 << 16);
+        Ok(Some(df))
+    }
+}
+
 /// Reads `<dir>/<name>.parquet`, only `columns` when given.
 fn read(dir: &Path, name: &str, columns: &[&str]) -> Result<DataFrame> {
     let path = dir.join(format!("{name}.parquet"));
@@ -702,62 +760,80 @@ pub fn read_coded_units(dir: &Path) -> Result<CodedUnitTable> {
         .iter()
         .map(|p| p.as_deref().and_then(|p| code_index.get(p).copied()))
         .collect();
-    let segments = read(dir, "segments", &["document", "segment", "coded"])?;
-    let documents_column = column(&segments, "document")?
-        .str()
-        .context("segments: column \"document\" is not text")?;
-    let segment_numbers = whole(&segments, "segment")?;
-    let coded = flags(&segments, "coded")?;
-    let mut documents: Vec<String> = Vec::new();
-    let mut keyed: Vec<(String, u32)> = Vec::new();
-    for (i, doc) in documents_column.iter().enumerate() {
-        if coded[i] {
-            let doc = doc.context("segments: column \"document\" has a null")?;
-            keyed.push((doc.to_string(), segment_numbers[i]));
+    // Every document the run lists, sorted: units and codings are numbered by their
+    // document's place here as they are read, a slice of rows at a time, so memory follows
+    // the units (8 bytes each) and not the tables.
+    let mut all: Vec<String> = texts(&read(dir, "documents", &["document"])?, "document")?;
+    all.sort_unstable();
+    all.dedup();
+    let place = |table: &str, doc: &str| -> Result<u32> {
+        let at = all.binary_search_by(|d| d.as_str().cmp(doc)).map_err(|_| {
+            anyhow::anyhow!("{table}: document {doc:?} is not in the documents table")
+        })?;
+        Ok(at as u32)
+    };
+    let mut units: Vec<(u32, u32)> = Vec::new();
+    let mut slices = Slices::open(dir, "segments", Some(&["document", "segment", "coded"]));
+    while let Some(segments) = slices.next()? {
+        let names = column(&segments, "document")?
+            .str()
+            .context("segments: column \"document\" is not text")?;
+        let (numbers, coded) = (whole(&segments, "segment")?, flags(&segments, "coded")?);
+        for (i, name) in names.iter().enumerate() {
+            if coded[i] {
+                let name = name.context("segments: column \"document\" has a null")?;
+                units.push((place("segments", name)?, numbers[i]));
+            }
         }
     }
-    keyed.sort();
-    let mut units = Vec::with_capacity(keyed.len());
-    for (doc, segment) in keyed {
-        if documents.last() != Some(&doc) {
-            documents.push(doc);
-        }
-        units.push(((documents.len() - 1) as u32, segment));
+    units.sort_unstable();
+    // Only the documents with a coded unit, numbered anew.
+    let mut renumbered: Vec<Option<u32>> = vec![None; all.len()];
+    let mut documents: Vec<String> = Vec::new();
+    for unit in &mut units {
+        let d = unit.0 as usize;
+        unit.0 = match renumbered[d] {
+            Some(n) => n,
+            None => {
+                let n = documents.len() as u32;
+                renumbered[d] = Some(n);
+                documents.push(all[d].clone());
+                n
+            }
+        };
     }
     let mut unit_codes: Vec<Vec<u32>> = vec![Vec::new(); units.len()];
-    let codings = read(dir, "codings", &["document", "segment", "code"])?;
-    let (coding_docs, coding_codes) = (
-        column(&codings, "document")?
-            .str()
-            .context("codings: column \"document\" is not text")?,
-        column(&codings, "code")?
-            .str()
-            .context("codings: column \"code\" is not text")?,
-    );
-    let coding_segments = whole(&codings, "segment")?;
-    for (i, ((doc, code), segment)) in coding_docs
-        .iter()
-        .zip(coding_codes.iter())
-        .zip(&coding_segments)
-        .enumerate()
-    {
-        let (Some(doc), Some(code)) = (doc, code) else {
-            bail!("codings: row {i} has a null");
-        };
-        let code = *code_index
-            .get(code)
-            .with_context(|| format!("codings: code {code:?} is not in code_frequency"))?;
-        let d = documents
-            .binary_search_by(|x| x.as_str().cmp(doc))
-            .ok()
-            .with_context(|| format!("codings: document {doc:?} has no coded unit in segments"))?;
-        let u = units
-            .binary_search(&(d as u32, *segment))
-            .ok()
-            .with_context(|| {
+    let mut slices = Slices::open(dir, "codings", Some(&["document", "segment", "code"]));
+    while let Some(codings) = slices.next()? {
+        let (coding_docs, coding_codes) = (
+            column(&codings, "document")?
+                .str()
+                .context("codings: column \"document\" is not text")?,
+            column(&codings, "code")?
+                .str()
+                .context("codings: column \"code\" is not text")?,
+        );
+        let coding_segments = whole(&codings, "segment")?;
+        for (i, ((doc, code), segment)) in coding_docs
+            .iter()
+            .zip(coding_codes.iter())
+            .zip(&coding_segments)
+            .enumerate()
+        {
+            let (Some(doc), Some(code)) = (doc, code) else {
+                bail!("codings: row {i} has a null");
+            };
+            let code = *code_index
+                .get(code)
+                .with_context(|| format!("codings: code {code:?} is not in code_frequency"))?;
+            let d = renumbered[place("codings", doc)? as usize].with_context(|| {
+                format!("codings: document {doc:?} has no coded unit in segments")
+            })?;
+            let u = units.binary_search(&(d, *segment)).ok().with_context(|| {
                 format!("codings: {doc} segment {segment} is not a coded unit in segments")
             })?;
-        unit_codes[u].push(code as u32);
+            unit_codes[u].push(code as u32);
+        }
     }
     for codes in &mut unit_codes {
         codes.sort_unstable();

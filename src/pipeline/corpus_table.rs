@@ -92,16 +92,6 @@ fn read_metadata(spec: &TableSpec) -> Result<Variables> {
     Ok(reader.variables)
 }
 
-/// Reads every row of a table corpus for its variables (the texts are dropped batch by batch).
-pub(super) fn read_variables(mut reader: TableReader) -> Result<TableReader> {
-    while reader
-        .next_batch(16 << 20, 4096)
-        .context("cannot read the table corpus")?
-        .is_some()
-    {}
-    Ok(reader)
-}
-
 /// SHA-256 of a file, read a megabyte at a time.
 fn hash_file(path: &std::path::Path) -> std::io::Result<String> {
     use sha2::{Digest, Sha256};
@@ -161,7 +151,7 @@ pub(super) fn code_table(
                     .collect(),
                 None => rows,
             };
-            let (records, coded) = code_rows(rows, settings, matcher, pool, progress, false);
+            let (records, coded) = code_rows(rows, settings, matcher, pool, progress);
             progress.reach(read);
             let rows: Vec<CodedDocument> = coded.into_iter().map(|(d, _)| d).collect();
             let sent = send(Batched {
@@ -192,12 +182,11 @@ fn code_rows(
     matcher: &Matcher,
     pool: &rayon::ThreadPool,
     progress: &Progress,
-    keep_text: bool,
 ) -> (Vec<FileRecord>, Vec<Coded>) {
     let results: Vec<(FileRecord, Option<Coded>)> = pool.install(|| {
         rows.into_par_iter()
             .map(|row| {
-                let coded = code_loaded(table::document(row), settings, matcher, keep_text);
+                let coded = code_loaded(table::document(row), settings, matcher);
                 // The bytes move by the table read, a batch at a time.
                 progress.file_done(0);
                 coded
@@ -206,32 +195,6 @@ fn code_rows(
     });
     let (records, documents): (Vec<FileRecord>, Vec<Option<Coded>>) = results.into_iter().unzip();
     (records, documents.into_iter().flatten().collect())
-}
-
-/// A whole table corpus coded in memory (for the commands that need every document at once).
-pub(super) fn code_all_rows(
-    spec: &TableSpec,
-    settings: &RunSettings,
-    matcher: &Matcher,
-    keep_text: bool,
-) -> Result<(Vec<FileRecord>, Vec<Coded>)> {
-    let mut reader = TableReader::open(spec.clone()).context("cannot read the table corpus")?;
-    let pool = super::worker_pool(settings)?;
-    let progress = Progress::start();
-    progress.expect(0, reader.size());
-    let (mut records, mut coded) = (Vec::new(), Vec::new());
-    while let Some(rows) = reader
-        .next_batch(settings.batch.bytes, settings.batch.files)
-        .context("cannot read the table corpus")?
-    {
-        let read = reader.bytes_read();
-        let (r, c) = code_rows(rows, settings, matcher, &pool, &progress, keep_text);
-        progress.reach(read);
-        records.extend(r);
-        coded.extend(c);
-    }
-    progress.finish();
-    Ok((records, coded))
 }
 
 /// The run's document variables and what the manifest says of them: a table corpus's other

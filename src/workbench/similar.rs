@@ -34,18 +34,21 @@ fn term_counts(text: &str) -> BTreeMap<String, u32> {
     counts
 }
 
-/// Document frequencies and the unit count, from which idf is computed.
-struct Idf {
+/// Document frequencies and the unit count, from which idf is computed: gathered a slice of
+/// units at a time ([`Vocabulary::add`]), so the corpus need not be held.
+#[derive(Default)]
+pub struct Vocabulary {
     units: usize,
     df: HashMap<String, u32>,
 }
 
-impl Idf {
-    fn new(units: &[(UnitKey, &SegmentRow)]) -> Self {
-        let df = units
+impl Vocabulary {
+    /// Counts the terms of some of the run's units (each unit once, in parallel).
+    pub fn add(&mut self, texts: &[&str]) {
+        let df = texts
             .par_iter()
-            .fold(HashMap::new, |mut df: HashMap<String, u32>, (_, row)| {
-                for term in term_counts(&row.text).into_keys() {
+            .fold(HashMap::new, |mut df: HashMap<String, u32>, text| {
+                for term in term_counts(text).into_keys() {
                     *df.entry(term).or_insert(0) += 1;
                 }
                 df
@@ -56,10 +59,15 @@ impl Idf {
                 }
                 a
             });
-        Idf {
-            units: units.len(),
-            df,
+        for (term, n) in df {
+            *self.df.entry(term).or_insert(0) += n;
         }
+        self.units += texts.len();
+    }
+
+    /// How many units were counted.
+    pub fn units(&self) -> usize {
+        self.units
     }
 
     fn weight(&self, term: &str, tf: u32) -> f64 {
@@ -85,8 +93,117 @@ impl Idf {
     }
 }
 
+/// The seeds' centroid, once the [`Vocabulary`] of every unit is known: the sum of their
+/// vectors, gathered a slice at a time.
+pub struct Centroid {
+    vocabulary: Vocabulary,
+    sum: BTreeMap<String, f64>,
+}
+
+impl Centroid {
+    pub fn new(vocabulary: Vocabulary) -> Self {
+        Centroid {
+            vocabulary,
+            sum: BTreeMap::new(),
+        }
+    }
+
+    /// Adds seed units' texts.
+    pub fn add(&mut self, texts: &[&str]) {
+        for text in texts {
+            for (term, w) in self.vocabulary.vector(text) {
+                *self.sum.entry(term).or_insert(0.0) += w;
+            }
+        }
+    }
+
+    /// The ranking of the other units against the seeds, keeping the `limit` best, each with
+    /// its `words` terms that add most; `None` when the seeds have no term at all.
+    pub fn ranking<P: Send + Sync>(
+        self,
+        exclude: BTreeSet<UnitKey>,
+        limit: usize,
+        words: usize,
+    ) -> Option<Ranking<P>> {
+        let norm = self.sum.values().map(|w| w * w).sum::<f64>().sqrt();
+        if norm == 0.0 {
+            return None;
+        }
+        Some(Ranking {
+            vocabulary: self.vocabulary,
+            centroid: self.sum.into_iter().map(|(t, w)| (t, w / norm)).collect(),
+            exclude,
+            limit,
+            words,
+            best: Vec::new(),
+        })
+    }
+}
+
+/// The units most like the seeds among those given so far ([`Ranking::add`]): only the
+/// `limit` best are kept, so memory follows the list, not the corpus.
+pub struct Ranking<P> {
+    vocabulary: Vocabulary,
+    centroid: HashMap<String, f64>,
+    exclude: BTreeSet<UnitKey>,
+    limit: usize,
+    words: usize,
+    /// (score, key, text, what the caller keeps of the unit)
+    best: Vec<(f64, UnitKey, String, P)>,
+}
+
+impl<P: Send + Sync> Ranking<P> {
+    fn contributions(&self, text: &str) -> Vec<(String, f64)> {
+        self.vocabulary
+            .vector(text)
+            .into_iter()
+            .filter_map(|(term, w)| self.centroid.get(&term).map(|c| (term, w * c)))
+            .collect()
+    }
+
+    /// Scores some units (key, text, payload), in parallel; the excluded ones and those that
+    /// share no term with the seeds are passed over.
+    pub fn add(&mut self, units: Vec<(UnitKey, String, P)>) {
+        let scored: Vec<(f64, UnitKey, String, P)> = units
+            .into_par_iter()
+            .filter(|(key, _, _)| !self.exclude.contains(key))
+            .filter_map(|(key, text, payload)| {
+                // Summed in term order, so the score is the same whatever the threads.
+                let score: f64 = self.contributions(&text).iter().map(|(_, x)| x).sum();
+                (score > 0.0).then_some((score, key, text, payload))
+            })
+            .collect();
+        self.best.extend(scored);
+        if self.best.len() > 2 * self.limit + 1024 {
+            self.keep_best();
+        }
+    }
+
+    fn keep_best(&mut self) {
+        self.best
+            .sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        self.best.truncate(self.limit);
+    }
+
+    /// The best units, best first (ties by key), each with what the caller kept of it.
+    pub fn finish(mut self) -> Vec<(Neighbour, String, P)> {
+        self.keep_best();
+        let best = std::mem::take(&mut self.best);
+        best.into_iter()
+            .map(|(score, key, text, payload)| {
+                let mut parts = self.contributions(&text);
+                parts.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                let words = parts.into_iter().take(self.words).map(|(t, _)| t).collect();
+                (Neighbour { key, score, words }, text, payload)
+            })
+            .collect()
+    }
+}
+
 /// The `limit` units most like the seeds, best first, leaving out the seeds and the units in
-/// `skip` (those the code already has); only units that share a term with the seeds.
+/// `skip` (those the code already has); only units that share a term with the seeds. The
+/// units all at once: [`Vocabulary`], [`Centroid`] and [`Ranking`] do the same a slice at a
+/// time.
 pub fn similar(
     units: &[(UnitKey, &SegmentRow)],
     seeds: &BTreeSet<UnitKey>,
@@ -94,49 +211,27 @@ pub fn similar(
     limit: usize,
     words: usize,
 ) -> Vec<Neighbour> {
-    let idf = Idf::new(units);
-    let mut centroid: BTreeMap<String, f64> = BTreeMap::new();
-    for (_, row) in units.iter().filter(|(key, _)| seeds.contains(key)) {
-        for (term, w) in idf.vector(&row.text) {
-            *centroid.entry(term).or_insert(0.0) += w;
-        }
-    }
-    let norm = centroid.values().map(|w| w * w).sum::<f64>().sqrt();
-    if norm == 0.0 {
-        return Vec::new();
-    }
-    centroid.values_mut().for_each(|w| *w /= norm);
-    let centroid: HashMap<String, f64> = centroid.into_iter().collect();
-    let contributions = |text: &str| -> Vec<(String, f64)> {
-        idf.vector(text)
-            .into_iter()
-            .filter_map(|(term, w)| centroid.get(&term).map(|c| (term, w * c)))
-            .collect()
-    };
-    let mut scored: Vec<(f64, UnitKey, usize)> = units
-        .par_iter()
-        .enumerate()
-        .filter(|(_, (key, _))| !seeds.contains(key) && !skip.contains(key))
-        .filter_map(|(i, (key, row))| {
-            // Summed in term order, so the score is the same whatever the threads.
-            let score: f64 = contributions(&row.text).iter().map(|(_, x)| x).sum();
-            (score > 0.0).then_some((score, *key, i))
-        })
+    let texts: Vec<&str> = units.iter().map(|(_, row)| row.text.as_str()).collect();
+    let mut vocabulary = Vocabulary::default();
+    vocabulary.add(&texts);
+    let mut centroid = Centroid::new(vocabulary);
+    let seed_texts: Vec<&str> = units
+        .iter()
+        .filter(|(key, _)| seeds.contains(key))
+        .map(|(_, row)| row.text.as_str())
         .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    scored.truncate(limit);
-    scored
-        .into_iter()
-        .map(|(score, key, i)| {
-            let mut parts = contributions(&units[i].1.text);
-            parts.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            Neighbour {
-                key,
-                score,
-                words: parts.into_iter().take(words).map(|(t, _)| t).collect(),
-            }
-        })
-        .collect()
+    centroid.add(&seed_texts);
+    let exclude = seeds.union(skip).copied().collect();
+    let Some(mut ranking) = centroid.ranking::<()>(exclude, limit, words) else {
+        return Vec::new();
+    };
+    ranking.add(
+        units
+            .iter()
+            .map(|(key, row)| (*key, row.text.clone(), ()))
+            .collect(),
+    );
+    ranking.finish().into_iter().map(|(n, _, ())| n).collect()
 }
 
 #[cfg(test)]

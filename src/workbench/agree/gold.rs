@@ -466,7 +466,8 @@ pub fn gold_qdpx(
     let mut units: BTreeMap<UnitKey, BTreeSet<usize>> = BTreeMap::new();
     let mut unknown_codes: BTreeMap<&str, usize> = BTreeMap::new();
     for source in &project.sources {
-        let Some(d) = match_document(&source.name, documents) else {
+        let Some(d) = match_document(&source.name, documents.iter().map(|d| d.coded.id.as_str()))
+        else {
             notes.push(format!(
                 "source {:?} matches no coded document of the corpus; its coding was not used",
                 source.name
@@ -474,7 +475,14 @@ pub fn gold_qdpx(
             continue;
         };
         let doc = &documents[d];
-        let ours = refi::StoredText::new(doc.text);
+        let Some(text) = doc.text else {
+            problems.push(format!(
+                "source {:?}: the run keeps no text of {} (a table corpus read back with --from), so its positions cannot be mapped onto units: leave out --from",
+                source.name, doc.coded.id
+            ));
+            continue;
+        };
+        let ours = refi::StoredText::new(text);
         let theirs = refi::StoredText::new(&source.text);
         if ours.text.trim_end() != theirs.text.trim_end() {
             problems.push(format!(
@@ -538,20 +546,55 @@ pub fn gold_qdpx(
     ))
 }
 
-fn match_document(source: &str, documents: &[RunDocument]) -> Option<usize> {
+/// The document a `.qdpx` source names: the one of that id, else the only one whose file
+/// name without extension is the source's.
+fn match_document<'a>(source: &str, ids: impl Iterator<Item = &'a str> + Clone) -> Option<usize> {
     let stem = |s: &str| {
         let file = s.rsplit(['/', '\\']).next().unwrap_or(s);
         file.rsplit_once('.')
             .map_or(file, |(stem, _)| stem)
             .to_string()
     };
-    let exact = documents.iter().position(|d| d.coded.id == source);
+    let exact = ids.clone().position(|id| id == source);
     exact.or_else(|| {
-        let candidates: Vec<usize> = (0..documents.len())
-            .filter(|&d| stem(&documents[d].coded.id) == stem(source))
+        let candidates: Vec<usize> = ids
+            .enumerate()
+            .filter(|(_, id)| stem(id) == stem(source))
+            .map(|(d, _)| d)
             .collect();
         (candidates.len() == 1).then(|| candidates[0])
     })
+}
+
+/// The documents (indices into `ids`, the run's documents in order) a hand coding names: the
+/// `document` cells of a CSV, the matched sources of a `.qdpx`. Read before the run's
+/// documents are, so that only these are loaded; a file that cannot be read names none (its
+/// reading proper then says why).
+pub fn documents_named(bytes: &[u8], is_project: bool, ids: &[&str]) -> BTreeSet<usize> {
+    if is_project {
+        let Ok(project) = read::project(bytes) else {
+            return BTreeSet::new();
+        };
+        return project
+            .sources
+            .iter()
+            .filter_map(|s| match_document(&s.name, ids.iter().copied()))
+            .collect();
+    }
+    let index: BTreeMap<&str, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let text = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(text);
+    let Some(column) = reader
+        .headers()
+        .ok()
+        .and_then(|h| h.iter().position(|h| h.trim() == "document"))
+    else {
+        return BTreeSet::new();
+    };
+    reader
+        .records()
+        .filter_map(|r| index.get(r.ok()?.get(column)?.trim()).copied())
+        .collect()
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ mod report;
 pub mod stats;
 pub mod weighted;
 
-pub use gold::{gold_csv, gold_qdpx, not_a_hand_coding, text_key, GoldError};
+pub use gold::{documents_named, gold_csv, gold_qdpx, not_a_hand_coding, text_key, GoldError};
 pub use report::Report;
 pub use stats::{Bootstrap, Confusion};
 
@@ -36,17 +36,21 @@ pub struct Coder {
     pub judged_codes: Vec<bool>,
 }
 
-/// A coded document with the text its positions refer to.
+/// A coded document of the run with the text its positions refer to (`None` when the run
+/// keeps none: a table corpus read back with `--from`, or a document no hand coding names).
 pub struct RunDocument<'a> {
     pub coded: &'a CodedDocument,
-    pub text: &'a str,
+    pub text: Option<&'a str>,
 }
 
-/// The run's documents whose text was kept, as agreement needs them.
+/// The run's documents as agreement reads hand coding against them, numbered in run order.
 pub fn run_documents(documents: &[(CodedDocument, Option<String>)]) -> Vec<RunDocument<'_>> {
     documents
         .iter()
-        .filter_map(|(coded, text)| text.as_deref().map(|text| RunDocument { coded, text }))
+        .map(|(coded, text)| RunDocument {
+            coded,
+            text: text.as_deref(),
+        })
         .collect()
 }
 

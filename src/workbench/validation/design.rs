@@ -33,44 +33,6 @@ pub struct PopulationUnit {
 }
 
 impl Population {
-    /// The population of coded documents (as `agree` codes them), in the order of `codes`
-    /// (the codebook's ids). Documents are sorted by id, units by segment.
-    pub fn of_documents<'a>(
-        documents: impl IntoIterator<Item = &'a crate::coding::CodedDocument>,
-        codes: &[String],
-    ) -> Population {
-        let mut docs: Vec<&crate::coding::CodedDocument> = documents.into_iter().collect();
-        docs.sort_by(|a, b| a.id.cmp(&b.id));
-        let mut population = Population {
-            codes: codes.to_vec(),
-            ..Default::default()
-        };
-        for doc in docs {
-            let units: Vec<&crate::coding::SegmentRow> =
-                doc.segments.iter().filter(|s| s.coded).collect();
-            if units.is_empty() {
-                continue;
-            }
-            population.documents.push(doc.id.clone());
-            let d = (population.documents.len() - 1) as u32;
-            let mut given: std::collections::BTreeMap<usize, Vec<u32>> = Default::default();
-            for c in &doc.codings {
-                given.entry(c.segment).or_default().push(c.code as u32);
-            }
-            for unit in units {
-                let mut codes = given.remove(&unit.segment).unwrap_or_default();
-                codes.sort_unstable();
-                codes.dedup();
-                population.units.push(PopulationUnit {
-                    document: d,
-                    segment: unit.segment as u32,
-                    codes,
-                });
-            }
-        }
-        population
-    }
-
     /// A fingerprint of what the estimates rest on: the codebook, every coded unit and the
     /// rules' codes of each. Two runs of the same corpus and codebook have the same one,
     /// whatever their time or folder; a changed rule or document changes it.
