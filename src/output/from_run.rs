@@ -368,6 +368,15 @@ pub fn document_list(run: &FinishedRun) -> Result<Vec<(String, Layout)>> {
     Ok(listed)
 }
 
+/// Each listed document's place in the list, by id.
+fn places(listed: &[(String, Layout)]) -> BTreeMap<&str, usize> {
+    listed
+        .iter()
+        .enumerate()
+        .map(|(i, (id, _))| (id.as_str(), i))
+        .collect()
+}
+
 /// How a slice of a table's rows becomes rows by document.
 type ParseRows<'a, T> = Box<dyn Fn(&DataFrame) -> Result<Vec<(String, T)>> + 'a>;
 
@@ -459,11 +468,7 @@ pub fn for_each_document(
 ) -> Result<()> {
     let names = Names::new(codebook);
     let listed = document_list(run)?;
-    let order: BTreeMap<&str, usize> = listed
-        .iter()
-        .enumerate()
-        .map(|(i, (id, _))| (id.as_str(), i))
-        .collect();
+    let order = places(&listed);
     let mut segment_rows = DocumentRows::open(run, "segments", segments);
     let mut match_rows = DocumentRows::open(run, "matches", |df| {
         Ok(matches(df, &names, "matches")?
@@ -884,11 +889,7 @@ pub fn variables(run: &FinishedRun) -> Result<Option<crate::read::table::Variabl
 /// `code` (by its rules or through a child code).
 pub fn units_with_code(run: &FinishedRun, code: &str) -> Result<BTreeSet<(usize, usize)>> {
     let listed = document_list(run)?;
-    let index: BTreeMap<&str, usize> = listed
-        .iter()
-        .enumerate()
-        .map(|(i, (id, _))| (id.as_str(), i))
-        .collect();
+    let index = places(&listed);
     let df = scan(run, "codings", col("code").eq(lit(code)))?;
     let (document, segment) = (maybe_texts(&df, "document")?, wholes(&df, "segment")?);
     let t = "codings";
@@ -924,11 +925,7 @@ pub fn for_each_unit_slice(
     mut each: impl FnMut(Vec<UnitRow>) -> Result<()>,
 ) -> Result<()> {
     let listed = document_list(run)?;
-    let index: BTreeMap<&str, usize> = listed
-        .iter()
-        .enumerate()
-        .map(|(i, (id, _))| (id.as_str(), i))
-        .collect();
+    let index = places(&listed);
     let columns = [
         "document",
         "segment",
