@@ -1,8 +1,8 @@
 //! Pipeline: validated run settings in; the corpus read, segmented and coded in parallel out —
 //! streamed batch by batch into the output tables (`execute`; a file larger than a batch in
-//! parts), or merged from the outputs of shard runs (`merge`). A table corpus is read a batch of rows
-//! at a time instead of a batch of files, and document variables join the tables at the end
-//! ([`corpus_table`]).
+//! parts), or merged from the outputs of shard runs (`merge`). A table corpus is read a batch
+//! of rows at a time instead of a batch of files, and document variables join the tables at
+//! the end ([`corpus_table`]).
 
 use crate::codebook::{self, Codebook};
 use crate::coding::{self, CodedDocument, DocumentFacts, Matcher, Status};

@@ -722,7 +722,9 @@ pub fn export(format: ExportFormat, from: Option<&Path>, settings: &RunSettings)
                         })?)
                     },
                 )?;
-                project.finish()?;
+                // The buffer's last bytes written now: a failure must fail the export, not
+                // be lost when the buffer is dropped.
+                project.finish()?.into_inner().map_err(|e| e.into_error())?;
                 Ok(())
             })
             .context("cannot build the .qdpx archive")?;

@@ -1,5 +1,6 @@
-//! The workbench commands: validated settings in; the corpus coded in memory, the workbench's
-//! findings printed on stdout and its tables written, an exit code out.
+//! The workbench commands: validated settings in; a finished run read a slice of rows at a time
+//! (`--from`'s, or the corpus coded now into a temporary run), the workbench's findings
+//! printed on stdout and its tables written, an exit code out.
 
 use super::{exit, ExplainArgs, KwicArgs, SimilarArgs, SuggestArgs};
 use crate::codebook;
@@ -72,8 +73,8 @@ impl Drop for TemporaryRun {
 
 /// The run's documents as hand coding is read against them: every document of the run, in
 /// run order, but only those the hand codings at `gold` name with their rows (and, for a
-/// `.qdpx`, their texts); the others by id alone, which is all that matching needs. Memory follows the documents named,
-/// not the corpus.
+/// `.qdpx`, their texts); the others by id alone, which is all that matching needs. Memory
+/// follows the documents named, not the corpus.
 fn documents_for_gold(
     run: &FinishedRun,
     codebook: &codebook::Codebook,
@@ -851,7 +852,8 @@ pub fn similar(
             .map(|(key, _)| *key)
             .collect()
     };
-    let coded_by_run = from_run::units_with_code(&finished, id)?;
+    let listed = from_run::document_list(&finished)?;
+    let coded_by_run = from_run::units_with_code(&finished, &listed, id)?;
     // Units left out of the list: those the run coded, and with --unjudged those already
     // hand-coded.
     let mut left_out = coded_by_run.clone();
@@ -882,14 +884,14 @@ pub fn similar(
     let started = std::time::Instant::now();
     let mut vocabulary = workbench::similar::Vocabulary::default();
     pool.install(|| {
-        from_run::for_each_unit_slice(&finished, |units| {
+        from_run::for_each_unit_slice(&finished, &listed, |units| {
             vocabulary.add(&texts_where(&units, |_| true));
             Ok(())
         })
     })?;
     let units = vocabulary.units();
     let mut centroid = workbench::similar::Centroid::new(vocabulary);
-    from_run::for_each_unit_slice(&finished, |units| {
+    from_run::for_each_unit_slice(&finished, &listed, |units| {
         centroid.add(&texts_where(&units, |key| seeds.contains(&key)));
         Ok(())
     })?;
@@ -898,7 +900,7 @@ pub fn similar(
         None => Vec::new(),
         Some(mut ranking) => {
             pool.install(|| {
-                from_run::for_each_unit_slice(&finished, |units| {
+                from_run::for_each_unit_slice(&finished, &listed, |units| {
                     ranking.add(
                         units
                             .into_iter()
@@ -914,10 +916,6 @@ pub fn similar(
             ranking.finish()
         }
     };
-    let documents: Vec<String> = from_run::document_list(&finished)?
-        .into_iter()
-        .map(|(id, _)| id)
-        .collect();
     drop(temporary);
     let judged = |key: &agree::UnitKey| -> String {
         gold.as_ref()
@@ -949,7 +947,7 @@ pub fn similar(
             "{:>3}. {:.3} {}:{line} (segment {}) — {}{hand}",
             i + 1,
             n.score,
-            documents[n.key.0],
+            listed[n.key.0].0,
             n.key.1,
             n.words.join(", ")
         );
@@ -965,7 +963,7 @@ pub fn similar(
             .whole("rank", 1..=found.len())
             .text(
                 "document",
-                found.iter().map(|(n, _, _)| documents[n.key.0].clone()),
+                found.iter().map(|(n, _, _)| listed[n.key.0].0.clone()),
             )
             .whole("segment", found.iter().map(|(n, _, _)| n.key.1))
             .whole("line", found.iter().map(|(_, _, place)| place.0))

@@ -15,10 +15,7 @@ use crate::codebook::Codebook;
 use crate::coding::{CodedDocument, CodingRow, MatchRow, RejectedRow, SegmentRow, Status};
 use crate::segment::{BlockTurn, Layout, SegmentKind};
 use anyhow::{bail, Context, Result};
-use polars::prelude::{
-    col, lit, DataFrame, DataType, Expr, LazyFrame, ParquetReader, PlRefPath, ScanArgsParquet,
-    SerReader,
-};
+use polars::prelude::{col, lit, DataFrame, DataType, Expr, LazyFrame, PlRefPath, ScanArgsParquet};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -346,14 +343,7 @@ fn matches(df: &DataFrame, names: &Names, table: &str) -> Result<Vec<(String, Ma
 /// layout: what the workbench numbers documents by (a [`crate::workbench::agree::UnitKey`]'s
 /// first part is an index into this list).
 pub fn document_list(run: &FinishedRun) -> Result<Vec<(String, Layout)>> {
-    let path = run.dir.join("documents.parquet");
-    let file =
-        std::fs::File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
-    let documents = ParquetReader::new(file)
-        .with_columns(Some(vec!["document".to_string(), "layout".to_string()]))
-        .finish()
-        .map_err(anyhow::Error::from)
-        .with_context(|| format!("cannot read {}", path.display()))?;
+    let documents = super::run_tables::read(&run.dir, "documents", &["document", "layout"])?;
     let (ids, layouts) = (
         maybe_texts(&documents, "document")?,
         maybe_texts(&documents, "layout")?,
@@ -887,9 +877,12 @@ pub fn variables(run: &FinishedRun) -> Result<Option<crate::read::table::Variabl
 
 /// The units (index of the document in [`document_list`], segment) the run coded with
 /// `code` (by its rules or through a child code).
-pub fn units_with_code(run: &FinishedRun, code: &str) -> Result<BTreeSet<(usize, usize)>> {
-    let listed = document_list(run)?;
-    let index = places(&listed);
+pub fn units_with_code(
+    run: &FinishedRun,
+    listed: &[(String, Layout)],
+    code: &str,
+) -> Result<BTreeSet<(usize, usize)>> {
+    let index = places(listed);
     let df = scan(run, "codings", col("code").eq(lit(code)))?;
     let (document, segment) = (maybe_texts(&df, "document")?, wholes(&df, "segment")?);
     let t = "codings";
@@ -919,13 +912,13 @@ pub struct UnitRow {
 }
 
 /// Calls `each` with the run's coded units, in run order, a slice of `segments.parquet`'s rows
-/// at a time: memory follows the slice, not the run.
+/// at a time: memory follows the slice, not the run. `listed` is the run's [`document_list`].
 pub fn for_each_unit_slice(
     run: &FinishedRun,
+    listed: &[(String, Layout)],
     mut each: impl FnMut(Vec<UnitRow>) -> Result<()>,
 ) -> Result<()> {
-    let listed = document_list(run)?;
-    let index = places(&listed);
+    let index = places(listed);
     let columns = [
         "document",
         "segment",
@@ -975,7 +968,7 @@ pub fn for_each_unit_slice(
 /// Calls `each` with the text of every coded unit of the run, in run order (see
 /// [`for_each_unit_slice`]).
 pub fn for_each_coded_unit(run: &FinishedRun, mut each: impl FnMut(&str)) -> Result<()> {
-    for_each_unit_slice(run, |units| {
+    for_each_unit_slice(run, &document_list(run)?, |units| {
         units.iter().for_each(|u| each(&u.text));
         Ok(())
     })

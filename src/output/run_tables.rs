@@ -654,7 +654,7 @@ impl Slices {
 }
 
 /// Reads `<dir>/<name>.parquet`, only `columns` when given.
-fn read(dir: &Path, name: &str, columns: &[&str]) -> Result<DataFrame> {
+pub(super) fn read(dir: &Path, name: &str, columns: &[&str]) -> Result<DataFrame> {
     let path = dir.join(format!("{name}.parquet"));
     let file = fs::File::open(&path).with_context(|| {
         format!(

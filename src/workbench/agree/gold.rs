@@ -477,7 +477,7 @@ pub fn gold_qdpx(
         let doc = &documents[d];
         let Some(text) = doc.text else {
             problems.push(format!(
-                "source {:?}: the run keeps no text of {} (a table corpus read back with --from), so its positions cannot be mapped onto units: leave out --from",
+                "source {:?}: the text of {} was not read, so its positions cannot be mapped onto units",
                 source.name, doc.coded.id
             ));
             continue;
